@@ -1,0 +1,170 @@
+// One place for what every request shares: verify and parse the frames, queue
+// requests per channel, publish busy → (handler's work) → reply → idle under
+// the request's parent header, and turn a failing handler into an error reply.
+// Handlers only compute replies; adding a message type is one table row.
+
+import type { Channel, Header, JsonObject, Message } from "./messages.js";
+import { replyType } from "./messages.js";
+import { WireError, type Session, type WireErrorKind } from "./wire.js";
+import type { ReceivingChannel, Transport } from "./sockets.js";
+import { createLogger } from "./log.js";
+
+const log = createLogger("dispatcher");
+
+export interface RequestContext {
+  readonly request: Message;
+  readonly channel: "shell" | "control";
+  /** How many requests the kernel had received when this one arrived (it included). */
+  readonly arrival: number;
+  /** How many requests the kernel has received so far. */
+  received(): number;
+  /** Sends a message on IOPub with this request as its parent. */
+  publish(msgType: string, content: unknown, metadata?: JsonObject, buffers?: Buffer[]): void;
+  /** Runs `action` once the reply and the idle status have been sent. */
+  afterReply(action: () => void): void;
+  /** Asks the client that sent this request for a line of input on the stdin channel. */
+  input(prompt: string, password: boolean): Promise<string>;
+}
+
+export type Handler = (context: RequestContext) => Promise<JsonObject> | JsonObject;
+
+export interface HandlerTable {
+  shell: Record<string, Handler>;
+  control: Record<string, Handler>;
+  /** Runs before a queued shell request; returning a reply skips the handler (used to abort after an error). */
+  beforeShell?: (request: Message, arrival: number) => JsonObject | undefined;
+}
+
+export class Dispatcher {
+  private readonly queues: Record<"shell" | "control", Promise<void>> = {
+    shell: Promise.resolve(),
+    control: Promise.resolve(),
+  };
+  private readonly loggedKinds = new Set<WireErrorKind>();
+  private readonly pendingInput = new Map<string, (value: string) => void>();
+  private arrivals = 0;
+
+  constructor(
+    private readonly session: Session,
+    private readonly transport: Transport,
+    private readonly handlers: HandlerTable,
+  ) {}
+
+  start(): void {
+    this.transport.listen((channel, frames) => this.receive(channel, frames));
+    this.publish(undefined, "status", { execution_state: "starting" });
+  }
+
+  /** Sends a message on IOPub; `parent` is the request it answers, if any. */
+  publish(parent: Message | undefined, msgType: string, content: unknown, metadata: JsonObject = {}, buffers: Buffer[] = []): Promise<void> {
+    const topic = Buffer.from(`kernel.${this.session.id}.${msgType}`);
+    return this.send("iopub", [topic], parent?.header, msgType, content, metadata, buffers);
+  }
+
+  private send(
+    channel: Channel,
+    identities: Buffer[],
+    parent: Header | undefined,
+    msgType: string,
+    content: unknown,
+    metadata: JsonObject = {},
+    buffers: Buffer[] = [],
+  ): Promise<void> {
+    const frames = this.session.serialize({
+      identities,
+      header: this.session.makeHeader(msgType),
+      parent_header: parent ?? {},
+      metadata,
+      content,
+      buffers,
+    });
+    return this.transport.send(channel, frames);
+  }
+
+  private receive(channel: ReceivingChannel, frames: Buffer[]): void {
+    let message: Message;
+    try {
+      message = this.session.deserialize(frames);
+    } catch (error) {
+      if (error instanceof WireError) {
+        // Once per kind: a flood of forged messages must not flood the log too.
+        if (!this.loggedKinds.has(error.kind)) log.warn(`dropped a message on ${channel}: ${error.message} (further '${error.kind}' drops are not logged)`);
+        this.loggedKinds.add(error.kind);
+        return;
+      }
+      throw error;
+    }
+    if (channel === "stdin") {
+      this.receiveInputReply(message);
+      return;
+    }
+    const arrival = ++this.arrivals;
+    this.queues[channel] = this.queues[channel].then(() => this.handle(channel, message, arrival));
+  }
+
+  private receiveInputReply(message: Message): void {
+    if (message.header.msg_type !== "input_reply") return;
+    const parentId = (message.parent_header as Partial<Header>).msg_id;
+    const resolve = parentId === undefined ? undefined : this.pendingInput.get(parentId);
+    if (!resolve) {
+      log.warn("input_reply for no pending input_request");
+      return;
+    }
+    this.pendingInput.delete(parentId!);
+    const value = (message.content as { value?: unknown }).value;
+    resolve(typeof value === "string" ? value : "");
+  }
+
+  private async handle(channel: "shell" | "control", request: Message, arrival: number): Promise<void> {
+    const msgType = request.header.msg_type;
+    const handler = this.handlers[channel][msgType];
+    await this.publish(request, "status", { execution_state: "busy" });
+    let reply: JsonObject;
+    const afterReply: (() => void)[] = [];
+    if (!handler) {
+      log.warn(`no handler for ${msgType} on ${channel}`);
+      reply = { status: "error", ename: "UnknownMessageType", evalue: `unknown message type '${msgType}'`, traceback: [] };
+    } else {
+      const early = channel === "shell" ? this.handlers.beforeShell?.(request, arrival) : undefined;
+      try {
+        reply = early ?? (await handler(this.contextFor(channel, request, arrival, afterReply)));
+      } catch (error) {
+        const e = error as Error;
+        log.error(`${msgType} failed: ${e.stack ?? e.message}`);
+        reply = { status: "error", ename: e.name ?? "Error", evalue: e.message ?? String(error), traceback: [] };
+      }
+    }
+    await this.send(channel, request.identities, request.header, replyType(msgType), reply);
+    await this.publish(request, "status", { execution_state: "idle" });
+    for (const action of afterReply) action();
+  }
+
+  private contextFor(channel: "shell" | "control", request: Message, arrival: number, afterReply: (() => void)[]): RequestContext {
+    return {
+      afterReply: (action) => afterReply.push(action),
+      request,
+      channel,
+      arrival,
+      received: () => this.arrivals,
+      publish: (msgType, content, metadata, buffers) => void this.publish(request, msgType, content, metadata, buffers),
+      input: (prompt, password) => {
+        const allowed = (request.content as { allow_stdin?: unknown }).allow_stdin;
+        if (allowed === false) {
+          return Promise.reject(new Error("input() is not available: this client does not accept input (allow_stdin is false)"));
+        }
+        const inputRequest = this.session.makeHeader("input_request");
+        const reply = new Promise<string>((resolve) => this.pendingInput.set(inputRequest.msg_id, resolve));
+        const frames = this.session.serialize({
+          identities: request.identities,
+          header: inputRequest,
+          parent_header: request.header,
+          metadata: {},
+          content: { prompt, password },
+          buffers: [],
+        });
+        void this.transport.send("stdin", frames);
+        return reply;
+      },
+    };
+  }
+}

@@ -1,0 +1,95 @@
+// execute_request: execution counts as ipykernel keeps them, execute_input,
+// compiling the cell, running it in the runtime, its outputs under its own
+// parent header, the result or error, user_expressions, and aborting the
+// requests queued behind a failed cell when stop_on_error asks for it.
+
+import type { ErrorContent, ExecuteRequest, JsonObject, Message } from "./messages.js";
+import type { RequestContext } from "./dispatcher.js";
+import type { OutputSink, RuntimeSupervisor, RunOutcome } from "./runtime-supervisor.js";
+import type { SourceMapV3 } from "../src/runtime/protocol.js";
+
+export interface CompiledCell {
+  code: string;
+  map?: SourceMapV3;
+}
+
+/** TypeScript → runnable script (src/compile): type errors and syntax errors come back as a Jupyter error. */
+export interface CellCompiler {
+  compile(source: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }>;
+  /** The cell ran: its declarations are now part of the session. */
+  accepted(source: string): void;
+}
+
+export class Executor {
+  executionCount = 0;
+  private cellsRun = 0;
+  /** Execute requests that arrived up to this point are aborted (stop_on_error after a failure). */
+  private abortUpTo = 0;
+
+  constructor(
+    private readonly runtime: RuntimeSupervisor,
+    private readonly compiler: CellCompiler,
+  ) {}
+
+  /** Aborts an execute_request queued behind a failed cell, as ipykernel does. */
+  abortIfQueuedBehindError = (request: Message, arrival: number): JsonObject | undefined => {
+    if (request.header.msg_type !== "execute_request" || arrival > this.abortUpTo) return undefined;
+    return { status: "aborted", execution_count: null };
+  };
+
+  execute = async (context: RequestContext): Promise<JsonObject> => {
+    const request = context.request.content as Partial<ExecuteRequest>;
+    if (typeof request.code !== "string") throw new TypeError("execute_request needs 'code' as a string");
+    const code = request.code;
+    const silent = request.silent === true;
+    const storeHistory = !silent && request.store_history !== false;
+    if (storeHistory) this.executionCount++;
+    const count = this.executionCount;
+    const publish = silent ? () => undefined : context.publish;
+    publish("execute_input", { code, execution_count: count });
+
+    const outcome = await this.run(code, count, context.request.header.msg_id, context, publish);
+    const userExpressions = await this.evaluateUserExpressions(request.user_expressions, context);
+    if (outcome.error) {
+      publish("error", outcome.error);
+      if (request.stop_on_error !== false) this.abortUpTo = context.received();
+      return { status: "error", execution_count: count, ...outcome.error, user_expressions: userExpressions };
+    }
+    if (outcome.result) publish("execute_result", { execution_count: count, ...outcome.result });
+    return { status: "ok", execution_count: count, user_expressions: userExpressions, payload: [] };
+  };
+
+  private async run(code: string, count: number, id: string, context: RequestContext, publish: RequestContext["publish"]): Promise<RunOutcome> {
+    if (code.trim() === "") return {};
+    const filename = `cell-${++this.cellsRun}.ts`;
+    const compiled = await this.compiler.compile(code, filename);
+    if ("error" in compiled) return { error: compiled.error };
+    const sink: OutputSink = {
+      stream: (name, text) => publish("stream", { name, text }),
+      display: (content, update) => publish(update ? "update_display_data" : "display_data", content),
+      clearOutput: (wait) => publish("clear_output", { wait }),
+      input: (prompt, password) => context.input(prompt, password),
+    };
+    const outcome = await this.runtime.execute(
+      { id, code: compiled.cell.code, filename, label: `Cell In[${count}]`, source: code, map: compiled.cell.map },
+      sink,
+    );
+    if (!outcome.error || outcome.error.ename !== "RuntimeDied") this.compiler.accepted(code);
+    return outcome;
+  }
+
+  /** Each expression evaluated after the cell, each its own result or error, no output. */
+  private async evaluateUserExpressions(expressions: unknown, context: RequestContext): Promise<JsonObject> {
+    const results: JsonObject = {};
+    if (typeof expressions !== "object" || expressions === null) return results;
+    for (const [name, expression] of Object.entries(expressions as Record<string, unknown>)) {
+      if (typeof expression !== "string") continue;
+      const id = `${context.request.header.msg_id}/user_expressions/${name}`;
+      const outcome = await this.run(`(${expression})`, this.executionCount, id, context, () => undefined);
+      results[name] = outcome.error
+        ? { status: "error", ...outcome.error }
+        : { status: "ok", data: outcome.result?.data ?? { "text/plain": "undefined" }, metadata: outcome.result?.metadata ?? {} };
+    }
+    return results;
+  }
+}

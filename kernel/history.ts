@@ -1,0 +1,51 @@
+// The input history the kernel keeps for history_request: `tail`, `range` and
+// `search` (a glob, optionally unique), as IPython's history manager answers
+// them. Sessions are numbered; this kernel's session is the newest.
+
+import type { JsonObject } from "./messages.js";
+
+type Entry = [session: number, line: number, input: string];
+type Reply = [number, number, string | [string, null]];
+
+export class History {
+  private readonly entries: Entry[] = [];
+
+  constructor(readonly session = 1) {}
+
+  add(line: number, input: string): void {
+    this.entries.push([this.session, line, input]);
+  }
+
+  query(request: JsonObject): Reply[] {
+    const output = request.output === true;
+    const shape = ([session, line, input]: Entry): Reply => [session, line, output ? [input, null] : input];
+    const n = typeof request.n === "number" && request.n >= 0 ? request.n : undefined;
+    switch (request.hist_access_type) {
+      case "tail":
+        return (n === undefined ? this.entries : this.entries.slice(-n)).map(shape);
+      case "range": {
+        const session = typeof request.session === "number" && request.session > 0 ? request.session : this.session;
+        const start = typeof request.start === "number" ? request.start : 0;
+        const stop = typeof request.stop === "number" ? request.stop : Infinity;
+        return this.entries.filter(([s, line]) => s === session && line >= start && line < stop).map(shape);
+      }
+      case "search": {
+        const pattern = globToRegExp(typeof request.pattern === "string" ? request.pattern : "*");
+        let found = this.entries.filter(([, , input]) => pattern.test(input));
+        if (request.unique === true) {
+          const seen = new Set<string>();
+          found = found.reverse().filter(([, , input]) => !seen.has(input) && seen.add(input) !== undefined).reverse();
+        }
+        return (n === undefined ? found : found.slice(-n)).map(shape);
+      }
+      default:
+        return [];
+    }
+  }
+}
+
+/** IPython's search patterns are shell globs over the whole input: `*` and `?`. */
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+  return new RegExp(`^${body}$`);
+}

@@ -1,0 +1,137 @@
+// `ephemeron install`: writes the kernelspec where Jupyter looks for it, as
+// `python -m ipykernel install` does: the system-wide data dir by default,
+// `--user` for the user's, `--sys-prefix` for the Python environment Jupyter
+// runs in, `--prefix P` for P/share/jupyter/kernels.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { resolvedKernelSpec } from "./kernelspec.js";
+import { logoPng } from "./logo.js";
+
+const HELP = `usage: ephemeron install [--user | --sys-prefix | --prefix PREFIX] [--name NAME] [--display-name NAME] [--no-typecheck]
+
+Registers ephemeron with Jupyter, as 'python -m ipykernel install' does.
+
+  --user              install for this user only (Jupyter's user data dir)
+  --sys-prefix        install into the Python environment Jupyter runs in (sys.prefix of python3)
+  --prefix PREFIX     install into PREFIX/share/jupyter/kernels
+  --name NAME         the kernelspec's name (default: ephemeron)
+  --display-name NAME the name frontends show (default: TypeScript (ephemeron))
+  --no-typecheck      the kernel transpiles cells without type checking
+  -h, --help          this help
+
+Without --user, --sys-prefix or --prefix the kernel is installed system-wide.
+`;
+
+interface InstallOptions {
+  location: { kind: "system" } | { kind: "user" } | { kind: "sys-prefix" } | { kind: "prefix"; prefix: string };
+  name: string;
+  displayName?: string;
+  typecheck: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function parseInstallArgs(args: string[]): InstallOptions | "help" {
+  const options: InstallOptions = { location: { kind: "system" }, name: "ephemeron", typecheck: true };
+  const value = (i: number, flag: string) => {
+    const next = args[i + 1];
+    if (next === undefined || next.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    return next;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const take = () => inline ?? value(i++, flag);
+    switch (flag) {
+      case "-h":
+      case "--help":
+        return "help";
+      case "--user":
+        options.location = { kind: "user" };
+        break;
+      case "--sys-prefix":
+        options.location = { kind: "sys-prefix" };
+        break;
+      case "--prefix":
+        options.location = { kind: "prefix", prefix: take() };
+        break;
+      case "--name":
+        options.name = take();
+        if (!/^[a-zA-Z0-9._-]+$/.test(options.name)) throw new UsageError(`--name '${options.name}' may only use letters, digits, '.', '_' and '-'`);
+        break;
+      case "--display-name":
+        options.displayName = take();
+        break;
+      case "--no-typecheck":
+        options.typecheck = false;
+        break;
+      default:
+        throw new UsageError(`unknown option '${arg}' (see ephemeron install --help)`);
+    }
+  }
+  return options;
+}
+
+/** Jupyter's data dir for this user, as jupyter_core computes it. */
+function userDataDir(): string {
+  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+  if (process.platform === "darwin") return join(homedir(), "Library", "Jupyter");
+  if (process.platform === "win32") return join(process.env.APPDATA ?? homedir(), "jupyter");
+  return join(process.env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "jupyter");
+}
+
+function pythonPrefix(): string {
+  for (const python of ["python3", "python"]) {
+    try {
+      return execFileSync(python, ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" }).trim();
+    } catch {
+      // try the next name
+    }
+  }
+  throw new UsageError("--sys-prefix needs python3 on PATH (the Python that runs Jupyter)");
+}
+
+export function kernelsDir(location: InstallOptions["location"]): string {
+  switch (location.kind) {
+    case "user":
+      return join(userDataDir(), "kernels");
+    case "sys-prefix":
+      return join(pythonPrefix(), "share", "jupyter", "kernels");
+    case "prefix":
+      return join(location.prefix, "share", "jupyter", "kernels");
+    case "system":
+      return process.platform === "win32"
+        ? join(process.env.PROGRAMDATA ?? "C:\\ProgramData", "jupyter", "kernels")
+        : join("/usr/local/share/jupyter/kernels");
+  }
+}
+
+export function install(options: InstallOptions): string {
+  const dir = join(kernelsDir(options.location), options.name);
+  const spec = resolvedKernelSpec({ displayName: options.displayName, extraArgs: options.typecheck ? [] : ["--no-typecheck"] });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
+  writeFileSync(join(dir, "logo-32x32.png"), logoPng(32));
+  writeFileSync(join(dir, "logo-64x64.png"), logoPng(64));
+  return dir;
+}
+
+export function installCommand(args: string[]): number {
+  let options: InstallOptions | "help";
+  try {
+    options = parseInstallArgs(args);
+    if (options === "help") {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const dir = install(options);
+    process.stdout.write(`Installed kernelspec ${options.name} in ${dir}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`ephemeron install: ${(error as Error).message}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,113 @@
+// The kernel: the handler table for shell and control, and the replies that
+// need no runtime (kernel_info, is_complete, history, comm_info, shutdown).
+// Execution lives in execute.ts; TypeScript work in src/compile.
+
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { CompleteReply, InspectReply, IsCompleteReply, JsonObject, KernelInfoReply } from "./messages.js";
+import { PROTOCOL_VERSION } from "./messages.js";
+import type { Handler, HandlerTable, RequestContext } from "./dispatcher.js";
+import type { Executor } from "./execute.js";
+import { KERNEL_VERSION } from "./version.js";
+import { History } from "./history.js";
+
+export interface LanguageTools {
+  complete(code: string, cursorPos: number): Promise<Omit<CompleteReply, "status">>;
+  inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<Omit<InspectReply, "status">>;
+  isComplete(code: string): Omit<IsCompleteReply, "status"> & { status: IsCompleteReply["status"] };
+}
+
+export interface KernelParts {
+  executor: Executor;
+  language: LanguageTools;
+  history: History;
+  /** Ends the kernel process (after the reply went out). */
+  exit(restart: boolean): void;
+  interrupt(): Promise<void>;
+}
+
+function typescriptVersion(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = JSON.parse(readFileSync(require.resolve("typescript/package.json"), "utf8")) as { version: string };
+  return manifest.version;
+}
+
+export function kernelInfo(): KernelInfoReply {
+  const version = typescriptVersion();
+  return {
+    status: "ok",
+    protocol_version: PROTOCOL_VERSION,
+    implementation: "ephemeron",
+    implementation_version: KERNEL_VERSION,
+    language_info: {
+      name: "typescript",
+      version,
+      mimetype: "text/typescript",
+      file_extension: ".ts",
+      pygments_lexer: "typescript",
+      codemirror_mode: "typescript",
+      nbconvert_exporter: "script",
+    },
+    banner: `ephemeron ${KERNEL_VERSION}: TypeScript ${version} on Node ${process.versions.node}, with weakref, gc() and refcounts you can watch`,
+    help_links: [
+      { text: "ephemeron", url: "https://www.npmjs.com/package/ephemeron" },
+      { text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" },
+      { text: "Node.js API", url: "https://nodejs.org/api/" },
+    ],
+    debugger: false,
+  };
+}
+
+function stringField(content: JsonObject, name: string): string {
+  const value = content[name];
+  if (typeof value !== "string") throw new TypeError(`'${name}' must be a string`);
+  return value;
+}
+
+function cursorField(content: JsonObject, code: string): number {
+  const value = content.cursor_pos;
+  if (value === undefined || value === null) return [...code].length;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) throw new TypeError("'cursor_pos' must be a non-negative integer");
+  return value;
+}
+
+export function createHandlers(parts: KernelParts): HandlerTable {
+  const info = kernelInfo();
+  const shutdown: Handler = ({ request, afterReply }: RequestContext) => {
+    const restart = (request.content as { restart?: unknown }).restart === true;
+    afterReply(() => parts.exit(restart));
+    return { status: "ok", restart };
+  };
+  const shell: Record<string, Handler> = {
+    kernel_info_request: () => ({ ...info }),
+    execute_request: async (context) => {
+      const reply = await parts.executor.execute(context);
+      const code = (context.request.content as { code: string }).code;
+      const stored = (context.request.content as { store_history?: unknown; silent?: unknown });
+      if (stored.silent !== true && stored.store_history !== false) parts.history.add(parts.executor.executionCount, code);
+      return reply;
+    },
+    complete_request: async ({ request }) => {
+      const code = stringField(request.content, "code");
+      return { status: "ok", ...(await parts.language.complete(code, cursorField(request.content, code))) };
+    },
+    inspect_request: async ({ request }) => {
+      const code = stringField(request.content, "code");
+      const level = request.content.detail_level === 1 ? 1 : 0;
+      return { status: "ok", ...(await parts.language.inspect(code, cursorField(request.content, code), level)) };
+    },
+    is_complete_request: ({ request }) => ({ ...parts.language.isComplete(stringField(request.content, "code")) }),
+    history_request: ({ request }) => ({ status: "ok", history: parts.history.query(request.content) }),
+    comm_info_request: () => ({ status: "ok", comms: {} }),
+    shutdown_request: shutdown,
+  };
+  const control: Record<string, Handler> = {
+    kernel_info_request: () => ({ ...info }),
+    shutdown_request: shutdown,
+    interrupt_request: async () => {
+      await parts.interrupt();
+      return { status: "ok" };
+    },
+  };
+  return { shell, control, beforeShell: parts.executor.abortIfQueuedBehindError };
+}

@@ -1,0 +1,168 @@
+// `ephemeron run`: executes notebooks through the kernel over the real
+// protocol, as `jupyter nbconvert --execute` would: a kernel started from the
+// kernelspec with a fresh connection file, the code cells in order, outputs
+// printed as they arrive and written into nbformat 4 notebooks.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { KernelClient } from "./client.js";
+import { launchKernel, resolvedKernelSpec } from "./kernelspec.js";
+import type { JsonObject, Message } from "./messages.js";
+import { joinSource, NotebookError, OutputCollector, readNotebook, serializeNotebook, type CodeCell, type Notebook } from "./notebook.js";
+
+const HELP = `usage: ephemeron run NOTEBOOK... [--out DIR] [--timeout SECONDS] [--allow-errors] [--quiet]
+
+Executes each notebook's code cells in order in a fresh ephemeron kernel and
+writes the notebook with its outputs (into --out DIR, or in place).
+
+  --out DIR         write executed notebooks here (default: overwrite the input)
+  --timeout S       interrupt a cell that runs longer than S seconds (default 600)
+  --allow-errors    go on after a cell that fails, and exit 0
+  --quiet           print progress only, not the outputs
+`;
+
+interface RunOptions {
+  notebooks: string[];
+  out?: string;
+  timeoutSeconds: number;
+  allowErrors: boolean;
+  quiet: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseRunArgs(args: string[]): RunOptions | "help" {
+  const options: RunOptions = { notebooks: [], timeoutSeconds: 600, allowErrors: false, quiet: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = () => {
+      const next = args[++i];
+      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === "-h" || arg === "--help") return "help";
+    else if (arg === "--out") options.out = value();
+    else if (arg === "--timeout") {
+      options.timeoutSeconds = Number(value());
+      if (!(options.timeoutSeconds > 0)) throw new UsageError("--timeout needs a positive number of seconds");
+    } else if (arg === "--allow-errors") options.allowErrors = true;
+    else if (arg === "--quiet") options.quiet = true;
+    else if (arg.startsWith("-")) throw new UsageError(`unknown option '${arg}' (see ephemeron run --help)`);
+    else options.notebooks.push(arg);
+  }
+  if (options.notebooks.length === 0) throw new UsageError("no notebook given (see ephemeron run --help)");
+  return options;
+}
+
+function printOutput(message: Message): void {
+  const content = message.content as JsonObject;
+  switch (message.header.msg_type) {
+    case "stream":
+      (content.name === "stderr" ? process.stderr : process.stdout).write(String(content.text));
+      break;
+    case "execute_result":
+    case "display_data": {
+      const data = content.data as JsonObject;
+      const text = typeof data["text/plain"] === "string" ? data["text/plain"] : `[${Object.keys(data).join(", ")}]`;
+      process.stdout.write(`${text}\n`);
+      break;
+    }
+    case "error":
+      process.stdout.write(`${(content.traceback as string[]).join("\n")}\n`);
+      break;
+  }
+}
+
+/** Runs one notebook; returns it with outputs, and whether every cell succeeded. */
+export async function runNotebook(path: string, options: Pick<RunOptions, "timeoutSeconds" | "allowErrors" | "quiet">): Promise<{ notebook: Notebook; ok: boolean }> {
+  const notebook = readNotebook(path);
+  const kernel = await launchKernel({ cwd: dirname(resolve(path)) });
+  const client = KernelClient.connect(kernel.connection);
+  let ok = true;
+  try {
+    const info = await Promise.race([
+      client.waitForReady(),
+      kernel.exited.then(({ code, signal }) => {
+        throw new Error(`the kernel exited before answering (${signal ?? `code ${code}`}):\n${kernel.stderr()}`);
+      }),
+    ]);
+    const codeCells = notebook.cells.filter((cell): cell is CodeCell => cell.cell_type === "code");
+    let index = 0;
+    for (const cell of codeCells) {
+      index++;
+      process.stdout.write(`\u001b[2m── ${basename(path)}: cell ${index} of ${codeCells.length} ──\u001b[0m\n`);
+      const collector = new OutputCollector();
+      const run = client.execute(joinSource(cell.source), {
+        stop_on_error: !options.allowErrors,
+        onIopub: (message) => {
+          collector.add(message);
+          if (!options.quiet) printOutput(message);
+        },
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), options.timeoutSeconds * 1000);
+      });
+      const finished = await Promise.race([run, timedOut]);
+      clearTimeout(timer);
+      let failed: boolean;
+      if (finished === "timeout") {
+        await client.request("control", "interrupt_request", {});
+        await run;
+        collector.outputs.push({ output_type: "error", ename: "TimeoutError", evalue: `cell ${index} ran longer than ${options.timeoutSeconds} s and was interrupted`, traceback: [] });
+        failed = true;
+      } else {
+        failed = (finished.reply.content as { status?: string }).status !== "ok";
+        cell.execution_count = ((finished.reply.content as { execution_count?: number }).execution_count ?? null);
+      }
+      cell.outputs = collector.outputs;
+      if (failed) {
+        ok = false;
+        if (!options.allowErrors) break;
+      }
+    }
+    const infoContent = info.content as { language_info?: JsonObject };
+    notebook.metadata = {
+      ...notebook.metadata,
+      kernelspec: { name: "ephemeron", display_name: resolvedKernelSpec().display_name, language: "typescript" },
+      language_info: infoContent.language_info ?? {},
+    };
+    await client.request("control", "shutdown_request", { restart: false });
+    await Promise.race([kernel.exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  } finally {
+    client.close();
+    await kernel.dispose();
+  }
+  return { notebook, ok };
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  let options: RunOptions;
+  try {
+    const parsed = parseRunArgs(args);
+    if (parsed === "help") {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    options = parsed;
+  } catch (error) {
+    process.stderr.write(`ephemeron run: ${(error as Error).message}\n`);
+    return 2;
+  }
+  let failures = 0;
+  for (const path of options.notebooks) {
+    try {
+      const { notebook, ok } = await runNotebook(path, options);
+      const target = options.out ? join(options.out, basename(path)) : path;
+      if (options.out) mkdirSync(options.out, { recursive: true });
+      writeFileSync(target, serializeNotebook(notebook));
+      process.stdout.write(`${ok ? "✓" : "✗"} ${path} → ${target}${ok ? "" : " (a cell failed)"}\n`);
+      if (!ok && !options.allowErrors) failures++;
+    } catch (error) {
+      failures++;
+      const message = error instanceof NotebookError ? error.message : `${path}: ${(error as Error).message}`;
+      process.stderr.write(`ephemeron run: ${message}\n`);
+    }
+  }
+  return failures === 0 ? 0 : 1;
+}

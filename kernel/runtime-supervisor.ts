@@ -1,0 +1,201 @@
+// Starts the runtime child, hands it cells, routes what it sends back to the
+// cell it belongs to, and replaces it when it dies. A cell that exits the
+// process, exhausts memory or crashes natively gets an error that says so,
+// with the exit code or signal, and the next cell runs in a fresh runtime.
+
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { DisplayDataContent, ErrorContent } from "./messages.js";
+import type { CellResult, ExecuteCell, FromRuntime, ToRuntime } from "../src/runtime/protocol.js";
+import { createLogger } from "./log.js";
+
+const log = createLogger("supervisor");
+const RUNTIME_MAIN = fileURLToPath(new URL("../src/runtime/main.js", import.meta.url));
+/** What a dying runtime last wrote to stderr (V8's "heap out of memory", a native abort), for the cell's error. */
+const STDERR_TAIL_CHARS = 2000;
+/** Output of finished cells (timers they started) still goes to them; this many are remembered. */
+const REMEMBERED_CELLS = 500;
+
+export interface OutputSink {
+  stream(name: "stdout" | "stderr", text: string): void;
+  display(content: DisplayDataContent, update: boolean): void;
+  clearOutput(wait: boolean): void;
+  /** Asks the user; rejects with the reason when this request cannot take input. */
+  input(prompt: string, password: boolean): Promise<string>;
+}
+
+export interface RunOutcome {
+  result?: CellResult;
+  error?: ErrorContent;
+}
+
+export interface SupervisorOptions {
+  cwd: string;
+  /** Extra node flags for the runtime (a test starts it with a small heap). */
+  nodeFlags?: string[];
+}
+
+interface Running {
+  id: string;
+  resolve: (outcome: RunOutcome) => void;
+}
+
+export class RuntimeSupervisor {
+  private child: ChildProcess | undefined;
+  private ready: Promise<void> | undefined;
+  private readonly sinks = new Map<string, OutputSink>();
+  private running: Running | undefined;
+  private stderrTail = "";
+  private stopping = false;
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  /** Starts a runtime unless one is running; resolves when it is ready for cells. */
+  start(): Promise<void> {
+    if (this.ready) return this.ready;
+    const child = fork(RUNTIME_MAIN, [], {
+      cwd: this.options.cwd,
+      execArgv: ["--expose-gc", ...(this.options.nodeFlags ?? [])],
+      serialization: "advanced",
+      // fd 4: the interrupt pipe the runtime's watchdog reads (src/runtime/watchdog.ts).
+      stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
+    });
+    this.child = child;
+    this.stderrTail = "";
+    const forward = (chunk: Buffer) => {
+      // Node says this at exit because the watchdog holds an inspector session: noise, not news.
+      const text = chunk.toString("utf8").replace(/^Waiting for the debugger to disconnect\.\.\.\n/m, "");
+      if (text === "") return;
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
+      process.stderr.write(text);
+    };
+    child.stdout?.on("data", forward);
+    child.stderr?.on("data", forward);
+    this.ready = new Promise<void>((resolve, reject) => {
+      child.once("error", reject);
+      child.on("message", (message: FromRuntime) => {
+        if (message.type === "ready") resolve();
+        else this.route(message);
+      });
+      child.once("exit", (code, signal) => {
+        reject(new Error(`runtime exited before it was ready (${describeExit(code, signal)})`));
+        this.onExit(child, code, signal);
+      });
+    });
+    return this.ready;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async execute(cell: Omit<ExecuteCell, "type">, sink: OutputSink): Promise<RunOutcome> {
+    await this.start();
+    this.remember(cell.id, sink);
+    return new Promise<RunOutcome>((resolve) => {
+      this.running = { id: cell.id, resolve };
+      this.post({ type: "execute", ...cell });
+    });
+  }
+
+  /** Interrupts the running cell, whatever it is doing; variables defined before it stay. */
+  async interrupt(): Promise<void> {
+    if (!this.running) return;
+    const pipe = this.child?.stdio[4];
+    if (pipe && "write" in pipe) pipe.write(Buffer.of(1));
+  }
+
+  /** Runs the runtime's atexit work, then ends it; the next cell starts a fresh one. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.stopping = true;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    this.post({ type: "shutdown" });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
+    await exited;
+    clearTimeout(timer);
+    this.stopping = false;
+  }
+
+  /** Ends the runtime at once: for a kernel that is being killed. */
+  kill(): void {
+    this.child?.kill("SIGKILL");
+  }
+
+  private post(message: ToRuntime): void {
+    if (this.child?.connected) this.child.send(message);
+  }
+
+  private remember(id: string, sink: OutputSink): void {
+    this.sinks.set(id, sink);
+    if (this.sinks.size > REMEMBERED_CELLS) {
+      const oldest = this.sinks.keys().next().value;
+      if (oldest !== undefined) this.sinks.delete(oldest);
+    }
+  }
+
+  private route(message: FromRuntime): void {
+    if (message.type === "ready") return;
+    const sink = this.sinks.get(message.id);
+    switch (message.type) {
+      case "stream":
+        sink?.stream(message.name, message.text);
+        break;
+      case "display":
+        sink?.display(message.content, message.update);
+        break;
+      case "clear_output":
+        sink?.clearOutput(message.wait);
+        break;
+      case "input_request": {
+        const answer = sink ? sink.input(message.prompt, message.password) : Promise.reject(new Error("no client to ask"));
+        answer.then(
+          (value) => this.post({ type: "input_reply", requestId: message.requestId, value }),
+          (error: Error) => this.post({ type: "input_cancelled", requestId: message.requestId, reason: error.message }),
+        );
+        break;
+      }
+      case "done":
+        if (this.running?.id === message.id) {
+          const { resolve } = this.running;
+          this.running = undefined;
+          resolve({ result: message.result, error: message.error });
+        }
+        break;
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    this.ready = undefined;
+    const how = describeExit(code, signal);
+    if (this.stopping) return;
+    log.warn(`runtime ${child.pid} ${how}`);
+    const running = this.running;
+    this.running = undefined;
+    if (running) {
+      const detail = this.stderrTail.includes("heap out of memory")
+        ? "It ran out of memory (JavaScript heap out of memory)."
+        : this.stderrTail.trim() === ""
+          ? ""
+          : `Its last words on stderr:\n${this.stderrTail.trim().split("\n").slice(-6).join("\n")}`;
+      const evalue = `The runtime ${how} while this cell ran. Every variable of the session is lost; the next cell runs in a fresh runtime.`;
+      running.resolve({
+        error: {
+          ename: "RuntimeDied",
+          evalue,
+          traceback: [`\u001b[1;31mRuntimeDied\u001b[0m: ${evalue}`, ...(detail ? [detail] : [])],
+        },
+      });
+    }
+    // Start the replacement now, so the next cell does not wait for it.
+    this.start().catch((error: Error) => log.error(`cannot restart the runtime: ${error.message}`));
+  }
+}
+
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `was killed by signal ${signal}`;
+  return `exited with code ${code ?? "unknown"}`;
+}

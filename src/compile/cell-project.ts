@@ -1,0 +1,427 @@
+// The virtual TypeScript project the checker keeps: one global-script file per
+// accepted cell, plus a scratch file for the cell being checked, completed or
+// inspected. It drives TypeScript 7's native checker through the synchronous
+// API, so it runs inside the checker's worker thread (checker-worker.ts).
+//
+// Files come from a pool that the project's tsconfig lists from the start and
+// are reported as `changed` (1 ms per update, measured in
+// notes/typescript7-checker.md); when the pool runs out it doubles. A name a
+// later cell (or the scratch cell) declares again is renamed, in every earlier
+// cell's file, to a name nobody uses: the newest declaration wins, as at run
+// time. A cell file left with no names returns to the pool.
+
+import { createRequire } from "node:module";
+import path from "node:path";
+import { API, DiagnosticCategory, SymbolFlags, type Diagnostic, type Project, type Snapshot, type Symbol as TsSymbol } from "typescript/unstable/sync";
+import type { FileSystem } from "typescript/unstable/fs";
+import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
+import { codePointToUtf16, lineAndColumn, utf16ToCodePoint } from "./code-points.js";
+import { collectDeclarations, rewriteModuleSyntax, type AppendedDeclaration, type DeclaredName } from "./cell-source.js";
+import type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
+
+export interface CellProjectOptions {
+  /** The notebook's folder: packages installed beside it resolve from here. */
+  cwd: string;
+  /** Absolute paths of ambient `.d.ts` files every cell sees. */
+  globalsDts: string[];
+}
+
+/** Codes that do not apply to a cell: top-level `await` / `for await` in a script (the runtime wraps cells in an async function). */
+const IGNORED_CODES = new Set([1375, 1378, 1431, 1432]);
+const INITIAL_POOL = 32;
+
+interface CompletionEntryLike {
+  name: string;
+  kind: string;
+  sortText: string;
+}
+
+const KEYWORDS = [
+  "as", "async", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "declare", "default", "delete", "do",
+  "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "implements", "import", "in", "instanceof",
+  "interface", "keyof", "let", "namespace", "new", "null", "of", "readonly", "return", "satisfies", "static", "super", "switch",
+  "this", "throw", "true", "try", "type", "typeof", "undefined", "unique", "var", "void", "while", "yield",
+];
+
+interface PreparedCell {
+  source: string;
+  /** Text given to the checker: the cell itself, imports and exports rewritten. */
+  text: string;
+  ownLength: number;
+  appended: AppendedDeclaration[];
+  names: DeclaredName[];
+  unnamed: boolean;
+}
+
+interface AcceptedCell {
+  file: string;
+  text: string;
+  names: DeclaredName[];
+  unnamed: boolean;
+  shadowed: Set<string>;
+  serial: number;
+}
+
+export class CellProject {
+  private readonly root: string;
+  private readonly tsconfig: string;
+  private readonly scratch: string;
+  private readonly files = new Map<string, string>();
+  private readonly api: API;
+  private snapshot: Snapshot;
+  private project: Project;
+  private readonly free: string[] = [];
+  private poolSize = 0;
+  private readonly accepted: AcceptedCell[] = [];
+  private serial = 0;
+  private lastPrepared: PreparedCell | undefined;
+
+  constructor(private readonly options: CellProjectOptions) {
+    this.root = path.join(options.cwd, `.ephemeron-cells-${process.pid}`);
+    this.tsconfig = path.join(this.root, "tsconfig.json");
+    this.scratch = path.join(this.root, "scratch.ts");
+    this.files.set(this.scratch, "");
+    this.growPool(INITIAL_POOL);
+    this.api = new API({ cwd: options.cwd, fs: this.fileSystem() });
+    this.snapshot = this.api.updateSnapshot({ openProjects: [this.tsconfig] });
+    this.project = this.currentProject();
+    // Warm up: load the libraries and @types/node and check an empty cell.
+    this.project.program.getSemanticDiagnostics(this.scratch);
+  }
+
+  check(source: string): CellDiagnostic[] {
+    if (/^\s*\/\/\s*@ts-nocheck\b/.test(source)) return [];
+    const cell = this.prepare(source);
+    this.sync(cell.text, cell.names);
+    const program = this.project.program;
+    const syntactic = program.getSyntacticDiagnostics(this.scratch);
+    const diagnostics = syntactic.length > 0 ? syntactic : program.getSemanticDiagnostics(this.scratch);
+    return this.mapDiagnostics(cell, diagnostics.filter((d) => d.category === DiagnosticCategory.Error && !IGNORED_CODES.has(d.code)));
+  }
+
+  accept(source: string): void {
+    const cell = this.prepare(source);
+    const replaced = new Set(cell.names.map((n) => n.name));
+    for (const earlier of this.accepted) {
+      for (const name of replaced) if (earlier.names.some((n) => n.name === name)) earlier.shadowed.add(name);
+    }
+    for (let i = this.accepted.length - 1; i >= 0; i--) {
+      const earlier = this.accepted[i];
+      if (!earlier.unnamed && earlier.names.every((n) => earlier.shadowed.has(n.name))) {
+        this.accepted.splice(i, 1);
+        this.files.set(earlier.file, "");
+        this.free.push(earlier.file);
+      }
+    }
+    if (cell.names.length === 0 && !cell.unnamed) return; // nothing later cells could see
+    if (this.free.length === 0) this.growPool(this.poolSize);
+    const file = this.free.pop() as string;
+    this.accepted.push({ file, text: cell.text, names: cell.names, unnamed: cell.unnamed, shadowed: new Set(), serial: this.serial++ });
+  }
+
+  complete(source: string, cursorPos: number): CompletionResult {
+    const offset = codePointToUtf16(source, cursorPos);
+    let start = offset;
+    while (start > 0 && isIdentifierChar(source, start - 1)) start--;
+    const prefix = source.slice(start, offset);
+    const empty: CompletionResult = { matches: [], cursorStart: utf16ToCodePoint(source, start), cursorEnd: cursorPos, types: [] };
+    const cell = this.prepare(source);
+    // The cell as typed (imports included, so completion inside them works); its names replace earlier ones.
+    this.sync(source, cell.names);
+    const entries = this.completionEntries(source, offset, start, cell).filter((e) => e.name.startsWith(prefix) && !e.name.startsWith("__ephemeron_"));
+    entries.sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
+    const seen = new Set<string>();
+    const unique = entries.filter((e) => !seen.has(e.name) && seen.add(e.name) !== undefined);
+    return {
+      matches: unique.map((e) => e.name),
+      cursorStart: empty.cursorStart,
+      cursorEnd: cursorPos,
+      types: unique.map((e) => ({ text: e.name, type: e.kind, start: empty.cursorStart, end: cursorPos })),
+    };
+  }
+
+  /**
+   * Completion entries at `offset`. Member completions (`Math.`) come from the
+   * checker. Completions of a bare identifier make TypeScript 7.0.2's API fail
+   * ("completion list needs auto imports"), so those are assembled here: the
+   * names of the accepted cells and of this cell, the globals (as members of
+   * `globalThis`), and keywords.
+   */
+  private completionEntries(source: string, offset: number, start: number, cell: PreparedCell): CompletionEntryLike[] {
+    try {
+      const info = this.project.checker.getCompletionsAtPosition(this.scratch, offset);
+      return (info?.entries ?? []).map((e) => ({ name: e.name, kind: completionKindName(e.kind), sortText: e.sortText ?? "" }));
+    } catch (error) {
+      if (!(error instanceof Error && /needs auto imports/.test(error.message))) throw error;
+    }
+    const entries: CompletionEntryLike[] = [];
+    for (const accepted of this.accepted) {
+      for (const n of accepted.names) if (!accepted.shadowed.has(n.name)) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
+    }
+    for (const n of cell.names) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
+    for (const match of source.matchAll(/[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu)) {
+      if (match.index !== start) entries.push({ name: match[0], kind: "text", sortText: "12" });
+    }
+    const probe = `${source.slice(0, start)}globalThis.${source.slice(start)}`;
+    this.sync(probe, cell.names);
+    try {
+      const info = this.project.checker.getCompletionsAtPosition(this.scratch, offset + "globalThis.".length);
+      for (const e of info?.entries ?? []) entries.push({ name: e.name, kind: completionKindName(e.kind), sortText: "13" });
+    } catch {
+      // Globals are a bonus: the cells' own names are already there.
+    }
+    for (const keyword of KEYWORDS) entries.push({ name: keyword, kind: "keyword", sortText: "15" });
+    return entries;
+  }
+
+  inspect(source: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
+    const notFound: InspectResult = { found: false, plain: "", markdown: "" };
+    const offset = codePointToUtf16(source, cursorPos);
+    const at = isIdentifierChar(source, offset) ? offset : isIdentifierChar(source, offset - 1) ? offset - 1 : -1;
+    if (at < 0) return notFound;
+    const cell = this.prepare(source);
+    this.sync(source, cell.names);
+    const checker = this.project.checker;
+    let symbol = checker.getSymbolAtPosition(this.scratch, at);
+    if (symbol === undefined) return notFound;
+    if (symbol.flags & SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    const signature = this.describe(symbol);
+    const documentation = checker.getDocumentationCommentOfSymbol(symbol);
+    const tags = checker.getJsDocTagsOfSymbol(symbol).map((t) => `@${t.name}${t.text ? ` ${t.text}` : ""}`);
+    const docs = [documentation, ...(detailLevel === 1 || documentation === "" ? tags : [])].filter((s) => s !== "").join("\n");
+    const plain = docs === "" ? signature : `${signature}\n\n${docs}`;
+    const markdown = "```typescript\n" + signature + "\n```" + (docs === "" ? "" : `\n\n${docs}`);
+    return { found: true, plain, markdown };
+  }
+
+  /** Whether the tsgo process still answers. */
+  alive(): boolean {
+    try {
+      this.project.program.getSemanticDiagnostics(this.scratch);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  dispose(): void {
+    this.snapshot.dispose();
+    this.api.close();
+  }
+
+  /** A one-line description of a symbol, as the editor's hover shows it. */
+  private describe(symbol: TsSymbol): string {
+    const checker = this.project.checker;
+    const name = symbol.name;
+    const flags = symbol.flags;
+    if (flags & (SymbolFlags.Interface | SymbolFlags.TypeAlias) && !(flags & SymbolFlags.Value)) {
+      const keyword = flags & SymbolFlags.Interface ? "interface" : "type";
+      return `${keyword} ${name} = ${checker.typeToString(checker.getDeclaredTypeOfSymbol(symbol))}`.replace(/^interface (\S+) = /, "interface $1 ");
+    }
+    const type = checker.getTypeOfSymbol(symbol);
+    const typeText = type === undefined ? "any" : checker.typeToString(type);
+    if (flags & SymbolFlags.Class) return `class ${name}`;
+    if (flags & SymbolFlags.Enum) return `enum ${name}`;
+    if (flags & SymbolFlags.Module && !(flags & SymbolFlags.Variable)) return `namespace ${name}`;
+    if (flags & (SymbolFlags.Function | SymbolFlags.Method)) {
+      const keyword = flags & SymbolFlags.Function ? "function" : "(method)";
+      const arrow = splitArrow(typeText);
+      return arrow === undefined ? `${keyword} ${name}: ${typeText}` : `${keyword} ${name}${arrow.parameters}: ${arrow.result}`;
+    }
+    if (flags & SymbolFlags.Property) return `(property) ${name}: ${typeText}`;
+    if (flags & SymbolFlags.EnumMember) return `(enum member) ${name} = ${typeText}`;
+    if (flags & SymbolFlags.Variable) return `${this.variableKeyword(symbol)} ${name}: ${typeText}`;
+    return `${name}: ${typeText}`;
+  }
+
+  private variableKeyword(symbol: TsSymbol): string {
+    const declaration = symbol.valueDeclaration?.resolve(this.project);
+    const list = declaration?.parent;
+    if (list?.kind === SyntaxKind.VariableDeclarationList) {
+      if (list.flags & NodeFlags.Const) return "const";
+      if (list.flags & NodeFlags.Let) return "let";
+      return "var";
+    }
+    return symbol.flags & SymbolFlags.BlockScopedVariable ? "let" : "var";
+  }
+
+  /** Parses a cell (in the scratch file), rewrites its imports and exports, and finds its top-level names. */
+  private prepare(source: string): PreparedCell {
+    if (this.lastPrepared?.source === source) return this.lastPrepared;
+    this.write(new Map([[this.scratch, source]]));
+    let sourceFile = this.project.program.getSourceFile(this.scratch);
+    if (sourceFile === undefined) throw new Error("scratch cell is not in the project");
+    const rewritten = rewriteModuleSyntax(sourceFile, source);
+    if (rewritten !== undefined) {
+      this.write(new Map([[this.scratch, rewritten.text]]));
+      sourceFile = this.project.program.getSourceFile(this.scratch);
+      if (sourceFile === undefined) throw new Error("scratch cell is not in the project");
+    }
+    const { names, unnamed } = collectDeclarations(sourceFile);
+    const cell: PreparedCell = {
+      source,
+      text: rewritten?.text ?? source,
+      ownLength: source.length,
+      appended: rewritten?.appended ?? [],
+      names,
+      unnamed,
+    };
+    this.lastPrepared = cell;
+    return cell;
+  }
+
+  /** Brings the project to: every accepted cell (names replaced by later cells or by `names` renamed away) and `scratchText`. */
+  private sync(scratchText: string, names: DeclaredName[]): void {
+    const replacedNow = new Set(names.map((n) => n.name));
+    const wanted = new Map<string, string>([[this.scratch, scratchText]]);
+    for (const cell of this.accepted) wanted.set(cell.file, renderAccepted(cell, replacedNow));
+    this.write(wanted);
+  }
+
+  /** Sets file contents and tells the checker about the files that changed. */
+  private write(contents: Map<string, string>): void {
+    const changed: string[] = [];
+    for (const [file, text] of contents) {
+      if (this.files.get(file) === text) continue;
+      this.files.set(file, text);
+      changed.push(file);
+    }
+    if (this.pendingChanges.length > 0) {
+      changed.push(...this.pendingChanges);
+      this.pendingChanges = [];
+    }
+    if (changed.length === 0) return;
+    const next = this.api.updateSnapshot({ fileChanges: { changed } });
+    this.snapshot.dispose();
+    this.snapshot = next;
+    this.project = this.currentProject();
+  }
+
+  private pendingChanges: string[] = [];
+
+  private growPool(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const file = path.join(this.root, `cell-${this.poolSize + i}.ts`);
+      this.files.set(file, "");
+      this.free.unshift(file);
+    }
+    this.poolSize += count;
+    const cellFiles = [...this.files.keys()].filter((f) => f.endsWith(".ts"));
+    const require = createRequire(import.meta.url);
+    const nodeTypes = path.dirname(require.resolve("@types/node/package.json"));
+    this.files.set(
+      this.tsconfig,
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: "es2022",
+          lib: ["es2023"],
+          module: "esnext",
+          moduleResolution: "bundler",
+          esModuleInterop: true,
+          allowSyntheticDefaultImports: true,
+          resolveJsonModule: true,
+          allowJs: false,
+          types: ["node"],
+          typeRoots: [path.dirname(nodeTypes)],
+          skipLibCheck: true,
+          noEmit: true,
+        },
+        files: [...cellFiles, ...this.options.globalsDts],
+      }),
+    );
+    if (this.poolSize > count) {
+      // Not the first pool: the project must re-read its tsconfig and pick up the new files.
+      this.pendingChanges.push(this.tsconfig);
+    }
+  }
+
+  private currentProject(): Project {
+    const project = this.snapshot.getProject(this.tsconfig);
+    if (project === undefined) throw new Error(`the checker did not load ${this.tsconfig}`);
+    return project;
+  }
+
+  private fileSystem(): FileSystem {
+    const inRoot = (p: string): boolean => p === this.root || p.startsWith(this.root + path.sep);
+    return {
+      readFile: (p) => (inRoot(p) ? (this.files.get(p) ?? null) : undefined),
+      fileExists: (p) => (inRoot(p) ? this.files.has(p) : undefined),
+      directoryExists: (p) => (inRoot(p) ? p === this.root : undefined),
+      getAccessibleEntries: (p) =>
+        inRoot(p) ? { files: p === this.root ? [...this.files.keys()].map((f) => path.basename(f)) : [], directories: [] } : undefined,
+      realpath: (p) => (inRoot(p) ? p : undefined),
+    };
+  }
+
+  private mapDiagnostics(cell: PreparedCell, diagnostics: readonly Diagnostic[]): CellDiagnostic[] {
+    const result: CellDiagnostic[] = [];
+    const failedStandIns = new Map<number, { diagnostic: Diagnostic; standIn: AppendedDeclaration }[]>();
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.pos < cell.ownLength) {
+        result.push(toCellDiagnostic(cell.source, diagnostic, diagnostic.pos));
+        continue;
+      }
+      const standIn = cell.appended.find((a) => diagnostic.pos >= a.start && diagnostic.pos <= a.end);
+      if (standIn === undefined) continue;
+      const failures = failedStandIns.get(standIn.group) ?? [];
+      failures.push({ diagnostic, standIn });
+      failedStandIns.set(standIn.group, failures);
+    }
+    for (const [group, failures] of failedStandIns) {
+      const members = cell.appended.filter((a) => a.group === group);
+      const reportable = failures.find((f) => f.standIn.reportAlone && /Cannot find module|has no exported member|not a module/.test(f.diagnostic.text));
+      const allFailed = members.every((m) => failures.some((f) => f.standIn === m));
+      const chosen = reportable ?? (allFailed ? failures[0] : undefined);
+      if (chosen !== undefined) result.push(toCellDiagnostic(cell.source, chosen.diagnostic, chosen.standIn.origin));
+    }
+    return result.sort((a, b) => a.line - b.line || a.column - b.column);
+  }
+}
+
+function renderAccepted(cell: AcceptedCell, replacedNow: Set<string>): string {
+  const renamed = cell.names.filter((n) => cell.shadowed.has(n.name) || replacedNow.has(n.name)).sort((a, b) => b.start - a.start);
+  let text = cell.text;
+  for (const [index, name] of renamed.entries()) {
+    text = text.slice(0, name.start) + `__ephemeron_replaced_${cell.serial}_${index}` + text.slice(name.end);
+  }
+  return text;
+}
+
+function toCellDiagnostic(source: string, diagnostic: Diagnostic, offset: number): CellDiagnostic {
+  const { line, column, sourceLine } = lineAndColumn(source, offset);
+  return { code: diagnostic.code, line, column, message: flattenMessage(diagnostic), sourceLine };
+}
+
+function flattenMessage(diagnostic: Diagnostic, indent = 0): string {
+  const lines = [`${"  ".repeat(indent)}${diagnostic.text}`];
+  for (const next of diagnostic.messageChain ?? []) lines.push(flattenMessage(next, indent + 1));
+  return lines.join("\n");
+}
+
+function isIdentifierChar(text: string, offset: number): boolean {
+  if (offset < 0 || offset >= text.length) return false;
+  return /[\p{ID_Continue}$\u200c\u200d]/u.test(text[offset]);
+}
+
+/** `(a: number) => string` → `(a: number)` and `string`, at the arrow outside any brackets. */
+function splitArrow(typeText: string): { parameters: string; result: string } | undefined {
+  let depth = 0;
+  for (let i = 0; i < typeText.length; i++) {
+    const ch = typeText[i];
+    if (ch === "(" || ch === "[" || ch === "{" || ch === "<") depth++;
+    else if (ch === ")" || ch === "]" || ch === "}" || (ch === ">" && typeText[i - 1] !== "=")) depth--;
+    else if (depth === 0 && typeText.startsWith(" => ", i)) return { parameters: typeText.slice(0, i), result: typeText.slice(i + 4) };
+  }
+  return undefined;
+}
+
+const COMPLETION_KINDS: Record<number, string> = {
+  1: "text", 2: "method", 3: "function", 4: "constructor", 5: "property", 6: "variable", 7: "class", 8: "interface", 9: "module",
+  10: "property", 11: "unit", 12: "value", 13: "enum", 14: "keyword", 15: "snippet", 16: "color", 17: "file", 18: "reference",
+  19: "folder", 20: "enum member", 21: "constant", 22: "struct", 23: "event", 24: "operator", 25: "type parameter",
+};
+
+function completionKindName(kind: number | undefined): string {
+  return kind === undefined ? "text" : (COMPLETION_KINDS[kind] ?? "text");
+}

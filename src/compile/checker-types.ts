@@ -1,0 +1,25 @@
+// The data the checker hands the kernel: plain, structured-cloneable, shared by
+// the main-thread facade (checker.ts) and the worker (checker-worker.ts).
+
+/** A type error in a cell, 1-based, in the cell's own coordinates (column in code points). */
+export interface CellDiagnostic {
+  code: number;
+  line: number;
+  column: number;
+  message: string;
+  sourceLine: string;
+}
+
+/** Completions at a cursor; positions in Unicode code points, as Jupyter's cursor_pos. */
+export interface CompletionResult {
+  matches: string[];
+  cursorStart: number;
+  cursorEnd: number;
+  types: { text: string; type: string; start: number; end: number; signature?: string }[];
+}
+
+export interface InspectResult {
+  found: boolean;
+  plain: string;
+  markdown: string;
+}

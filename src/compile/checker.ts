@@ -1,0 +1,162 @@
+// Type checking across cells, completion, inspection and is_complete for the
+// kernel. The checking runs in TypeScript 7's native checker, driven from a
+// worker thread (checker-worker.ts → cell-project.ts), so the kernel's main
+// thread keeps answering heartbeats and control messages; warm-up starts when
+// the CellChecker is created. If the worker or the tsgo process dies, the
+// checker logs one line to stderr, answers as if the cell had no errors, and
+// starts a fresh worker once (replaying the accepted cells).
+
+import { existsSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+import type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
+import type { WorkerReply, WorkerRequest } from "./checker-protocol.js";
+
+export type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
+export { isComplete } from "./is-complete.js";
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type RequestBody = DistributiveOmit<WorkerRequest, "id">;
+
+interface Pending {
+  resolve(value: unknown): void;
+  fallback: unknown;
+}
+
+const MAX_RESTARTS = 1;
+
+export class CellChecker {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private restarts = 0;
+  private disposed = false;
+  private readonly acceptedSources: string[] = [];
+  private readyPromise: Promise<number | undefined> = Promise.resolve(undefined);
+  private readonly options: { cwd: string; globalsDts: string[] };
+
+  constructor(options: { cwd?: string; globalsDts?: string[] } = {}) {
+    this.options = { cwd: options.cwd ?? process.cwd(), globalsDts: options.globalsDts ?? [] };
+    this.start();
+  }
+
+  /** Resolves with the warm-up time in ms once the checker has loaded (undefined if it is unavailable). */
+  ready(): Promise<number | undefined> {
+    return this.readyPromise;
+  }
+
+  /** Whether the checker is running (false after it failed twice or was disposed). */
+  get available(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** Type-check a cell against all accepted cells; does not accept it. */
+  async check(source: string): Promise<CellDiagnostic[]> {
+    return this.request<CellDiagnostic[]>({ op: "check", source }, []);
+  }
+
+  /** Record a cell as run: its top-level declarations now replace earlier ones of the same names. */
+  async accept(source: string): Promise<void> {
+    this.acceptedSources.push(source);
+    await this.request<undefined>({ op: "accept", source }, undefined);
+  }
+
+  async complete(source: string, cursorPos: number): Promise<CompletionResult> {
+    return this.request<CompletionResult>({ op: "complete", source, cursorPos }, { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos, types: [] });
+  }
+
+  async inspect(source: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
+    return this.request<InspectResult>({ op: "inspect", source, cursorPos, detailLevel }, { found: false, plain: "", markdown: "" });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const worker = this.worker;
+    if (worker === undefined) return;
+    await Promise.race([this.request<undefined>({ op: "dispose" }, undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    this.worker = undefined;
+    await worker.terminate();
+  }
+
+  private start(): void {
+    const worker = new Worker(workerUrl(), { workerData: this.options, stdout: true });
+    this.worker = worker;
+    worker.unref();
+    let settleReady: (ms: number | undefined) => void = () => undefined;
+    let lastError = "";
+    this.readyPromise = new Promise((resolve) => (settleReady = resolve));
+    worker.on("message", (reply: WorkerReply) => {
+      if (reply.kind === "ready") {
+        settleReady(reply.warmupMs);
+      } else if (reply.kind === "result") {
+        this.settle(reply.id, reply.value);
+      } else if (reply.kind === "error") {
+        log(`checker request failed: ${reply.error}`);
+        this.settle(reply.id, undefined, true);
+      } else {
+        lastError = reply.error;
+        settleReady(undefined);
+        if (reply.id !== undefined) this.settle(reply.id, undefined, true);
+      }
+    });
+    worker.on("error", (error) => log(`checker worker error: ${error.message}`));
+    worker.on("exit", (code) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      settleReady(undefined);
+      for (const id of [...this.pending.keys()]) this.settle(id, undefined, true);
+      if (this.disposed) return;
+      const why = lastError === "" ? `exit code ${code}` : lastError;
+      if (this.restarts < MAX_RESTARTS) {
+        this.restarts++;
+        log(`checker stopped (${why}); restarting it`);
+        this.start();
+        for (const source of this.acceptedSources) void this.request<undefined>({ op: "accept", source }, undefined);
+      } else {
+        log(`checker stopped (${why}); type checking is unavailable for this session`);
+      }
+    });
+  }
+
+  private request<T>(body: RequestBody, fallback: T): Promise<T> {
+    const worker = this.worker;
+    if (worker === undefined || (this.disposed && body.op !== "dispose")) return Promise.resolve(fallback);
+    const id = this.nextId++;
+    return new Promise<T>((resolve) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, fallback });
+      worker.postMessage({ ...body, id } as WorkerRequest);
+    });
+  }
+
+  private settle(id: number, value: unknown, failed = false): void {
+    const pending = this.pending.get(id);
+    if (pending === undefined) return;
+    this.pending.delete(id);
+    pending.resolve(failed ? pending.fallback : value);
+  }
+}
+
+/** Diagnostics as the kernel shows them: a header line, the source line, and a caret under the column. */
+export function formatDiagnostics(diags: CellDiagnostic[]): string[] {
+  const lines: string[] = [];
+  for (const d of diags) {
+    lines.push(`TS${d.code} (line ${d.line}, col ${d.column}): ${d.message}`);
+    lines.push(d.sourceLine);
+    const before = Array.from(d.sourceLine).slice(0, d.column - 1);
+    lines.push(before.map((ch) => (ch === "\t" ? "\t" : " ")).join("") + "^");
+  }
+  return lines;
+}
+
+/** The compiled worker beside this module; from sources (tests run on .ts), the build's copy in dist/. */
+function workerUrl(): URL {
+  const here = new URL("./checker-worker.js", import.meta.url);
+  if (!import.meta.url.endsWith(".ts") || existsSync(here)) return here;
+  const built = new URL("../../dist/src/compile/checker-worker.js", import.meta.url);
+  if (!existsSync(built)) throw new Error("the checker worker is not built: run `npx tsc -p tsconfig.json` first");
+  return built;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[ephemeron checker] WARN ${message}\n`);
+}

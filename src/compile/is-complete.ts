@@ -1,0 +1,125 @@
+// is_complete for the console: is a cell finished, waiting for more lines, or
+// broken beyond what more lines could fix? Decided from TypeScript's own
+// scanner (pure JavaScript in `typescript/unstable/ast/scanner`, so it runs
+// synchronously in the kernel process without the checker).
+
+import { LanguageVariant, SyntaxKind } from "typescript/unstable/ast";
+import { createScanner } from "typescript/unstable/ast/scanner";
+
+export interface IsCompleteResult {
+  status: "complete" | "incomplete" | "invalid";
+  indent?: string;
+}
+
+type Opener = "(" | "[" | "{" | "${";
+
+const CLOSER_OF: Partial<Record<SyntaxKind, Opener>> = {
+  [SyntaxKind.CloseParenToken]: "(",
+  [SyntaxKind.CloseBracketToken]: "[",
+};
+
+/** Tokens after which an expression must continue: binary operators, `=>`, `,`, `.`, `?`, `:`. */
+function expectsContinuation(kind: SyntaxKind): boolean {
+  if (kind === SyntaxKind.EqualsGreaterThanToken || kind === SyntaxKind.CommaToken || kind === SyntaxKind.DotToken) return true;
+  if (kind === SyntaxKind.QuestionToken || kind === SyntaxKind.ColonToken || kind === SyntaxKind.QuestionDotToken) return true;
+  // `++`/`--` end an operand; a trailing `>` is far more often a generic's end (`Array<number>`) than a comparison.
+  if (kind === SyntaxKind.PlusPlusToken || kind === SyntaxKind.MinusMinusToken || kind === SyntaxKind.GreaterThanToken) return false;
+  return kind >= SyntaxKind.FirstBinaryOperator && kind <= SyntaxKind.LastBinaryOperator;
+}
+
+/** Tokens after which a `/` divides rather than starts a regular expression. */
+function endsOperand(kind: SyntaxKind | undefined): boolean {
+  if (kind === undefined) return false;
+  return (
+    kind === SyntaxKind.Identifier ||
+    kind === SyntaxKind.NumericLiteral ||
+    kind === SyntaxKind.BigIntLiteral ||
+    kind === SyntaxKind.StringLiteral ||
+    kind === SyntaxKind.RegularExpressionLiteral ||
+    kind === SyntaxKind.NoSubstitutionTemplateLiteral ||
+    kind === SyntaxKind.TemplateTail ||
+    kind === SyntaxKind.CloseParenToken ||
+    kind === SyntaxKind.CloseBracketToken ||
+    kind === SyntaxKind.CloseBraceToken ||
+    kind === SyntaxKind.ThisKeyword ||
+    kind === SyntaxKind.SuperKeyword ||
+    kind === SyntaxKind.TrueKeyword ||
+    kind === SyntaxKind.FalseKeyword ||
+    kind === SyntaxKind.NullKeyword ||
+    kind === SyntaxKind.PlusPlusToken ||
+    kind === SyntaxKind.MinusMinusToken
+  );
+}
+
+export function isComplete(source: string): IsCompleteResult {
+  const scanner = createScanner(false, LanguageVariant.Standard, source);
+  const open: Opener[] = [];
+  let last: SyntaxKind | undefined;
+  const incomplete = (): IsCompleteResult => ({ status: "incomplete", indent: "    ".repeat(open.length) });
+  for (;;) {
+    let kind = scanner.scan();
+    if (kind === SyntaxKind.EndOfFile) break;
+    switch (kind) {
+      case SyntaxKind.WhitespaceTrivia:
+      case SyntaxKind.NewLineTrivia:
+      case SyntaxKind.SingleLineCommentTrivia:
+      case SyntaxKind.ConflictMarkerTrivia:
+        continue;
+      case SyntaxKind.MultiLineCommentTrivia:
+        if (scanner.isUnterminated()) return incomplete();
+        continue;
+      case SyntaxKind.OpenParenToken:
+        open.push("(");
+        break;
+      case SyntaxKind.OpenBracketToken:
+        open.push("[");
+        break;
+      case SyntaxKind.OpenBraceToken:
+        open.push("{");
+        break;
+      case SyntaxKind.CloseParenToken:
+      case SyntaxKind.CloseBracketToken:
+        if (open.pop() !== CLOSER_OF[kind]) return { status: "invalid" };
+        break;
+      case SyntaxKind.CloseBraceToken: {
+        const top = open.pop();
+        if (top === "${") {
+          kind = scanner.reScanTemplateToken(false);
+          if (scanner.isUnterminated()) return incomplete();
+          if (kind === SyntaxKind.TemplateMiddle) open.push("${");
+        } else if (top !== "{") {
+          return { status: "invalid" };
+        }
+        break;
+      }
+      case SyntaxKind.TemplateHead:
+        open.push("${");
+        break;
+      case SyntaxKind.NoSubstitutionTemplateLiteral:
+        if (scanner.isUnterminated()) {
+          open.push("${");
+          return incomplete();
+        }
+        break;
+      case SyntaxKind.StringLiteral:
+        if (scanner.isUnterminated()) return { status: "invalid" };
+        break;
+      case SyntaxKind.SlashToken:
+      case SyntaxKind.SlashEqualsToken:
+        if (!endsOperand(last)) {
+          kind = scanner.reScanSlashToken();
+          if (kind === SyntaxKind.RegularExpressionLiteral && scanner.isUnterminated()) return { status: "invalid" };
+        }
+        break;
+      case SyntaxKind.GreaterThanToken:
+        kind = scanner.reScanGreaterToken();
+        break;
+      default:
+        break;
+    }
+    last = kind;
+  }
+  if (open.length > 0) return incomplete();
+  if (last !== undefined && expectsContinuation(last)) return { status: "incomplete", indent: "    " };
+  return { status: "complete" };
+}

@@ -1,0 +1,128 @@
+// The kernel's TypeScript side for one session: each cell is type-checked
+// against the cells run before it, transformed into a re-runnable script with
+// a source map, and completion, inspection and is_complete are answered over
+// the same cells. Loaded by the kernel process only.
+
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ErrorContent } from "../../kernel/messages.js";
+import type { CellCompiler, CompiledCell } from "../../kernel/execute.js";
+import type { LanguageTools } from "../../kernel/kernel.js";
+import type { CellChecker } from "./checker.js";
+import { isComplete } from "./is-complete.js";
+import { createLogger } from "../../kernel/log.js";
+
+const log = createLogger("compile");
+const RED = "\u001b[0;31m";
+const RESET = "\u001b[0m";
+
+/** The ambient declarations of the runtime's globals (weakref, gc, display…), in types/ of the package. */
+function globalsDeclarations(): string[] {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "types");
+  try {
+    return readdirSync(dir)
+      .filter((name) => name.endsWith(".d.ts"))
+      .map((name) => join(dir, name));
+  } catch {
+    return [];
+  }
+}
+
+/** Loaded on first use, not at start-up: kernel_info is answered before any of it has loaded. */
+function loadCompilerModules() {
+  return Promise.all([import("./transform.js"), import("./checker.js")]).then(([transform, checker]) => ({ ...transform, ...checker }));
+}
+type CompilerModules = Awaited<ReturnType<typeof loadCompilerModules>>;
+
+export class SessionCompiler implements CellCompiler, LanguageTools {
+  private modules: Promise<CompilerModules> | undefined;
+  private checker: Promise<CellChecker> | undefined;
+
+  constructor(private readonly options: { typecheck: boolean }) {}
+
+  private load(): Promise<CompilerModules> {
+    this.modules ??= loadCompilerModules();
+    return this.modules;
+  }
+
+  /** Loads the transform and starts the checker in the background, so the first cell does not wait for them. */
+  warmUp(): Promise<CellChecker> {
+    this.checker ??= this.load().then(({ CellChecker }) => new CellChecker({ cwd: process.cwd(), globalsDts: globalsDeclarations() }));
+    return this.checker;
+  }
+
+  async compile(source: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }> {
+    const { transformCell, CellSyntaxError, formatDiagnostics } = await this.load();
+    let cell: CompiledCell;
+    try {
+      const transformed = transformCell(source, { filename });
+      cell = { code: transformed.code, map: transformed.map };
+    } catch (error) {
+      if (error instanceof CellSyntaxError) return { error: syntaxError(error, source) };
+      throw error;
+    }
+    if (this.options.typecheck) {
+      const diagnostics = await (await this.warmUp()).check(source);
+      if (diagnostics.length > 0) {
+        const lines = formatDiagnostics(diagnostics);
+        const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;
+        return {
+          error: {
+            ename: "TypeScriptError",
+            evalue: `${count}: ${diagnostics.map((d) => `TS${d.code} (line ${d.line}, col ${d.column}): ${d.message}`).join("; ")}`,
+            traceback: [`${RED}TypeScriptError${RESET}: ${count}; the cell did not run`, ...lines],
+          },
+        };
+      }
+    }
+    return { cell };
+  }
+
+  accepted(source: string): void {
+    if (!this.options.typecheck) return;
+    this.warmUp()
+      .then((checker) => checker.accept(source))
+      .catch((error: Error) => log.warn(`checker could not take the cell: ${error.message}`));
+  }
+
+  async complete(code: string, cursorPos: number) {
+    const result = await (await this.warmUp()).complete(code, cursorPos);
+    return {
+      matches: result.matches,
+      cursor_start: result.cursorStart,
+      cursor_end: result.cursorEnd,
+      metadata: { _jupyter_types_experimental: result.types },
+    };
+  }
+
+  async inspect(code: string, cursorPos: number, detailLevel: 0 | 1) {
+    const result = await (await this.warmUp()).inspect(code, cursorPos, detailLevel);
+    return {
+      found: result.found,
+      data: result.found ? { "text/plain": result.plain, "text/markdown": result.markdown } : {},
+      metadata: {},
+    };
+  }
+
+  isComplete(code: string) {
+    return isComplete(code);
+  }
+
+  async dispose(): Promise<void> {
+    await (await this.checker)?.dispose();
+  }
+}
+
+function syntaxError(error: { message: string; line: number; column: number }, source: string): ErrorContent {
+  const line = source.split("\n")[error.line - 1] ?? "";
+  return {
+    ename: "SyntaxError",
+    evalue: error.message,
+    traceback: [
+      `${RED}SyntaxError${RESET}: ${error.message} (line ${error.line}, col ${error.column})`,
+      `    ${line}`,
+      `    ${" ".repeat(Math.max(0, error.column - 1))}^`,
+    ],
+  };
+}

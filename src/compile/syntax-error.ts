@@ -1,0 +1,80 @@
+// CellSyntaxError, and reading one out of swc's diagnostic text (swc's napi binding throws
+// only the rendered report: `x message`, then a snippet whose caret line marks the column).
+
+export class CellSyntaxError extends Error {
+  /** 1-based line in the cell. */
+  readonly line: number;
+  /** 1-based column in the cell (UTF-16 code units, as editors count). */
+  readonly column: number;
+
+  constructor(message: string, line: number, column: number) {
+    super(message);
+    this.name = "CellSyntaxError";
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** The display width swc's report gives a character: tabs are drawn as 4 spaces. */
+function displayWidth(ch: string): number {
+  if (ch === "\t") return 4;
+  const cp = ch.codePointAt(0)!;
+  // East Asian wide and fullwidth ranges, and emoji: two cells.
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd)
+  ) {
+    return 2;
+  }
+  return 1;
+}
+
+/** 1-based UTF-16 column of the character drawn at 0-based display column `display` of `line`. */
+function columnAtDisplay(line: string, display: number): number {
+  let width = 0;
+  let index = 0;
+  for (const ch of line) {
+    if (width >= display) break;
+    width += displayWidth(ch);
+    index += ch.length;
+  }
+  return index + 1;
+}
+
+/** Builds the CellSyntaxError for an error swc threw while compiling `source`. */
+export function cellSyntaxError(error: unknown, source: string): CellSyntaxError {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text.split("\n");
+  const messageLine = lines.find((l) => /^\s*[x×]\s+\S/.test(l));
+  const message = messageLine ? messageLine.replace(/^\s*[x×]\s+/, "").trim() : text.split("\n")[0]!.trim() || "Syntax error";
+  const sourceLines = source.split(/\r\n?|\n|\u2028|\u2029/);
+
+  let line = 0;
+  let column = 0;
+  const header = /,-\[.*:(\d+):(\d+)\]/.exec(text);
+  if (header) {
+    line = Number(header[1]);
+    column = Number(header[2]);
+  }
+  // The first caret line under a numbered snippet line gives the exact place.
+  let lastNumbered: number | undefined;
+  for (const l of lines) {
+    const numbered = /^\s*(\d+) \|/.exec(l);
+    if (numbered) {
+      lastNumbered = Number(numbered[1]);
+      continue;
+    }
+    const caret = /^(\s*): (.*)$/.exec(l);
+    if (caret && lastNumbered !== undefined && caret[2]!.includes("^")) {
+      const display = caret[2]!.search(/[\^|]/);
+      line = lastNumbered;
+      column = columnAtDisplay(sourceLines[line - 1] ?? "", display);
+      break;
+    }
+    if (/^\s*`----/.test(l)) break;
+  }
+  if (line < 1 || line > sourceLines.length) line = Math.max(1, Math.min(line, sourceLines.length));
+  if (column < 1) column = 1;
+  return new CellSyntaxError(message, line, column);
+}

@@ -1,0 +1,454 @@
+// The re-runnable cell transform: one notebook cell of TypeScript → a plain script for
+// `new vm.Script(code, { filename }).runInContext(context)` in the one context all cells share.
+//
+//   import fs from "fs"; const { a } = f(); class K {}; function g() {}; await a; a + 1
+// becomes (one line of header, then swc's JavaScript with small edits in place)
+//   var fs, a, K, g; (async () => { { fs = (await __ephemeron_import("fs")).default; } g = function () {}; ...
+//   ({ a } = f());
+//   K = class K {};
+//   await a;
+//   return { value: (a + 1) };
+//   })()
+//
+// Two stages. swc strips the types (ES2022, imports kept verbatim, with a source map), then
+// swc parses that JavaScript and we edit its text: every top-level binding becomes a `var` of
+// the script (a global of the context, which any later cell may declare again), the body runs
+// in an async arrow (top-level `await`, `for await`), imports become calls of the runtime's
+// `__ephemeron_import` at the top, function declarations are assigned at the top (hoisting),
+// and the last expression statement returns `{ value }`. The edits keep swc's map segments
+// where their text goes, so every position maps back to the cell exactly.
+//
+// No "use strict" is added: cells have sloppy script semantics, as in Node's REPL and browser
+// consoles, so `x = 5` without a declaration makes a global, and a cell behaves as the same
+// code would as a script. (The type checker already reports undeclared names; strict mode
+// would only turn them into runtime errors as well.) A cell that starts with its own
+// "use strict" directive gets a strict body.
+//
+// Trade-offs, as the prototype (notes Q4) measured them: `const` becomes re-assignable and
+// there is no TDZ; an import copies the module's exports at import time (no live bindings);
+// enum and namespace objects start fresh whenever a cell declaring them runs.
+
+import type * as Swc from "@swc/core";
+import { Rewrite } from "./rewrite.js";
+import { buildSourceMap, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
+import { parseModule, stripTypes } from "./swc.js";
+import { cellSyntaxError } from "./syntax-error.js";
+
+export { CellSyntaxError } from "./syntax-error.js";
+export type { SourceMapV3 } from "./sourcemap.js";
+
+export interface TransformedCell {
+  /** Script for vm.Script in the shared context. Its completion value is a Promise that
+   *  resolves to `{ value: unknown }` when the cell ends in an expression statement
+   *  (also after `await`), or to `undefined` when it ends in a declaration or other statement. */
+  code: string;
+  /** Source map v3 object from `code` back to the cell's TypeScript source. */
+  map: SourceMapV3;
+  /** Top-level names this cell declares, in source order: the runtime bindings (types are
+   *  erased before this point, so interfaces and type aliases are not listed). */
+  declared: string[];
+}
+
+/** The host function the runtime defines in the context: specifier → module namespace. */
+export const IMPORT_FUNCTION = "__ephemeron_import";
+const NAMESPACE_TEMP = "__ephemeron_ns";
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/** UTF-8 byte positions of swc spans → offsets in the JavaScript string. */
+function spanConverter(code: string, base: number): (pos: number) => number {
+  // swc counts bytes from `base`; the parsed text had one extra ";" in front of `code`.
+  if (!/[^\x00-\x7f]/.test(code)) return (pos) => pos - base - 1;
+  const bytes = Buffer.byteLength(code);
+  const table = new Uint32Array(bytes + 1);
+  let byte = 0;
+  let index = 0;
+  for (const ch of code) {
+    const cp = ch.codePointAt(0)!;
+    const len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (let k = 0; k < len; k++) table[byte + k] = index;
+    byte += len;
+    index += ch.length;
+  }
+  table[bytes] = index;
+  return (pos) => table[pos - base - 1]!;
+}
+
+function patternNames(pattern: Swc.Pattern | Swc.ObjectPatternProperty | undefined | null, out: string[]): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case "Identifier":
+      out.push(pattern.value);
+      break;
+    case "ArrayPattern":
+      for (const element of pattern.elements) patternNames(element, out);
+      break;
+    case "ObjectPattern":
+      for (const property of pattern.properties) patternNames(property, out);
+      break;
+    case "AssignmentPattern":
+      patternNames(pattern.left, out);
+      break;
+    case "RestElement":
+      patternNames(pattern.argument, out);
+      break;
+    case "KeyValuePatternProperty":
+      patternNames(pattern.value, out);
+      break;
+    case "AssignmentPatternProperty":
+      out.push(pattern.key.value);
+      break;
+    default:
+      break;
+  }
+}
+
+function unparenthesize(expression: Swc.Expression | undefined | null): Swc.Expression | undefined {
+  let e = expression ?? undefined;
+  while (e?.type === "ParenthesisExpression") e = e.expression;
+  return e;
+}
+
+/** `E` when `call` is what swc emits for an enum or namespace: `f(E || {})`, `f(E || (E = {}))`. */
+function enumOrNamespaceName(call: Swc.Expression | undefined | null): string | undefined {
+  const e = unparenthesize(call);
+  if (e?.type !== "CallExpression" || e.arguments.length !== 1) return undefined;
+  const arg = unparenthesize(e.arguments[0]!.expression);
+  if (arg?.type !== "BinaryExpression" || arg.operator !== "||" || arg.left.type !== "Identifier") return undefined;
+  const right = unparenthesize(arg.right);
+  const isObject = right?.type === "ObjectExpression" ||
+    (right?.type === "AssignmentExpression" && unparenthesize(right.right)?.type === "ObjectExpression");
+  return isObject ? arg.left.value : undefined;
+}
+
+/**
+ * The specifier when `declaration` is swc's output for `import x = require("m")`:
+ * `const x = require("m")`. (A cell that writes that itself gets the same import: the
+ * context has no `require`.)
+ */
+function requireSpecifier(declaration: Swc.VariableDeclaration): string | undefined {
+  if (declaration.declarations.length !== 1) return undefined;
+  const declarator = declaration.declarations[0]!;
+  const init = unparenthesize(declarator.init);
+  if (declarator.id.type !== "Identifier" || init?.type !== "CallExpression") return undefined;
+  if (init.callee.type !== "Identifier" || init.callee.value !== "require" || init.arguments.length !== 1) return undefined;
+  const arg = init.arguments[0]!;
+  return !arg.spread && arg.expression.type === "StringLiteral" ? arg.expression.value : undefined;
+}
+
+class CellRewriter {
+  readonly edit: Rewrite;
+  /** Names hoisted to `var` (every top-level binding), in source order. */
+  readonly hoisted = new Set<string>();
+  /** Enum and namespace names, reset at the top so that they start fresh. */
+  private readonly resets = new Set<string>();
+  private readonly imports: { text: string; origin: number }[] = [];
+  private readonly functions: { name: string; start: number; idStart: number; idEnd: number; end: number }[] = [];
+  private prologueEnd = -1;
+  private prologueStart = -1;
+
+  constructor(readonly code: string, private readonly at: (pos: number) => number) {
+    this.edit = new Rewrite(code);
+  }
+
+  private span(node: object): Span {
+    const span = (node as { span: Span }).span;
+    return { start: this.at(span.start), end: this.at(span.end) };
+  }
+
+  private hoist(names: Iterable<string>): void {
+    for (const name of names) this.hoisted.add(name);
+  }
+
+  rewrite(body: Swc.ModuleItem[]): void {
+    let last = body.length - 1;
+    while (last >= 0 && this.isSilent(body[last]!)) last--;
+    // A directive prologue ("use strict") of the cell stays first in the body, where it applies.
+    let prologue = 0;
+    while (prologue < last && body[prologue]!.type === "ExpressionStatement" &&
+      (body[prologue] as Swc.ExpressionStatement).expression.type === "StringLiteral") prologue++;
+    this.markPrologue(body, prologue);
+    for (let i = 0; i < body.length; i++) this.topLevel(body[i]!, i === last);
+  }
+
+  /** Statements that neither give a value nor end the cell: `;` and swc's trailing `var N;`. */
+  private isSilent(item: Swc.ModuleItem): boolean {
+    if (item.type === "EmptyStatement") return true;
+    const decl = item.type === "ExportDeclaration" ? item.declaration : item;
+    return decl.type === "VariableDeclaration" && decl.kind === "var" && decl.declarations.every((d) => !d.init);
+  }
+
+  private markPrologue(body: Swc.ModuleItem[], count: number): void {
+    if (count === 0) return;
+    this.prologueStart = this.span(body[0]!).start;
+    this.prologueEnd = this.span(body[count - 1]!).end;
+  }
+
+  private topLevel(item: Swc.ModuleItem, isLast: boolean): void {
+    const span = this.span(item);
+    switch (item.type) {
+      case "ImportDeclaration":
+        this.importDeclaration(item, span);
+        return;
+      case "ExportDeclaration": {
+        const declSpan = this.span(item.declaration);
+        this.edit.remove(span.start, declSpan.start);
+        this.declaration(item.declaration, declSpan, isLast);
+        return;
+      }
+      case "ExportDefaultDeclaration": {
+        const decl = item.decl;
+        const declSpan = this.span(decl);
+        if (decl.type === "FunctionExpression" && decl.identifier) {
+          this.edit.remove(span.start, declSpan.start);
+          this.functionDeclaration(decl.identifier, declSpan);
+        } else if (decl.type === "ClassExpression" && decl.identifier) {
+          this.edit.remove(span.start, declSpan.start);
+          this.classDeclaration(decl.identifier.value, declSpan);
+        } else if (decl.type !== "TsInterfaceDeclaration") {
+          this.expressionStatement(span, declSpan, isLast, true);
+        }
+        return;
+      }
+      case "ExportDefaultExpression":
+        this.expressionStatement(span, this.span(item.expression), isLast, true);
+        return;
+      case "ExportNamedDeclaration":
+      case "ExportAllDeclaration":
+        // Cells are scripts: re-exports have nothing to export to.
+        this.edit.remove(span.start, span.end);
+        return;
+      case "TsImportEqualsDeclaration":
+      case "TsExportAssignment":
+      case "TsNamespaceExportDeclaration":
+        return; // swc has already turned these into JavaScript or rejected them
+      default:
+        this.declaration(item, span, isLast);
+    }
+  }
+
+  private declaration(stmt: Swc.Statement, span: Span, isLast: boolean): void {
+    switch (stmt.type) {
+      case "VariableDeclaration": {
+        const specifier = requireSpecifier(stmt);
+        if (specifier !== undefined) {
+          // `import x = require("m")`: module.exports for CommonJS, the namespace otherwise.
+          const name = (stmt.declarations[0]!.id as Swc.Identifier).value;
+          this.hoist([name]);
+          this.imports.push({
+            text: `{ const ${NAMESPACE_TEMP} = await ${IMPORT_FUNCTION}(${JSON.stringify(specifier)}); ` +
+              `${name} = "default" in ${NAMESPACE_TEMP} ? ${NAMESPACE_TEMP}.default : ${NAMESPACE_TEMP}; }`,
+            origin: span.start,
+          });
+          this.edit.remove(span.start, span.end);
+          return;
+        }
+        for (const declarator of stmt.declarations) {
+          const name = enumOrNamespaceName(declarator.init);
+          if (name !== undefined && declarator.id.type === "Identifier" && declarator.id.value === name) {
+            this.resets.add(name);
+          }
+        }
+        this.variableDeclaration(stmt, span, "statement");
+        return;
+      }
+      case "FunctionDeclaration":
+        if (!stmt.declare) this.functionDeclaration(stmt.identifier, span);
+        return;
+      case "ClassDeclaration":
+        if (!stmt.declare) this.classDeclaration(stmt.identifier.value, span);
+        return;
+      case "ExpressionStatement": {
+        const name = enumOrNamespaceName(stmt.expression);
+        if (name !== undefined) this.resets.add(name);
+        this.expressionStatement(span, this.span(stmt.expression), isLast, false);
+        return;
+      }
+      default:
+        this.nested(stmt);
+    }
+  }
+
+  /** `var`/`let`/`const` → an assignment; its names go to the hoisted `var`. */
+  private variableDeclaration(decl: Swc.VariableDeclaration, span: Span, position: "statement" | "for-init"): void {
+    const names: string[] = [];
+    for (const declarator of decl.declarations) patternNames(declarator.id, names);
+    this.hoist(names);
+    const declarators = decl.declarations.map((d) => ({ span: this.span(d), id: this.span(d.id), init: d.init }));
+    const first = declarators[0];
+    if (!first) return;
+    const last = declarators[declarators.length - 1]!;
+    const keepsValue = decl.kind === "var"; // `var x;` again keeps x, as in a script
+    if (keepsValue && declarators.every((d) => !d.init)) {
+      this.edit.remove(span.start, span.end);
+      this.edit.insert(span.start, position === "statement" ? ";" : "void 0");
+      return;
+    }
+    this.edit.remove(span.start, first.span.start);
+    this.edit.insert(first.span.start, "(");
+    for (const d of declarators) {
+      if (d.init) continue;
+      if (keepsValue) {
+        this.edit.remove(d.span.start, d.span.end);
+        this.edit.insert(d.span.start, "void 0");
+      } else {
+        this.edit.insert(d.id.end, " = undefined"); // a re-run `let x;` resets x, as Node's REPL does
+      }
+    }
+    this.edit.insert(last.span.end, ")");
+    if (position === "statement" && span.end === last.span.end) this.edit.insert(span.end, ";");
+  }
+
+  private functionDeclaration(identifier: Swc.Identifier, span: Span): void {
+    const id = this.span(identifier);
+    this.hoist([identifier.value]);
+    this.functions.push({ name: identifier.value, start: span.start, idStart: id.start, idEnd: id.end, end: span.end });
+    this.edit.remove(span.start, span.end);
+  }
+
+  private classDeclaration(name: string, span: Span): void {
+    this.hoist([name]);
+    this.edit.insert(span.start, `${name} = `);
+    this.edit.insert(span.end, ";");
+  }
+
+  private expressionStatement(stmt: Span, expression: Span, isLast: boolean, exportDefault: boolean): void {
+    if (exportDefault) this.edit.remove(stmt.start, expression.start);
+    if (isLast) {
+      this.edit.insert(expression.start, "return { value: (", expression.start);
+      this.edit.insert(expression.end, ") }");
+    } else if (exportDefault) {
+      this.edit.insert(expression.start, "(");
+      this.edit.insert(expression.end, ")");
+    } else {
+      return;
+    }
+    if (stmt.end === expression.end) this.edit.insert(stmt.end, ";");
+  }
+
+  private importDeclaration(decl: Swc.ImportDeclaration, span: Span): void {
+    this.edit.remove(span.start, span.end);
+    if (decl.typeOnly) return;
+    let call = `${IMPORT_FUNCTION}(${JSON.stringify(decl.source.value)}`;
+    const attributesNode = (decl as { with?: Swc.ObjectExpression | null }).with;
+    if (attributesNode) {
+      const attributes = this.span(attributesNode);
+      call += `, { with: ${this.code.slice(attributes.start, attributes.end)} }`;
+    }
+    call = `await ${call})`;
+    const assignments: string[] = [];
+    for (const specifier of decl.specifiers) {
+      const local = specifier.local.value;
+      if (specifier.type === "ImportSpecifier" && specifier.isTypeOnly) continue;
+      this.hoist([local]);
+      if (specifier.type === "ImportDefaultSpecifier") {
+        assignments.push(`${local} = ${NAMESPACE_TEMP}.default;`);
+      } else if (specifier.type === "ImportNamespaceSpecifier") {
+        assignments.push(`${local} = ${NAMESPACE_TEMP};`);
+      } else {
+        const imported = specifier.imported?.value ?? local;
+        assignments.push(`${local} = ${NAMESPACE_TEMP}[${JSON.stringify(imported)}];`);
+      }
+    }
+    const text = assignments.length === 0
+      ? `${call};`
+      : `{ const ${NAMESPACE_TEMP} = ${call}; ${assignments.join(" ")} }`;
+    this.imports.push({ text, origin: span.start });
+  }
+
+  /** Walks statements that are not declarations for `var`s, which are hoisted out of blocks. */
+  private nested(stmt: Swc.Statement | undefined | null): void {
+    if (!stmt) return;
+    switch (stmt.type) {
+      case "VariableDeclaration":
+        if (stmt.kind === "var") this.variableDeclaration(stmt, this.span(stmt), "statement");
+        return;
+      case "BlockStatement":
+        for (const s of stmt.stmts) this.nested(s);
+        return;
+      case "IfStatement":
+        this.nested(stmt.consequent);
+        this.nested(stmt.alternate);
+        return;
+      case "ForStatement":
+        if (stmt.init?.type === "VariableDeclaration" && stmt.init.kind === "var") {
+          this.variableDeclaration(stmt.init, this.span(stmt.init), "for-init");
+        }
+        this.nested(stmt.body);
+        return;
+      case "ForInStatement":
+      case "ForOfStatement":
+        if (stmt.left.type === "VariableDeclaration" && stmt.left.kind === "var") {
+          const names: string[] = [];
+          for (const d of stmt.left.declarations) patternNames(d.id, names);
+          this.hoist(names);
+          const first = stmt.left.declarations[0];
+          if (first) this.edit.remove(this.span(stmt.left).start, this.span(first).start);
+        }
+        this.nested(stmt.body);
+        return;
+      case "WhileStatement":
+      case "DoWhileStatement":
+      case "LabeledStatement":
+        this.nested(stmt.body);
+        return;
+      case "TryStatement":
+        this.nested(stmt.block);
+        this.nested(stmt.handler?.body);
+        this.nested(stmt.finalizer);
+        return;
+      case "SwitchStatement":
+        for (const c of stmt.cases) for (const s of c.consequent) this.nested(s);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Writes the head: directives, enum/namespace resets, imports, then hoisted functions. */
+  writeHead(): void {
+    if (this.prologueStart >= 0) {
+      this.edit.headSlice(this.prologueStart, this.prologueEnd);
+      this.edit.headText(" ");
+    }
+    if (this.resets.size > 0) this.edit.headText([...this.resets].map((n) => `${n} = undefined;`).join(" ") + " ");
+    for (const imp of this.imports) this.edit.headText(imp.text + " ", imp.origin);
+    for (const fn of this.functions) {
+      this.edit.headText(`${fn.name} = `, fn.start);
+      this.edit.headSlice(fn.start, fn.idStart);
+      this.edit.headSlice(fn.idEnd, fn.end);
+      this.edit.headText("; ");
+    }
+  }
+}
+
+/** Compiles one cell. Throws CellSyntaxError when the cell does not parse. */
+export function transformCell(source: string, options: { filename: string }): TransformedCell {
+  const { filename } = options;
+  let js: { code: string; map: string };
+  try {
+    js = stripTypes(source, filename);
+  } catch (error) {
+    throw cellSyntaxError(error, source);
+  }
+  const code = js.code;
+  // A leading ";" gives a statement at a known place: swc's spans have had a varying base.
+  const module = parseModule(";" + code);
+  const base = module.body[0]!.span.start;
+  const rewriter = new CellRewriter(code, spanConverter(code, base));
+  rewriter.rewrite(module.body.slice(1));
+  rewriter.writeHead();
+
+  const swcMap = JSON.parse(js.map) as { mappings: string };
+  const hoisted = [...rewriter.hoisted];
+  const prefix = `${hoisted.length > 0 ? `var ${hoisted.join(", ")}; ` : ""}(async () => { `;
+  const built = rewriter.edit.build(prefix, "\n})()", new OffsetMap(code, swcMap.mappings));
+  return {
+    code: built.text,
+    map: buildSourceMap(built.text, built.segments, { filename, content: source }),
+    declared: hoisted,
+  };
+}

@@ -1,0 +1,39 @@
+// The one vm context every cell of a session runs in. It gets Node's globals
+// (process, Buffer, timers, URL, fetch…) from the runtime's realm, a console
+// that is not the global one (the global console, while any inspector session
+// is attached, keeps every object it logged alive: see the prototype notes),
+// `require` and `import` resolved from the notebook's folder, and the
+// notebook's display and input functions.
+
+import { Console } from "node:console";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import vm from "node:vm";
+import { importFrom } from "./imports.js";
+
+/** Names of the runtime's realm that a cell must not see as they are. */
+const NOT_COPIED = new Set(["global", "globalThis", "console", "gc", "require", "module", "exports", "__filename", "__dirname"]);
+
+export interface NotebookContext {
+  context: vm.Context;
+  global: Record<string, unknown>;
+}
+
+export function createNotebookContext(cwd: string): NotebookContext {
+  const context = vm.createContext({}, { name: "ephemeron notebook" });
+  const global = vm.runInContext("globalThis", context) as Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(globalThis)) {
+    if (NOT_COPIED.has(key) || key in global) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, key);
+    if (descriptor) Object.defineProperty(global, key, descriptor);
+  }
+  define(global, "global", global);
+  define(global, "console", new Console({ stdout: process.stdout, stderr: process.stderr, colorMode: false }));
+  define(global, "require", createRequire(join(cwd, "[notebook]")));
+  define(global, "__ephemeron_import", (specifier: string) => importFrom(specifier, cwd));
+  return { context, global };
+}
+
+export function define(target: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
+}

@@ -1,0 +1,52 @@
+// Runs cells, one at a time, in the notebook's context. A cell is a script
+// whose completion value is a promise of `{ value }` (it ended in an
+// expression) or undefined (see src/compile/transform.ts). The value becomes
+// the execute_result; a throw becomes the cell's error.
+
+import vm from "node:vm";
+import type { CellResult, ExecuteCell } from "./protocol.js";
+import type { ErrorContent } from "../../kernel/messages.js";
+import { cellScope, type OutputChannel } from "./output.js";
+import { formatValue } from "./format.js";
+import { CellRegistry, formatError } from "./traceback.js";
+
+export interface CellOutcome {
+  result?: CellResult;
+  error?: ErrorContent;
+}
+
+export class Evaluator {
+  readonly cells = new CellRegistry();
+
+  constructor(
+    private readonly context: vm.Context,
+    private readonly channel: OutputChannel,
+  ) {}
+
+  async run(cell: ExecuteCell): Promise<CellOutcome> {
+    this.cells.add(cell.filename, cell.label, cell.source, cell.map);
+    this.channel.running = cell.id;
+    this.channel.last = cell.id;
+    try {
+      const completion = cellScope.run({ id: cell.id }, () => {
+        const script = new vm.Script(cell.code, { filename: cell.filename });
+        return script.runInContext(this.context, { breakOnSigint: true }) as unknown;
+      });
+      // Never settling (`await new Promise(() => {})`) is fine: an interrupt answers for the cell (main.ts).
+      const settled = await completion;
+      if (typeof settled === "object" && settled !== null && "value" in settled) {
+        const value = (settled as { value: unknown }).value;
+        if (value !== undefined) return { result: await formatValue(value) };
+      }
+      return {};
+    } catch (error) {
+      return { error: formatError(error, this.cells) };
+    }
+  }
+
+  /** Reports an error that escaped every cell (a throwing timer, an unhandled rejection) to the cell that caused it. */
+  reportUncaught(kind: string, error: unknown): void {
+    const formatted = formatError(error, this.cells);
+    this.channel.stream("stderr", `${kind}:\n${formatted.traceback.slice(2).join("\n")}\n`);
+  }
+}

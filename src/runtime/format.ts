@@ -1,0 +1,42 @@
+// How a value is shown: text/plain exactly as Node's REPL prints it (no
+// colour: ANSI codes in results show up as garbage in nbconvert's HTML and fail
+// jupyter_kernel_test), plus every richer MIME type the value offers through
+// `[Symbol.for("Jupyter.display")]()`, the convention Deno's kernel uses.
+
+import { inspect } from "node:util";
+import type { JsonObject, MimeBundle } from "../../kernel/messages.js";
+
+export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
+
+export interface Formatted {
+  data: MimeBundle;
+  metadata: JsonObject;
+}
+
+export function plainText(value: unknown): string {
+  return inspect(value, { colors: false, depth: 2, showProxy: false, maxArrayLength: 100, maxStringLength: 10_000 });
+}
+
+function hasDisplayMethod(value: unknown): value is { [JUPYTER_DISPLAY]: () => unknown } {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { [JUPYTER_DISPLAY]?: unknown })[JUPYTER_DISPLAY] === "function"
+  );
+}
+
+/** The MIME bundle for a value; a display method's bundle wins, text/plain is always there. */
+export async function formatValue(value: unknown): Promise<Formatted> {
+  const data: MimeBundle = {};
+  let metadata: JsonObject = {};
+  if (hasDisplayMethod(value)) {
+    const offered = await value[JUPYTER_DISPLAY]();
+    if (typeof offered === "object" && offered !== null) {
+      const { metadata: offeredMetadata, ...bundle } = offered as MimeBundle & { metadata?: JsonObject };
+      Object.assign(data, bundle);
+      if (offeredMetadata && typeof offeredMetadata === "object") metadata = offeredMetadata;
+    }
+  }
+  if (typeof data["text/plain"] !== "string") data["text/plain"] = plainText(value);
+  return { data, metadata };
+}

@@ -1,0 +1,44 @@
+// `await input(prompt)`: asks the notebook's user through Jupyter's stdin
+// channel, as Python's input() does in ipykernel. The kernel answers with the
+// reply, or cancels the request when the client does not allow stdin.
+
+import type { OutputChannel } from "./output.js";
+
+export interface InputOptions {
+  password?: boolean;
+}
+
+export class InputRequests {
+  private next = 1;
+  private readonly waiting = new Map<number, { resolve: (value: string) => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly channel: OutputChannel) {}
+
+  ask = (prompt = "", options: InputOptions = {}): Promise<string> => {
+    const id = this.channel.target();
+    if (id === undefined) return Promise.reject(new Error("input() needs a running cell"));
+    const requestId = this.next++;
+    return new Promise<string>((resolve, reject) => {
+      this.waiting.set(requestId, { resolve, reject });
+      this.channel.send({ type: "input_request", id, requestId, prompt: String(prompt), password: options.password === true });
+    });
+  };
+
+  answer(requestId: number, value: string): void {
+    this.waiting.get(requestId)?.resolve(value);
+    this.waiting.delete(requestId);
+  }
+
+  cancel(requestId: number, reason: string): void {
+    const error = new Error(reason);
+    error.name = "StdinNotImplementedError";
+    this.waiting.get(requestId)?.reject(error);
+    this.waiting.delete(requestId);
+  }
+
+  /** An interrupt ends every wait. */
+  cancelAll(error: Error): void {
+    for (const { reject } of this.waiting.values()) reject(error);
+    this.waiting.clear();
+  }
+}

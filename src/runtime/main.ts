@@ -1,0 +1,106 @@
+// Entry point of the runtime child: the process that runs the notebook's code.
+// Forked by the kernel with --expose-gc and an IPC channel; it never loads the
+// TypeScript compiler, so the heap that gc() and refcount measure is the
+// notebook's own.
+
+import { Worker } from "node:worker_threads";
+import type { ErrorContent } from "../../kernel/messages.js";
+import type { ExecuteCell, FromRuntime, ToRuntime } from "./protocol.js";
+import { OutputChannel, captureProcessStreams } from "./output.js";
+import { createNotebookContext, define } from "./context.js";
+import { createDisplay } from "./display.js";
+import { Evaluator, type CellOutcome } from "./evaluator.js";
+import { InputRequests } from "./input.js";
+import type { FromWatchdog, ToWatchdog } from "./watchdog.js";
+import { createLogger } from "../../kernel/log.js";
+
+const log = createLogger("runtime");
+
+function send(message: FromRuntime): void {
+  if (process.connected) process.send?.(message);
+}
+
+const channel = new OutputChannel(send);
+captureProcessStreams(channel);
+const { context, global } = createNotebookContext(process.cwd());
+const { display, clearOutput } = createDisplay(channel);
+const inputs = new InputRequests(channel);
+define(global, "display", display);
+define(global, "clearOutput", clearOutput);
+define(global, "input", inputs.ask);
+const evaluator = new Evaluator(context, channel);
+
+// Errors that escape every cell must not end the notebook's session: Python
+// prints them and goes on, and so do we, under the cell that caused them.
+process.on("uncaughtException", (error) => evaluator.reportUncaught("Uncaught exception", error));
+process.on("unhandledRejection", (reason) => evaluator.reportUncaught("Unhandled promise rejection", reason));
+
+/** The cell being run. Its reply may come from the cell itself or from an interrupt, whichever is first. */
+let current: { id: string; finish: (outcome: CellOutcome) => void } | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+function runCell(cell: ExecuteCell): Promise<void> {
+  return new Promise<void>((release) => {
+    let finished = false;
+    const finish = (outcome: CellOutcome) => {
+      if (finished) return;
+      finished = true;
+      current = undefined;
+      channel.running = undefined;
+      channel.send({ type: "done", id: cell.id, ...outcome });
+      release();
+    };
+    current = { id: cell.id, finish };
+    // If the watchdog terminates this cell's JavaScript, this call's stack is
+    // gone with it, and `finish` is called by the interrupt instead.
+    evaluator.run(cell).then(finish, (error: Error) => finish({ error: { ename: "InternalError", evalue: error.message, traceback: [] } }));
+  });
+}
+
+const keyboardInterrupt: ErrorContent = {
+  ename: "KeyboardInterrupt",
+  evalue: "the cell was interrupted; variables defined before it are kept",
+  traceback: ["\u001b[0;31mKeyboardInterrupt\u001b[0m: the cell was interrupted; variables defined before it are kept"],
+};
+
+function interrupt(): void {
+  const error = new Error(keyboardInterrupt.evalue);
+  error.name = "KeyboardInterrupt";
+  inputs.cancelAll(error);
+  current?.finish({ error: keyboardInterrupt });
+}
+
+const watchdog = new Worker(new URL("./watchdog.js", import.meta.url));
+watchdog.unref();
+watchdog.on("message", (message: FromWatchdog) => {
+  if (message.type === "interrupt") {
+    watchdog.postMessage({ type: "ack", seq: message.seq } satisfies ToWatchdog);
+    interrupt();
+  }
+  // "terminated": the main thread was busy and its JavaScript was stopped; the
+  // "interrupt" message that follows on this now free thread does the rest.
+});
+watchdog.on("error", (error) => log.error(`watchdog failed: ${error.message}`));
+
+process.on("message", (message: ToRuntime) => {
+  switch (message.type) {
+    case "execute":
+      queue = queue.then(() => runCell(message));
+      break;
+    case "input_reply":
+      inputs.answer(message.requestId, message.value);
+      break;
+    case "input_cancelled":
+      inputs.cancel(message.requestId, message.reason);
+      break;
+    case "shutdown":
+      channel.flush();
+      process.exit(0);
+  }
+});
+
+// The kernel is gone (killed, crashed): nothing may outlive it.
+process.on("disconnect", () => process.exit(0));
+
+send({ type: "ready", pid: process.pid });
+log.debug(`runtime ${process.pid} ready in ${process.cwd()}`);

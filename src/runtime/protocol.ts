@@ -1,0 +1,46 @@
+// Messages between the kernel process and the runtime child over Node's IPC
+// channel (advanced serialization). Plain data only; both sides import it.
+
+import type { DisplayDataContent, ErrorContent, MimeBundle, JsonObject } from "../../kernel/messages.js";
+
+export interface SourceMapV3 {
+  version: 3;
+  sources: string[];
+  sourcesContent?: (string | null)[];
+  names: string[];
+  mappings: string;
+  file?: string;
+}
+
+export interface ExecuteCell {
+  type: "execute";
+  /** The request's msg_id: every output of the cell is tagged with it. */
+  id: string;
+  code: string;
+  /** Name of the script for stacks; also the key for `map`. */
+  filename: string;
+  /** "Cell In[4]": how tracebacks name the cell. */
+  label: string;
+  /** The cell as the user wrote it, for traceback source lines. */
+  source: string;
+  map?: SourceMapV3;
+}
+
+export type ToRuntime =
+  | ExecuteCell
+  | { type: "shutdown" }
+  | { type: "input_reply"; requestId: number; value: string }
+  | { type: "input_cancelled"; requestId: number; reason: string };
+
+export interface CellResult {
+  data: MimeBundle;
+  metadata: JsonObject;
+}
+
+export type FromRuntime =
+  | { type: "ready"; pid: number }
+  | { type: "stream"; id: string; name: "stdout" | "stderr"; text: string }
+  | { type: "display"; id: string; content: DisplayDataContent; update: boolean }
+  | { type: "clear_output"; id: string; wait: boolean }
+  | { type: "input_request"; id: string; requestId: number; prompt: string; password: boolean }
+  | { type: "done"; id: string; result?: CellResult; error?: ErrorContent };

@@ -1,0 +1,133 @@
+// Errors as Jupyter shows them: ename, evalue and a traceback in ipykernel's
+// layout ("Cell In[4], line 2" with the cell's own lines and an arrow), stack
+// positions mapped through each cell's source map back to the TypeScript the
+// user wrote, and frames inside ephemeron or Node's internals left out.
+
+import { SourceMap } from "node:module";
+import { fileURLToPath } from "node:url";
+import { dirname } from "node:path";
+import type { ErrorContent } from "../../kernel/messages.js";
+import type { SourceMapV3 } from "./protocol.js";
+import { plainText } from "./format.js";
+
+const RED = "\u001b[0;31m";
+const GREEN = "\u001b[0;32m";
+const BOLD_RED = "\u001b[1;31m";
+const RESET = "\u001b[0m";
+const RULE = "-".repeat(75);
+/** Lines of context shown before the failing line, as ipykernel's default. */
+const CONTEXT_LINES = 2;
+
+const runtimeDir = dirname(fileURLToPath(import.meta.url));
+/** dist/, where ephemeron's own compiled frames live. */
+const ephemeronDist = dirname(dirname(runtimeDir));
+
+export interface CellSource {
+  label: string;
+  source: string;
+  map?: SourceMap;
+}
+
+/** Every cell run so far, by the script filename its frames carry. */
+export class CellRegistry {
+  private readonly cells = new Map<string, CellSource>();
+
+  add(filename: string, label: string, source: string, map?: SourceMapV3): void {
+    this.cells.set(filename, { label, source, map: map ? new SourceMap(map as ConstructorParameters<typeof SourceMap>[0]) : undefined });
+  }
+
+  get(filename: string): CellSource | undefined {
+    return this.cells.get(filename);
+  }
+}
+
+interface Frame {
+  text: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
+
+function parseFrames(stack: string): Frame[] {
+  const frames: Frame[] = [];
+  for (const line of stack.split("\n")) {
+    if (!/^\s*at /.test(line)) continue;
+    const match = FRAME.exec(line.replace(/^\s*at async /, "at "));
+    if (!match) frames.push({ text: line.trim() });
+    else frames.push({ text: line.trim(), file: match[2], line: Number(match[3]), column: Number(match[4]) });
+  }
+  return frames;
+}
+
+function isInternal(frame: Frame): boolean {
+  const file = frame.file ?? frame.text;
+  if (/node:internal|\(node:|^at node:|<anonymous>|^at new Promise/.test(file)) return true;
+  return frame.file !== undefined && frame.file.replace(/^file:\/\//, "").startsWith(ephemeronDist + "/");
+}
+
+/** Errors thrown by cells come from the notebook's realm: `instanceof Object` would be false. */
+function isObject(value: unknown): value is object {
+  return (typeof value === "object" && value !== null) || typeof value === "function";
+}
+
+function errorName(error: unknown): string {
+  if (isObject(error) && "name" in error && typeof error.name === "string" && error.name !== "") return error.name;
+  // A thrown non-error (`throw "x"`, `throw 42`, `throw null`) is named as
+  // Node's REPL names it; its value becomes the message.
+  return typeof error === "object" && error !== null ? "Error" : "Uncaught";
+}
+
+function errorMessage(error: unknown): string {
+  if (isObject(error) && "message" in error && typeof error.message === "string") return error.message;
+  return plainText(error);
+}
+
+function isErrorLike(error: unknown): error is { stack: string } {
+  return isObject(error) && "stack" in error && typeof (error as { stack: unknown }).stack === "string";
+}
+
+function cellExcerpt(cell: CellSource, line: number): string[] {
+  const lines = cell.source.split("\n");
+  const out: string[] = [];
+  const first = Math.max(1, line - CONTEXT_LINES);
+  const last = Math.min(lines.length, line + CONTEXT_LINES);
+  const width = String(last).length + 4;
+  for (let n = first; n <= last; n++) {
+    const text = lines[n - 1] ?? "";
+    if (n === line) out.push(`${GREEN}--> ${String(n).padStart(width - 4)}${RESET} ${text}`);
+    else out.push(`${GREEN}${String(n).padStart(width)}${RESET} ${text}`);
+  }
+  return out;
+}
+
+export function formatError(error: unknown, cells: CellRegistry, depth = 0): ErrorContent {
+  const ename = errorName(error);
+  const evalue = errorMessage(error);
+  const traceback: string[] = [RULE];
+  traceback.push(`${RED}${ename}${RESET}${" ".repeat(Math.max(1, 42 - ename.length))}Traceback (most recent call last)`);
+  if (isErrorLike(error)) {
+    const frames = parseFrames(error.stack).filter((frame) => !isInternal(frame)).reverse();
+    for (const frame of frames) {
+      const cell = frame.file === undefined ? undefined : cells.get(frame.file);
+      if (cell && frame.line !== undefined && frame.column !== undefined) {
+        let line = frame.line;
+        if (cell.map) {
+          const entry = cell.map.findEntry(frame.line - 1, frame.column - 1) as { originalLine?: number };
+          if (typeof entry.originalLine === "number") line = entry.originalLine + 1;
+        }
+        traceback.push(`${cell.label}, line ${line}`, ...cellExcerpt(cell, line), "");
+      } else {
+        traceback.push(frame.text);
+      }
+    }
+  }
+  traceback.push(`${BOLD_RED}${ename}${RESET}: ${evalue}`);
+  const cause = isObject(error) && "cause" in error ? error.cause : undefined;
+  if (cause !== undefined && depth < 4) {
+    const inner = formatError(cause, cells, depth + 1);
+    traceback.push("", "The above error was caused by:", ...inner.traceback.slice(1));
+  }
+  return { ename, evalue, traceback };
+}

@@ -1,0 +1,50 @@
+// The runtime's watchdog: a worker thread that holds an inspector session to
+// the runtime's main thread, so an interrupt works whatever the main thread is
+// doing, `while (true) {}` and `while (true) { await null }` included (the
+// event loop is starved there, so no signal handler or message would run).
+// The kernel asks by writing one byte to the runtime's fd 4. The main thread
+// is asked first; if it has not answered within ASK_FIRST_MS it is busy, and
+// its JavaScript is terminated (Runtime.terminateExecution), which unwinds the
+// cell's stack but keeps the context, its variables and its timers.
+
+import { Session } from "node:inspector";
+import net from "node:net";
+import { parentPort } from "node:worker_threads";
+
+const ASK_FIRST_MS = 30;
+export const INTERRUPT_FD = 4;
+
+export type ToWatchdog = { type: "ack"; seq: number };
+export type FromWatchdog = { type: "interrupt"; seq: number } | { type: "terminated"; seq: number };
+
+if (parentPort) {
+  const port = parentPort;
+  const session = new Session();
+  session.connectToMainThread();
+  let seq = 0;
+  const unanswered = new Map<number, NodeJS.Timeout>();
+
+  port.on("message", (message: ToWatchdog) => {
+    if (message.type !== "ack") return;
+    clearTimeout(unanswered.get(message.seq));
+    unanswered.delete(message.seq);
+  });
+
+  const pipe = new net.Socket({ fd: INTERRUPT_FD, readable: true, writable: false });
+  pipe.on("data", (bytes: Buffer) => {
+    for (let i = 0; i < bytes.length; i++) {
+      const current = ++seq;
+      port.postMessage({ type: "interrupt", seq: current } satisfies FromWatchdog);
+      unanswered.set(
+        current,
+        setTimeout(() => {
+          unanswered.delete(current);
+          session.post("Runtime.terminateExecution", () => port.postMessage({ type: "terminated", seq: current } satisfies FromWatchdog));
+        }, ASK_FIRST_MS),
+      );
+    }
+  });
+  // The kernel closed its end: the runtime is going away.
+  pipe.on("end", () => process.exit(0));
+  pipe.on("error", () => process.exit(0));
+}

@@ -1,0 +1,336 @@
+// The re-runnable cell transform, exercised the way the runtime uses it: every cell is
+// transformed and then run for real in one shared vm context, cell after cell.
+
+import { SourceMap } from "node:module";
+import vm from "node:vm";
+import { describe, expect, it } from "vitest";
+import { CellSyntaxError, transformCell, type TransformedCell } from "../../src/compile/transform.js";
+
+/** A notebook's worth of state: one vm context, cells numbered as a kernel would. */
+class Notebook {
+  readonly context = vm.createContext({});
+  private count = 0;
+
+  constructor() {
+    // The runtime's host import: the main realm's import() (vm scripts cannot import on Node 20).
+    (this.context as Record<string, unknown>).__ephemeron_import = (specifier: string) => import(specifier);
+  }
+
+  /** Runs a cell; resolves to what the cell's script resolved to. */
+  async run(source: string): Promise<{ value: unknown } | undefined> {
+    const filename = `cell${++this.count}.ts`;
+    const cell = transformCell(source, { filename });
+    const script = new vm.Script(cell.code, { filename });
+    return (await script.runInContext(this.context)) as { value: unknown } | undefined;
+  }
+
+  /** Runs a cell that ends in an expression and gives its value. */
+  async value(source: string): Promise<unknown> {
+    const result = await this.run(source);
+    expect(result).toBeTypeOf("object");
+    return result!.value;
+  }
+
+  /** Plain JSON copy of a value from the context (objects there have that realm's prototypes). */
+  async json(source: string): Promise<unknown> {
+    return JSON.parse(JSON.stringify(await this.value(source)));
+  }
+}
+
+describe("re-running cells", () => {
+  it("a const declared again gets the new value", async () => {
+    const nb = new Notebook();
+    await nb.run("const x: number = 1");
+    expect(await nb.value("x")).toBe(1);
+    await nb.run("const x: string = 'two'");
+    expect(await nb.value("x")).toBe("two");
+  });
+
+  it("a cell run three times runs each time without a redeclaration error", async () => {
+    const nb = new Notebook();
+    await nb.run("globalThis.runs = 0");
+    const cell = "const counter = { n: 1 };\nlet total = counter.n;\nclass Box { v = total }\nfunction twice(n: number) { return n * 2 }\nruns++;\nnew Box().v + twice(runs)";
+    expect(await nb.value(cell)).toBe(3);
+    expect(await nb.value(cell)).toBe(5);
+    expect(await nb.value(cell)).toBe(7);
+  });
+
+  it("a let without an initialiser is reset when its cell runs again", async () => {
+    const nb = new Notebook();
+    await nb.run("let u: number | undefined; u = 5;");
+    expect(await nb.value("u")).toBe(5);
+    await nb.run("let u: number | undefined;");
+    expect(await nb.value("u")).toBeUndefined();
+  });
+
+  it("a class defined again replaces the old one", async () => {
+    const nb = new Notebook();
+    await nb.run("class A { hi(): number { return 1 } }");
+    expect(await nb.value("new A().hi()")).toBe(1);
+    await nb.run("class A { hi(): number { return 2 } static make() { return new A() } }");
+    expect(await nb.value("A.make().hi()")).toBe(2);
+    expect(await nb.value("A.name")).toBe("A");
+  });
+
+  it("destructuring with nested patterns, defaults and rest declares every name", async () => {
+    const nb = new Notebook();
+    const cell = transformCell(
+      "const { a, b: { c, d: [, e] }, f = 9, ...rest }: any = { a: 1, b: { c: 2, d: [0, 3] }, g: 4, h: 5 };\nconst [p, [q], ...more] = [6, [7], 8, 9];",
+      { filename: "cell.ts" },
+    );
+    expect(cell.declared).toEqual(["a", "c", "e", "f", "rest", "p", "q", "more"]);
+    await nb.run("const { a, b: { c, d: [, e] }, f = 9, ...rest }: any = { a: 1, b: { c: 2, d: [0, 3] }, g: 4, h: 5 };\nconst [p, [q], ...more] = [6, [7], 8, 9];");
+    expect(await nb.json("[a, c, e, f, rest, p, q, more]")).toEqual([1, 2, 3, 9, { g: 4, h: 5 }, 6, 7, [8, 9]]);
+  });
+
+  it("a destructured const can take an awaited value", async () => {
+    const nb = new Notebook();
+    expect(await nb.run("const {a} = await Promise.resolve({a: 1})")).toBeUndefined();
+    expect(await nb.value("a")).toBe(1);
+  });
+
+  it("enum and namespace start fresh when defined again", async () => {
+    const nb = new Notebook();
+    await nb.run("enum Color { Red, Green }\nnamespace Shapes { export const sides = 3 }");
+    expect(await nb.json("[Color.Green, Color[1], Shapes.sides]")).toEqual([1, "Green", 3]);
+    await nb.run("enum Color { Blue = 'b' }\nnamespace Shapes { export const corners = 4 }");
+    expect(await nb.json("[Color.Blue, Color.Green ?? null, Shapes.corners, Shapes.sides ?? null]"))
+      .toEqual(["b", null, 4, null]);
+  });
+
+  it("a cell can be re-run after a cell that threw, and state survives", async () => {
+    const nb = new Notebook();
+    await nb.run("const kept = 42");
+    await expect(nb.run("const kept2 = 1; throw new Error('boom')")).rejects.toThrow("boom");
+    expect(await nb.value("kept + kept2")).toBe(43);
+  });
+});
+
+describe("top-level await and the cell's value", () => {
+  it("for await works at the top level", async () => {
+    const nb = new Notebook();
+    await nb.run("async function* gen() { yield 1; yield 2; yield 3 }\nlet sum = 0;\nfor await (const n of gen()) sum += n;");
+    expect(await nb.value("sum")).toBe(6);
+  });
+
+  it("the last expression is the value, also after await", async () => {
+    const nb = new Notebook();
+    expect(await nb.value("await Promise.resolve(41) + 1")).toBe(42);
+    expect(await nb.value("const t = 1;\nawait null;\nt + 1 // a trailing comment")).toBe(2);
+  });
+
+  it("an object literal, a sequence and a commented last line give their values", async () => {
+    const nb = new Notebook();
+    expect(await nb.json("({ a: 1, b: [2] })")).toEqual({ a: 1, b: [2] });
+    expect(await nb.value("1, 2, 3")).toBe(3);
+    expect(await nb.value("'x' /* c */ + 'y'\n// last line is a comment")).toBe("xy");
+    expect(await nb.value("export default 7")).toBe(7);
+  });
+
+  it("a cell ending in a declaration, a block, an if or a loop has no value", async () => {
+    const nb = new Notebook();
+    expect(await nb.run("1 + 1; const d = 2")).toBeUndefined();
+    expect(await nb.run("3; function g() {}")).toBeUndefined();
+    expect(await nb.run("4; { 5 }")).toBeUndefined();
+    expect(await nb.run("if (d) { 6 }")).toBeUndefined();
+    expect(await nb.run("for (let i = 0; i < 2; i++) i")).toBeUndefined();
+  });
+
+  it("an empty cell and a cell of only comments and types run and have no value", async () => {
+    const nb = new Notebook();
+    expect(await nb.run("")).toBeUndefined();
+    expect(await nb.run("// just a note\n/* and another */")).toBeUndefined();
+    expect(await nb.run("interface I { a: number }\ntype T = I | string;\ndeclare const z: T;")).toBeUndefined();
+  });
+});
+
+describe("imports", () => {
+  it("default, namespace and renamed imports are visible in the next cell", async () => {
+    const nb = new Notebook();
+    await nb.run('import fs from "fs";\nimport * as path from "node:path";\nimport { join as j, sep } from "path";');
+    expect(await nb.value("typeof fs.readFileSync")).toBe("function");
+    expect(await nb.value("path.basename('/a/b.txt')")).toBe("b.txt");
+    expect(await nb.value("j('a', 'b') === 'a' + sep + 'b'")).toBe(true);
+  });
+
+  it("imports run before the rest of the cell and type-only imports are erased", async () => {
+    const nb = new Notebook();
+    const source = 'const early = typeof os2.cpus;\nimport os2, { type CpuInfo } from "node:os";\nimport type { Stats } from "fs";\nimport "node:util";\nearly';
+    expect(await nb.value(source)).toBe("function");
+    const cell = transformCell(source, { filename: "c.ts" });
+    expect(cell.declared).toEqual(["early", "os2"]);
+    expect(cell.code).not.toMatch(/Stats|CpuInfo/);
+  });
+
+  it("import x = require(...) gives module.exports for a CommonJS module", async () => {
+    const nb = new Notebook();
+    await nb.run('import assert = require("node:assert");');
+    expect(await nb.value("typeof assert.strictEqual")).toBe("function");
+  });
+});
+
+describe("declarations", () => {
+  it("functions are hoisted: called before they are declared", async () => {
+    const nb = new Notebook();
+    expect(await nb.value("const r = [f(2), await af(), [...gen()]];\nfunction f(n: number): number { return n + 1 }\nasync function af() { return 'a' }\nfunction* gen() { yield 1 }\nr"))
+      .toBeTruthy();
+    expect(await nb.json("r")).toEqual([3, "a", [1]]);
+    expect(await nb.value("f.name")).toBe("f");
+  });
+
+  it("var in nested blocks is hoisted to a global, block-scoped let stays local", async () => {
+    const nb = new Notebook();
+    await nb.run("if (true) { var inIf = 1; let local = 2 }\nfor (var i = 0; i < 3; i++) { var last = i }\nfor (var key in { k: 1 }) {}\ntry { var inTry = 't' } finally {}\nswitch (1) { case 1: var inCase = 'c' }\n{ let blockLocal = 1; const c2 = 2 }");
+    expect(await nb.json("[inIf, i, last, key, inTry, inCase]")).toEqual([1, 3, 2, "k", "t", "c"]);
+    expect(await nb.value("typeof local + typeof blockLocal + typeof c2")).toBe("undefinedundefinedundefined");
+  });
+
+  it("var declared again without a value keeps the old value", async () => {
+    const nb = new Notebook();
+    await nb.run("var kv = 1");
+    await nb.run("var kv");
+    expect(await nb.value("kv")).toBe(1);
+  });
+
+  it("export in front of a declaration is accepted and ignored", async () => {
+    const nb = new Notebook();
+    await nb.run("export const q = 1;\nexport function qf() { return 2 }\nexport class QC {}\nexport { q as q2 };");
+    expect(await nb.json("[q, qf(), typeof QC]")).toEqual([1, 2, "function"]);
+  });
+
+  it("type-only constructs are erased: interface, type, declare, as, generics, satisfies", async () => {
+    const nb = new Notebook();
+    const source = [
+      "interface Point { x: number; y: number }",
+      "type Pair<T> = [T, T];",
+      "declare const ambient: number;",
+      "declare function external(): void;",
+      "function first<T>(pair: Pair<T>): T { return pair[0] }",
+      "const pt = { x: 1, y: 2 } satisfies Point;",
+      "const n = (pt as unknown as Point).x + first<number>([10, 20]);",
+      "class Holder<T> { constructor(public item: T, private readonly extra?: string) {} }",
+      "n + new Holder<string>('s').item.length",
+    ].join("\n");
+    expect(await nb.value(source)).toBe(12);
+    const cell = transformCell(source, { filename: "t.ts" });
+    expect(cell.declared).toEqual(["first", "pt", "n", "Holder"]);
+    expect(cell.code).not.toMatch(/interface|satisfies|declare|Pair/);
+  });
+
+  it("class fields keep define semantics (ES2022)", async () => {
+    const nb = new Notebook();
+    await nb.run("class Base { set v(x: number) { (this as any).setterRan = true } }\nclass D extends Base { v = 1 }");
+    expect(await nb.json("[new D().v, (new D() as any).setterRan ?? null]")).toEqual([1, null]);
+  });
+
+  it("no strict mode is added: an undeclared assignment makes a global", async () => {
+    const nb = new Notebook();
+    await nb.run("undeclaredName = 5");
+    expect(await nb.value("undeclaredName")).toBe(5);
+    expect(await nb.value("(function (this: unknown) { return this === undefined })()")).toBe(false);
+    // A cell's own directive still applies to that cell.
+    expect(await nb.value('"use strict";\nimport "node:os";\n(function (this: unknown) { return this === undefined })()')).toBe(true);
+  });
+});
+
+describe("syntax errors", () => {
+  function syntaxError(source: string): CellSyntaxError {
+    try {
+      transformCell(source, { filename: "bad.ts" });
+    } catch (error) {
+      expect(error).toBeInstanceOf(CellSyntaxError);
+      return error as CellSyntaxError;
+    }
+    throw new Error("no syntax error");
+  }
+
+  it("reports the cell's line and column", () => {
+    const error = syntaxError("const ok = 1;\nlet y = 'é' +* 2");
+    expect([error.line, error.column]).toEqual([2, 14]);
+    expect(error.message).toMatch(/expected/i);
+    expect(error.name).toBe("CellSyntaxError");
+  });
+
+  it("counts a tab as one column", () => {
+    const error = syntaxError("\tfoo(\t))");
+    expect([error.line, error.column]).toEqual([1, 2]);
+  });
+
+  it("reports a top-level return and a missing brace at the end", () => {
+    expect(syntaxError("1\nreturn 2").line).toBe(2);
+    expect(syntaxError("const x = {\n  a: 1,\n").line).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("source maps", () => {
+  /** Where `error` was thrown in the cell, found through the cell's map. */
+  function originalPosition(error: Error, cell: TransformedCell, filename: string): { line: number; column: number } {
+    const frame = new RegExp(`${filename.replace(".", "\\.")}:(\\d+):(\\d+)`).exec(error.stack ?? "");
+    expect(frame, error.stack).not.toBeNull();
+    const entry = new SourceMap(cell.map as never).findEntry(Number(frame![1]) - 1, Number(frame![2]) - 1) as {
+      originalLine?: number;
+      originalColumn?: number;
+    };
+    return { line: entry.originalLine! + 1, column: entry.originalColumn! + 1 };
+  }
+
+  async function thrownBy(source: string, filename: string): Promise<{ error: Error; cell: TransformedCell }> {
+    const cell = transformCell(source, { filename });
+    const context = vm.createContext({});
+    try {
+      await new vm.Script(cell.code, { filename }).runInContext(context);
+    } catch (error) {
+      return { error: error as Error, cell };
+    }
+    throw new Error("the cell did not throw");
+  }
+
+  it("a throw on line 5 after a 3-line type-only prelude maps back to line 5 and its column", async () => {
+    const source = [
+      "interface Shape { kind: string }",
+      "type Shapes = Shape[];",
+      "declare const registry: Shapes;",
+      "const s: Shape = { kind: 'circle' };",
+      "if (s.kind as string) { const label: string = s.kind; throw new Error(label) }",
+    ].join("\n");
+    const { error, cell } = await thrownBy(source, "map1.ts");
+    expect(error.message).toBe("circle");
+    expect(cell.map.sources).toEqual(["map1.ts"]);
+    expect(cell.map.sourcesContent).toEqual([source]);
+    expect(originalPosition(error, cell, "map1.ts")).toEqual({ line: 5, column: source.split("\n")[4]!.indexOf("new Error") + 1 });
+  });
+
+  it("a call on a later line through a hoisted function maps both frames", async () => {
+    const source = [
+      "import { sep } from 'node:path';",
+      "type Id = number;",
+      "const id: Id = 3;",
+      "function fail(n: Id): never {",
+      "  throw new RangeError(`bad ${n}`);",
+      "}",
+      "const before = 'é∂';   fail(id);",
+    ].join("\n");
+    const cell = transformCell(source, { filename: "map2.ts" });
+    const context = vm.createContext({ __ephemeron_import: (s: string) => import(s) });
+    const error = await Promise.resolve(new vm.Script(cell.code, { filename: "map2.ts" }).runInContext(context))
+      .then(() => undefined, (e: Error) => e);
+    expect(error?.message).toBe("bad 3");
+    const frames = [...error!.stack!.matchAll(/map2\.ts:(\d+):(\d+)/g)].map((m) => {
+      const entry = new SourceMap(cell.map as never).findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as {
+        originalLine: number;
+        originalColumn: number;
+      };
+      return [entry.originalLine + 1, entry.originalColumn + 1];
+    });
+    expect(frames.slice(0, 2)).toEqual([
+      [5, 9],
+      [7, source.split("\n")[6]!.indexOf("fail(") + 1],
+    ]);
+  });
+
+  it("the hoisted names and the wrapper start share the first line", () => {
+    const cell = transformCell("const a = 1;\nlet b = 2;", { filename: "c.ts" });
+    expect(cell.code.split("\n")[0]).toMatch(/^var a, b; \(async \(\) => \{/);
+    expect(cell.code).not.toContain("use strict");
+  });
+});

@@ -1,0 +1,64 @@
+// Starts a real ephemeron kernel (the built one in dist/, from the kernelspec
+// argv, with a fresh connection file) and connects a real ZeroMQ client.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { KernelClient } from "../../kernel/client.js";
+import { launchKernel, PACKAGE_ROOT, resolvedKernelSpec, type LaunchedKernel, type LaunchOptions } from "../../kernel/kernelspec.js";
+import type { Message } from "../../kernel/messages.js";
+
+export interface TestKernel {
+  kernel: LaunchedKernel;
+  client: KernelClient;
+  close(): Promise<void>;
+}
+
+export async function startKernel(options: LaunchOptions & { extraArgs?: string[] } = {}): Promise<TestKernel> {
+  if (!existsSync(join(PACKAGE_ROOT, "dist", "kernel", "cli.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does)");
+  const kernel = await launchKernel({ spec: resolvedKernelSpec({ extraArgs: options.extraArgs }), ...options });
+  const client = KernelClient.connect(kernel.connection);
+  try {
+    await client.waitForReady();
+  } catch (error) {
+    client.close();
+    await kernel.dispose();
+    throw new Error(`${(error as Error).message}\nkernel stderr:\n${kernel.stderr()}`);
+  }
+  return {
+    kernel,
+    client,
+    async close() {
+      client.close();
+      await kernel.dispose();
+    },
+  };
+}
+
+/** The IOPub messages of one request, reduced to what a notebook shows. */
+export function outputsOf(iopub: Message[]): { type: string; content: Record<string, unknown> }[] {
+  return iopub
+    .filter((message) => message.header.msg_type !== "status" && message.header.msg_type !== "execute_input")
+    .map((message) => ({ type: message.header.msg_type, content: message.content }));
+}
+
+export function streamText(iopub: Message[], name: "stdout" | "stderr" = "stdout"): string {
+  return iopub
+    .filter((message) => message.header.msg_type === "stream" && message.content.name === name)
+    .map((message) => String(message.content.text))
+    .join("");
+}
+
+export function resultText(iopub: Message[]): string | undefined {
+  const result = iopub.find((message) => message.header.msg_type === "execute_result");
+  return result ? String((result.content.data as Record<string, unknown>)["text/plain"]) : undefined;
+}
+
+/** True when a process with this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
