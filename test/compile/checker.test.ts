@@ -1,0 +1,198 @@
+// The checker as the kernel uses it: cells checked against the cells run
+// before them, completion and inspection with those cells as context.
+// Runs the compiled worker from dist/: build first (`npx tsc -p tsconfig.json`).
+
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CellChecker, formatDiagnostics, type CellDiagnostic } from "../../src/compile/checker.js";
+
+const globalsDts = fileURLToPath(new URL("./fixtures/globals.d.ts", import.meta.url));
+const cwd = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Checks a cell, then accepts it, as the kernel does when a cell runs. */
+async function run(checker: CellChecker, source: string): Promise<CellDiagnostic[]> {
+  const diagnostics = await checker.check(source);
+  await checker.accept(source);
+  return diagnostics;
+}
+
+function codes(diagnostics: CellDiagnostic[]): number[] {
+  return diagnostics.map((d) => d.code);
+}
+
+describe("CellChecker", () => {
+  let checker: CellChecker;
+  beforeAll(async () => {
+    checker = new CellChecker({ cwd, globalsDts: [globalsDts] });
+    await checker.ready();
+  });
+  afterAll(async () => {
+    await checker.dispose();
+  });
+
+  it("reports a type error in cell 5 about a type from cell 2 at the cell's own line and column", async () => {
+    expect(await run(checker, "const greeting = 'hi';")).toEqual([]);
+    expect(await run(checker, "interface Point {\n  x: number;\n  y: number;\n}")).toEqual([]);
+    expect(await run(checker, "const origin: Point = { x: 0, y: 0 };")).toEqual([]);
+    expect(await run(checker, "origin.x + 1")).toEqual([]);
+    const diagnostics = await checker.check("// a comment\nconst label: string = 'p';\nconst bad: string = origin.x;");
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: 2322, line: 3, column: 7, sourceLine: "const bad: string = origin.x;" });
+    expect(diagnostics[0].message).toContain("Type 'number' is not assignable to type 'string'");
+    const missing = await checker.check("const p: Point = { x: 1 };");
+    expect(codes(missing)).toEqual([2741]);
+    expect(missing[0].message).toContain("'y'");
+  });
+
+  it("accepts the same cell three times without redeclaration errors", async () => {
+    const cell = "const counter = 1;\nlet total = 2;\nfunction bump(n: number) { return n + 1 }\nclass Box { v = 1 }\nenum Color { Red }\ninterface Shape { k: string }\ntype Id = string;\nnamespace NS { export const a = 1 }";
+    for (let i = 0; i < 3; i++) expect(await run(checker, cell)).toEqual([]);
+    expect(await checker.check("const c: number = counter + total + bump(1) + new Box().v + Color.Red + NS.a;\nconst s: Shape = { k: 'x' };\nconst i: Id = 'a';")).toEqual([]);
+  });
+
+  it("lets a different cell redeclare a const with another type, and later cells see the new type", async () => {
+    expect(await run(checker, "const x = 1;")).toEqual([]);
+    expect(await run(checker, "const x = 'now a string';")).toEqual([]);
+    expect(await checker.check("const s: string = x;")).toEqual([]);
+    expect(codes(await checker.check("const n: number = x;"))).toEqual([2322]);
+    // A cell being checked that redeclares a name does not conflict with the accepted one either.
+    expect(await checker.check("const x = true;\nconst b: boolean = x;")).toEqual([]);
+  });
+
+  it("makes imports of an earlier cell visible, typed, to later cells", async () => {
+    expect(await run(checker, 'import fs from "fs";\nimport * as path from "node:path";\nimport { join as joinPath, type ParsedPath } from "node:path";')).toEqual([]);
+    expect(await checker.check('const text: string = fs.readFileSync("/etc/hostname", "utf8");\nconst p: string = path.join("a", joinPath("b"));\nlet parsed: ParsedPath | undefined;')).toEqual([]);
+    const wrong = await checker.check('const n: number = fs.readFileSync("/etc/hostname", "utf8");');
+    expect(codes(wrong)).toEqual([2322]);
+    expect(wrong[0].message).toContain("string");
+    const missing = await checker.check('const a = 1;\nimport nothing from "no-such-package-here";');
+    expect(missing).toMatchObject([{ code: 2307, line: 2, column: 8 }]);
+  });
+
+  it("allows top-level await and for await in a cell", async () => {
+    expect(await checker.check("const v = await Promise.resolve(42);\nfor await (const item of [Promise.resolve(1)]) { item.toFixed(); }\nv.toFixed()")).toEqual([]);
+    expect(await run(checker, "const awaited = await Promise.resolve('text');")).toEqual([]);
+    expect(codes(await checker.check("const len: string = awaited.length;"))).toEqual([2322]);
+  });
+
+  it("skips a cell whose first line is // @ts-nocheck", async () => {
+    expect(await checker.check("// @ts-nocheck\nconst n: number = 'not a number';")).toEqual([]);
+    expect(codes(await checker.check("const n: number = 'not a number';"))).toEqual([2322]);
+  });
+
+  it("knows Node's globals and the runtime's globals", async () => {
+    expect(await checker.check("process.version.length;\nBuffer.from('a');\nsetTimeout(() => {}, 1);\nconst os = require('os');\ndisplay({ a: 1 });\ndisplay.html('<b>x</b>');")).toEqual([]);
+    expect(codes(await checker.check("display();"))).toEqual([2554]);
+  });
+
+  it("does not report the last expression of a cell as unused", async () => {
+    expect(await checker.check("const arr = [1, 2, 3];\narr.length\n")).toEqual([]);
+    expect(await checker.check("1 + 2;\n'x'")).toEqual([]);
+  });
+
+  it("completes members after Math.", async () => {
+    const result = await checker.complete("Math.", 5);
+    expect(result.matches).toEqual(expect.arrayContaining(["abs", "floor", "max", "PI"]));
+    expect(result.cursorStart).toBe(5);
+    expect(result.cursorEnd).toBe(5);
+    expect(result.types.find((t) => t.text === "floor")?.type).toBe("method");
+    const prefixed = await checker.complete("Math.fl", 7);
+    expect(prefixed.matches).toEqual(["floor"]);
+    expect(prefixed.cursorStart).toBe(5);
+  });
+
+  it("completes an earlier cell's variable from its prefix", async () => {
+    await run(checker, "const my_list = [1, 2, 3];\nfunction my_helper() { return 1 }");
+    const result = await checker.complete("my_", 3);
+    expect(result.matches).toEqual(expect.arrayContaining(["my_list", "my_helper"]));
+    expect(result.cursorStart).toBe(0);
+    expect(result.cursorEnd).toBe(3);
+    expect(result.types.find((t) => t.text === "my_helper")?.type).toBe("function");
+    expect((await checker.complete("pro", 3)).matches).toContain("process");
+  });
+
+  it("counts the cursor in code points: an emoji before the cursor does not shift the match", async () => {
+    const source = 'const face = "😀😀";\nmy_';
+    const cursor = Array.from(source).length; // 20 code points, 22 UTF-16 units
+    const result = await checker.complete(source, cursor);
+    expect(result.matches).toContain("my_list");
+    expect(result.cursorStart).toBe(cursor - 3);
+    expect(result.cursorEnd).toBe(cursor);
+    const member = 'const s = "🎉"; Math.fl';
+    const memberResult = await checker.complete(member, Array.from(member).length);
+    expect(memberResult.matches).toEqual(["floor"]);
+    expect(memberResult.cursorStart).toBe(Array.from(member).length - 2);
+    const diagnostics = await checker.check('const s = "🎉"; const n: number = s;');
+    expect(diagnostics).toMatchObject([{ code: 2322, line: 1, column: 22 }]);
+  });
+
+  it("inspects a function with JSDoc: signature and documentation", async () => {
+    await run(checker, "/**\n * Adds two numbers.\n * @param a the first\n */\nfunction add(a: number, b = 2): number {\n  return a + b;\n}");
+    const result = await checker.inspect("add(1, 2)", 1, 0);
+    expect(result.found).toBe(true);
+    expect(result.plain).toContain("function add(a: number, b?: number): number");
+    expect(result.plain).toContain("Adds two numbers.");
+    expect(result.markdown).toContain("```typescript\nfunction add(a: number, b?: number): number\n```");
+    const atEnd = await checker.inspect("add", 3, 1);
+    expect(atEnd.found).toBe(true);
+    expect(atEnd.plain).toContain("@param a the first");
+    expect((await checker.inspect("my_list", 2, 0)).plain).toBe("const my_list: number[]");
+    expect((await checker.inspect("   ", 1, 0)).found).toBe(false);
+  });
+});
+
+describe("formatDiagnostics", () => {
+  it("prints a header, the source line and a caret under the column", () => {
+    const lines = formatDiagnostics([{ code: 2322, line: 3, column: 7, message: "Type 'number' is not assignable to type 'string'.", sourceLine: "const bad: string = 1;" }]);
+    expect(lines).toEqual(["TS2322 (line 3, col 7): Type 'number' is not assignable to type 'string'.", "const bad: string = 1;", "      ^"]);
+  });
+});
+
+describe("CellChecker when its worker dies", () => {
+  it("restarts once, knows the accepted cells again, and after a second death answers with no diagnostics", async () => {
+    const checker = new CellChecker({ cwd });
+    await checker.ready();
+    await run(checker, "const survivor: number = 1;");
+    const internals = checker as unknown as { worker: { terminate(): Promise<number> } };
+    await internals.worker.terminate();
+    expect(checker.available).toBe(true); // restarted
+    expect(await checker.ready()).toBeGreaterThan(0);
+    expect(codes(await checker.check("const s: string = survivor;"))).toEqual([2322]);
+    await internals.worker.terminate();
+    expect(checker.available).toBe(false);
+    expect(await checker.check("const s: string = 1;")).toEqual([]);
+    expect((await checker.complete("Math.", 5)).matches).toEqual([]);
+    expect((await checker.inspect("survivor", 1, 0)).found).toBe(false);
+    await checker.dispose();
+  });
+});
+
+describe("checker timings (reported, not asserted)", () => {
+  it("measures warm-up, the 1st and 50th check, and completion after Math.", async () => {
+    const started = performance.now();
+    const checker = new CellChecker({ cwd, globalsDts: [globalsDts] });
+    const warmup = await checker.ready();
+    const readyAt = performance.now() - started;
+    const checks: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const cell = `interface P${i} { x: number }\nconst p${i}: P${i} = { x: ${i} };\np${i}.x + 1`;
+      const t = performance.now();
+      await checker.check(cell);
+      checks.push(performance.now() - t);
+      await checker.accept(cell);
+    }
+    const completions: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await checker.complete("Math.", 5);
+      completions.push(performance.now() - t);
+    }
+    process.stderr.write(
+      `[checker timings] warm-up ${warmup?.toFixed(0)} ms in the worker (${readyAt.toFixed(0)} ms from construction); ` +
+        `check 1st ${checks[0].toFixed(1)} ms, 50th ${checks[49].toFixed(1)} ms; ` +
+        `complete after Math. ${completions.map((c) => c.toFixed(1)).join(" / ")} ms\n`,
+    );
+    expect(checks).toHaveLength(50);
+    await checker.dispose();
+  });
+});
