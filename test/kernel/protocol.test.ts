@@ -1,0 +1,158 @@
+// The kernel over real ZeroMQ sockets, driven by the project's protocol client.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alive, resultText, startKernel, streamText, type TestKernel } from "../helpers/kernel.js";
+import type { Message } from "../../kernel/messages.js";
+import { sleep } from "../../kernel/client.js";
+
+const types = (iopub: Message[]) => iopub.map((message) => message.header.msg_type);
+
+describe("a running kernel", () => {
+  let k: TestKernel;
+  beforeAll(async () => {
+    k = await startKernel();
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
+
+  it("answers kernel_info with protocol 5.3, the TypeScript language info and a banner", async () => {
+    const { reply } = await k.client.request("shell", "kernel_info_request", {});
+    expect(reply.header.msg_type).toBe("kernel_info_reply");
+    const content = reply.content as Record<string, any>;
+    expect(content.status).toBe("ok");
+    expect(content.protocol_version).toBe("5.3");
+    expect(content.implementation).toBe("ephemeron");
+    expect(content.language_info).toMatchObject({
+      name: "typescript",
+      mimetype: "text/typescript",
+      file_extension: ".ts",
+      pygments_lexer: "typescript",
+      codemirror_mode: "typescript",
+      nbconvert_exporter: "script",
+    });
+    expect(content.language_info.version).toMatch(/^7\./);
+    expect(content.banner).toContain("ephemeron");
+  });
+
+  it("wraps every request in busy and idle under the request's parent header", async () => {
+    const { reply, iopub } = await k.client.execute("1 + 1");
+    expect(types(iopub)[0]).toBe("status");
+    expect(iopub[0]!.content).toEqual({ execution_state: "busy" });
+    expect(iopub.at(-1)!.content).toEqual({ execution_state: "idle" });
+    expect(types(iopub)).toEqual(["status", "execute_input", "execute_result", "status"]);
+    for (const message of iopub) expect((message.parent_header as { msg_id: string }).msg_id).toBe((reply.parent_header as { msg_id: string }).msg_id);
+  });
+
+  it("streams stdout and stderr and shows the last expression as the result", async () => {
+    const { reply, iopub } = await k.client.execute('console.log("out"); console.error("err"); process.stdout.write("raw\\n"); 6 * 7');
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub, "stdout")).toBe("out\nraw\n");
+    expect(streamText(iopub, "stderr")).toBe("err\n");
+    expect(resultText(iopub)).toBe("42");
+  });
+
+  it("shows results as Node's REPL prints them, without colour codes", async () => {
+    const { iopub } = await k.client.execute('({ name: "x", list: [1, 2, 3] })');
+    expect(resultText(iopub)).toBe("{ name: 'x', list: [ 1, 2, 3 ] }");
+    const deep = await k.client.execute("({ a: { b: { c: { d: 1 } } } })");
+    expect(resultText(deep.iopub)).toBe("{ a: { b: { c: [Object] } } }");
+    const text = await k.client.execute('"a string"');
+    expect(resultText(text.iopub)).toBe("'a string'");
+    expect(resultText(iopub)).not.toMatch(/\u001b/);
+  });
+
+  it("reports a thrown error with its name, message and the cell's line", async () => {
+    const { reply, iopub } = await k.client.execute('const a = 1;\nthrow new RangeError("too far");');
+    expect(reply.content).toMatchObject({ status: "error", ename: "RangeError", evalue: "too far" });
+    const error = iopub.find((message) => message.header.msg_type === "error")!;
+    const traceback = (error.content.traceback as string[]).join("\n");
+    expect(traceback).toMatch(/Cell In\[\d+\], line 2/);
+    expect(traceback).toContain('throw new RangeError("too far")');
+  });
+
+  it("counts executions as ipykernel does: store_history advances the count, silent runs show nothing", async () => {
+    const first = await k.client.execute("1");
+    const n = first.reply.content.execution_count as number;
+    const second = await k.client.execute("2");
+    expect(second.reply.content.execution_count).toBe(n + 1);
+    const unstored = await k.client.execute("3", { store_history: false });
+    expect(unstored.reply.content.execution_count).toBe(n + 1);
+    const silent = await k.client.execute('console.log("hidden"); 4', { silent: true });
+    expect(types(silent.iopub)).toEqual(["status", "status"]);
+    const after = await k.client.execute("5");
+    expect(after.reply.content.execution_count).toBe(n + 2);
+  });
+
+  it("keeps answering heartbeats while a cell busy-loops for 3 seconds", async () => {
+    const busy = k.client.execute("const end = Date.now() + 3000; while (Date.now() < end) {}");
+    await sleep(300);
+    const pings: boolean[] = [];
+    for (let i = 0; i < 5; i++) {
+      pings.push(await k.client.ping(1000));
+      await sleep(200);
+    }
+    await busy;
+    expect(pings).toEqual([true, true, true, true, true]);
+  });
+
+  it("keeps variables, functions and classes from cell to cell, and lets a cell be run again", async () => {
+    await k.client.execute("class Greeter { hi() { return 'hi'; } }\nconst g = new Greeter();");
+    await k.client.execute("class Greeter { hi() { return 'hello'; } }\nconst g = new Greeter();");
+    const { iopub } = await k.client.execute("g.hi()");
+    expect(resultText(iopub)).toBe("'hello'");
+  });
+
+  it("routes output of a timer to the cell that started it", async () => {
+    const starter = await k.client.execute('setTimeout(() => console.log("from the timer"), 300); "started"');
+    expect(resultText(starter.iopub)).toBe("'started'");
+    await sleep(600);
+    const late = k.client.unclaimed.filter((message) => message.header.msg_type === "stream");
+    expect(late.some((message) => message.content.text === "from the timer\n")).toBe(true);
+    expect((late.at(-1)!.parent_header as { msg_id: string }).msg_id).toBe((starter.reply.parent_header as { msg_id: string }).msg_id);
+  });
+});
+
+describe("a cell that ends the runtime", () => {
+  it("reports process.exit(3) with its code, and the next cell runs in a fresh runtime", async () => {
+    const k = await startKernel();
+    try {
+      await k.client.execute("const before = 1");
+      const { reply } = await k.client.execute("process.exit(3)");
+      expect(reply.content.status).toBe("error");
+      expect(reply.content.ename).toBe("RuntimeDied");
+      expect(String(reply.content.evalue)).toContain("exited with code 3");
+      const next = await k.client.execute('typeof before === "undefined" ? "fresh" : "stale"');
+      expect(resultText(next.iopub)).toBe("'fresh'");
+    } finally {
+      await k.close();
+    }
+  });
+});
+
+describe("shutting down", () => {
+  it("replies, exits and leaves no runtime process behind", async () => {
+    const k = await startKernel();
+    const { iopub } = await k.client.execute("process.pid");
+    const runtimePid = Number(resultText(iopub));
+    expect(alive(runtimePid)).toBe(true);
+    const { reply } = await k.client.request("control", "shutdown_request", { restart: false });
+    expect(reply.content).toEqual({ status: "ok", restart: false });
+    const exit = await k.kernel.exited;
+    expect(exit.code).toBe(0);
+    await sleep(100);
+    expect(alive(runtimePid)).toBe(false);
+    await k.close();
+  });
+
+  it("leaves no runtime behind when the kernel is killed with SIGKILL", async () => {
+    const k = await startKernel();
+    const runtimePid = Number(resultText((await k.client.execute("process.pid")).iopub));
+    k.kernel.process.kill("SIGKILL");
+    await k.kernel.exited;
+    const deadline = Date.now() + 5000;
+    while (alive(runtimePid) && Date.now() < deadline) await sleep(50);
+    expect(alive(runtimePid)).toBe(false);
+    await k.close();
+  });
+});
