@@ -26,8 +26,12 @@ export interface CellProjectOptions {
   globalsDts: string[];
 }
 
-/** Codes that do not apply to a cell: top-level `await` / `for await` in a script (the runtime wraps cells in an async function). */
-const IGNORED_CODES = new Set([1375, 1378, 1431, 1432]);
+/**
+ * Codes that do not apply to a cell: top-level `await` / `for await` in a script (the runtime
+ * wraps cells in an async function), and 7016, a package without type declarations: in a
+ * notebook it is used as `any`, as Node would run it, rather than refused.
+ */
+const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 7016]);
 const INITIAL_POOL = 32;
 
 interface CompletionEntryLike {

@@ -30,7 +30,7 @@ export function createNotebookContext(cwd: string): NotebookContext {
   define(global, "global", global);
   define(global, "console", new Console({ stdout: process.stdout, stderr: process.stderr, colorMode: false }));
   define(global, "require", createRequire(join(cwd, "[notebook]")));
-  define(global, "__ephemeron_import", (specifier: string) => importFrom(specifier, cwd));
+  define(global, "__ephemeron_import", (specifier: string, options?: ImportCallOptions) => importFrom(specifier, cwd, options));
   return { context, global };
 }
 

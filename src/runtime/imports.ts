@@ -9,11 +9,11 @@ import { pathToFileURL } from "node:url";
 
 type Conditions = string | { [condition: string]: Conditions } | Conditions[] | null;
 
-export async function importFrom(specifier: string, cwd: string): Promise<unknown> {
+export async function importFrom(specifier: string, cwd: string, options?: ImportCallOptions): Promise<unknown> {
   if (specifier.startsWith("node:") || builtinModules.includes(specifier)) return import(specifier);
-  if (specifier.startsWith(".") || isAbsolute(specifier)) return import(pathToFileURL(resolve(cwd, specifier)).href);
-  if (/^[a-z][a-z0-9+.-]*:/i.test(specifier)) return import(specifier);
-  return import(pathToFileURL(resolvePackage(specifier, cwd)).href);
+  if (specifier.startsWith(".") || isAbsolute(specifier)) return import(pathToFileURL(resolve(cwd, specifier)).href, options);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(specifier)) return import(specifier, options);
+  return import(pathToFileURL(resolvePackage(specifier, cwd)).href, options);
 }
 
 /** Resolves a bare specifier from `cwd`, preferring the package's "import" entry (ESM-only packages). */

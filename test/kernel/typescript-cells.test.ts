@@ -1,0 +1,173 @@
+// TypeScript cells as a TypeScript programmer expects them, over the real protocol.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resultText, startKernel, streamText, type TestKernel } from "../helpers/kernel.js";
+import { sleep } from "../../kernel/client.js";
+
+function errorOf(reply: { content: Record<string, unknown> }) {
+  return { ename: reply.content.ename, evalue: String(reply.content.evalue), traceback: (reply.content.traceback as string[] | undefined ?? []).join("\n") };
+}
+
+describe("TypeScript cells", () => {
+  let k: TestKernel;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "ephemeron-cells-"));
+    // An ESM-only package (only an "import" export) and a CommonJS one, installed beside the notebook.
+    const esm = join(dir, "node_modules", "esm-only");
+    mkdirSync(esm, { recursive: true });
+    writeFileSync(join(esm, "package.json"), JSON.stringify({ name: "esm-only", type: "module", exports: { ".": { import: "./index.js" } } }));
+    writeFileSync(join(esm, "index.js"), "export default function shout(s) { return s.toUpperCase() + '!'; }\nexport const version = 3;\n");
+    const cjs = join(dir, "node_modules", "cjs-pkg");
+    mkdirSync(cjs, { recursive: true });
+    writeFileSync(join(cjs, "package.json"), JSON.stringify({ name: "cjs-pkg", main: "main.js" }));
+    writeFileSync(join(cjs, "main.js"), "module.exports = { twice: (n) => n * 2 };\n");
+    k = await startKernel({ cwd: dir });
+  });
+  afterAll(async () => {
+    await k?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs the same cell three times without a redeclaration error", async () => {
+    for (let i = 0; i < 3; i++) {
+      const { reply, iopub } = await k.client.execute("const counter: number = 10;\nlet label = 'run';\nclass Point { constructor(public x: number) {} }\nfunction area(p: Point) { return p.x * 2; }\narea(new Point(counter))");
+      expect(reply.content.status).toBe("ok");
+      expect(resultText(iopub)).toBe("20");
+    }
+  });
+
+  it("reports a type error in a later cell about a type from an earlier cell, in the cell's own coordinates", async () => {
+    await k.client.execute("interface Account { owner: string; balance: number }");
+    await k.client.execute("const acct: Account = { owner: 'ada', balance: 10 };");
+    await k.client.execute("1");
+    await k.client.execute("2");
+    const { reply } = await k.client.execute("// a comment\nconst who: number = acct.owner;");
+    expect(reply.content.status).toBe("error");
+    const error = errorOf(reply);
+    expect(error.traceback).toContain("TS2322 (line 2, col 7)");
+    expect(error.traceback).toContain("const who: number = acct.owner;");
+    expect(error.traceback).toMatch(/\n\s+\^/);
+  });
+
+  it("does not run a cell with a type error", async () => {
+    const { reply, iopub } = await k.client.execute('console.log("ran");\nconst n: string = 5;');
+    expect(reply.content.status).toBe("error");
+    expect(streamText(iopub)).toBe("");
+  });
+
+  it("lets a later cell redeclare a name with another type", async () => {
+    await k.client.execute("const shape = { kind: 'circle' };");
+    const { reply, iopub } = await k.client.execute("const shape = 42;\nshape + 1");
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("43");
+  });
+
+  it("skips type checking for a cell that starts with // @ts-nocheck", async () => {
+    const { reply, iopub } = await k.client.execute("// @ts-nocheck\nconst loose: string = 5;\nloose");
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("5");
+  });
+
+  it("supports top-level await, await inside a destructuring declaration, and for await", async () => {
+    const { iopub } = await k.client.execute("const { a, b: [first] } = await Promise.resolve({ a: 1, b: [2, 3] });\nlet sum = 0;\nasync function* gen() { yield 1; yield 2; }\nfor await (const v of gen()) sum += v;\na + first + sum");
+    expect(resultText(iopub)).toBe("6");
+  });
+
+  it("imports Node built-ins, an ESM-only package and a CommonJS package from the notebook's folder", async () => {
+    const first = await k.client.execute('import fs from "fs";\nimport * as path from "node:path";\nimport { join as j } from "path";\nimport shout, { version } from "esm-only";\nimport cjs from "cjs-pkg";');
+    expect(first.reply.content.evalue ?? "").toBe("");
+    expect(first.reply.content.status).toBe("ok");
+    const { reply, iopub } = await k.client.execute('[typeof fs.readFileSync, path.sep, j("a", "b"), shout("hi"), version, cjs.twice(4)]');
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("[ 'function', '/', 'a/b', 'HI!', 3, 8 ]");
+  });
+
+  it("says how to install a package that is missing", async () => {
+    const { reply } = await k.client.execute('// @ts-nocheck\nimport left from "left-pad-not-installed";');
+    expect(reply.content.status).toBe("error");
+    const error = errorOf(reply);
+    expect(error.evalue).toContain("Cannot find module 'left-pad-not-installed'");
+    expect(error.evalue).toContain("npm install left-pad-not-installed");
+  });
+
+  it("points a runtime error at the cell's own line after a type-only prelude", async () => {
+    const { reply } = await k.client.execute("type Id = string;\ninterface Box { id: Id }\ntype Maybe<T> = T | undefined;\nconst box: Maybe<Box> = undefined;\nconsole.log(box!.id);");
+    expect(reply.content.status).toBe("error");
+    const error = errorOf(reply);
+    expect(error.ename).toBe("TypeError");
+    expect(error.traceback).toMatch(/Cell In\[\d+\], line 5/);
+    expect(error.traceback).toContain("console.log(box!.id);");
+    expect(error.traceback).not.toContain("dist/src/runtime");
+  });
+
+  it("reports thrown non-errors and an error's cause", async () => {
+    const str = await k.client.execute('throw "plain string"');
+    expect(errorOf(str.reply)).toMatchObject({ ename: "Uncaught", evalue: "'plain string'" });
+    const num = await k.client.execute("throw 42");
+    expect(errorOf(num.reply).evalue).toBe("42");
+    const nul = await k.client.execute("throw null");
+    expect(errorOf(nul.reply).evalue).toBe("null");
+    const caused = await k.client.execute('throw new Error("outer", { cause: new TypeError("inner") })');
+    const error = errorOf(caused.reply);
+    expect(error.evalue).toBe("outer");
+    expect(error.traceback).toContain("caused by");
+    expect(error.traceback).toContain("inner");
+  });
+
+  it("reports a syntax error with its line and column", async () => {
+    const { reply } = await k.client.execute("const ok = 1;\nconst = 2;");
+    expect(reply.content.status).toBe("error");
+    expect(reply.content.ename).toBe("SyntaxError");
+    expect(errorOf(reply).traceback).toContain("line 2");
+  });
+
+  it("sends a timer's output to the running cell while one runs, and to its own cell afterwards", async () => {
+    const starter = await k.client.execute('let ticks = 0;\nconst timer = setInterval(() => { ticks++; console.log("tick " + ticks); if (ticks === 3) clearInterval(timer); }, 150);');
+    const running = await k.client.execute("await new Promise((resolve) => setTimeout(resolve, 250));");
+    expect(streamText(running.iopub)).toMatch(/tick 1/);
+    await sleep(500);
+    const late = k.client.unclaimed.filter((message) => message.header.msg_type === "stream" && String(message.content.text).includes("tick 3"));
+    expect(late).toHaveLength(1);
+    expect((late[0]!.parent_header as { msg_id: string }).msg_id).toBe((starter.reply.parent_header as { msg_id: string }).msg_id);
+  });
+
+  it("ends a cell that declares something without a result", async () => {
+    const { iopub } = await k.client.execute("const nothing = 1;");
+    expect(resultText(iopub)).toBeUndefined();
+  });
+
+  it("answers is_complete for open blocks, finished statements and stray brackets", async () => {
+    const incomplete = await k.client.request("shell", "is_complete_request", { code: "class A {\n  m() {" });
+    expect(incomplete.reply.content).toMatchObject({ status: "incomplete" });
+    expect(typeof incomplete.reply.content.indent).toBe("string");
+    const complete = await k.client.request("shell", "is_complete_request", { code: "const x = 1;" });
+    expect(complete.reply.content.status).toBe("complete");
+    const invalid = await k.client.request("shell", "is_complete_request", { code: "foo())" });
+    expect(invalid.reply.content.status).toBe("invalid");
+  });
+
+  it("completes members after Math. and names from earlier cells, counting code points", async () => {
+    const math = await k.client.request("shell", "complete_request", { code: "Math.fl", cursor_pos: 7 });
+    expect(math.reply.content.matches).toContain("floor");
+    expect(math.reply.content).toMatchObject({ cursor_start: 5, cursor_end: 7 });
+    await k.client.execute("const my_list = [1, 2, 3];");
+    const code = 'const s = "😀"; my_l';
+    const astral = await k.client.request("shell", "complete_request", { code, cursor_pos: [...code].length });
+    expect(astral.reply.content.matches).toContain("my_list");
+    expect(astral.reply.content.cursor_start).toBe([...code].length - 4);
+  });
+
+  it("inspects a function declared in an earlier cell with its signature and documentation", async () => {
+    await k.client.execute("/** Adds two numbers. */\nfunction add(a: number, b: number): number { return a + b; }");
+    const { reply } = await k.client.request("shell", "inspect_request", { code: "add(1, 2)", cursor_pos: 2, detail_level: 0 });
+    expect(reply.content.found).toBe(true);
+    const data = reply.content.data as Record<string, string>;
+    expect(data["text/plain"]).toContain("add(a: number, b: number): number");
+    expect(data["text/plain"]).toContain("Adds two numbers.");
+    expect(data["text/markdown"]).toContain("```typescript");
+  });
+});
