@@ -49,8 +49,11 @@ export class KernelClient {
 
   constructor(private readonly info: ConnectionInfo) {
     this.session = new Session(info.key, info.signature_scheme, "ephemeron-client");
-    const dealer = () => new zmq.Dealer({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0 });
-    this.sockets = { shell: dealer(), control: dealer(), stdin: dealer() };
+    const dealer = (routingId?: string) =>
+      new zmq.Dealer({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0, ...(routingId === undefined ? {} : { routingId }) });
+    // shell and stdin share one identity, so the kernel's input_request reaches this client (as jupyter_client does).
+    const identity = this.session.id;
+    this.sockets = { shell: dealer(identity), control: dealer(), stdin: dealer(identity) };
   }
 
   static connect(info: ConnectionInfo): KernelClient {

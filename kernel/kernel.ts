@@ -14,7 +14,7 @@ import { History } from "./history.js";
 export interface LanguageTools {
   complete(code: string, cursorPos: number): Promise<Omit<CompleteReply, "status">>;
   inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<Omit<InspectReply, "status">>;
-  isComplete(code: string): Omit<IsCompleteReply, "status"> & { status: IsCompleteReply["status"] };
+  isComplete(code: string): Promise<IsCompleteReply>;
 }
 
 export interface KernelParts {
@@ -96,7 +96,7 @@ export function createHandlers(parts: KernelParts): HandlerTable {
       const level = request.content.detail_level === 1 ? 1 : 0;
       return { status: "ok", ...(await parts.language.inspect(code, cursorField(request.content, code), level)) };
     },
-    is_complete_request: ({ request }) => ({ ...parts.language.isComplete(stringField(request.content, "code")) }),
+    is_complete_request: async ({ request }) => ({ ...(await parts.language.isComplete(stringField(request.content, "code"))) }),
     history_request: ({ request }) => ({ status: "ok", history: parts.history.query(request.content) }),
     comm_info_request: () => ({ status: "ok", comms: {} }),
     shutdown_request: shutdown,

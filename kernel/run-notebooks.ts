@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { KernelClient } from "./client.js";
 import { launchKernel, resolvedKernelSpec } from "./kernelspec.js";
+import { writeHandout } from "./handouts.js";
 import type { JsonObject, Message } from "./messages.js";
 import { joinSource, NotebookError, OutputCollector, readNotebook, serializeNotebook, type CodeCell, type Notebook } from "./notebook.js";
 
@@ -19,6 +20,7 @@ writes the notebook with its outputs (into --out DIR, or in place).
   --timeout S       interrupt a cell that runs longer than S seconds (default 600)
   --allow-errors    go on after a cell that fails, and exit 0
   --quiet           print progress only, not the outputs
+  --html            also write an HTML handout beside each executed notebook (needs jupyter nbconvert)
 `;
 
 interface RunOptions {
@@ -27,12 +29,13 @@ interface RunOptions {
   timeoutSeconds: number;
   allowErrors: boolean;
   quiet: boolean;
+  html: boolean;
 }
 
 class UsageError extends Error {}
 
 function parseRunArgs(args: string[]): RunOptions | "help" {
-  const options: RunOptions = { notebooks: [], timeoutSeconds: 600, allowErrors: false, quiet: false };
+  const options: RunOptions = { notebooks: [], timeoutSeconds: 600, allowErrors: false, quiet: false, html: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const value = () => {
@@ -47,6 +50,7 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
       if (!(options.timeoutSeconds > 0)) throw new UsageError("--timeout needs a positive number of seconds");
     } else if (arg === "--allow-errors") options.allowErrors = true;
     else if (arg === "--quiet") options.quiet = true;
+    else if (arg === "--html") options.html = true;
     else if (arg.startsWith("-")) throw new UsageError(`unknown option '${arg}' (see ephemeron run --help)`);
     else options.notebooks.push(arg);
   }
@@ -128,7 +132,8 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
       language_info: infoContent.language_info ?? {},
     };
     await client.request("control", "shutdown_request", { restart: false });
-    await Promise.race([kernel.exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    // unref: a pending 5 s timer must not keep `ephemeron run` alive after the kernel has exited
+    await Promise.race([kernel.exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
   } finally {
     client.close();
     await kernel.dispose();
@@ -158,6 +163,10 @@ export async function runCommand(args: string[]): Promise<number> {
       writeFileSync(target, serializeNotebook(notebook));
       process.stdout.write(`${ok ? "✓" : "✗"} ${path} → ${target}${ok ? "" : " (a cell failed)"}\n`);
       if (!ok && !options.allowErrors) failures++;
+      if (options.html) {
+        const handout = writeHandout(target);
+        process.stdout.write("path" in handout ? `  handout: ${handout.path}\n` : `  no handout: ${handout.skipped}\n`);
+      }
     } catch (error) {
       failures++;
       const message = error instanceof NotebookError ? error.message : `${path}: ${(error as Error).message}`;

@@ -10,7 +10,6 @@ import type { ErrorContent } from "../../kernel/messages.js";
 import type { CellCompiler, CompiledCell } from "../../kernel/execute.js";
 import type { LanguageTools } from "../../kernel/kernel.js";
 import type { CellChecker } from "./checker.js";
-import { isComplete } from "./is-complete.js";
 import { createLogger } from "../../kernel/log.js";
 
 const log = createLogger("compile");
@@ -31,7 +30,11 @@ function globalsDeclarations(): string[] {
 
 /** Loaded on first use, not at start-up: kernel_info is answered before any of it has loaded. */
 function loadCompilerModules() {
-  return Promise.all([import("./transform.js"), import("./checker.js")]).then(([transform, checker]) => ({ ...transform, ...checker }));
+  return Promise.all([import("./transform.js"), import("./checker.js"), import("./is-complete.js")]).then(([transform, checker, scanner]) => ({
+    ...transform,
+    ...checker,
+    ...scanner,
+  }));
 }
 type CompilerModules = Awaited<ReturnType<typeof loadCompilerModules>>;
 
@@ -105,8 +108,8 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     };
   }
 
-  isComplete(code: string) {
-    return isComplete(code);
+  async isComplete(code: string) {
+    return (await this.load()).isComplete(code);
   }
 
   async dispose(): Promise<void> {
