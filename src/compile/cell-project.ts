@@ -33,6 +33,18 @@ export interface CellProjectOptions {
  */
 const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 7016]);
 const INITIAL_POOL = 32;
+/**
+ * "'gc' is possibly 'undefined'" (18048) and "cannot invoke … possibly 'undefined'" (2722) on
+ * `gc` itself: @types/node declares V8's `gc` as optional, but the runtime always installs
+ * ephemeron's `gc` (types/memory.d.ts merges its members into that declaration).
+ */
+const ALWAYS_DEFINED_GLOBALS = new Set(["gc"]);
+const POSSIBLY_UNDEFINED_CODES = new Set([18048, 2722]);
+
+function appliesToCell(diagnostic: Diagnostic, text: string): boolean {
+  if (diagnostic.category !== DiagnosticCategory.Error || IGNORED_CODES.has(diagnostic.code)) return false;
+  return !(POSSIBLY_UNDEFINED_CODES.has(diagnostic.code) && ALWAYS_DEFINED_GLOBALS.has(text.slice(diagnostic.pos, diagnostic.end).trim()));
+}
 
 interface CompletionEntryLike {
   name: string;
@@ -100,7 +112,7 @@ export class CellProject {
     const program = this.project.program;
     const syntactic = program.getSyntacticDiagnostics(this.scratch);
     const diagnostics = syntactic.length > 0 ? syntactic : program.getSemanticDiagnostics(this.scratch);
-    return this.mapDiagnostics(cell, diagnostics.filter((d) => d.category === DiagnosticCategory.Error && !IGNORED_CODES.has(d.code)));
+    return this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell.text)));
   }
 
   accept(source: string): void {

@@ -13,6 +13,7 @@ import { Evaluator, type CellOutcome } from "./evaluator.js";
 import { InputRequests } from "./input.js";
 import type { FromWatchdog, ToWatchdog } from "./watchdog.js";
 import { createLogger } from "../../kernel/log.js";
+import { installMemoryApi } from "../memory/install.js";
 
 const log = createLogger("runtime");
 
@@ -28,6 +29,7 @@ const inputs = new InputRequests(channel);
 define(global, "display", display);
 define(global, "clearOutput", clearOutput);
 define(global, "input", inputs.ask);
+const memory = installMemoryApi(context);
 const evaluator = new Evaluator(context, channel);
 
 // Errors that escape every cell must not end the notebook's session: Python
@@ -94,6 +96,8 @@ process.on("message", (message: ToRuntime) => {
       inputs.cancel(message.requestId, message.reason);
       break;
     case "shutdown":
+      // CPython runs finalize(..., atexit=True) callbacks at interpreter exit; so does a shutdown or restart here.
+      memory.runAtexit();
       channel.flush();
       process.exit(0);
   }
@@ -101,6 +105,9 @@ process.on("message", (message: ToRuntime) => {
 
 // The kernel is gone (killed, crashed): nothing may outlive it.
 process.on("disconnect", () => process.exit(0));
+// A client in signal mode sends SIGINT to the kernel's whole process group; the
+// kernel forwards it through the watchdog's pipe, so here it must not kill us.
+process.on("SIGINT", () => undefined);
 
 send({ type: "ready", pid: process.pid });
 log.debug(`runtime ${process.pid} ready in ${process.cwd()}`);

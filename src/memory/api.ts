@@ -1,0 +1,84 @@
+/**
+ * One memory API instance for one realm: `weakref`, `gc`, `id`, the wrapped
+ * `FinalizationRegistry`, and `runAtexit`. `install.ts` binds it to a vm context,
+ * `index.ts` to a plain Node program.
+ */
+import { CallbackQueue, makeFinalizationRegistryClass } from "./finalization.js";
+import { createGc, type GcFunction } from "./gc.js";
+import { createId, type IdFunction } from "./id.js";
+import type { Realm } from "./realm.js";
+import {
+  makeWeakKeyDictionary,
+  makeWeakValueDictionary,
+  type WeakKeyDictionaryConstructor,
+  type WeakValueDictionaryConstructor,
+} from "./weakdict.js";
+import {
+  WeakrefCore,
+  type FinalizeConstructor,
+  type KeyedRefConstructor,
+  type ProxyTypeCheck,
+  type Ref,
+  type RefConstructor,
+  type WeakMethodConstructor,
+} from "./weakref.js";
+import { makeWeakSet, type WeakSetConstructor } from "./weakset.js";
+
+/** CPython's `weakref` module. */
+export interface WeakrefModule {
+  readonly ref: RefConstructor;
+  /** The same function as `ref` (CPython: `weakref.ReferenceType is weakref.ref`). */
+  readonly ReferenceType: RefConstructor;
+  readonly KeyedRef: KeyedRefConstructor;
+  readonly WeakMethod: WeakMethodConstructor;
+  /** A proxy to obj that throws `ReferenceError` once obj is gone. Shared when made without callback. */
+  proxy<T extends object>(obj: T, callback?: ((proxy: T) => void) | null): T;
+  readonly ProxyType: ProxyTypeCheck;
+  readonly CallableProxyType: ProxyTypeCheck;
+  /** The live weak references and proxies to obj. */
+  getweakrefcount(obj: unknown): number;
+  getweakrefs(obj: unknown): Array<Ref | object>;
+  readonly WeakValueDictionary: WeakValueDictionaryConstructor;
+  readonly WeakKeyDictionary: WeakKeyDictionaryConstructor;
+  readonly WeakSet: WeakSetConstructor;
+  readonly finalize: FinalizeConstructor;
+}
+
+export interface MemoryApi {
+  readonly weakref: WeakrefModule;
+  readonly gc: GcFunction;
+  readonly id: IdFunction;
+  /** The FinalizationRegistry that delivers through gc()'s ordered queue. */
+  readonly FinalizationRegistry: FinalizationRegistryConstructor;
+  /** Runs the alive `finalize` objects whose `atexit` is true, newest first. */
+  runAtexit(): void;
+}
+
+export function createMemoryApi(realm: Realm, classNames: () => readonly string[] | undefined): MemoryApi {
+  const queue = new CallbackQueue();
+  const id = createId(realm);
+  const core = new WeakrefCore(realm, queue, id);
+  const weakref: WeakrefModule = Object.freeze({
+    ref: core.ref,
+    ReferenceType: core.ref,
+    KeyedRef: core.KeyedRef,
+    WeakMethod: core.WeakMethod,
+    proxy: <T extends object>(obj: T, callback?: ((proxy: T) => void) | null): T => core.makeProxy(obj, callback) as T,
+    ProxyType: core.ProxyType,
+    CallableProxyType: core.CallableProxyType,
+    getweakrefcount: (obj: unknown): number => core.weakrefsOf(obj).length,
+    getweakrefs: (obj: unknown): Array<Ref | object> => core.weakrefsOf(obj),
+    WeakValueDictionary: makeWeakValueDictionary(core),
+    WeakKeyDictionary: makeWeakKeyDictionary(core),
+    WeakSet: makeWeakSet(core),
+    finalize: core.finalize,
+  });
+  const gc = createGc({ realm, queue, classNames });
+  return {
+    weakref,
+    gc,
+    id,
+    FinalizationRegistry: makeFinalizationRegistryClass(realm, queue),
+    runAtexit: () => core.runAtexit(),
+  };
+}

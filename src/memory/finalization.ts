@@ -1,0 +1,238 @@
+/**
+ * The queue that every weak-reference callback goes through, and the
+ * `FinalizationRegistry` wrapper installed in the notebook's realm.
+ *
+ * Mirrors CPython's `handle_callbacks` (Objects/weakrefobject.c): when an object
+ * dies, the callbacks of its weak references run newest first. V8 instead runs
+ * FinalizationRegistry callbacks in platform tasks of its own, one registry per
+ * task, in an order that varies from run to run. So every registration is made
+ * through this module, which (1) knows which registrations are due (target dead,
+ * callback not yet delivered: `dueCount()`), and (2) queues the callbacks V8
+ * delivers and runs them sorted by a fixed key:
+ *   group 0, weakref callbacks: referent order (first weak reference made to it), then newest ref first;
+ *   group 1, user FinalizationRegistry callbacks: registration order.
+ * Inside `gc()` the queue is flushed once nothing more is due; after a
+ * spontaneous GC it is flushed in a microtask after V8's cleanup task.
+ *
+ * A callback that throws is reported on stderr like CPython's
+ * "Exception ignored in: …" and does not stop the others (V8 would make it an
+ * uncaught exception).
+ */
+import { inspect } from "node:util";
+import type { Realm } from "./realm.js";
+
+interface QueuedCallback {
+  readonly group: 0 | 1;
+  readonly primary: number;
+  readonly secondary: number;
+  /** Counted in gc()'s result (the user's callbacks, not the weak containers' own bookkeeping). */
+  readonly counted: boolean;
+  readonly run: () => void;
+  /** What "Exception ignored in:" names. */
+  readonly describe: () => string;
+}
+
+interface IndexEntry {
+  readonly target: WeakRef<object>;
+  /** The record held by the real registry; dead when that registry died (its callbacks never come). */
+  readonly record: WeakRef<object> | undefined;
+}
+
+/** Reports an exception from a callback the way CPython's PyErr_WriteUnraisable does. */
+export function reportIgnored(where: string, error: unknown): void {
+  const text = error instanceof Object && "stack" in error && typeof error.stack === "string"
+    ? error.stack
+    : inspect(error);
+  process.stderr.write(`Exception ignored in: ${where}\n${text}\n`);
+}
+
+export class CallbackQueue {
+  private readonly queue: QueuedCallback[] = [];
+  private readonly index = new Map<number, IndexEntry>();
+  private nextSeq = 1;
+  private flushScheduled = false;
+  /** > 0 while gc() runs: it flushes itself, at its fixed point. */
+  collecting = 0;
+  /** Counted callbacks run so far. */
+  fired = 0;
+
+  /** A fresh sequence number (registration order). */
+  seq(): number {
+    return this.nextSeq++;
+  }
+
+  /** Tracks a registration so dueCount() can see when its target has died. */
+  track(seq: number, target: object, record: object | undefined): void {
+    this.index.set(seq, { target: new WeakRef(target), record: record === undefined ? undefined : new WeakRef(record) });
+  }
+
+  untrack(seq: number): void {
+    this.index.delete(seq);
+  }
+
+  /** Registrations whose target is dead but whose callback V8 has not delivered yet. */
+  dueCount(): number {
+    let due = 0;
+    for (const [seq, entry] of this.index) {
+      if (entry.record !== undefined && entry.record.deref() === undefined) {
+        this.index.delete(seq); // its registry died: V8 will never call back
+      } else if (entry.target.deref() === undefined) {
+        due++;
+      }
+    }
+    return due;
+  }
+
+  /** Called from a real FinalizationRegistry cleanup callback. */
+  deliver(seq: number, callback: QueuedCallback): void {
+    this.index.delete(seq);
+    this.queue.push(callback);
+    this.scheduleFlush();
+  }
+
+  /** A registration whose callback turned out not to be due (its weakref died first). */
+  discard(seq: number): void {
+    this.index.delete(seq);
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private scheduleFlush(): void {
+    if (this.collecting > 0 || this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      if (this.collecting === 0) this.flush();
+    });
+  }
+
+  /** Runs the queued callbacks in the fixed order. Returns how many counted ones ran. */
+  flush(): number {
+    let ran = 0;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.queue.length);
+      batch.sort((a, b) => a.group - b.group || a.primary - b.primary || a.secondary - b.secondary);
+      for (const cb of batch) {
+        if (cb.counted) {
+          ran++;
+          this.fired++;
+        }
+        try {
+          cb.run();
+        } catch (error) {
+          reportIgnored(cb.describe(), error);
+        }
+      }
+    }
+    return ran;
+  }
+}
+
+/** The internal registry behind weakref callbacks: one, for the life of the API. */
+export class WeakrefCallbacks {
+  private readonly registry: FinalizationRegistry<number>;
+  private readonly pending = new Map<number, () => QueuedCallback | undefined>();
+
+  constructor(private readonly queue: CallbackQueue) {
+    this.registry = new FinalizationRegistry<number>((seq) => {
+      const make = this.pending.get(seq);
+      this.pending.delete(seq);
+      const cb = make?.();
+      if (cb === undefined) this.queue.discard(seq);
+      else this.queue.deliver(seq, cb);
+    });
+  }
+
+  /**
+   * Registers `target`; when it dies, `make()` builds the callback to queue (or
+   * undefined when it is no longer wanted, e.g. the weakref died first).
+   * `make` must not hold `target` strongly.
+   */
+  register(target: object, make: () => QueuedCallback | undefined): number {
+    const seq = this.queue.seq();
+    this.pending.set(seq, make);
+    this.queue.track(seq, target, undefined);
+    this.registry.register(target, seq, make);
+    return seq;
+  }
+
+  unregister(seq: number): void {
+    const make = this.pending.get(seq);
+    if (make === undefined) return;
+    this.pending.delete(seq);
+    this.registry.unregister(make);
+    this.queue.untrack(seq);
+  }
+}
+
+export type { QueuedCallback };
+
+/** The record a wrapped registry hands to its real registry for one registration. */
+interface Registration {
+  readonly seq: number;
+  readonly held: unknown;
+}
+
+/**
+ * Builds the `FinalizationRegistry` class installed in a realm: the standard API
+ * (`register`, `unregister`), delivering through the queue in registration order.
+ */
+export function makeFinalizationRegistryClass(realm: Realm, queue: CallbackQueue): FinalizationRegistryConstructor {
+  const Real = realm.FinalizationRegistry;
+
+  class FinalizationRegistryWrapper<T> {
+    readonly #real: FinalizationRegistry<Registration>;
+    readonly #cleanup: (held: T) => void;
+    readonly #tokens = new WeakMap<object, Set<number>>();
+
+    constructor(cleanup: (held: T) => void) {
+      if (typeof cleanup !== "function") {
+        throw new realm.TypeError("FinalizationRegistry: cleanup must be callable");
+      }
+      this.#cleanup = cleanup;
+      const fn = cleanup;
+      this.#real = new Real((registration: Registration) => {
+        queue.deliver(registration.seq, {
+          group: 1,
+          primary: registration.seq,
+          secondary: 0,
+          counted: true,
+          run: () => fn(registration.held as T),
+          describe: () => `<FinalizationRegistry callback ${fn.name || "(anonymous)"}>`,
+        });
+      });
+    }
+
+    register(target: object, held: T, token?: object): void {
+      const seq = queue.seq();
+      const registration: Registration = { seq, held };
+      // Throws the realm's own TypeError for a bad target or token.
+      if (token === undefined) this.#real.register(target, registration);
+      else this.#real.register(target, registration, token);
+      queue.track(seq, target, registration);
+      if (token !== undefined) {
+        let seqs = this.#tokens.get(token);
+        if (seqs === undefined) this.#tokens.set(token, (seqs = new Set()));
+        seqs.add(seq);
+      }
+    }
+
+    unregister(token: object): boolean {
+      const removed = this.#real.unregister(token);
+      const seqs = this.#tokens.get(token);
+      if (seqs !== undefined) {
+        for (const seq of seqs) queue.untrack(seq);
+        this.#tokens.delete(token);
+      }
+      return removed;
+    }
+
+    get [Symbol.toStringTag](): string {
+      return "FinalizationRegistry";
+    }
+  }
+  Object.defineProperty(FinalizationRegistryWrapper, "name", { value: "FinalizationRegistry" });
+  return FinalizationRegistryWrapper as unknown as FinalizationRegistryConstructor;
+}

@@ -1,0 +1,101 @@
+/**
+ * Synchronous heap probes for `gc.refcount`, `gc.referrers` and `gc.heap`.
+ *
+ * CPython answers these from the object header and the GC's lists in O(1)/O(n).
+ * Here each call takes a V8 heap snapshot (hundreds of ms): the main thread marks
+ * the object with a probe holder, posts a request to the worker
+ * (heap-probe-worker.ts) and blocks in `Atomics.wait` until the worker, which
+ * drives the snapshot through its inspector session, has written the answer
+ * into shared memory.
+ */
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { ProbeRequest } from "./heap-probe-worker.js";
+import type { Realm } from "./realm.js";
+import type { RefcountResult } from "./snapshot.js";
+
+const PROBE_CLASS = "EphemeronHeapProbe";
+const RESULT_BYTES = 8 << 20;
+const TIMEOUT_MS = 120_000;
+
+/** Found in the snapshot by its class name: `target` is the object asked about. */
+class EphemeronHeapProbe {
+  constructor(
+    readonly target: object | undefined,
+    /** The realm's global proxy: leads to the global object (globals are its properties). */
+    readonly g: object,
+    /** node:vm's sandbox, the second home of every global of a vm context. */
+    readonly sandbox: object | undefined,
+  ) {}
+}
+
+let worker: Worker | undefined;
+let shared: SharedArrayBuffer | undefined;
+/** The probe in progress; module-level so it is reachable but not on the stack. */
+let activeProbe: EphemeronHeapProbe | undefined;
+
+function ensureWorker(): { worker: Worker; shared: SharedArrayBuffer } {
+  if (worker === undefined || shared === undefined) {
+    shared = new SharedArrayBuffer(8 + RESULT_BYTES);
+    worker = new Worker(fileURLToPath(new URL("./heap-probe-worker.js", import.meta.url)), {
+      workerData: { shared },
+      execArgv: [],
+      stdout: false,
+      stderr: false,
+    });
+    worker.unref();
+    worker.on("error", () => {
+      worker = undefined;
+      shared = undefined;
+    });
+  }
+  return { worker, shared };
+}
+
+function request<T>(req: ProbeRequest, probe: EphemeronHeapProbe): T {
+  const { worker: w, shared: buffer } = ensureWorker();
+  const control = new Int32Array(buffer, 0, 2);
+  Atomics.store(control, 0, 0);
+  activeProbe = probe;
+  let outcome: string;
+  try {
+    w.postMessage(req);
+    outcome = Atomics.wait(control, 0, 0, TIMEOUT_MS);
+  } finally {
+    activeProbe = undefined;
+  }
+  if (outcome === "timed-out") throw new Error("heap probe timed out");
+  const length = Atomics.load(control, 1);
+  const text = new TextDecoder().decode(new Uint8Array(buffer, 8, length).slice());
+  const result = JSON.parse(text) as T | { error: string };
+  if (typeof result === "object" && result !== null && "error" in result) throw new Error(result.error);
+  return result as T;
+}
+
+export interface ClassCounts {
+  readonly classes: Record<string, number>;
+  readonly nodes: number;
+}
+
+export class HeapProbe {
+  constructor(private readonly realm: Realm) {}
+
+  refcount(obj: object): RefcountResult {
+    return request<RefcountResult>(
+      { kind: "refcount", probeClass: PROBE_CLASS },
+      new EphemeronHeapProbe(obj, this.realm.globalThis, this.realm.sandbox),
+    );
+  }
+
+  classCounts(classNames: readonly string[] | undefined): ClassCounts {
+    return request<ClassCounts>(
+      { kind: "classes", probeClass: PROBE_CLASS, classNames },
+      new EphemeronHeapProbe(undefined, this.realm.globalThis, this.realm.sandbox),
+    );
+  }
+
+  /** Whether a probe is in progress (for tests and diagnostics). */
+  static get busy(): boolean {
+    return activeProbe !== undefined;
+  }
+}

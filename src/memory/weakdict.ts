@@ -1,0 +1,345 @@
+/**
+ * `WeakValueDictionary` and `WeakKeyDictionary`.
+ *
+ * Mirrors CPython's Lib/weakref.py: values (or keys) are held through weak
+ * references (`KeyedRef`s for values, refs with a removal callback for keys), so
+ * an entry vanishes when its object is collected, and each dictionary holds one
+ * weak reference to itself (its removal callback's `selfref`), so
+ * `getweakrefcount(new WeakValueDictionary())` is 1, as in CPython.
+ *
+ * Where JavaScript differs: the API is Map-like (`get/set/has/delete/clear/size`,
+ * `keys/values/entries/forEach`, iteration) plus Python's `pop`, `setdefault`,
+ * `update`, `copy`, `valuerefs`/`keyrefs`, `popitem`. Keys compare by identity
+ * (SameValueZero), as a Map's do, not by `__eq__`/`__hash__`. Iterating while
+ * entries die is always safe: dead entries are skipped, never reported.
+ * WeakKeyDictionary keeps its values in a WeakMap (an ephemeron), so a value
+ * that refers to its own key does not keep that key alive.
+ */
+import { inspect } from "node:util";
+import type { Ref, WeakrefCore, KeyedRef } from "./weakref.js";
+
+export interface WeakValueDictionary<K, V extends object> extends Iterable<[K, V]> {
+  readonly size: number;
+  get(key: K): V | undefined;
+  set(key: K, value: V): this;
+  has(key: K): boolean;
+  delete(key: K): boolean;
+  clear(): void;
+  keys(): IterableIterator<K>;
+  values(): IterableIterator<V>;
+  entries(): IterableIterator<[K, V]>;
+  forEach(fn: (value: V, key: K, dict: this) => void, thisArg?: unknown): void;
+  [Symbol.iterator](): IterableIterator<[K, V]>;
+  /** Removes and returns the value; throws a `KeyError` when missing and no default is given. */
+  pop(key: K, ...fallback: [] | [V]): V;
+  popitem(): [K, V];
+  setdefault(key: K, value: V): V;
+  update(other: Iterable<readonly [K, V]> | Record<string, V>): void;
+  copy(): WeakValueDictionary<K, V>;
+  /** The KeyedRefs this dictionary holds (each ref's `key` is the entry's key). */
+  valuerefs(): KeyedRef<V, K>[];
+}
+
+export interface WeakValueDictionaryConstructor {
+  new <K, V extends object>(entries?: Iterable<readonly [K, V]> | Record<string, V> | null): WeakValueDictionary<K, V>;
+  readonly prototype: WeakValueDictionary<unknown, object>;
+}
+
+export interface WeakKeyDictionary<K extends object, V> extends Iterable<[K, V]> {
+  readonly size: number;
+  get(key: K): V | undefined;
+  set(key: K, value: V): this;
+  has(key: K): boolean;
+  delete(key: K): boolean;
+  clear(): void;
+  keys(): IterableIterator<K>;
+  values(): IterableIterator<V>;
+  entries(): IterableIterator<[K, V]>;
+  forEach(fn: (value: V, key: K, dict: this) => void, thisArg?: unknown): void;
+  [Symbol.iterator](): IterableIterator<[K, V]>;
+  pop(key: K, ...fallback: [] | [V]): V;
+  popitem(): [K, V];
+  setdefault(key: K, value: V): V;
+  update(other: Iterable<readonly [K, V]>): void;
+  copy(): WeakKeyDictionary<K, V>;
+  /** The weak references to the keys. */
+  keyrefs(): Ref<K>[];
+}
+
+export interface WeakKeyDictionaryConstructor {
+  new <K extends object, V>(entries?: Iterable<readonly [K, V]> | null): WeakKeyDictionary<K, V>;
+  readonly prototype: WeakKeyDictionary<object, unknown>;
+}
+
+function keyError(core: WeakrefCore, key: unknown): Error {
+  const error = new core.realm.Error(inspect(key));
+  error.name = "KeyError";
+  return error;
+}
+
+function entriesOf<K, V>(other: Iterable<readonly [K, V]> | Record<string, V>): Iterable<readonly [K, V]> {
+  if (typeof (other as Partial<Iterable<unknown>>)[Symbol.iterator] === "function") {
+    return other as Iterable<readonly [K, V]>;
+  }
+  return Object.entries(other) as unknown as Iterable<readonly [K, V]>;
+}
+
+export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryConstructor {
+  class WeakValueDictionary<K, V extends object> {
+    readonly #data = new Map<K, Ref<V>>();
+    readonly #remove: (wr: Ref) => void;
+
+    constructor(entries?: Iterable<readonly [K, V]> | Record<string, V> | null) {
+      // CPython: `def remove(wr, selfref=ref(self), ...)`: the one weak reference to itself.
+      const selfref = core.ref(this);
+      this.#remove = (wr: Ref): void => {
+        const self = selfref();
+        if (self !== undefined) self.#discard(wr);
+      };
+      if (entries !== undefined && entries !== null) this.update(entries);
+    }
+
+    #discard(wr: Ref): void {
+      const key = (wr as KeyedRef<V, K>).key;
+      if ((this.#data.get(key) as Ref | undefined) === wr) this.#data.delete(key);
+    }
+
+    *#live(): Generator<[K, V]> {
+      for (const [key, wr] of this.#data) {
+        const value = wr();
+        if (value !== undefined) yield [key, value];
+      }
+    }
+
+    get size(): number {
+      let n = 0;
+      for (const wr of this.#data.values()) if (wr() !== undefined) n++;
+      return n;
+    }
+
+    get(key: K): V | undefined {
+      return this.#data.get(key)?.();
+    }
+
+    set(key: K, value: V): this {
+      this.#data.set(key, core.internalRef(value, this.#remove, key) as unknown as Ref<V>);
+      return this;
+    }
+
+    has(key: K): boolean {
+      return this.get(key) !== undefined;
+    }
+
+    delete(key: K): boolean {
+      const alive = this.has(key);
+      this.#data.delete(key);
+      return alive;
+    }
+
+    clear(): void {
+      this.#data.clear();
+    }
+
+    *keys(): IterableIterator<K> {
+      for (const [key] of this.#live()) yield key;
+    }
+
+    *values(): IterableIterator<V> {
+      for (const [, value] of this.#live()) yield value;
+    }
+
+    entries(): IterableIterator<[K, V]> {
+      return this.#live();
+    }
+
+    [Symbol.iterator](): IterableIterator<[K, V]> {
+      return this.#live();
+    }
+
+    forEach(fn: (value: V, key: K, dict: this) => void, thisArg?: unknown): void {
+      for (const [key, value] of this.#live()) fn.call(thisArg, value, key, this);
+    }
+
+    pop(key: K, ...fallback: [] | [V]): V {
+      const value = this.get(key);
+      this.#data.delete(key);
+      if (value !== undefined) return value;
+      if (fallback.length > 0) return fallback[0] as V;
+      throw keyError(core, key);
+    }
+
+    popitem(): [K, V] {
+      for (const [key, value] of this.#live()) {
+        this.#data.delete(key);
+        return [key, value];
+      }
+      throw keyError(core, "popitem(): dictionary is empty");
+    }
+
+    setdefault(key: K, value: V): V {
+      const existing = this.get(key);
+      if (existing !== undefined) return existing;
+      this.set(key, value);
+      return value;
+    }
+
+    update(other: Iterable<readonly [K, V]> | Record<string, V>): void {
+      for (const [key, value] of entriesOf(other)) this.set(key, value);
+    }
+
+    copy(): WeakValueDictionary<K, V> {
+      return new WeakValueDictionary<K, V>(this.#live());
+    }
+
+    valuerefs(): KeyedRef<V, K>[] {
+      return [...this.#data.values()].filter((wr) => wr() !== undefined) as KeyedRef<V, K>[];
+    }
+
+    get [Symbol.toStringTag](): string {
+      return "WeakValueDictionary";
+    }
+
+    [inspect.custom](): string {
+      return `<WeakValueDictionary at #${core.id(this)}>`;
+    }
+  }
+  return WeakValueDictionary as WeakValueDictionaryConstructor;
+}
+
+export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConstructor {
+  interface Slot<V> {
+    readonly ref: Ref;
+    value: V;
+  }
+  class WeakKeyDictionary<K extends object, V> {
+    /** Ephemeron table: the value lives exactly as long as its key. */
+    readonly #slots = new WeakMap<K, Slot<V>>();
+    /** Insertion order, through weak references to the keys. */
+    readonly #order = new Set<Ref>();
+    readonly #remove: (wr: Ref) => void;
+
+    constructor(entries?: Iterable<readonly [K, V]> | null) {
+      const selfref = core.ref(this);
+      this.#remove = (wr: Ref): void => {
+        const self = selfref();
+        if (self !== undefined) self.#order.delete(wr);
+      };
+      if (entries !== undefined && entries !== null) this.update(entries);
+    }
+
+    *#live(): Generator<[K, V]> {
+      for (const wr of this.#order) {
+        const key = wr() as K | undefined;
+        if (key === undefined) continue;
+        const slot = this.#slots.get(key);
+        if (slot !== undefined) yield [key, slot.value];
+      }
+    }
+
+    get size(): number {
+      let n = 0;
+      for (const wr of this.#order) if (wr() !== undefined) n++;
+      return n;
+    }
+
+    get(key: K): V | undefined {
+      return this.#slots.get(key)?.value;
+    }
+
+    set(key: K, value: V): this {
+      const slot = this.#slots.get(key);
+      if (slot !== undefined) {
+        slot.value = value;
+      } else {
+        const wr = core.internalRef(key, this.#remove);
+        this.#slots.set(key, { ref: wr, value });
+        this.#order.add(wr);
+      }
+      return this;
+    }
+
+    has(key: K): boolean {
+      return this.#slots.has(key);
+    }
+
+    delete(key: K): boolean {
+      const slot = this.#slots.get(key);
+      if (slot === undefined) return false;
+      this.#slots.delete(key);
+      this.#order.delete(slot.ref);
+      core.cancelCallback(slot.ref);
+      return true;
+    }
+
+    clear(): void {
+      for (const [key] of [...this.#live()]) this.delete(key);
+      this.#order.clear();
+    }
+
+    *keys(): IterableIterator<K> {
+      for (const [key] of this.#live()) yield key;
+    }
+
+    *values(): IterableIterator<V> {
+      for (const [, value] of this.#live()) yield value;
+    }
+
+    entries(): IterableIterator<[K, V]> {
+      return this.#live();
+    }
+
+    [Symbol.iterator](): IterableIterator<[K, V]> {
+      return this.#live();
+    }
+
+    forEach(fn: (value: V, key: K, dict: this) => void, thisArg?: unknown): void {
+      for (const [key, value] of this.#live()) fn.call(thisArg, value, key, this);
+    }
+
+    pop(key: K, ...fallback: [] | [V]): V {
+      const slot = this.#slots.get(key);
+      if (slot !== undefined) {
+        this.delete(key);
+        return slot.value;
+      }
+      if (fallback.length > 0) return fallback[0] as V;
+      throw keyError(core, key);
+    }
+
+    popitem(): [K, V] {
+      for (const [key, value] of this.#live()) {
+        this.delete(key);
+        return [key, value];
+      }
+      throw keyError(core, "popitem(): dictionary is empty");
+    }
+
+    setdefault(key: K, value: V): V {
+      const slot = this.#slots.get(key);
+      if (slot !== undefined) return slot.value;
+      this.set(key, value);
+      return value;
+    }
+
+    update(other: Iterable<readonly [K, V]>): void {
+      for (const [key, value] of other) this.set(key, value);
+    }
+
+    copy(): WeakKeyDictionary<K, V> {
+      return new WeakKeyDictionary<K, V>(this.#live());
+    }
+
+    keyrefs(): Ref<K>[] {
+      return [...this.#order].filter((wr) => wr() !== undefined) as unknown as Ref<K>[];
+    }
+
+    get [Symbol.toStringTag](): string {
+      return "WeakKeyDictionary";
+    }
+
+    [inspect.custom](): string {
+      return `<WeakKeyDictionary at #${core.id(this)}>`;
+    }
+  }
+  return WeakKeyDictionary as WeakKeyDictionaryConstructor;
+}

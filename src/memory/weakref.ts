@@ -1,0 +1,600 @@
+/**
+ * `weakref.ref`, `weakref.proxy`, `getweakrefcount`, `getweakrefs`, `KeyedRef`,
+ * `WeakMethod` and `finalize`.
+ *
+ * Mirrors CPython's `weakref` module (Lib/weakref.py, Objects/weakrefobject.c):
+ * callable refs, shared callback-less refs and proxies, callbacks that receive
+ * the ref and run newest first, no callback for a ref that died before its
+ * referent, `getweakrefs` in CPython's list order (basic ref, basic proxy, then
+ * the others newest first), proxies that forward every operation and raise once
+ * the referent is gone, and the same error messages.
+ *
+ * Where JavaScript differs:
+ * - A dead ref returns `undefined`, not `None`. Refs have no `==`/hash semantics.
+ * - Referents die, and callbacks run, at `await gc()` or at a spontaneous GC,
+ *   never at the moment the last strong reference goes away.
+ * - Only objects and functions can be referenced (`ref(5)` names the JS type).
+ * - `WeakMethod(obj, "name")` takes the object and the method's name, since
+ *   JavaScript has no bound-method objects; calling it returns `obj.name` bound to obj.
+ * - `finalize(...).detach()`/`peek()` return `[obj, fn, args]` or `undefined`.
+ * - A proxy does not re-bind methods: a proxy of a Map or Date cannot call its
+ *   methods (they need the real receiver); plain objects, arrays, functions and
+ *   classes work.
+ */
+import { inspect } from "node:util";
+import { reportIgnored, type CallbackQueue, type QueuedCallback, WeakrefCallbacks } from "./finalization.js";
+import type { IdFunction } from "./id.js";
+import { typeName, type Realm } from "./realm.js";
+
+/** A weak reference: call it to get the object, or `undefined` once it has been collected. */
+export interface Ref<T extends object = object> {
+  (): T | undefined;
+  /** The callback given at creation; `undefined` when none was given or once it has run. */
+  readonly __callback__: ((ref: Ref<T>) => void) | undefined;
+}
+
+export type RefCallback<T extends object> = (ref: Ref<T>) => void;
+
+export interface RefConstructor {
+  <T extends object>(obj: T, callback?: RefCallback<T> | null): Ref<T>;
+  new <T extends object>(obj: T, callback?: RefCallback<T> | null): Ref<T>;
+  readonly prototype: Ref<object>;
+}
+
+/** A ref that carries a key (what WeakValueDictionary stores), as CPython's `weakref.KeyedRef`. */
+export interface KeyedRef<T extends object = object, K = unknown> extends Ref<T> {
+  readonly key: K;
+}
+
+export interface KeyedRefConstructor {
+  new <T extends object, K>(obj: T, callback: RefCallback<T> | null | undefined, key: K): KeyedRef<T, K>;
+  <T extends object, K>(obj: T, callback: RefCallback<T> | null | undefined, key: K): KeyedRef<T, K>;
+  readonly prototype: KeyedRef<object, unknown>;
+}
+
+/** A weak reference to a method: calling it gives the method bound to its object, or `undefined`. */
+export interface WeakMethod<F extends (...args: never[]) => unknown = (...args: never[]) => unknown> {
+  (): F | undefined;
+  readonly __callback__: ((ref: Ref<object>) => void) | undefined;
+}
+
+export interface WeakMethodConstructor {
+  new <T extends object, K extends keyof T & (string | symbol)>(obj: T, name: K, callback?: RefCallback<T> | null): WeakMethod<T[K] extends (...args: never[]) => unknown ? T[K] : never>;
+  <T extends object, K extends keyof T & (string | symbol)>(obj: T, name: K, callback?: RefCallback<T> | null): WeakMethod<T[K] extends (...args: never[]) => unknown ? T[K] : never>;
+  readonly prototype: object;
+}
+
+export type ProxyOf<T extends object> = T;
+
+/** A finalizer: `f()` runs it at most once, and it runs by itself when the object is collected. */
+export interface Finalize<A extends unknown[] = unknown[], R = unknown> {
+  (): R | undefined;
+  /** True until it has run or been detached. */
+  readonly alive: boolean;
+  /** Run at exit (newest first) if still alive. Default true. */
+  atexit: boolean;
+  /** Unregisters it; returns `[obj, fn, args]` if it was alive. */
+  detach(): [object, (...args: A) => R, A] | undefined;
+  /** Returns `[obj, fn, args]` if alive, without unregistering. */
+  peek(): [object, (...args: A) => R, A] | undefined;
+}
+
+export interface FinalizeConstructor {
+  <A extends unknown[], R>(obj: object, fn: (...args: A) => R, ...args: A): Finalize<A, R>;
+  new <A extends unknown[], R>(obj: object, fn: (...args: A) => R, ...args: A): Finalize<A, R>;
+  readonly prototype: object;
+}
+
+/** `instanceof` checks for proxies (a proxy forwards getPrototypeOf to its referent). */
+export interface ProxyTypeCheck {
+  [Symbol.hasInstance](value: unknown): boolean;
+}
+
+interface TargetInfo {
+  /** Order of the first weak reference to this object: the callback sort key. */
+  readonly order: number;
+  basicRef: WeakRef<Ref> | undefined;
+  basicProxy: WeakRef<object> | undefined;
+  /** Every other ref and proxy, newest first. */
+  others: WeakRef<object>[];
+}
+
+interface RefState {
+  readonly wr: WeakRef<object>;
+  callback: ((ref: never) => unknown) | undefined;
+  readonly seq: number;
+  /** A weak container's own bookkeeping ref: its callback is not counted by gc(). */
+  readonly internal: boolean;
+  readonly kind: "ref" | "proxy";
+  readonly method: WeakRef<(...args: unknown[]) => unknown> | undefined;
+  registration: number | undefined;
+}
+
+interface FinalizeInfo {
+  readonly ref: Ref;
+  readonly fn: (...args: unknown[]) => unknown;
+  readonly args: unknown[];
+  atexit: boolean;
+  readonly index: number;
+}
+
+interface RefOptions {
+  readonly proto: object;
+  readonly callback: ((ref: never) => unknown) | undefined;
+  readonly internal: boolean;
+  readonly shareable: boolean;
+  readonly method?: WeakRef<(...args: unknown[]) => unknown>;
+  readonly key?: unknown;
+}
+
+const DEAD_PROXY = "weakly-referenced object no longer exists";
+
+/** The class name shown in reprs: CPython's `type(obj).__name__`. */
+export function className(obj: object): string {
+  try {
+    const proto: unknown = Object.getPrototypeOf(obj);
+    if (proto === null) return "Object";
+    const ctor: unknown = (proto as { constructor?: unknown }).constructor;
+    if (typeof ctor === "function" && ctor.name !== "") return ctor.name;
+  } catch {
+    // a user Proxy whose trap throws
+  }
+  return typeof obj === "function" ? "Function" : "Object";
+}
+
+/** The weak-reference machinery of one realm. */
+export class WeakrefCore {
+  readonly callbacks: WeakrefCallbacks;
+  private readonly infos = new WeakMap<object, TargetInfo>();
+  private readonly refStates = new WeakMap<object, RefState>();
+  private readonly proxyStates = new WeakMap<object, RefState>();
+  private readonly finalizers = new Map<object, FinalizeInfo>();
+  private nextOrder = 1;
+  private nextRefSeq = 1;
+  private nextFinalizeIndex = 1;
+  readonly ref: RefConstructor;
+  readonly KeyedRef: KeyedRefConstructor;
+  readonly WeakMethod: WeakMethodConstructor;
+  readonly finalize: FinalizeConstructor;
+  readonly ProxyType: ProxyTypeCheck;
+  readonly CallableProxyType: ProxyTypeCheck;
+  private readonly dummyProto: object;
+
+  constructor(readonly realm: Realm, readonly queue: CallbackQueue, readonly id: IdFunction) {
+    this.callbacks = new WeakrefCallbacks(queue);
+    this.ref = this.makeRefConstructor();
+    this.KeyedRef = this.makeKeyedRefConstructor();
+    this.WeakMethod = this.makeWeakMethodConstructor();
+    this.finalize = this.makeFinalizeConstructor();
+    const core: WeakrefCore = this;
+    this.ProxyType = {
+      [Symbol.hasInstance]: (value: unknown) => core.isProxy(value) && typeof value !== "function",
+    };
+    this.CallableProxyType = {
+      [Symbol.hasInstance]: (value: unknown) => core.isProxy(value) && typeof value === "function",
+    };
+    this.dummyProto = Object.create(null, {
+      [inspect.custom]: {
+        configurable: true,
+        value(this: object): string {
+          return core.formatProxy(this);
+        },
+      },
+    }) as object;
+  }
+
+  isProxy(value: unknown): value is object {
+    return (typeof value === "object" || typeof value === "function") && value !== null && this.proxyStates.has(value);
+  }
+
+  isRef(value: unknown): value is Ref {
+    return typeof value === "function" && this.refStates.has(value);
+  }
+
+  /** Throws CPython's TypeError for what cannot be weakly referenced. */
+  private checkReferent(obj: unknown): asserts obj is object {
+    if ((typeof obj !== "object" && typeof obj !== "function") || obj === null) {
+      throw new this.realm.TypeError(`cannot create weak reference to '${typeName(obj)}' object`);
+    }
+    if (this.proxyStates.has(obj)) {
+      throw new this.realm.TypeError("cannot create weak reference to 'weakproxy' object");
+    }
+    if (this.refStates.has(obj)) {
+      throw new this.realm.TypeError("cannot create weak reference to 'weakref.ReferenceType' object");
+    }
+  }
+
+  private checkCallback(callback: unknown): ((ref: never) => unknown) | undefined {
+    if (callback === undefined || callback === null) return undefined;
+    if (typeof callback !== "function") {
+      throw new this.realm.TypeError(`callback must be callable, not '${typeName(callback)}'`);
+    }
+    return callback as (ref: never) => unknown;
+  }
+
+  private infoFor(obj: object): TargetInfo {
+    let info = this.infos.get(obj);
+    if (info === undefined) {
+      info = { order: this.nextOrder++, basicRef: undefined, basicProxy: undefined, others: [] };
+      this.infos.set(obj, info);
+    }
+    return info;
+  }
+
+  /** Registers the callback of a new ref/proxy with the queue. */
+  private registerCallback(obj: object, info: TargetInfo, handle: object, state: RefState): void {
+    if (state.callback === undefined) return;
+    const handleRef = new WeakRef(handle);
+    const states = state.kind === "ref" ? this.refStates : this.proxyStates;
+    const order = info.order;
+    const seq = state.seq;
+    // Holds neither the referent nor the handle: a ref that dies first gets no callback.
+    state.registration = this.callbacks.register(obj, (): QueuedCallback | undefined => {
+      const h = handleRef.deref();
+      if (h === undefined) return undefined;
+      const st = states.get(h);
+      const cb = st?.callback;
+      if (st === undefined || cb === undefined) return undefined;
+      st.callback = undefined;
+      st.registration = undefined;
+      return {
+        group: 0,
+        primary: order,
+        secondary: -seq,
+        counted: !st.internal,
+        run: () => {
+          (cb as (ref: object) => unknown)(h);
+        },
+        describe: () => inspect(h),
+      };
+    });
+  }
+
+  /** Cancels a pending callback (used when a finalizer runs or is detached early). */
+  cancelCallback(handle: object): void {
+    const st = this.refStates.get(handle) ?? this.proxyStates.get(handle);
+    if (st?.registration !== undefined) this.callbacks.unregister(st.registration);
+    if (st !== undefined) {
+      st.registration = undefined;
+      st.callback = undefined;
+    }
+  }
+
+  makeRef(obj: unknown, options: RefOptions): Ref {
+    this.checkReferent(obj);
+    const callback = options.callback;
+    const info = this.infoFor(obj);
+    if (options.shareable && callback === undefined) {
+      const existing = info.basicRef?.deref();
+      if (existing !== undefined) return existing;
+    }
+    const state: RefState = {
+      wr: new WeakRef(obj),
+      callback,
+      seq: this.nextRefSeq++,
+      internal: options.internal,
+      kind: "ref",
+      method: options.method,
+      registration: undefined,
+    };
+    const r = (): object | undefined => {
+      const target = state.wr.deref();
+      if (state.method === undefined || target === undefined) return target;
+      const fn = state.method.deref();
+      return fn === undefined ? undefined : fn.bind(target);
+    };
+    Object.setPrototypeOf(r, options.proto);
+    if (options.key !== undefined || "key" in options) {
+      Object.defineProperty(r, "key", { value: options.key, enumerable: true });
+    }
+    this.refStates.set(r, state);
+    const handle = r as unknown as Ref;
+    if (options.shareable && callback === undefined) info.basicRef = new WeakRef(handle);
+    else info.others.unshift(new WeakRef(handle));
+    this.registerCallback(obj, info, handle, state);
+    return handle;
+  }
+
+  makeProxy(obj: unknown, callbackArg: unknown): object {
+    this.checkReferent(obj);
+    const callback = this.checkCallback(callbackArg);
+    const info = this.infoFor(obj);
+    if (callback === undefined) {
+      const existing = info.basicProxy?.deref();
+      if (existing !== undefined) return existing;
+    }
+    const state: RefState = {
+      wr: new WeakRef(obj),
+      callback,
+      seq: this.nextRefSeq++,
+      internal: false,
+      kind: "proxy",
+      method: undefined,
+      registration: undefined,
+    };
+    const realm = this.realm;
+    const dummy: object = Array.isArray(obj)
+      ? new realm.Array()
+      : typeof obj === "function"
+        ? function weakproxy(): void {}.bind(null)
+        : {};
+    Object.setPrototypeOf(dummy, this.dummyProto);
+    const live = (): object => {
+      const target = state.wr.deref();
+      if (target === undefined) throw new realm.ReferenceError(DEAD_PROXY);
+      return target;
+    };
+    let proxyObj: object;
+    const handler: ProxyHandler<object> = {
+      get: (_d, key, receiver) => {
+        const t = live();
+        return Reflect.get(t, key, receiver === proxyObj ? t : receiver);
+      },
+      set: (_d, key, value, receiver) => {
+        const t = live();
+        return Reflect.set(t, key, value, receiver === proxyObj ? t : receiver);
+      },
+      has: (_d, key) => Reflect.has(live(), key),
+      deleteProperty: (_d, key) => Reflect.deleteProperty(live(), key),
+      ownKeys: () => Reflect.ownKeys(live()),
+      getOwnPropertyDescriptor: (d, key) => {
+        const desc = Reflect.getOwnPropertyDescriptor(live(), key);
+        if (desc !== undefined && desc.configurable === false) {
+          const own = Reflect.getOwnPropertyDescriptor(d, key);
+          // Proxy invariant: only the dummy's own non-configurable properties may be reported so.
+          if (own === undefined || own.configurable !== false) desc.configurable = true;
+        }
+        return desc;
+      },
+      defineProperty: (_d, key, desc) => Reflect.defineProperty(live(), key, desc),
+      getPrototypeOf: () => Reflect.getPrototypeOf(live()),
+      setPrototypeOf: (_d, proto) => Reflect.setPrototypeOf(live(), proto),
+      isExtensible: (d) => {
+        live();
+        return Reflect.isExtensible(d);
+      },
+      preventExtensions: () => {
+        Reflect.preventExtensions(live());
+        return false;
+      },
+      apply: (_d, thisArg, args) => Reflect.apply(live() as (...a: unknown[]) => unknown, thisArg, args),
+      construct: (_d, args, newTarget) => {
+        const t = live() as new (...a: unknown[]) => object;
+        return Reflect.construct(t, args, newTarget === proxyObj ? t : newTarget);
+      },
+    };
+    proxyObj = new Proxy(dummy, handler);
+    this.proxyStates.set(proxyObj, state);
+    this.proxyStates.set(dummy, state);
+    if (callback === undefined) info.basicProxy = new WeakRef(proxyObj);
+    else info.others.unshift(new WeakRef(proxyObj));
+    this.registerCallback(obj, info, proxyObj, state);
+    return proxyObj;
+  }
+
+  /** Live refs and proxies to obj, in CPython's order. */
+  weakrefsOf(obj: unknown): object[] {
+    if ((typeof obj !== "object" && typeof obj !== "function") || obj === null) return [];
+    const info = this.infos.get(obj);
+    if (info === undefined) return [];
+    const out: object[] = [];
+    const basicRef = info.basicRef?.deref();
+    if (basicRef !== undefined) out.push(basicRef);
+    else info.basicRef = undefined;
+    const basicProxy = info.basicProxy?.deref();
+    if (basicProxy !== undefined) out.push(basicProxy);
+    else info.basicProxy = undefined;
+    const others: WeakRef<object>[] = [];
+    for (const w of info.others) {
+      const h = w.deref();
+      if (h !== undefined) {
+        out.push(h);
+        others.push(w);
+      }
+    }
+    info.others = others;
+    return out;
+  }
+
+  formatRef(r: object): string {
+    const st = this.refStates.get(r);
+    const target = st?.wr.deref();
+    const kind = st?.method !== undefined ? "weakmethod" : "weakref";
+    if (target === undefined) return `<${kind} at #${this.id(r)}; dead>`;
+    return `<${kind} at #${this.id(r)}; to '${className(target)}' at #${this.id(target)}>`;
+  }
+
+  formatProxy(p: object): string {
+    const st = this.proxyStates.get(p);
+    const target = st?.wr.deref();
+    if (target === undefined) return `<weakproxy at #${this.id(p)}; dead>`;
+    return `<weakproxy at #${this.id(p)}; to '${className(target)}' at #${this.id(target)}>`;
+  }
+
+  refCallback(r: object): ((ref: never) => unknown) | undefined {
+    return this.refStates.get(r)?.callback;
+  }
+
+  private makeRefConstructor(): RefConstructor {
+    const core: WeakrefCore = this;
+    const ref = function ref(this: unknown, obj: object, callback?: unknown): Ref {
+      const proto = (new.target as { prototype: object } | undefined)?.prototype ?? ref.prototype;
+      return core.makeRef(obj, {
+        proto,
+        callback: core.checkCallback(callback),
+        internal: false,
+        shareable: proto === ref.prototype,
+      });
+    };
+    ref.prototype = Object.create(this.realm.FunctionPrototype, {
+      __callback__: {
+        configurable: true,
+        get(this: object) {
+          return core.refCallback(this);
+        },
+      },
+      [inspect.custom]: {
+        configurable: true,
+        value(this: object): string {
+          return core.formatRef(this);
+        },
+      },
+      [Symbol.toStringTag]: { configurable: true, value: "weakref" },
+      constructor: { configurable: true, writable: true, value: ref },
+    }) as object;
+    Object.setPrototypeOf(ref, this.realm.FunctionPrototype);
+    return ref as unknown as RefConstructor;
+  }
+
+  private makeKeyedRefConstructor(): KeyedRefConstructor {
+    const core: WeakrefCore = this;
+    const base = this.ref;
+    const KeyedRef = function KeyedRef(this: unknown, obj: object, callback: unknown, key: unknown): Ref {
+      const proto = (new.target as { prototype: object } | undefined)?.prototype ?? KeyedRef.prototype;
+      return core.makeRef(obj, { proto, callback: core.checkCallback(callback), internal: false, shareable: false, key });
+    };
+    KeyedRef.prototype = Object.create(base.prototype, {
+      constructor: { configurable: true, writable: true, value: KeyedRef },
+    }) as object;
+    Object.setPrototypeOf(KeyedRef, base);
+    return KeyedRef as unknown as KeyedRefConstructor;
+  }
+
+  /** A KeyedRef whose callback is a container's bookkeeping (not counted by gc()). */
+  internalRef(obj: unknown, callback: (ref: Ref) => void, key?: unknown): Ref {
+    return this.makeRef(obj, {
+      proto: this.KeyedRef.prototype,
+      callback: callback as (ref: never) => unknown,
+      internal: true,
+      shareable: false,
+      key,
+    });
+  }
+
+  private makeWeakMethodConstructor(): WeakMethodConstructor {
+    const core: WeakrefCore = this;
+    const base = this.ref;
+    const WeakMethod = function WeakMethod(this: unknown, obj: object, name: string | symbol, callback?: unknown): Ref {
+      const proto = (new.target as { prototype: object } | undefined)?.prototype ?? WeakMethod.prototype;
+      core.checkReferent(obj);
+      const fn: unknown = (obj as Record<string | symbol, unknown>)[name];
+      if (typeof fn !== "function") {
+        throw new core.realm.TypeError(`argument should be a method: '${String(name)}' is ${typeName(fn)}`);
+      }
+      return core.makeRef(obj, {
+        proto,
+        callback: core.checkCallback(callback),
+        internal: false,
+        shareable: false,
+        method: new WeakRef(fn as (...args: unknown[]) => unknown),
+      });
+    };
+    WeakMethod.prototype = Object.create(base.prototype, {
+      constructor: { configurable: true, writable: true, value: WeakMethod },
+    }) as object;
+    Object.setPrototypeOf(WeakMethod, base);
+    return WeakMethod as unknown as WeakMethodConstructor;
+  }
+
+  private makeFinalizeConstructor(): FinalizeConstructor {
+    const core: WeakrefCore = this;
+    const finalizers = this.finalizers;
+    const call = (f: object): unknown => {
+      const info = finalizers.get(f);
+      if (info === undefined) return undefined;
+      finalizers.delete(f);
+      core.cancelCallback(info.ref);
+      return info.fn(...info.args);
+    };
+    const finalize = function finalize(this: unknown, obj: object, fn: unknown, ...args: unknown[]): object {
+      const proto = (new.target as { prototype: object } | undefined)?.prototype ?? finalize.prototype;
+      core.checkReferent(obj);
+      if (typeof fn !== "function") {
+        throw new core.realm.TypeError(`finalize() fn must be callable, not '${typeName(fn)}'`);
+      }
+      const f = (): unknown => call(f);
+      Object.setPrototypeOf(f, proto);
+      const r = core.makeRef(obj, {
+        proto: core.ref.prototype,
+        callback: f as (ref: never) => unknown,
+        internal: false,
+        shareable: false,
+      });
+      finalizers.set(f, {
+        ref: r,
+        fn: fn as (...a: unknown[]) => unknown,
+        args,
+        atexit: true,
+        index: core.nextFinalizeIndex++,
+      });
+      return f;
+    };
+    const peek = (f: object): [object, unknown, unknown[]] | undefined => {
+      const info = finalizers.get(f);
+      const obj = info?.ref();
+      return info === undefined || obj === undefined ? undefined : [obj, info.fn, info.args];
+    };
+    finalize.prototype = Object.create(this.realm.FunctionPrototype, {
+      alive: {
+        configurable: true,
+        get(this: object) {
+          return finalizers.has(this);
+        },
+      },
+      atexit: {
+        configurable: true,
+        get(this: object) {
+          return finalizers.get(this)?.atexit ?? false;
+        },
+        set(this: object, value: unknown) {
+          const info = finalizers.get(this);
+          if (info !== undefined) info.atexit = Boolean(value);
+        },
+      },
+      detach: {
+        configurable: true,
+        writable: true,
+        value(this: object) {
+          const got = peek(this);
+          const info = finalizers.get(this);
+          if (got !== undefined && info !== undefined) {
+            finalizers.delete(this);
+            core.cancelCallback(info.ref);
+          }
+          return got;
+        },
+      },
+      peek: {
+        configurable: true,
+        writable: true,
+        value(this: object) {
+          return peek(this);
+        },
+      },
+      [inspect.custom]: {
+        configurable: true,
+        value(this: object): string {
+          const obj = finalizers.get(this)?.ref();
+          if (obj === undefined) return `<finalize object at #${core.id(this)}; dead>`;
+          return `<finalize object at #${core.id(this)}; for '${className(obj)}' at #${core.id(obj)}>`;
+        },
+      },
+      [Symbol.toStringTag]: { configurable: true, value: "finalize" },
+      constructor: { configurable: true, writable: true, value: finalize },
+    }) as object;
+    Object.setPrototypeOf(finalize, this.realm.FunctionPrototype);
+    return finalize as unknown as FinalizeConstructor;
+  }
+
+  /** Runs the alive finalizers whose `atexit` is true, newest first (CPython's `finalize._exitfunc`). */
+  runAtexit(): void {
+    const pending = [...this.finalizers].filter(([, info]) => info.atexit).sort((a, b) => b[1].index - a[1].index);
+    for (const [f] of pending) {
+      try {
+        (f as () => unknown)();
+      } catch (error) {
+        reportIgnored(inspect(f), error);
+      }
+    }
+  }
+}

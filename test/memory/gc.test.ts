@@ -1,0 +1,129 @@
+// gc(): determinism of collection and callback order, gc.refcount from heap
+// snapshots, and the package import in a plain Node program.
+import { spawnSync } from "node:child_process";
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cell, ensureBuilt, lines, root, runCells } from "./harness.js";
+
+beforeAll(() => ensureBuilt());
+
+/** The article's examples: a subclass of Array built from "Geeks", a ref and a proxy, the counts. */
+const articleCells = [
+  cell("GFG, obj, normal_list, weak_list, weak_list_obj, proxy_list", `GFG = class GFG extends Array {}; obj = GFG.from("Geeks"); normal_list = obj;
+    print(\`This is a normal object: \${normal_list}\`);
+    weak_list = weakref.ref(obj); weak_list_obj = weak_list();
+    print(\`This is a object created using weak reference: \${weak_list_obj}\`);
+    proxy_list = weakref.proxy(obj); print(\`This is a proxy object: \${proxy_list}\`);
+    for (const o of [normal_list, weak_list_obj, proxy_list]) print(\`Number of weak references: \${weakref.getweakrefcount(o)}\`);`),
+  cell("Num, value, weak_dict", `Num = class Num { constructor(data) { this.data = data } }; value = new Num(5);
+    weak_dict = new weakref.WeakValueDictionary(); weak_dict.set("num", value);
+    print(\`Weak reference count is: \${weakref.getweakrefcount(weak_dict)}\`); weak_dict = null;`),
+  cell("", `obj = normal_list = weak_list_obj = value = null; print("collected", await gc(), String(weak_list()));
+    try { String(proxy_list) } catch (e) { print(e.name + ": " + e.message) }`),
+];
+
+/** Several registries, refs, proxies and finalizers dying in the same collection. */
+const orderingCells = [
+  cell("objs, regs, refs, say, register", `objs = Array.from({ length: 4 }, (_, i) => ({ i })); refs = [];
+    regs = Array.from({ length: 5 }, (_, r) => new FinalizationRegistry((h) => print("registry", r, "held", h)));
+    // Callbacks are made outside the loop body: V8 shares one closure context per
+    // scope, so a callback created next to a closure that captures \`o\` would keep \`o\` alive.
+    say = (...words) => () => print(...words);
+    register = (o, n) => regs.forEach((reg, r) => { if ((n + r) % 2 === 0) reg.register(o, \`\${n}/\${r}\`); });
+    objs.forEach((o, n) => {
+      register(o, n);
+      refs.push(weakref.ref(o, say("ref A of", n)), weakref.proxy(o, say("proxy B of", n)));
+      weakref.finalize(o, print, "finalize of", n);
+    });
+    objs = null; print("callbacks", await gc());`),
+];
+
+describe("await gc() is deterministic", () => {
+  it("the article's examples print what the article shows", () => {
+    expect(lines(runCells(articleCells))).toEqual([
+      "This is a normal object: G,e,e,k,s",
+      "This is a object created using weak reference: G,e,e,k,s",
+      "This is a proxy object: G,e,e,k,s",
+      "Number of weak references: 2",
+      "Number of weak references: 2",
+      "Number of weak references: 0",
+      "Weak reference count is: 1",
+      "collected 0 undefined",
+      "ReferenceError: weakly-referenced object no longer exists",
+    ]);
+  });
+
+  it("callbacks from several registries run in a fixed order: per object newest first, then registrations in order", () => {
+    const out = lines(runCells(orderingCells));
+    expect(out.slice(0, 3)).toEqual(["finalize of 0", "proxy B of 0", "ref A of 0"]);
+    expect(out.filter((l) => l.startsWith("registry")).slice(0, 3)).toEqual(["registry 0 held 0/0", "registry 2 held 0/2", "registry 4 held 0/4"]);
+    expect(out.at(-1)).toBe("callbacks 22");
+  });
+
+  it("200 runs in one runtime give identical output", () => {
+    const out = lines(runCells([...articleCells, ...orderingCells], { repeat: 200, atexit: false }));
+    const rounds = out.join("\n").split("--- round\n").filter((r) => r !== "").map((r) => r.trimEnd());
+    expect(rounds).toHaveLength(200);
+    const odd = rounds.findIndex((r) => r !== rounds[0]);
+    expect(odd === -1 ? rounds[0] : `round ${odd}:\n${rounds[odd]}`).toBe(rounds[0]);
+  });
+
+  it("fresh processes give identical output", () => {
+    const outputs = Array.from({ length: 4 }, () => lines(runCells([...articleCells, ...orderingCells], { repeat: 10, atexit: false })).join("\n"));
+    expect(new Set(outputs).size).toBe(1);
+  });
+});
+
+describe("gc.refcount counts strong references like CPython's refcount", () => {
+  it("follows a notebook from a lone const to aliases, weak refs, containers, closures and back", () => {
+    const out = lines(runCells([
+      cell("my_list", `my_list = [1, 2, 3]; return gc.refcount(my_list)`),
+      cell("alias", `alias = my_list; return gc.refcount(my_list)`),
+      cell("w, wm, r", `w = new WeakRef(my_list); wm = new WeakMap(); wm.set(my_list, 1); r = weakref.ref(my_list); return gc.refcount(my_list)`),
+      cell("holder", `holder = { inner: my_list }; return gc.refcount(my_list)`),
+      cell("arr", `arr = [0, my_list]; return gc.refcount(my_list)`),
+      // No \`new Map([["k", my_list]])\`: its temporary entry array is still in the cell's frame.
+      cell("mp", `mp = new Map(); mp.set("k", my_list); return gc.refcount(my_list)`),
+      cell("st", `st = new Set(); st.add(my_list); return gc.refcount(my_list)`),
+      cell("f", `f = (() => { const captured = my_list; return function keep() { return captured } })(); return gc.refcount(my_list)`),
+      cell("", `return gc.referrers(my_list).join(" | ")`),
+      cell("", `alias = holder = arr = mp = st = f = null; return gc.refcount(my_list)`),
+      cell("", `try { gc.refcount(5) } catch (e) { return e.message }`),
+    ]));
+    expect(out).toEqual([
+      "=> 1", "=> 2", "=> 2", "=> 3", "=> 4", "=> 5", "=> 6", "=> 7",
+      "=> 'alias | my_list | Map entry (mp) | Set member (st) | arr[1] | closure of function keep | holder.inner'",
+      "=> 1",
+      "=> \"gc.refcount() argument must be an object, not 'number'\"",
+    ]);
+  });
+
+  it("gc.heap() counts the notebook's live instances and displays as a table and a chart", () => {
+    const out = lines(runCells([
+      cell("P, ps", `P = class P {}; ps = [new P(), new P(), new P()];
+        const h = gc.heap(); const bundle = h[Symbol.for("Jupyter.display")]();
+        print(h.classes.P, h.usedHeapSize > 0, Object.keys(bundle).join(), bundle["text/html"].includes("<table>"), bundle["text/html"].includes("<svg"));`),
+    ]));
+    expect(out).toEqual(["3 true text/plain,text/html true true"]);
+  });
+});
+
+describe("the package in a plain Node program", () => {
+  it("imports weakref, gc and id without --expose-gc, with the same semantics", () => {
+    const dir = mkdtempSync(`${tmpdir()}/ephemeron-`);
+    const file = `${dir}/plain.mjs`;
+    writeFileSync(file, `import { weakref, gc, id } from ${JSON.stringify(`${root}dist/src/memory/index.js`)};
+      const out = [];
+      globalThis.o = { x: 1 };
+      const r = weakref.ref(globalThis.o, () => out.push("callback"));
+      out.push(String(typeof globalThis.gc), weakref.getweakrefcount(globalThis.o), id(globalThis.o), gc.refcount(globalThis.o));
+      weakref.finalize({}, () => {}); const keep = {}; weakref.finalize(keep, () => process.stdout.write("atexit\\n"));
+      globalThis.o = null;
+      out.push(await gc(), String(r()));
+      process.stdout.write(out.join(" ") + "\\n");`);
+    const run = spawnSync(process.execPath, [file], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toBe("undefined 1 1 1 callback 2 undefined\natexit\n");
+  });
+});

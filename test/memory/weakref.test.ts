@@ -1,0 +1,180 @@
+// Behaviours of CPython's Lib/test/test_weakref.py that apply to JavaScript,
+// run for real in a --expose-gc child with the API installed in a vm context.
+import { beforeAll, describe, expect, it } from "vitest";
+import { cell, ensureBuilt, lines, runCells } from "./harness.js";
+
+beforeAll(() => ensureBuilt());
+
+describe("weakref.ref", () => {
+  it("refs without a callback are shared, refs with one are not, and both are callable refs", () => {
+    const out = lines(runCells([
+      cell("o, a, b, c", `o = {}; a = weakref.ref(o); b = weakref.ref(o); c = weakref.ref(o, () => {});
+        print(a === b, a === c, a() === o, a instanceof weakref.ref, weakref.ReferenceType === weakref.ref,
+          typeof a, a instanceof Function, a.__callback__, typeof c.__callback__)`),
+    ]));
+    expect(out).toEqual(["true false true true true function true undefined function"]);
+  });
+
+  it("a callback receives the ref, runs at gc(), and the ref then returns undefined", () => {
+    const out = lines(runCells([
+      cell("o, r", `o = { name: "x" }; r = weakref.ref(o, (ref) => print("callback", ref === r, ref())); o = null;
+        const n = await gc(); print("collected", n, r(), r.__callback__);`),
+    ]));
+    expect(out).toEqual(["callback true undefined", "collected 1 undefined undefined"]);
+  });
+
+  it("a ref that dies before its referent gets no callback", () => {
+    const out = lines(runCells([
+      cell("o, r", `o = {}; r = weakref.ref(o, () => print("must not run")); r = null; await gc();
+        o = null; print(await gc());`),
+    ]));
+    expect(out).toEqual(["0"]);
+  });
+
+  it("callbacks of one object run newest first", () => {
+    const out = lines(runCells([
+      cell("o, r1, r2, r3", `o = {}; r1 = weakref.ref(o, () => print("r1")); r2 = weakref.ref(o, () => print("r2"));
+        r3 = weakref.proxy(o, () => print("p3")); o = null; print(await gc());`),
+    ]));
+    expect(out).toEqual(["p3", "r2", "r1", "3"]);
+  });
+
+  it("refuses primitives, proxies and refs with CPython's messages", () => {
+    const out = lines(runCells([
+      cell("", `for (const v of [5, "s", undefined, null, true, 1n]) { try { weakref.ref(v) } catch (e) { print(e instanceof TypeError, e.message) } }
+        try { weakref.ref(weakref.proxy(globalThis)) } catch (e) { print(e.message) }
+        try { weakref.ref(weakref.ref(globalThis)) } catch (e) { print(e.message) }`),
+    ]));
+    expect(out).toEqual([
+      "true cannot create weak reference to 'number' object",
+      "true cannot create weak reference to 'string' object",
+      "true cannot create weak reference to 'undefined' object",
+      "true cannot create weak reference to 'null' object",
+      "true cannot create weak reference to 'boolean' object",
+      "true cannot create weak reference to 'bigint' object",
+      "cannot create weak reference to 'weakproxy' object",
+      "cannot create weak reference to 'weakref.ReferenceType' object",
+    ]);
+  });
+
+  it("getweakrefcount and getweakrefs count live refs and proxies in CPython's order", () => {
+    const out = lines(runCells([
+      cell("o, a, p, c1, c2", `o = {}; c1 = weakref.ref(o, () => {}); a = weakref.ref(o); p = weakref.proxy(o); c2 = weakref.ref(o, () => {});
+        const refs = weakref.getweakrefs(o);
+        print(weakref.getweakrefcount(o), refs[0] === a, refs[1] === p, refs[2] === c2, refs[3] === c1, weakref.getweakrefcount(p), weakref.getweakrefcount(5))`),
+      cell("", `c1 = c2 = null; await gc(); print(weakref.getweakrefcount(o)); a = p = null; await gc(); print(weakref.getweakrefcount(o))`),
+    ]));
+    expect(out).toEqual(["4 true true true true 0 0", "2", "0"]);
+  });
+
+  it("refs and proxies print with ids, like CPython's reprs", () => {
+    const out = lines(runCells([
+      cell("GFG, o, r, p", `GFG = class GFG {}; o = new GFG(); r = weakref.ref(o); p = weakref.proxy(o);
+        print(r); print(p); print(id(o), id(r), id(p), id(o)); o = null; await gc(); print(r); print(p)`),
+    ]));
+    expect(out).toEqual([
+      "<weakref at #1; to 'GFG' at #2>",
+      "<weakproxy at #3; to 'GFG' at #2>",
+      "2 1 3 2",
+      "<weakref at #1; dead>",
+      "<weakproxy at #3; dead>",
+    ]);
+  });
+
+  it("a callback that throws is reported on stderr and the others still run", () => {
+    const run = runCells([
+      cell("o, a, b", `o = {}; a = weakref.ref(o, () => print("a ran")); b = weakref.ref(o, () => { throw new Error("boom") });
+        o = null; print(await gc())`),
+    ]);
+    expect(lines(run)).toEqual(["a ran", "2"]);
+    expect(run.stderr).toMatch(/^Exception ignored in: <weakref at #\d+; dead>\nError: boom/m);
+  });
+
+  it("WeakMethod gives the method bound to a live object", () => {
+    const out = lines(runCells([
+      cell("C, o, m", `C = class C { constructor() { this.v = 41 } get() { return this.v + 1 } }; o = new C(); m = new weakref.WeakMethod(o, "get");
+        print(m()(), m instanceof weakref.ref); o = null; await gc(); print(m())`),
+    ]));
+    expect(out).toEqual(["42 true", "undefined"]);
+  });
+});
+
+describe("weakref.proxy", () => {
+  it("forwards get, set, has, delete, keys, calls and construction, and is shared without callback", () => {
+    const out = lines(runCells([
+      cell("o, p, f, fp, K, kp, arr, ap", `o = { a: 1 }; p = weakref.proxy(o);
+        p.b = 2; delete p.a; print(o.b, "a" in p, "b" in p, Object.keys(p).join(), JSON.stringify(p), weakref.proxy(o) === p);
+        f = (x) => x * 2; fp = weakref.proxy(f); print(typeof fp, fp(21), fp instanceof weakref.CallableProxyType, p instanceof weakref.ProxyType);
+        K = class K { constructor(v) { this.v = v } }; kp = weakref.proxy(K); print(new kp(3).v, new kp(3) instanceof K);
+        arr = [1, 2]; ap = weakref.proxy(arr); ap.push(3); print(Array.isArray(ap), ap.length, arr.join(), [...ap].join(), \`\${ap}\`)`),
+    ]));
+    expect(out).toEqual([
+      "2 false true b {\"b\":2} true",
+      "function 42 true true",
+      "3 true",
+      "true 3 1,2,3 1,2,3 1,2,3",
+    ]);
+  });
+
+  it("every use of a dead proxy throws ReferenceError, and its callback got the proxy", () => {
+    const out = lines(runCells([
+      cell("o, p", `o = { a: 1 }; p = weakref.proxy(o, (x) => print("cb", x === p)); o = null; await gc();
+        for (const use of [() => p.a, () => { p.a = 1 }, () => "a" in p, () => Object.keys(p), () => delete p.a, () => Object.getPrototypeOf(p)]) {
+          try { use(); print("no error") } catch (e) { print(e instanceof ReferenceError, e.message) } }`),
+    ]));
+    expect(out).toEqual(["cb true", ...Array(6).fill("true weakly-referenced object no longer exists")]);
+  });
+});
+
+describe("weak dictionaries and sets", () => {
+  it("each holds one weak reference to itself, and entries vanish when their object is collected", () => {
+    const out = lines(runCells([
+      cell("V, a, b, vd, kd, ws", `V = class V { constructor(n) { this.n = n } };
+        print(weakref.getweakrefcount(new weakref.WeakValueDictionary()), weakref.getweakrefcount(new weakref.WeakKeyDictionary()), weakref.getweakrefcount(new weakref.WeakSet()));
+        a = new V(1); b = new V(2); vd = new weakref.WeakValueDictionary([["a", a], ["b", b]]); kd = new weakref.WeakKeyDictionary([[a, "A"], [b, "B"]]); ws = new weakref.WeakSet([a, b]);
+        print(vd.size, kd.size, ws.size, vd.get("a") === a, kd.get(b), ws.has(a), weakref.getweakrefcount(a));
+        a = null; await gc();
+        print(vd.size, kd.size, ws.size, [...vd.keys()].join(), [...kd.values()].join(), [...ws].length, vd.has("a"))`),
+    ]));
+    expect(out).toEqual(["1 1 1", "2 2 2 true B true 3", "1 1 1 b B 1 false"]);
+  });
+
+  it("iteration is safe while entries die", () => {
+    const out = lines(runCells([
+      cell("objs, vd", `objs = Array.from({ length: 6 }, (_, i) => ({ i })); vd = new weakref.WeakValueDictionary(objs.map((o) => [o.i, o]));
+        const seen = []; for (const [k] of vd) { seen.push(k); if (k === 1) { objs.length = 0; await gc(); } }
+        print(seen.join(), vd.size)`),
+    ]));
+    // Entries 2..5 died mid-iteration and were skipped; entry 1 was still held by the loop itself.
+    expect(out).toEqual(["0,1 1"]);
+  });
+
+  it("has Python's pop, setdefault, update, copy and valuerefs/keyrefs", () => {
+    const out = lines(runCells([
+      cell("a, b, vd, kd", `a = { n: 1 }; b = { n: 2 }; vd = new weakref.WeakValueDictionary(); vd.update({ a });
+        print(vd.setdefault("a", b) === a, vd.setdefault("b", b) === b, vd.copy().size, vd.valuerefs().map((r) => r.key).join());
+        print(vd.pop("a") === a, vd.pop("zz", b) === b); try { vd.pop("zz") } catch (e) { print(e.name, e.message) }
+        kd = new weakref.WeakKeyDictionary(); kd.set(a, 1); print(kd.keyrefs()[0]() === a, kd.pop(a), kd.size)`),
+    ]));
+    expect(out).toEqual(["true true 2 a,b", "true true", "KeyError 'zz'", "true 1 0"]);
+  });
+});
+
+describe("weakref.finalize", () => {
+  it("is callable once, returns fn's result, and has alive, peek, detach", () => {
+    const out = lines(runCells([
+      cell("o, f, g", `o = {}; f = weakref.finalize(o, (x, y) => x + y, 1, 2);
+        print(f.alive, f.peek()[0] === o, f.peek()[2].join(), f.atexit, f(), f.alive, f(), f.peek());
+        g = weakref.finalize(o, () => print("must not run")); print(g.detach()[0] === o, g.alive, g.detach()); o = null; print(await gc())`),
+    ]));
+    expect(out).toEqual(["true true 1,2 true 3 false undefined undefined", "true false undefined", "0"]);
+  });
+
+  it("runs when the object is collected, and atexit finalizers run newest first", () => {
+    const out = lines(runCells([
+      cell("o, keep, f1, f2, f3", `o = {}; weakref.finalize(o, (m) => print(m), "collected"); o = null; print(await gc());
+        keep = {}; f1 = weakref.finalize(keep, () => print("exit 1")); f2 = weakref.finalize(keep, () => print("exit 2")); f3 = weakref.finalize(keep, () => print("exit 3")); f2.atexit = false;`),
+    ]));
+    expect(out).toEqual(["collected", "1", "exit 3", "exit 1"]);
+  });
+});
