@@ -202,12 +202,22 @@ declare namespace EphemeronMemory {
     readonly size: number;
   }
 
+  /** What `gc.heap(options)` shows. */
+  interface HeapOptions {
+    /** "MB": every figure in whole megabytes (the chart drawn from them), the same on every run. Default: tenths of a MB. */
+    readonly precision?: "MB" | "0.1MB";
+    /** Only these rows, in this order: V8 space names (`old_space`, `large_object_space`, …) and `array_buffers`; leaves out the heap totals. */
+    readonly spaces?: readonly string[];
+  }
+
   /** `gc.heap()`: displayed as a table and a bar chart (MIME bundle through `Symbol.for("Jupyter.display")`). */
   interface HeapReport {
     readonly usedHeapSize: number;
     readonly totalHeapSize: number;
     readonly heapSizeLimit: number;
     readonly spaces: readonly HeapSpace[];
+    /** Bytes of ArrayBuffer and typed-array contents, kept outside V8's heap spaces. */
+    readonly arrayBuffers: number;
     /** Live instances of each of the notebook's classes. */
     readonly classes: Readonly<Record<string, number>>;
   }
@@ -235,7 +245,7 @@ declare namespace NodeJS {
     /** One line per holder of `obj` (CPython `gc.get_referrers`, as names): `x`, `holder.inner`, `arr[0]`, `Map entry (m)`, `closure of function f`. */
     referrers(obj: object): string[];
     /** Heap use per space and live objects per notebook class. */
-    heap(): EphemeronMemory.HeapReport;
+    heap(options?: EphemeronMemory.HeapOptions): EphemeronMemory.HeapReport;
   }
 }
 

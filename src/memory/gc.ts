@@ -20,8 +20,8 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 import type { CallbackQueue } from "./finalization.js";
-import { HeapProbe } from "./heap-probe.js";
-import { makeHeapReport, type HeapReport } from "./heap-report.js";
+import { HeapProbe, probeBufferBytes } from "./heap-probe.js";
+import { makeHeapReport, type HeapOptions, type HeapReport } from "./heap-report.js";
 import { typeName, type Realm } from "./realm.js";
 
 export interface GcFunction {
@@ -36,8 +36,8 @@ export interface GcFunction {
   refcount(obj: object): number;
   /** One line per holder of `obj`: a variable's name, `owner.property`, `array[i]`, `closure of function f`, `Map entry (m)`. */
   referrers(obj: object): string[];
-  /** Heap use, and live objects per class of the notebook. */
-  heap(): HeapReport;
+  /** Heap use, and live objects per class of the notebook; `{ precision: "MB" }` for figures that are the same on every run. */
+  heap(options?: HeapOptions): HeapReport;
 }
 
 let v8gc: (() => void) | undefined;
@@ -82,7 +82,9 @@ export function createGc(options: GcOptions): GcFunction {
         collectV8(); // no arguments: a full Mark-Compact (options objects only scavenge on Node 20)
         for (let tick = 0; tick < maxTicks && queue.dueCount() > 0; tick++) await macrotask();
         queue.flush();
-        if (queue.fired === before) break;
+        // A second full collection at least: V8 frees ArrayBuffer contents in a concurrent sweep that
+        // the next collection finishes, so gc.heap() after `await gc()` sees them gone.
+        if (queue.fired === before && round > 0) break;
         await macrotask();
       }
     } finally {
@@ -110,7 +112,7 @@ export function createGc(options: GcOptions): GcFunction {
     checkObject(obj, "referrers");
     return probe.refcount(obj).referrers;
   };
-  gc.heap = (): HeapReport => {
+  gc.heap = (heapOptions: HeapOptions = {}): HeapReport => {
     const names = options.classNames();
     const counted = probe.classCounts(names);
     let classes = counted.classes;
@@ -123,8 +125,9 @@ export function createGc(options: GcOptions): GcFunction {
       totalHeapSize: stats.total_heap_size,
       heapSizeLimit: stats.heap_size_limit,
       spaces: v8.getHeapSpaceStatistics().map((s) => ({ name: s.space_name, used: s.space_used_size, size: s.space_size })),
+      arrayBuffers: Math.max(0, process.memoryUsage().arrayBuffers - probeBufferBytes()),
       classes,
-    });
+    }, heapOptions);
   };
   return gc;
 }

@@ -31,6 +31,8 @@ class EphemeronHeapProbe {
 
 let worker: Worker | undefined;
 let shared: SharedArrayBuffer | undefined;
+/** Bytes of the probe's own result buffer: ephemeron's memory, not the notebook's (gc.heap() leaves it out). */
+export const probeBufferBytes = (): number => shared?.byteLength ?? 0;
 /** The probe in progress; module-level so it is reachable but not on the stack. */
 let activeProbe: EphemeronHeapProbe | undefined;
 

@@ -14,7 +14,7 @@ import { mainRealm } from "./realm.js";
 
 export type { MemoryApi, WeakrefModule } from "./api.js";
 export type { GcFunction } from "./gc.js";
-export type { HeapReport, HeapSpace } from "./heap-report.js";
+export type { HeapOptions, HeapReport, HeapSpace } from "./heap-report.js";
 export type { IdFunction } from "./id.js";
 export type { WeakKeyDictionary, WeakValueDictionary } from "./weakdict.js";
 export type { Finalize, KeyedRef, Ref, RefCallback, WeakMethod } from "./weakref.js";

@@ -439,6 +439,14 @@ export class WeakrefCore {
           return core.formatRef(this);
         },
       },
+      // String(r) and `${r}` print what console.log(r) prints, as CPython's str(r), not the function's source.
+      toString: {
+        configurable: true,
+        writable: true,
+        value(this: object): string {
+          return core.formatRef(this);
+        },
+      },
       [Symbol.toStringTag]: { configurable: true, value: "weakref" },
       constructor: { configurable: true, writable: true, value: ref },
     }) as object;
