@@ -41,6 +41,8 @@ type CompilerModules = Awaited<ReturnType<typeof loadCompilerModules>>;
 export class SessionCompiler implements CellCompiler, LanguageTools {
   private modules: Promise<CompilerModules> | undefined;
   private checker: Promise<CellChecker> | undefined;
+  /** Cells run while no checker existed (type checking off), replayed when completion first needs one. */
+  private readonly unchecked: string[] = [];
 
   constructor(private readonly options: { typecheck: boolean }) {}
 
@@ -49,9 +51,18 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     return this.modules;
   }
 
-  /** Loads the transform and starts the checker in the background, so the first cell does not wait for them. */
-  warmUp(): Promise<CellChecker> {
-    this.checker ??= this.load().then(({ CellChecker }) => new CellChecker({ cwd: process.cwd(), globalsDts: globalsDeclarations() }));
+  /** At kernel start, in the background: the transform always, the checker only when cells are checked (it costs a process and ~100 MB). */
+  warmUp(): void {
+    void this.load();
+    if (this.options.typecheck) void this.checkerReady();
+  }
+
+  private checkerReady(): Promise<CellChecker> {
+    this.checker ??= this.load().then(({ CellChecker }) => {
+      const checker = new CellChecker({ cwd: process.cwd(), globalsDts: globalsDeclarations() });
+      for (const source of this.unchecked.splice(0)) void checker.accept(source);
+      return checker;
+    });
     return this.checker;
   }
 
@@ -66,7 +77,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
       throw error;
     }
     if (this.options.typecheck) {
-      const diagnostics = await (await this.warmUp()).check(source);
+      const diagnostics = await (await this.checkerReady()).check(source);
       if (diagnostics.length > 0) {
         const lines = formatDiagnostics(diagnostics);
         const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;
@@ -83,14 +94,17 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   }
 
   accepted(source: string): void {
-    if (!this.options.typecheck) return;
-    this.warmUp()
+    if (!this.checker) {
+      this.unchecked.push(source);
+      return;
+    }
+    this.checker
       .then((checker) => checker.accept(source))
       .catch((error: Error) => log.warn(`checker could not take the cell: ${error.message}`));
   }
 
   async complete(code: string, cursorPos: number) {
-    const result = await (await this.warmUp()).complete(code, cursorPos);
+    const result = await (await this.checkerReady()).complete(code, cursorPos);
     return {
       matches: result.matches,
       cursor_start: result.cursorStart,
@@ -100,7 +114,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   }
 
   async inspect(code: string, cursorPos: number, detailLevel: 0 | 1) {
-    const result = await (await this.warmUp()).inspect(code, cursorPos, detailLevel);
+    const result = await (await this.checkerReady()).inspect(code, cursorPos, detailLevel);
     return {
       found: result.found,
       data: result.found ? { "text/plain": result.plain, "text/markdown": result.markdown } : {},
