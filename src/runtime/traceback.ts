@@ -63,7 +63,7 @@ function parseFrames(stack: string): Frame[] {
 
 function isInternal(frame: Frame): boolean {
   const file = frame.file ?? frame.text;
-  if (/node:internal|\(node:|^at node:|<anonymous>|^at new Promise/.test(file)) return true;
+  if (/^node:|node:internal|\(node:|^at node:|<anonymous>|^at new Promise/.test(file)) return true;
   return frame.file !== undefined && frame.file.replace(/^file:\/\//, "").startsWith(ephemeronDist + "/");
 }
 
@@ -108,7 +108,12 @@ export function formatError(error: unknown, cells: CellRegistry, depth = 0): Err
   const traceback: string[] = [RULE];
   traceback.push(`${RED}${ename}${RESET}${" ".repeat(Math.max(1, 42 - ename.length))}Traceback (most recent call last)`);
   if (isErrorLike(error)) {
-    const frames = parseFrames(error.stack).filter((frame) => !isInternal(frame)).reverse();
+    const all = parseFrames(error.stack);
+    // A cell's script only calls the async wrapper the transform puts around the cell
+    // (`(async () => { ... })()`); that call's frame, the one vm's runInContext made,
+    // points at the cell's last line, not at anything the user wrote.
+    const isWrapperCall = (frame: Frame, index: number) => frame.file !== undefined && cells.get(frame.file) !== undefined && /\bScript\.runInContext\b/.test(all[index + 1]?.text ?? "");
+    const frames = all.filter((frame, index) => !isInternal(frame) && !isWrapperCall(frame, index)).reverse();
     for (const frame of frames) {
       const cell = frame.file === undefined ? undefined : cells.get(frame.file);
       if (cell && frame.line !== undefined && frame.column !== undefined) {

@@ -1,0 +1,84 @@
+// `ephemeron install`: writes a kernelspec Jupyter can launch from anywhere.
+
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, ephemeron, lines, type CliResult } from "./ephemeron.js";
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Width and height from a PNG's IHDR chunk (the first chunk, right after the signature). */
+function pngSize(png: Buffer): { width: number; height: number } {
+  expect(png.subarray(0, 8).equals(PNG_SIGNATURE), "PNG signature").toBe(true);
+  expect(png.subarray(12, 16).toString("latin1"), "first chunk").toBe("IHDR");
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+describe("ephemeron install --prefix P --name x --display-name X", () => {
+  let prefix: string;
+  let result: CliResult;
+  let kernelDir: string;
+  let spec: { argv: string[]; display_name: string; language: string; interrupt_mode?: string };
+
+  beforeAll(async () => {
+    prefix = mkdtempSync(join(tmpdir(), "ephemeron-install-"));
+    result = await ephemeron(["install", "--prefix", prefix, "--name", "x", "--display-name", "X"], { cwd: tmpdir() });
+    kernelDir = join(prefix, "share", "jupyter", "kernels", "x");
+    spec = JSON.parse(readFileSync(join(kernelDir, "kernel.json"), "utf8")) as typeof spec;
+  });
+  afterAll(() => rmSync(prefix, { recursive: true, force: true }));
+
+  it("exits 0 and says where the kernelspec went", () => {
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(kernelDir);
+  });
+
+  it("writes kernel.json whose argv runs this node and this package's CLI by absolute path", () => {
+    const [node, cli, ...rest] = spec.argv;
+    expect(isAbsolute(node!)).toBe(true);
+    expect(existsSync(node!)).toBe(true);
+    expect(cli).toBe(CLI);
+    expect(rest).toEqual(["kernel", "-f", "{connection_file}"]);
+  });
+
+  it("names the kernel X for frontends, as TypeScript, interrupted by message", () => {
+    expect(spec.display_name).toBe("X");
+    expect(spec.language).toBe("typescript");
+    expect(spec.interrupt_mode).toBe("message");
+  });
+
+  it("writes a 32×32 and a 64×64 PNG logo", () => {
+    expect(pngSize(readFileSync(join(kernelDir, "logo-32x32.png")))).toEqual({ width: 32, height: 32 });
+    expect(pngSize(readFileSync(join(kernelDir, "logo-64x64.png")))).toEqual({ width: 64, height: 64 });
+  });
+});
+
+describe("ephemeron install's command line", () => {
+  it("prints its options for --help and exits 0", async () => {
+    const result = await ephemeron(["install", "--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/usage: ephemeron install/);
+    for (const option of ["--user", "--sys-prefix", "--prefix", "--name", "--display-name"]) expect(result.stdout).toContain(option);
+  });
+
+  it("rejects an unknown option with exit 2 and a one-line error naming it", async () => {
+    const result = await ephemeron(["install", "--bogus"]);
+    expect(result.code).toBe(2);
+    expect(lines(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toContain("--bogus");
+    expect(result.stdout).toBe("");
+  });
+
+  it("rejects a kernel name with a slash, writing nothing", async () => {
+    const prefix = mkdtempSync(join(tmpdir(), "ephemeron-install-"));
+    try {
+      const result = await ephemeron(["install", "--prefix", prefix, "--name", "../evil"]);
+      expect(result.code).toBe(2);
+      expect(lines(result.stderr)).toHaveLength(1);
+      expect(existsSync(join(prefix, "share"))).toBe(false);
+    } finally {
+      rmSync(prefix, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,187 @@
+// `ephemeron run NOTEBOOK...`: executes notebooks through a fresh kernel and
+// writes them with outputs, and refuses files that are not notebooks with a
+// one-line message.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ephemeron, lines, type CliResult } from "./ephemeron.js";
+
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, string | string[]>;
+  ename?: string;
+  evalue?: string;
+  execution_count?: number;
+}
+interface Cell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: Output[];
+  execution_count?: number | null;
+}
+interface Notebook {
+  nbformat: number;
+  nbformat_minor: number;
+  metadata: Record<string, unknown>;
+  cells: Cell[];
+}
+
+const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : (value ?? ""));
+const stdoutOf = (cell: Cell) => (cell.outputs ?? []).filter((o) => o.output_type === "stream" && o.name === "stdout").map((o) => text(o.text)).join("");
+const resultOf = (cell: Cell) => text((cell.outputs ?? []).find((o) => o.output_type === "execute_result")?.data?.["text/plain"]);
+
+function notebook(...sources: string[]): Notebook {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "ephemeron", display_name: "TypeScript (ephemeron)", language: "typescript" } },
+    cells: [
+      { cell_type: "markdown", id: "intro", metadata: {}, source: "A notebook written by the test." } as Cell,
+      ...sources.map((source, index) => ({ cell_type: "code", id: `cell-${index + 1}`, metadata: {}, source, outputs: [], execution_count: null })),
+    ],
+  };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "ephemeron-run-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, content: string | Notebook): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content, null, 1));
+  return path;
+}
+
+function readBack(path: string): Notebook {
+  return JSON.parse(readFileSync(path, "utf8")) as Notebook;
+}
+
+describe("ephemeron run on a notebook whose cells succeed", () => {
+  let result: CliResult;
+  let written: Notebook;
+
+  beforeAll(async () => {
+    const path = write("good.ipynb", notebook('console.log("hi from cell one");', "const n: number = 6;\nn * 7", "const greeting = `hello ${n}`;\ngreeting"));
+    result = await ephemeron(["run", path]);
+    written = readBack(path);
+  }, 90_000);
+
+  it("exits 0", () => {
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it("writes the notebook back in place as valid nbformat 4 JSON, keeping the markdown cell", () => {
+    expect(written.nbformat).toBe(4);
+    expect(written.cells.map((cell) => cell.cell_type)).toEqual(["markdown", "code", "code", "code"]);
+    expect(text(written.cells[0]!.source)).toBe("A notebook written by the test.");
+    expect((written.metadata.kernelspec as { name?: string }).name).toBe("ephemeron");
+    expect((written.metadata.language_info as { name?: string }).name).toBe("typescript");
+  });
+
+  it("numbers the code cells 1, 2, 3 in the order they ran", () => {
+    expect(written.cells.filter((cell) => cell.cell_type === "code").map((cell) => cell.execution_count)).toEqual([1, 2, 3]);
+  });
+
+  it("stores printed output and each cell's result under that cell", () => {
+    const [, first, second, third] = written.cells;
+    expect(stdoutOf(first!)).toBe("hi from cell one\n");
+    expect(resultOf(second!)).toBe("42");
+    expect(resultOf(third!)).toBe("'hello 6'");
+    expect(second!.outputs!.find((o) => o.output_type === "execute_result")?.execution_count).toBe(2);
+  });
+
+  it("also prints the outputs to the terminal as they arrive", () => {
+    expect(result.stdout).toContain("hi from cell one");
+    expect(result.stdout).toContain("42");
+  });
+});
+
+describe("ephemeron run --out DIR", () => {
+  it("writes the executed notebook into DIR and leaves the input untouched", async () => {
+    const input = notebook("1 + 1");
+    const path = write("untouched.ipynb", input);
+    const before = readFileSync(path, "utf8");
+    const out = join(dir, "out");
+    const result = await ephemeron(["run", path, "--out", out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(path, "utf8")).toBe(before);
+    expect(resultOf(readBack(join(out, "untouched.ipynb")).cells[1]!)).toBe("2");
+  }, 90_000);
+});
+
+describe("ephemeron run on a notebook with a failing cell", () => {
+  const sources = ['console.log("before");', 'throw new Error("the second cell fails");', 'console.log("after");'];
+
+  it("exits non-zero, records the error under the failing cell and does not run later cells", async () => {
+    const path = write("failing.ipynb", notebook(...sources));
+    const result = await ephemeron(["run", path]);
+    expect(result.code).not.toBe(0);
+    const cells = readBack(path).cells.filter((cell) => cell.cell_type === "code");
+    expect(stdoutOf(cells[0]!)).toBe("before\n");
+    const error = cells[1]!.outputs!.find((o) => o.output_type === "error");
+    expect(error?.ename).toBe("Error");
+    expect(error?.evalue).toBe("the second cell fails");
+    expect(cells[2]!.outputs).toEqual([]);
+    expect(cells[2]!.execution_count).toBeNull();
+    expect(result.stdout).not.toContain("after");
+  }, 90_000);
+
+  it("with --allow-errors exits 0 and runs the cells after the failure", async () => {
+    const path = write("allowed.ipynb", notebook(...sources));
+    const result = await ephemeron(["run", path, "--allow-errors"]);
+    expect(result.code, result.stderr).toBe(0);
+    const cells = readBack(path).cells.filter((cell) => cell.cell_type === "code");
+    expect(cells[1]!.outputs!.map((o) => o.output_type)).toEqual(["error"]);
+    expect(stdoutOf(cells[2]!)).toBe("after\n");
+    expect(cells[2]!.execution_count).toBe(3);
+  }, 90_000);
+});
+
+describe("ephemeron run's record of an error", () => {
+  it("shows the failing line of the cell once, without the wrapper's frame or Node's internal frames", async () => {
+    const path = write("traceback.ipynb", notebook("const a = 1;\nthrow new Error(\"boom\");\nconst b = 2;\nconst c = 3;"));
+    await ephemeron(["run", path, "--allow-errors"]);
+    const error = readBack(path).cells[1]!.outputs!.find((o) => o.output_type === "error") as { traceback: string[] } | undefined;
+    const traceback = (error?.traceback ?? []).map((line) => line.replace(/\u001b\[[0-9;]*m/g, ""));
+    expect(traceback.filter((line) => line.startsWith("Cell In[")), traceback.join("\n")).toEqual(["Cell In[1], line 2"]);
+    expect(traceback.find((line) => line.startsWith("-->")), traceback.join("\n")).toBe("--> 2 throw new Error(\"boom\");");
+    expect(traceback.filter((line) => /node:|^at /.test(line)), traceback.join("\n")).toEqual([]);
+    expect(traceback.at(-1)).toBe("Error: boom");
+  }, 90_000);
+});
+
+describe("ephemeron run on files that are not notebooks", () => {
+  const expectOneLineError = (result: CliResult, path: string) => {
+    expect(result.code).not.toBe(0);
+    expect(lines(result.stderr), result.stderr).toHaveLength(1);
+    expect(result.stderr).toContain(path);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  };
+
+  it("rejects a file that is not JSON with one line naming the file and no stack trace", async () => {
+    const path = write("notes.ipynb", "this is not JSON {");
+    const result = await ephemeron(["run", path]);
+    expectOneLineError(result, path);
+    expect(result.stderr).toMatch(/not JSON/);
+    expect(readFileSync(path, "utf8")).toBe("this is not JSON {");
+  }, 30_000);
+
+  it("rejects a JSON file that is not nbformat 4 with one line naming the file", async () => {
+    const path = write("old.ipynb", JSON.stringify({ nbformat: 3, nbformat_minor: 0, metadata: {}, worksheets: [] }));
+    const result = await ephemeron(["run", path]);
+    expectOneLineError(result, path);
+    expect(result.stderr).toMatch(/nbformat/);
+  }, 30_000);
+
+  it("rejects a missing file with one line naming it", async () => {
+    const path = join(dir, "does-not-exist.ipynb");
+    const result = await ephemeron(["run", path]);
+    expectOneLineError(result, path);
+  }, 30_000);
+});

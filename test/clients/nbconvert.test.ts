@@ -1,0 +1,88 @@
+// `jupyter nbconvert --execute` runs the first-steps notebook through the
+// installed kernelspec, as a teacher would to print a handout.
+
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { PACKAGE_ROOT } from "../../kernel/kernelspec.js";
+import { describeWithTool, installKernel, NBCONVERT, PYTHON, run, type InstalledKernel, type RunResult } from "./jupyter.js";
+
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, string | string[]>;
+  ename?: string;
+  evalue?: string;
+}
+interface Cell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: Output[];
+  execution_count?: number | null;
+}
+
+const join_ = (text: string | string[] | undefined) => (Array.isArray(text) ? text.join("") : (text ?? ""));
+
+describeWithTool(NBCONVERT, "jupyter nbconvert --execute", () => {
+  let kernel: InstalledKernel;
+  let outDir: string;
+  let result: RunResult;
+  let cells: Cell[] = [];
+
+  beforeAll(async () => {
+    kernel = await installKernel();
+    outDir = mkdtempSync(join(tmpdir(), "ephemeron-nbconvert-"));
+    result = await run(
+      PYTHON,
+      ["-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", `--ExecutePreprocessor.kernel_name=${kernel.name}`, "--ExecutePreprocessor.timeout=120", join(PACKAGE_ROOT, "notebooks", "00-first-steps.ipynb"), "--output-dir", outDir],
+      { env: kernel.env, timeoutMs: 180_000 },
+    );
+    if (result.code === 0) {
+      cells = (JSON.parse(readFileSync(join(outDir, "00-first-steps.ipynb"), "utf8")) as { cells: Cell[] }).cells.filter((cell) => cell.cell_type === "code");
+    }
+  }, 200_000);
+
+  afterAll(() => {
+    kernel?.remove();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  const cellWith = (snippet: string): Cell => {
+    const cell = cells.find((c) => join_(c.source).includes(snippet));
+    if (!cell) throw new Error(`no code cell containing ${JSON.stringify(snippet)} in the executed notebook`);
+    return cell;
+  };
+  const stdoutOf = (cell: Cell) => (cell.outputs ?? []).filter((o) => o.output_type === "stream" && o.name === "stdout").map((o) => join_(o.text)).join("");
+  const resultOf = (cell: Cell) => join_((cell.outputs ?? []).find((o) => o.output_type === "execute_result")?.data?.["text/plain"]);
+
+  it("executes the first-steps notebook with the installed kernel and exits 0", () => {
+    expect(result.code, `nbconvert failed:\n${result.stderr}`).toBe(0);
+    expect(result.stderr).toMatch(/Writing \d+ bytes to .*00-first-steps\.ipynb/);
+  });
+
+  it("numbers every code cell in order", () => {
+    expect(cells.length).toBe(6);
+    expect(cells.map((cell) => cell.execution_count)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("saves console.log output as the cell's stdout stream", () => {
+    expect(stdoutOf(cellWith('console.log("Hello from TypeScript!")'))).toBe("Hello from TypeScript!\nline 1 of 3\nline 2 of 3\nline 3 of 3\n");
+  });
+
+  it("saves the last expression's value as the cell's execute_result", () => {
+    expect(resultOf(cellWith("squares"))).toBe("[ 1, 4, 9, 16 ]");
+    expect(resultOf(cellWith("average([3, 4, 8])"))).toBe("5");
+  });
+
+  it("prints a caught error's message and records no error output", () => {
+    expect(stdoutOf(cellWith("withdraw(20, 50)"))).toBe("caught: cannot withdraw 50 from a balance of 20\n");
+    const errors = cells.flatMap((cell) => (cell.outputs ?? []).filter((o) => o.output_type === "error"));
+    expect(errors, JSON.stringify(errors)).toEqual([]);
+  });
+
+  it("keeps a class declared in one cell usable in a later cell", () => {
+    expect(stdoutOf(cellWith('new Counter("clicks")'))).toBe("clicks: 7\n");
+  });
+});
