@@ -8,6 +8,7 @@ import { replyType } from "./messages.js";
 import { WireError, type Session, type WireErrorKind } from "./wire.js";
 import type { ReceivingChannel, Transport } from "./sockets.js";
 import { createLogger } from "./log.js";
+import { COMM_MESSAGES } from "./comms.js";
 
 const log = createLogger("dispatcher");
 
@@ -117,7 +118,8 @@ export class Dispatcher {
 
   private async handle(channel: "shell" | "control", request: Message, arrival: number): Promise<void> {
     const msgType = request.header.msg_type;
-    const handler = this.handlers[channel][msgType];
+    // Own properties only: a msg_type of "constructor" or "toString" must not find Object's.
+    const handler = Object.hasOwn(this.handlers[channel], msgType) ? this.handlers[channel][msgType] : undefined;
     await this.publish(request, "status", { execution_state: "busy" });
     let reply: JsonObject;
     const afterReply: (() => void)[] = [];
@@ -134,7 +136,8 @@ export class Dispatcher {
         reply = { status: "error", ename: e.name ?? "Error", evalue: e.message ?? String(error), traceback: [] };
       }
     }
-    await this.send(channel, request.identities, request.header, replyType(msgType), reply);
+    // comm_open, comm_msg and comm_close have no reply in the protocol.
+    if (!COMM_MESSAGES.has(msgType)) await this.send(channel, request.identities, request.header, replyType(msgType), reply);
     await this.publish(request, "status", { execution_state: "idle" });
     for (const action of afterReply) action();
   }

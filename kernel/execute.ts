@@ -69,6 +69,8 @@ export class Executor {
       display: (content, update) => publish(update ? "update_display_data" : "display_data", content),
       clearOutput: (wait) => publish("clear_output", { wait }),
       input: (prompt, password) => context.input(prompt, password),
+      // Comm traffic is not output: a silent cell's widgets still talk.
+      comm: (msgType, content, buffers) => context.publish(msgType, content, {}, buffers),
     };
     const outcome = await this.runtime.execute(
       { id, code: compiled.cell.code, filename, label: `Cell In[${count}]`, source: code, map: compiled.cell.map },

@@ -3,17 +3,27 @@
 // them. Sessions are numbered; this kernel's session is the newest.
 
 import type { JsonObject } from "./messages.js";
+import type { HistoryFile } from "./history-file.js";
 
 type Entry = [session: number, line: number, input: string];
 type Reply = [number, number, string | [string, null]];
 
 export class History {
-  private readonly entries: Entry[] = [];
+  private readonly entries: Entry[];
+  readonly session: number;
 
-  constructor(readonly session = 1) {}
+  /** With a file: earlier sessions are loaded from it, this one is numbered one past them and saved to it. */
+  constructor(private readonly file?: HistoryFile) {
+    const earlier = file?.load() ?? { entries: [], lastSession: 0 };
+    this.entries = earlier.entries;
+    this.session = earlier.lastSession + 1;
+    file?.startSession(this.session);
+  }
 
   add(line: number, input: string): void {
-    this.entries.push([this.session, line, input]);
+    const entry: Entry = [this.session, line, input];
+    this.entries.push(entry);
+    this.file?.append(entry);
   }
 
   query(request: JsonObject): Reply[] {
@@ -24,7 +34,9 @@ export class History {
       case "tail":
         return (n === undefined ? this.entries : this.entries.slice(-n)).map(shape);
       case "range": {
-        const session = typeof request.session === "number" && request.session > 0 ? request.session : this.session;
+        // Positive: that session; negative: counted back from this one (-1 is the previous); 0 or none: this one.
+        const asked = typeof request.session === "number" ? request.session : 0;
+        const session = asked > 0 ? asked : this.session + asked;
         const start = typeof request.start === "number" ? request.start : 0;
         const stop = typeof request.stop === "number" ? request.stop : Infinity;
         return this.entries.filter(([s, line]) => s === session && line >= start && line < stop).map(shape);

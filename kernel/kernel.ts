@@ -24,6 +24,8 @@ export interface KernelParts {
   /** Ends the kernel process (after the reply went out). */
   exit(restart: boolean): void;
   interrupt(): Promise<void>;
+  /** comm_open/msg/close and comm_info_request (kernel/comms.ts). */
+  comms?: Record<string, Handler>;
 }
 
 function typescriptVersion(): string {
@@ -100,6 +102,7 @@ export function createHandlers(parts: KernelParts): HandlerTable {
     history_request: ({ request }) => ({ status: "ok", history: parts.history.query(request.content) }),
     comm_info_request: () => ({ status: "ok", comms: {} }),
     shutdown_request: shutdown,
+    ...parts.comms,
   };
   const control: Record<string, Handler> = {
     kernel_info_request: () => ({ ...info }),

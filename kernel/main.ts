@@ -12,6 +12,8 @@ import { RuntimeSupervisor } from "./runtime-supervisor.js";
 import { Executor } from "./execute.js";
 import { createHandlers } from "./kernel.js";
 import { History } from "./history.js";
+import { HistoryFile } from "./history-file.js";
+import { commHandlers } from "./comms.js";
 import { createLogger } from "./log.js";
 import { SessionCompiler } from "../src/compile/session-compiler.js";
 
@@ -62,9 +64,10 @@ export async function startKernel(options: KernelOptions): Promise<void> {
     createHandlers({
       executor,
       language: compiler,
-      history: new History(),
+      history: new History(HistoryFile.default()),
       exit: () => void exit(0),
       interrupt: () => runtime.interrupt(),
+      comms: commHandlers(runtime),
     }),
   );
   dispatcher.start();

@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { DisplayDataContent, ErrorContent } from "./messages.js";
-import type { CellResult, ExecuteCell, FromRuntime, ToRuntime } from "../src/runtime/protocol.js";
+import type { CellResult, CommIncoming, CommOutgoing, ExecuteCell, FromRuntime, ToRuntime } from "../src/runtime/protocol.js";
 import { createLogger } from "./log.js";
 
 const log = createLogger("supervisor");
@@ -22,6 +22,8 @@ export interface OutputSink {
   clearOutput(wait: boolean): void;
   /** Asks the user; rejects with the reason when this request cannot take input. */
   input(prompt: string, password: boolean): Promise<string>;
+  /** comm_open / comm_msg / comm_close from the notebook's code, for IOPub. */
+  comm?(msgType: CommOutgoing["msgType"], content: CommOutgoing["content"], buffers: Buffer[]): void;
 }
 
 export interface RunOutcome {
@@ -45,6 +47,9 @@ export class RuntimeSupervisor {
   private ready: Promise<void> | undefined;
   private readonly sinks = new Map<string, OutputSink>();
   private running: Running | undefined;
+  /** Open comms by comm_id → target_name, both directions (comm_info_request). */
+  readonly comms = new Map<string, string>();
+  private readonly commDeliveries = new Map<string, (error: string | undefined) => void>();
   private stderrTail = "";
   private stopping = false;
 
@@ -79,7 +84,15 @@ export class RuntimeSupervisor {
       });
       child.once("exit", (code, signal) => {
         reject(new Error(`runtime exited before it was ready (${describeExit(code, signal)})`));
-        this.onExit(child, code, signal);
+        // "exit" can come before the last of stderr (V8's "heap out of memory"):
+        // report once stderr has closed, or after a second if something holds it open.
+        const stderr = child.stderr;
+        if (!stderr || stderr.closed) return this.onExit(child, code, signal);
+        const timer = setTimeout(() => this.onExit(child, code, signal), 1000);
+        stderr.once("close", () => {
+          clearTimeout(timer);
+          this.onExit(child, code, signal);
+        });
       });
     });
     return this.ready;
@@ -99,6 +112,19 @@ export class RuntimeSupervisor {
   }
 
   /** Interrupts the running cell, whatever it is doing; variables defined before it stay. */
+  /** Hands a frontend's comm message to the runtime; resolves once its handlers ran (with their error, if any). */
+  async deliverComm(message: Omit<CommIncoming, "type">, sink: OutputSink): Promise<string | undefined> {
+    const content = message.content as { comm_id?: unknown; target_name?: unknown };
+    if (message.msgType === "comm_open") this.comms.set(String(content.comm_id), String(content.target_name));
+    if (message.msgType === "comm_close") this.comms.delete(String(content.comm_id));
+    await this.start();
+    this.remember(message.id, sink);
+    return new Promise<string | undefined>((resolve) => {
+      this.commDeliveries.set(message.id, resolve);
+      this.post({ type: "comm", ...message });
+    });
+  }
+
   async interrupt(): Promise<void> {
     if (!this.running) return;
     const pipe = this.child?.stdio[4];
@@ -156,6 +182,17 @@ export class RuntimeSupervisor {
         );
         break;
       }
+      case "comm": {
+        const commId = message.content.comm_id;
+        if (message.msgType === "comm_open") this.comms.set(commId, String(message.content.target_name));
+        if (message.msgType === "comm_close") this.comms.delete(commId);
+        sink?.comm?.(message.msgType, message.content, message.buffers.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+        break;
+      }
+      case "comm_done":
+        this.commDeliveries.get(message.id)?.(message.error);
+        this.commDeliveries.delete(message.id);
+        break;
       case "done":
         if (this.running?.id === message.id) {
           const { resolve } = this.running;
@@ -170,18 +207,25 @@ export class RuntimeSupervisor {
     if (child !== this.child) return;
     this.child = undefined;
     this.ready = undefined;
+    // The runtime's comms died with it.
+    this.comms.clear();
+    for (const resolve of this.commDeliveries.values()) resolve("the runtime exited");
+    this.commDeliveries.clear();
     const how = describeExit(code, signal);
     if (this.stopping) return;
     log.warn(`runtime ${child.pid} ${how}`);
     const running = this.running;
     this.running = undefined;
     if (running) {
-      const detail = this.stderrTail.includes("heap out of memory")
+      const outOfMemory = this.stderrTail.includes("heap out of memory");
+      const detail = outOfMemory
         ? "It ran out of memory (JavaScript heap out of memory)."
         : this.stderrTail.trim() === ""
           ? ""
           : `Its last words on stderr:\n${this.stderrTail.trim().split("\n").slice(-6).join("\n")}`;
-      const evalue = `The runtime ${how} while this cell ran. Every variable of the session is lost; the next cell runs in a fresh runtime.`;
+      // V8 aborts on out of memory: say what happened, not only the SIGABRT it ends with.
+      const what = outOfMemory ? `ran out of memory (JavaScript heap out of memory) and ${how}` : how;
+      const evalue = `The runtime ${what} while this cell ran. Every variable of the session is lost; the next cell runs in a fresh runtime.`;
       running.resolve({
         error: {
           ename: "RuntimeDied",

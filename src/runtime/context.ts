@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import vm from "node:vm";
 import { importFrom } from "./imports.js";
+import { bindTimers } from "./output.js";
 
 /** Names of the runtime's realm that a cell must not see as they are. */
 const NOT_COPIED = new Set(["global", "globalThis", "console", "gc", "require", "module", "exports", "__filename", "__dirname"]);
@@ -27,6 +28,7 @@ export function createNotebookContext(cwd: string): NotebookContext {
     const descriptor = Object.getOwnPropertyDescriptor(globalThis, key);
     if (descriptor) Object.defineProperty(global, key, descriptor);
   }
+  bindTimers(global);
   define(global, "global", global);
   define(global, "console", new Console({ stdout: process.stdout, stderr: process.stderr, colorMode: false }));
   define(global, "require", createRequire(join(cwd, "[notebook]")));

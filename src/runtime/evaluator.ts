@@ -30,7 +30,7 @@ export class Evaluator {
     try {
       const completion = cellScope.run({ id: cell.id }, () => {
         const script = new vm.Script(cell.code, { filename: cell.filename });
-        return script.runInContext(this.context, { breakOnSigint: true }) as unknown;
+        return script.runInContext(this.context) as unknown;
       });
       // Never settling (`await new Promise(() => {})`) is fine: an interrupt answers for the cell (main.ts).
       const settled = await completion;

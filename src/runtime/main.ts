@@ -11,6 +11,7 @@ import { createNotebookContext, define } from "./context.js";
 import { createDisplay } from "./display.js";
 import { Evaluator, type CellOutcome } from "./evaluator.js";
 import { InputRequests } from "./input.js";
+import { CommManager } from "./comm.js";
 import type { FromWatchdog, ToWatchdog } from "./watchdog.js";
 import { createLogger } from "../../kernel/log.js";
 import { installMemoryApi } from "../memory/install.js";
@@ -29,6 +30,8 @@ const inputs = new InputRequests(channel);
 define(global, "display", display);
 define(global, "clearOutput", clearOutput);
 define(global, "input", inputs.ask);
+const comms = new CommManager(channel);
+define(global, "comm", comms.api());
 const memory = installMemoryApi(context);
 const evaluator = new Evaluator(context, channel);
 
@@ -39,7 +42,20 @@ process.on("unhandledRejection", (reason) => evaluator.reportUncaught("Unhandled
 
 /** The cell being run. Its reply may come from the cell itself or from an interrupt, whichever is first. */
 let current: { id: string; finish: (outcome: CellOutcome) => void } | undefined;
-let queue: Promise<void> = Promise.resolve();
+/** Cells waiting to run. Not a promise chain: a job stopped by Runtime.terminateExecution never settles its promise, and a chain would stall behind it. */
+const waitingCells: ExecuteCell[] = [];
+let runningCell = false;
+
+function enqueue(cell: ExecuteCell): void {
+  waitingCells.push(cell);
+  if (!runningCell) runNext();
+}
+
+function runNext(): void {
+  const cell = waitingCells.shift();
+  runningCell = cell !== undefined;
+  if (cell) void runCell(cell);
+}
 
 function runCell(cell: ExecuteCell): Promise<void> {
   return new Promise<void>((release) => {
@@ -51,6 +67,9 @@ function runCell(cell: ExecuteCell): Promise<void> {
       channel.running = undefined;
       channel.send({ type: "done", id: cell.id, ...outcome });
       release();
+      // The next cell starts from here, not from a `.then` on runCell: when the
+      // watchdog terminates a synchronous cell, runCell itself never returns.
+      queueMicrotask(runNext);
     };
     current = { id: cell.id, finish };
     // If the watchdog terminates this cell's JavaScript, this call's stack is
@@ -87,7 +106,16 @@ watchdog.on("error", (error) => log.error(`watchdog failed: ${error.message}`));
 process.on("message", (message: ToRuntime) => {
   switch (message.type) {
     case "execute":
-      queue = queue.then(() => runCell(message));
+      enqueue(message);
+      break;
+    case "comm":
+      comms.receive(message).then(
+        () => channel.send({ type: "comm_done", id: message.id }),
+        (error: Error) => {
+          evaluator.reportUncaught(`Error in a comm handler (${message.msgType})`, error);
+          channel.send({ type: "comm_done", id: message.id, error: error.message });
+        },
+      );
       break;
     case "input_reply":
       inputs.answer(message.requestId, message.value);

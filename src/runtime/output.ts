@@ -4,7 +4,6 @@
 // Deno, and what overflows a client's receive queue). Any other message first
 // flushes the pending text, so output order is exactly the order of calls.
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { FromRuntime } from "./protocol.js";
 
 /** How long printed text may wait to be coalesced with more. */
@@ -16,8 +15,53 @@ export interface CellScope {
   id: string;
 }
 
-/** The cell whose async work is running: timers and promises inherit it. */
-export const cellScope = new AsyncLocalStorage<CellScope>();
+/**
+ * Which cell's work is running when no cell is: set by a cell, a comm handler, and by every
+ * timer callback to the cell that scheduled it (the context's timers are wrapped, see
+ * bindTimers), and left set so the promise jobs that follow a callback inherit it.
+ *
+ * Not AsyncLocalStorage: it turns on Node's async hooks, and with them on, the watchdog's
+ * Runtime.terminateExecution (the only way to interrupt `while (true) { await null }`) leaves
+ * Node's async id stack unbalanced, which Node answers with a fatal assertion (SIGABRT).
+ */
+class WorkScope {
+  private current: CellScope | undefined;
+
+  run<T>(scope: CellScope, work: () => T): T {
+    this.current = scope;
+    return work();
+  }
+
+  getStore(): CellScope | undefined {
+    return this.current;
+  }
+
+  /** `callback`, made to run in the scope that is current now. */
+  bind<A extends unknown[], R>(callback: (...args: A) => R): (...args: A) => R {
+    const scope = this.current;
+    return (...args: A) => (scope ? this.run(scope, () => callback(...args)) : callback(...args));
+  }
+}
+
+export const cellScope = new WorkScope();
+
+type TimerFunction = (callback: (...args: unknown[]) => unknown, ...rest: unknown[]) => unknown;
+
+/** Wraps the context's timers so a callback's output goes to the cell that scheduled it. */
+export function bindTimers(global: Record<string, unknown>): void {
+  for (const name of ["setTimeout", "setInterval", "setImmediate", "queueMicrotask"]) {
+    const original = global[name] as TimerFunction | undefined;
+    if (typeof original !== "function") continue;
+    const wrapped = (callback: unknown, ...rest: unknown[]) =>
+      original(typeof callback === "function" ? cellScope.bind(callback as (...args: unknown[]) => unknown) : (callback as never), ...rest);
+    // util.promisify(setTimeout) and friends look for this.
+    for (const symbol of Object.getOwnPropertySymbols(original)) {
+      Object.defineProperty(wrapped, symbol, Object.getOwnPropertyDescriptor(original, symbol)!);
+    }
+    Object.defineProperty(wrapped, "name", { value: name });
+    Object.defineProperty(global, name, { value: wrapped, writable: true, configurable: true, enumerable: false });
+  }
+}
 
 type Send = (message: FromRuntime) => void;
 

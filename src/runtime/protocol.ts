@@ -30,7 +30,26 @@ export type ToRuntime =
   | ExecuteCell
   | { type: "shutdown" }
   | { type: "input_reply"; requestId: number; value: string }
-  | { type: "input_cancelled"; requestId: number; reason: string };
+  | { type: "input_cancelled"; requestId: number; reason: string }
+  | CommIncoming;
+
+/** comm_open / comm_msg / comm_close from the frontend; `id` is the message's msg_id (outputs of its handlers go under it). */
+export interface CommIncoming {
+  type: "comm";
+  id: string;
+  msgType: "comm_open" | "comm_msg" | "comm_close";
+  content: JsonObject;
+  buffers: Uint8Array[];
+}
+
+/** comm_open / comm_msg / comm_close from the notebook's code, published on IOPub under the request `id`. */
+export interface CommOutgoing {
+  type: "comm";
+  id: string;
+  msgType: "comm_open" | "comm_msg" | "comm_close";
+  content: JsonObject & { comm_id: string };
+  buffers: Uint8Array[];
+}
 
 export interface CellResult {
   data: MimeBundle;
@@ -43,4 +62,6 @@ export type FromRuntime =
   | { type: "display"; id: string; content: DisplayDataContent; update: boolean }
   | { type: "clear_output"; id: string; wait: boolean }
   | { type: "input_request"; id: string; requestId: number; prompt: string; password: boolean }
-  | { type: "done"; id: string; result?: CellResult; error?: ErrorContent };
+  | { type: "done"; id: string; result?: CellResult; error?: ErrorContent }
+  | CommOutgoing
+  | { type: "comm_done"; id: string; error?: string };

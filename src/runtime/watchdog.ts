@@ -39,6 +39,7 @@ if (parentPort) {
         current,
         setTimeout(() => {
           unanswered.delete(current);
+          // Safe only while no async hooks are on in the runtime (output.ts says why).
           session.post("Runtime.terminateExecution", () => port.postMessage({ type: "terminated", seq: current } satisfies FromWatchdog));
         }, ASK_FIRST_MS),
       );

@@ -1,0 +1,97 @@
+// The display API over the real protocol: display_data with every MIME type a
+// value offers, display ids and update_display_data, clear_output, the typed
+// shortcuts and the Symbol.for("Jupyter.display") convention (Deno's).
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startKernel, type TestKernel } from "../helpers/kernel.js";
+import type { Message } from "../../kernel/messages.js";
+
+const ofType = (iopub: Message[], type: string) => iopub.filter((message) => message.header.msg_type === type);
+
+describe("displaying values", () => {
+  let k: TestKernel;
+  beforeAll(async () => {
+    k = await startKernel();
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
+
+  it("display(value, { displayId }) returns a handle whose update() sends update_display_data with the same display_id", async () => {
+    const { reply, iopub } = await k.client.execute('const handle = await display("first", { displayId: "progress" });\nawait handle.update("second");\nhandle.displayId');
+    expect(reply.content.status).toBe("ok");
+    const [shown] = ofType(iopub, "display_data");
+    expect(shown!.content).toMatchObject({ data: { "text/plain": "'first'" }, transient: { display_id: "progress" } });
+    const [updated] = ofType(iopub, "update_display_data");
+    expect(updated!.content).toMatchObject({ data: { "text/plain": "'second'" }, transient: { display_id: "progress" } });
+  });
+
+  it("a handle kept from an earlier cell updates its output from a later cell, under the later request", async () => {
+    const { reply, iopub } = await k.client.execute('await handle.update("third");');
+    expect(reply.content.status).toBe("ok");
+    const [updated] = ofType(iopub, "update_display_data");
+    expect(updated!.content).toMatchObject({ data: { "text/plain": "'third'" }, transient: { display_id: "progress" } });
+  });
+
+  it("displayId true makes up a display id", async () => {
+    const { iopub } = await k.client.execute("const made = await display(1, { displayId: true });\nmade.displayId.length > 10");
+    const [shown] = ofType(iopub, "display_data");
+    expect(typeof (shown!.content.transient as { display_id?: string }).display_id).toBe("string");
+  });
+
+  it("clearOutput(true) sends clear_output with wait true, clearOutput() with wait false", async () => {
+    const { iopub } = await k.client.execute('console.log("before"); clearOutput(true); clearOutput();');
+    expect(ofType(iopub, "clear_output").map((message) => message.content)).toEqual([{ wait: true }, { wait: false }]);
+  });
+
+  it("display.html, markdown, svg, png, jpeg, json and latex each send their MIME type", async () => {
+    const code = [
+      'await display.html("<b>bold</b>");',
+      'await display.markdown("# Title");',
+      'await display.svg("<svg xmlns=\\"http://www.w3.org/2000/svg\\"></svg>");',
+      "await display.png(new Uint8Array([137, 80, 78, 71]));",
+      'await display.jpeg("/9j/4AAQ");',
+      "await display.json({ a: [1, 2] });",
+      'await display.latex("$x^2$");',
+    ].join("\n");
+    const { reply, iopub } = await k.client.execute(code);
+    expect(reply.content.status).toBe("ok");
+    const data = ofType(iopub, "display_data").map((message) => message.content.data as Record<string, unknown>);
+    expect(data.map((bundle) => Object.keys(bundle).filter((key) => key !== "text/plain"))).toEqual([
+      ["text/html"],
+      ["text/markdown"],
+      ["image/svg+xml"],
+      ["image/png"],
+      ["image/jpeg"],
+      ["application/json"],
+      ["text/latex"],
+    ]);
+    expect(data[0]!["text/html"]).toBe("<b>bold</b>");
+    expect(data[3]!["image/png"]).toBe(Buffer.from([137, 80, 78, 71]).toString("base64"));
+    expect(data[5]!["application/json"]).toEqual({ a: [1, 2] });
+    for (const bundle of data) expect(typeof bundle["text/plain"]).toBe("string");
+  });
+
+  it("an object with [Symbol.for(\"Jupyter.display\")]() as the last expression gives an execute_result with all its MIME types", async () => {
+    const code = [
+      "class Chart {",
+      '  [Symbol.for("Jupyter.display")]() {',
+      '    return { "text/html": "<table></table>", "text/markdown": "| a |", "image/svg+xml": "<svg/>" };',
+      "  }",
+      "}",
+      "new Chart()",
+    ].join("\n");
+    const { iopub } = await k.client.execute(code);
+    const [result] = ofType(iopub, "execute_result");
+    const data = result!.content.data as Record<string, unknown>;
+    expect(data).toMatchObject({ "text/html": "<table></table>", "text/markdown": "| a |", "image/svg+xml": "<svg/>" });
+    expect(typeof data["text/plain"]).toBe("string");
+    expect(typeof result!.content.execution_count).toBe("number");
+  });
+
+  it("display() of such an object sends display_data with its bundle", async () => {
+    const { iopub } = await k.client.execute('await display({ [Symbol.for("Jupyter.display")]: () => ({ "text/plain": "plain", "text/html": "<i>rich</i>" }) });');
+    const [shown] = ofType(iopub, "display_data");
+    expect(shown!.content.data).toEqual({ "text/plain": "plain", "text/html": "<i>rich</i>" });
+  });
+});

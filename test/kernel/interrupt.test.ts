@@ -1,0 +1,99 @@
+// Interrupts over the real protocol: interrupt_request on control and SIGINT
+// to the kernel process stop any cell within a second as KeyboardInterrupt,
+// keep the session's variables, and abort what was queued behind (stop_on_error).
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resultText, startKernel, type TestKernel } from "../helpers/kernel.js";
+import { sleep, type Exchange } from "../../kernel/client.js";
+
+/** Starts `code`, waits until it is surely running, interrupts it with `how`, and times the cell's end. */
+async function interruptCell(k: TestKernel, code: string, how: () => Promise<unknown> | void): Promise<{ exchange: Exchange; ms: number }> {
+  const running = k.client.execute(code);
+  await sleep(700);
+  const started = Date.now();
+  await how();
+  const exchange = await running;
+  return { exchange, ms: Date.now() - started };
+}
+
+const viaMessage = (k: TestKernel) => () => k.client.request("control", "interrupt_request", {});
+
+describe("interrupting a cell", () => {
+  let k: TestKernel;
+  beforeAll(async () => {
+    k = await startKernel();
+    const { reply } = await k.client.execute("let before = 41;");
+    expect(reply.content.status).toBe("ok");
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
+
+  for (const [label, code] of [
+    ["a synchronous endless loop", "while (true) {}"],
+    ["an await that never settles", "await new Promise(() => {});"],
+    ["an endless loop of awaits", "while (true) { await null; }"],
+  ] as const) {
+    it(`interrupt_request stops ${label} within a second as KeyboardInterrupt, and earlier variables stay`, async () => {
+      const { exchange, ms } = await interruptCell(k, code, viaMessage(k));
+      expect(exchange.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+      expect(exchange.iopub.some((m) => m.header.msg_type === "error" && m.content.ename === "KeyboardInterrupt")).toBe(true);
+      expect(ms).toBeLessThan(1000);
+      const next = await k.client.execute("before + 1");
+      expect(next.reply.content.status).toBe("ok");
+      expect(resultText(next.iopub)).toBe("42");
+    });
+  }
+
+  it("SIGINT to the kernel process interrupts the running cell instead of killing the kernel", async () => {
+    const { exchange, ms } = await interruptCell(k, "while (true) {}", () => void k.kernel.process.kill("SIGINT"));
+    expect(exchange.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect(ms).toBeLessThan(1000);
+    const next = await k.client.execute("before + 1");
+    expect(resultText(next.iopub)).toBe("42");
+    expect(k.kernel.process.exitCode).toBeNull();
+  });
+
+  it("SIGINT while the kernel is idle changes nothing", async () => {
+    k.kernel.process.kill("SIGINT");
+    await sleep(200);
+    const next = await k.client.execute("before + 1");
+    expect(resultText(next.iopub)).toBe("42");
+  });
+
+  it("an interrupt while no cell runs is answered ok", async () => {
+    const { reply } = await k.client.request("control", "interrupt_request", {});
+    expect(reply.header.msg_type).toBe("interrupt_reply");
+    expect(reply.content.status).toBe("ok");
+  });
+
+  it("requests queued behind an interrupted cell are aborted, and the next one after them runs", async () => {
+    const looping = k.client.execute("while (true) {}");
+    const queued = k.client.execute("before + 100");
+    await sleep(700);
+    await k.client.request("control", "interrupt_request", {});
+    expect((await looping).reply.content.ename).toBe("KeyboardInterrupt");
+    const aborted = await queued;
+    expect(aborted.reply.content.status).toBe("aborted");
+    expect(aborted.iopub.some((m) => m.header.msg_type === "execute_result")).toBe(false);
+    const after = await k.client.execute("before + 2");
+    expect(resultText(after.iopub)).toBe("43");
+  });
+
+  it("requests queued behind a failed cell are aborted when stop_on_error is set", async () => {
+    const failing = k.client.execute('await new Promise((r) => setTimeout(r, 300)); throw new Error("boom");');
+    const queued = k.client.execute("before + 100");
+    expect((await failing).reply.content).toMatchObject({ status: "error", evalue: "boom" });
+    expect((await queued).reply.content.status).toBe("aborted");
+    expect(resultText((await k.client.execute("before + 3")).iopub)).toBe("44");
+  });
+
+  it("with stop_on_error false, requests queued behind a failed cell still run", async () => {
+    const failing = k.client.execute('await new Promise((r) => setTimeout(r, 300)); throw new Error("boom");', { stop_on_error: false });
+    const queued = k.client.execute("before + 100");
+    expect((await failing).reply.content.status).toBe("error");
+    const ran = await queued;
+    expect(ran.reply.content.status).toBe("ok");
+    expect(resultText(ran.iopub)).toBe("141");
+  });
+});

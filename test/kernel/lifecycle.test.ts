@@ -1,0 +1,67 @@
+// shutdown_request over the real protocol: with restart true or false the
+// kernel replies, exits with code 0 and leaves no runtime process behind.
+
+import { describe, expect, it } from "vitest";
+import { alive, resultText, startKernel } from "../helpers/kernel.js";
+import { sleep } from "../../kernel/client.js";
+
+async function waitUntilGone(pid: number, ms = 3000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!alive(pid)) return true;
+    await sleep(50);
+  }
+  return !alive(pid);
+}
+
+describe("shutting the kernel down", () => {
+  for (const restart of [true, false]) {
+    it(`shutdown_request with restart ${restart} replies restart ${restart}, exits 0 and leaves no runtime`, async () => {
+      const k = await startKernel();
+      try {
+        const { iopub } = await k.client.execute("process.pid");
+        const runtimePid = Number(resultText(iopub));
+        expect(runtimePid).toBeGreaterThan(0);
+        expect(runtimePid).not.toBe(k.kernel.process.pid);
+        expect(alive(runtimePid)).toBe(true);
+        const started = Date.now();
+        const { reply } = await k.client.request("control", "shutdown_request", { restart });
+        expect(reply.header.msg_type).toBe("shutdown_reply");
+        expect(reply.content).toMatchObject({ status: "ok", restart });
+        const exit = await k.kernel.exited;
+        expect(exit).toEqual({ code: 0, signal: null });
+        expect(Date.now() - started).toBeLessThan(3000);
+        expect(await waitUntilGone(runtimePid)).toBe(true);
+      } finally {
+        await k.close();
+      }
+    });
+  }
+
+  it("shutdown_request on shell is answered too, and the kernel exits 0", async () => {
+    const k = await startKernel();
+    try {
+      const { reply } = await k.client.request("shell", "shutdown_request", { restart: false });
+      expect(reply.content).toMatchObject({ status: "ok", restart: false });
+      expect(await k.kernel.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await k.close();
+    }
+  });
+
+  it("a kernel busy in an endless loop still shuts down at once with no runtime left", async () => {
+    const k = await startKernel();
+    try {
+      const { iopub } = await k.client.execute("process.pid");
+      const runtimePid = Number(resultText(iopub));
+      void k.client.execute("while (true) {}");
+      await sleep(500);
+      const { reply } = await k.client.request("control", "shutdown_request", { restart: true });
+      expect(reply.content).toMatchObject({ status: "ok", restart: true });
+      expect((await k.kernel.exited).code).toBe(0);
+      expect(await waitUntilGone(runtimePid)).toBe(true);
+    } finally {
+      await k.close();
+    }
+  });
+});

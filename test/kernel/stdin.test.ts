@@ -1,0 +1,91 @@
+// `await input(prompt)` over the real stdin channel: input_request to the
+// client that asked, the reply resolves the call, password prompts, a clear
+// error when the client takes no input, and interrupts end the wait.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resultText, startKernel, streamText, type TestKernel } from "../helpers/kernel.js";
+import { KernelClient, sleep } from "../../kernel/client.js";
+
+describe("input from the notebook's user", () => {
+  let k: TestKernel;
+  beforeAll(async () => {
+    k = await startKernel();
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
+
+  it("await input(prompt) asks the client on stdin and resolves with its input_reply", async () => {
+    const asked: { prompt: string; password: boolean }[] = [];
+    const { reply, iopub } = await k.client.execute('const name = await input("name? ");\n`hello ${name}`', {
+      onInput: (prompt, password) => {
+        asked.push({ prompt, password });
+        return "Ada";
+      },
+    });
+    expect(reply.content.status).toBe("ok");
+    expect(asked).toEqual([{ prompt: "name? ", password: false }]);
+    expect(resultText(iopub)).toBe("'hello Ada'");
+  });
+
+  it("input with { password: true } asks for a password", async () => {
+    const asked: boolean[] = [];
+    const { iopub } = await k.client.execute('(await input("secret: ", { password: true })).length', {
+      onInput: (_prompt, password) => {
+        asked.push(password);
+        return "hunter2";
+      },
+    });
+    expect(asked).toEqual([true]);
+    expect(resultText(iopub)).toBe("7");
+  });
+
+  it("several inputs in one cell are asked in order", async () => {
+    const answers = ["3", "4"];
+    const { iopub } = await k.client.execute('Number(await input("a")) * Number(await input("b"))', { onInput: () => answers.shift()! });
+    expect(resultText(iopub)).toBe("12");
+  });
+
+  it("input with allow_stdin false fails the cell with an error that says why", async () => {
+    const { reply } = await k.client.execute('await input("name? ")', { allow_stdin: false });
+    expect(reply.content.status).toBe("error");
+    expect(String(reply.content.evalue)).toMatch(/allow_stdin/);
+    expect(String(reply.content.ename)).toBe("StdinNotImplementedError");
+  });
+
+  it("the input_request goes only to the client that sent the execute_request", async () => {
+    const other = KernelClient.connect(k.kernel.connection);
+    try {
+      await other.waitForReady();
+      let otherAsked = 0;
+      // The other client would answer anything it is asked.
+      const busy = other.execute("1", { onInput: () => String(++otherAsked) });
+      await busy;
+      const { iopub } = await k.client.execute('await input("mine? ")', { onInput: () => "from the first client" });
+      expect(resultText(iopub)).toBe("'from the first client'");
+      expect(otherAsked).toBe(0);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("an interrupt while input waits stops the wait with KeyboardInterrupt and the kernel goes on", async () => {
+    let asked = false;
+    const waiting = k.client.execute('const never = await input("wait: ");', {
+      onInput: () => {
+        asked = true;
+        return new Promise<string>(() => undefined);
+      },
+    });
+    await sleep(700);
+    expect(asked).toBe(true);
+    const started = Date.now();
+    await k.client.request("control", "interrupt_request", {});
+    const { reply } = await waiting;
+    expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect(Date.now() - started).toBeLessThan(1000);
+    const next = await k.client.execute('console.log("still here"); 2 + 2');
+    expect(streamText(next.iopub)).toBe("still here\n");
+    expect(resultText(next.iopub)).toBe("4");
+  });
+});
