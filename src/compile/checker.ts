@@ -6,10 +6,11 @@
 // checker logs one line to stderr, answers as if the cell had no errors, and
 // starts a fresh worker once (replaying the accepted cells).
 
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
+import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
-import type { WorkerReply, WorkerRequest } from "./checker-protocol.js";
+import { cellFolderName, type WorkerReply, type WorkerRequest } from "./checker-protocol.js";
 
 export type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
 export { isComplete } from "./is-complete.js";
@@ -20,9 +21,17 @@ type RequestBody = DistributiveOmit<WorkerRequest, "id">;
 interface Pending {
   resolve(value: unknown): void;
   fallback: unknown;
+  timer: NodeJS.Timeout;
 }
 
 const MAX_RESTARTS = 1;
+/**
+ * A request the checker has not answered in this long has wedged it (tsgo
+ * blocks its worker's synchronous read for good): the cell runs unchecked
+ * rather than every later request waiting forever.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export class CellChecker {
   private worker: Worker | undefined;
@@ -82,6 +91,10 @@ export class CellChecker {
     const worker = new Worker(workerUrl(), { workerData: this.options, stdout: true });
     this.worker = worker;
     worker.unref();
+    // The worker keeps its cell files in this folder and removes it when disposed; if it dies, or the
+    // process exits first, it is removed from here.
+    const folder = path.join(this.options.cwd, cellFolderName(process.pid, worker.threadId));
+    trackFolder(folder);
     let settleReady: (ms: number | undefined) => void = () => undefined;
     let lastError = "";
     this.readyPromise = new Promise((resolve) => (settleReady = resolve));
@@ -101,6 +114,7 @@ export class CellChecker {
     });
     worker.on("error", (error) => log(`checker worker error: ${error.message}`));
     worker.on("exit", (code) => {
+      untrackFolder(folder);
       if (this.worker !== worker) return;
       this.worker = undefined;
       settleReady(undefined);
@@ -122,8 +136,13 @@ export class CellChecker {
     const worker = this.worker;
     if (worker === undefined || (this.disposed && body.op !== "dispose")) return Promise.resolve(fallback);
     const id = this.nextId++;
+    // tsgo 7.0.2 panics on a lone surrogate (invalid UTF-16: JSON may carry
+    // "\ude00") and then never answers again, wedging every later cell. U+FFFD
+    // in its place keeps code-point offsets (cursor_pos) unchanged.
+    if ("source" in body) body = { ...body, source: body.source.replace(LONE_SURROGATE, "\uFFFD") };
     return new Promise<T>((resolve) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, fallback });
+      const timer = setTimeout(() => this.wedged(worker), REQUEST_TIMEOUT_MS).unref();
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, fallback, timer });
       worker.postMessage({ ...body, id } as WorkerRequest);
     });
   }
@@ -132,7 +151,43 @@ export class CellChecker {
     const pending = this.pending.get(id);
     if (pending === undefined) return;
     this.pending.delete(id);
+    clearTimeout(pending.timer);
     pending.resolve(failed ? pending.fallback : value);
+  }
+
+  /** Gives up on a worker that stopped answering: everything pending gets its fallback, later requests too. */
+  private wedged(worker: Worker): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    log(`checker did not answer within ${REQUEST_TIMEOUT_MS / 1000} s; type checking, completion and inspection are off for this session`);
+    for (const id of [...this.pending.keys()]) this.settle(id, undefined, true);
+    void worker.terminate();
+  }
+}
+
+const liveFolders = new Set<string>();
+
+function trackFolder(folder: string): void {
+  if (liveFolders.size === 0) process.on("exit", removeLiveFolders);
+  liveFolders.add(folder);
+}
+
+function untrackFolder(folder: string): void {
+  if (!liveFolders.delete(folder)) return;
+  removeFolder(folder);
+  if (liveFolders.size === 0) process.off("exit", removeLiveFolders);
+}
+
+function removeLiveFolders(): void {
+  for (const folder of liveFolders) removeFolder(folder);
+  liveFolders.clear();
+}
+
+function removeFolder(folder: string): void {
+  try {
+    rmSync(folder, { recursive: true, force: true });
+  } catch {
+    // Best effort: a later session removes a folder left behind.
   }
 }
 

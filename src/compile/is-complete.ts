@@ -56,9 +56,14 @@ export function isComplete(source: string): IsCompleteResult {
   const open: Opener[] = [];
   let last: SyntaxKind | undefined;
   const incomplete = (): IsCompleteResult => ({ status: "incomplete", indent: "    ".repeat(open.length) });
+  let previousEnd = -1;
   for (;;) {
     let kind = scanner.scan();
     if (kind === SyntaxKind.EndOfFile) break;
+    // TypeScript 7's scanner does not advance past a lone `#` (a private name
+    // without a name): it returns the same empty token forever. No progress, no cell.
+    if (scanner.getTokenEnd() <= previousEnd) return { status: "invalid" };
+    previousEnd = scanner.getTokenEnd();
     switch (kind) {
       case SyntaxKind.WhitespaceTrivia:
       case SyntaxKind.NewLineTrivia:

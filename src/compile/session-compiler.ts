@@ -53,12 +53,13 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
 
   /** At kernel start, in the background: the transform always, the checker only when cells are checked (it costs a process and ~100 MB). */
   warmUp(): void {
-    void this.load();
+    // The checker first: its warm-up (a worker, then tsgo loading the libraries) is the long pole.
     if (this.options.typecheck) void this.checkerReady();
+    void this.load();
   }
 
   private checkerReady(): Promise<CellChecker> {
-    this.checker ??= this.load().then(({ CellChecker }) => {
+    this.checker ??= import("./checker.js").then(({ CellChecker }) => {
       const checker = new CellChecker({ cwd: process.cwd(), globalsDts: globalsDeclarations() });
       for (const source of this.unchecked.splice(0)) void checker.accept(source);
       return checker;

@@ -2,6 +2,9 @@
 // before them, completion and inspection with those cells as context.
 // Runs the compiled worker from dist/: build first (`npx tsc -p tsconfig.json`).
 
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CellChecker, formatDiagnostics, type CellDiagnostic } from "../../src/compile/checker.js";
@@ -164,6 +167,39 @@ describe("CellChecker when its worker dies", () => {
     expect((await checker.complete("Math.", 5)).matches).toEqual([]);
     expect((await checker.inspect("survivor", 1, 0)).found).toBe(false);
     await checker.dispose();
+  });
+});
+
+describe("CellChecker's cell files", () => {
+  it("leaves nothing in the notebook's folder by default", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ephemeron-checker-"));
+    try {
+      const checker = new CellChecker({ cwd: dir });
+      await checker.ready();
+      await run(checker, "const kept = 1;");
+      expect(codes(await checker.check("const s: string = kept;"))).toEqual([2322]);
+      expect(readdirSync(dir)).toEqual([]);
+      await checker.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("with EPHEMERON_CHECKER_FILES=disk keeps them in a hidden folder while it runs, and removes it when disposed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ephemeron-checker-"));
+    process.env.EPHEMERON_CHECKER_FILES = "disk";
+    try {
+      const checker = new CellChecker({ cwd: dir });
+      await checker.ready();
+      await run(checker, "const kept = 1;");
+      expect(readdirSync(dir).filter((name) => name.startsWith(".ephemeron-cells-"))).toHaveLength(1);
+      expect(codes(await checker.check("const s: string = kept;"))).toEqual([2322]);
+      await checker.dispose();
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      delete process.env.EPHEMERON_CHECKER_FILES;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
