@@ -60,7 +60,9 @@ export class RuntimeSupervisor {
     if (this.ready) return this.ready;
     const child = fork(RUNTIME_MAIN, [], {
       cwd: this.options.cwd,
-      execArgv: ["--expose-gc", ...(this.options.nodeFlags ?? [])],
+      // --experimental-vm-modules: the only way, on Node 20, for a cell's own `import()` to work
+      // (vm.Script's importModuleDynamically); its warning would land in the user's output.
+      execArgv: ["--expose-gc", "--experimental-vm-modules", "--disable-warning=ExperimentalWarning", ...(this.options.nodeFlags ?? [])],
       serialization: "advanced",
       // fd 4: the interrupt pipe the runtime's watchdog reads (src/runtime/watchdog.ts).
       stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],

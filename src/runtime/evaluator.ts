@@ -9,6 +9,11 @@ import type { ErrorContent } from "../../kernel/messages.js";
 import { cellScope, type OutputChannel } from "./output.js";
 import { formatValue } from "./format.js";
 import { CellRegistry, formatError } from "./traceback.js";
+import { importFrom } from "./imports.js";
+
+/** `import()` written in a cell, resolved from the notebook's folder like a static import. */
+const importDynamically = ((specifier: string, _script: unknown, attributes?: ImportAttributes) =>
+  importFrom(specifier, process.cwd(), attributes && Object.keys(attributes).length > 0 ? { with: attributes } : undefined)) as unknown as vm.ScriptOptions["importModuleDynamically"];
 
 export interface CellOutcome {
   result?: CellResult;
@@ -29,7 +34,7 @@ export class Evaluator {
     this.channel.last = cell.id;
     try {
       const completion = cellScope.run({ id: cell.id }, () => {
-        const script = new vm.Script(cell.code, { filename: cell.filename });
+        const script = new vm.Script(cell.code, { filename: cell.filename, importModuleDynamically: importDynamically });
         return script.runInContext(this.context) as unknown;
       });
       // Never settling (`await new Promise(() => {})`) is fine: an interrupt answers for the cell (main.ts).

@@ -17,6 +17,8 @@ const RESET = "\u001b[0m";
 const RULE = "-".repeat(75);
 /** Lines of context shown before the failing line, as ipykernel's default. */
 const CONTEXT_LINES = 2;
+/** Cells whose source and map are kept for tracebacks. */
+const REMEMBERED_CELLS = 1000;
 
 const runtimeDir = dirname(fileURLToPath(import.meta.url));
 /** dist/, where ephemeron's own compiled frames live. */
@@ -33,6 +35,9 @@ export class CellRegistry {
   private readonly cells = new Map<string, CellSource>();
 
   add(filename: string, label: string, source: string, map?: SourceMapV3): void {
+    // Bounded: a long session must not grow by every cell's source and map. An error thrown
+    // through a long-forgotten cell shows that frame as Node prints it, unmapped.
+    if (this.cells.size >= REMEMBERED_CELLS) this.cells.delete(this.cells.keys().next().value!);
     this.cells.set(filename, { label, source, map: map ? new SourceMap(map as ConstructorParameters<typeof SourceMap>[0]) : undefined });
   }
 

@@ -86,6 +86,12 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("[ 'function', '/', 'a/b', 'HI!', 3, 8 ]");
   });
 
+  it("runs a cell's own dynamic import() from the notebook's folder", async () => {
+    const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
+    expect(reply.content.evalue ?? "").toBe("");
+    expect(resultText(iopub)).toBe("[ 3, '/' ]");
+  });
+
   it("says how to install a package that is missing", async () => {
     const { reply } = await k.client.execute('// @ts-nocheck\nimport left from "left-pad-not-installed";');
     expect(reply.content.status).toBe("error");
