@@ -4,14 +4,9 @@
 // Positions here are JavaScript string offsets (UTF-16 code units), as V8 reports columns in
 // stack traces; lines and columns inside the map are 0-based, as the v3 format says.
 
-export interface SourceMapV3 {
-  version: 3;
-  sources: string[];
-  sourcesContent?: (string | null)[];
-  names: string[];
-  mappings: string;
-  file?: string;
-}
+import type { SourceMapV3 } from "../runtime/protocol.js";
+
+export type { SourceMapV3 };
 
 /** One decoded segment: [generatedColumn] (unmapped) or
  *  [generatedColumn, sourceIndex, originalLine, originalColumn(, nameIndex)]. */
