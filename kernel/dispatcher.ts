@@ -11,6 +11,7 @@ import { createLogger } from "./log.js";
 import { COMM_MESSAGES } from "./comms.js";
 
 const log = createLogger("dispatcher");
+const MAX_DISTINCT_WARNINGS = 100;
 
 export interface RequestContext {
   readonly request: Message;
@@ -44,6 +45,7 @@ export class Dispatcher {
   private readonly loggedKinds = new Set<WireErrorKind>();
   private readonly pendingInput = new Map<string, (value: string) => void>();
   private arrivals = 0;
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly session: Session,
@@ -124,7 +126,7 @@ export class Dispatcher {
     let reply: JsonObject;
     const afterReply: (() => void)[] = [];
     if (!handler) {
-      log.warn(`no handler for ${msgType} on ${channel}`);
+      this.warnOnce(`unknown:${msgType}`, `no handler for ${msgType} on ${channel}`);
       reply = { status: "error", ename: "UnknownMessageType", evalue: `unknown message type '${msgType}'`, traceback: [] };
     } else {
       const early = channel === "shell" ? this.handlers.beforeShell?.(request, arrival) : undefined;
@@ -132,7 +134,7 @@ export class Dispatcher {
         reply = early ?? (await handler(this.contextFor(channel, request, arrival, afterReply)));
       } catch (error) {
         const e = error as Error;
-        log.error(`${msgType} failed: ${e.stack ?? e.message}`);
+        this.warnOnce(`failed:${msgType}:${e.message}`, `${msgType} failed: ${e.stack ?? e.message}`);
         reply = { status: "error", ename: e.name ?? "Error", evalue: e.message ?? String(error), traceback: [] };
       }
     }
@@ -140,6 +142,13 @@ export class Dispatcher {
     if (!COMM_MESSAGES.has(msgType)) await this.send(channel, request.identities, request.header, replyType(msgType), reply);
     await this.publish(request, "status", { execution_state: "idle" });
     for (const action of afterReply) action();
+  }
+
+  /** A client holding the key could otherwise fill the log with one line per message. */
+  private warnOnce(key: string, message: string): void {
+    if (this.warned.has(key) || this.warned.size >= MAX_DISTINCT_WARNINGS) return;
+    this.warned.add(key);
+    log.warn(`${message} (not repeated)`);
   }
 
   private contextFor(channel: "shell" | "control", request: Message, arrival: number, afterReply: (() => void)[]): RequestContext {
