@@ -10,7 +10,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { ProbeRequest } from "./heap-probe-worker.js";
+import type { ProbeRequest, ProbeTimings } from "./heap-probe-worker.js";
 import type { Realm } from "./realm.js";
 import type { RefcountResult } from "./snapshot.js";
 
@@ -33,6 +33,9 @@ let worker: Worker | undefined;
 let shared: SharedArrayBuffer | undefined;
 /** Bytes of the probe's own result buffer: ephemeron's memory, not the notebook's (gc.heap() leaves it out). */
 export const probeBufferBytes = (): number => shared?.byteLength ?? 0;
+let timings: ProbeTimings | undefined;
+/** Where the last probe's time went (for benchmarks and diagnostics). */
+export const lastProbeTimings = (): ProbeTimings | undefined => timings;
 /** The probe in progress; module-level so it is reachable but not on the stack. */
 let activeProbe: EphemeronHeapProbe | undefined;
 
@@ -69,9 +72,11 @@ function request<T>(req: ProbeRequest, probe: EphemeronHeapProbe): T {
   if (outcome === "timed-out") throw new Error("heap probe timed out");
   const length = Atomics.load(control, 1);
   const text = new TextDecoder().decode(new Uint8Array(buffer, 8, length).slice());
-  const result = JSON.parse(text) as T | { error: string };
+  const result = JSON.parse(text) as (T & { timings?: ProbeTimings }) | { error: string };
   if (typeof result === "object" && result !== null && "error" in result) throw new Error(result.error);
-  return result as T;
+  timings = result.timings;
+  delete result.timings;
+  return result;
 }
 
 export interface ClassCounts {

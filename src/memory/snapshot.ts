@@ -10,13 +10,22 @@
  * the KeepDuringJob set and stack roots do not count; node:vm stores every global
  * twice (global object and sandbox), so globals are de-duplicated by name.
  * Unlike `sys.getrefcount` there is no +1 for the call's own argument.
+ *
+ * The snapshot's JSON (80 MB for a 50 MB heap) is never materialised: the
+ * parser reads the chunks as they arrive, keeps the node and edge fields the
+ * analysis uses in typed arrays, and keeps only the strings that name
+ * non-string nodes or edges (the contents of the heap's strings are skipped).
  */
 
-interface SnapshotJson {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]]; edge_fields: string[]; edge_types: [string[], ...unknown[]] } };
-  nodes: number[];
-  edges: number[];
-  strings: string[];
+interface SnapshotMeta {
+  node_fields: string[];
+  node_types: [string[], ...unknown[]];
+  edge_fields: string[];
+  edge_types: [string[], ...unknown[]];
+}
+
+interface SnapshotHeader {
+  snapshot: { meta: SnapshotMeta; node_count?: number; edge_count?: number };
 }
 
 export interface RefcountResult {
@@ -24,78 +33,69 @@ export interface RefcountResult {
   referrers: string[];
 }
 
+type Retainer = readonly [edge: number, from: number];
+
+/** Single-node retainer scans before the full reverse index is built instead. */
+const MAX_RETAINER_SCANS = 8;
+
 export class Snapshot {
-  private readonly nodeFields: number;
-  private readonly edgeFields: number;
-  private readonly nodeTypes: string[];
-  private readonly edgeTypes: string[];
-  private readonly nodes: number[];
-  private readonly edges: number[];
-  private readonly strings: string[];
-  private readonly typeOff: number;
-  private readonly nameOff: number;
-  private readonly edgeCountOff: number;
-  private readonly edgeTypeOff: number;
-  private readonly edgeNameOff: number;
-  private readonly edgeToOff: number;
-  readonly nodeCount: number;
-  private readonly firstEdge: Uint32Array;
-  private retainersBuilt = false;
-  private firstRetainer = new Uint32Array(0);
-  /** For retainer slot i: the edge index (into `edges`) and the node it comes from. */
+  private readonly objectType: number;
+  private readonly elementType: number;
+  private readonly hiddenType: number;
+  private readonly retainerCache = new Map<number, Retainer[]>();
+  private retainerScans = 0;
+  private firstRetainer: Uint32Array | undefined;
   private retainerEdge = new Uint32Array(0);
   private retainerFrom = new Uint32Array(0);
 
-  constructor(json: SnapshotJson) {
-    const meta = json.snapshot.meta;
-    this.nodeFields = meta.node_fields.length;
-    this.edgeFields = meta.edge_fields.length;
-    this.nodeTypes = meta.node_types[0];
-    this.edgeTypes = meta.edge_types[0];
-    this.nodes = json.nodes;
-    this.edges = json.edges;
-    this.strings = json.strings;
-    this.typeOff = meta.node_fields.indexOf("type");
-    this.nameOff = meta.node_fields.indexOf("name");
-    this.edgeCountOff = meta.node_fields.indexOf("edge_count");
-    this.edgeTypeOff = meta.edge_fields.indexOf("type");
-    this.edgeNameOff = meta.edge_fields.indexOf("name_or_index");
-    this.edgeToOff = meta.edge_fields.indexOf("to_node");
-    this.nodeCount = this.nodes.length / this.nodeFields;
-    this.firstEdge = new Uint32Array(this.nodeCount + 1);
-    let e = 0;
-    for (let i = 0; i < this.nodeCount; i++) {
-      this.firstEdge[i] = e;
-      e += this.nodes[i * this.nodeFields + this.edgeCountOff] * this.edgeFields;
-    }
-    this.firstEdge[this.nodeCount] = e;
+  constructor(
+    readonly nodeCount: number,
+    private readonly nodeTypes: readonly string[],
+    private readonly edgeTypes: readonly string[],
+    private readonly nodeType: Uint8Array,
+    private readonly nodeName: Uint32Array,
+    /** Node i's edges are firstEdge[i] .. firstEdge[i + 1] - 1. */
+    private readonly firstEdge: Uint32Array,
+    private readonly edgeTypeOf: Uint8Array,
+    private readonly edgeNameOrIndex: Uint32Array,
+    /** Node index (not field offset) an edge points to. */
+    private readonly edgeToNode: Uint32Array,
+    private readonly strings: readonly (string | undefined)[],
+  ) {
+    this.objectType = nodeTypes.indexOf("object");
+    this.elementType = edgeTypes.indexOf("element");
+    this.hiddenType = edgeTypes.indexOf("hidden");
+  }
+
+  get edgeCount(): number {
+    return this.firstEdge[this.nodeCount];
   }
 
   type(node: number): string {
-    return this.nodeTypes[this.nodes[node * this.nodeFields + this.typeOff]] ?? "unknown";
+    return this.nodeTypes[this.nodeType[node]] ?? "unknown";
   }
 
   name(node: number): string {
-    return this.strings[this.nodes[node * this.nodeFields + this.nameOff]] ?? "";
+    return this.strings[this.nodeName[node]] ?? "";
   }
 
   edgeType(edge: number): string {
-    return this.edgeTypes[this.edges[edge + this.edgeTypeOff]] ?? "unknown";
+    return this.edgeTypes[this.edgeTypeOf[edge]] ?? "unknown";
   }
 
   edgeName(edge: number): string {
-    const t = this.edgeType(edge);
-    const raw = this.edges[edge + this.edgeNameOff];
-    return t === "element" || t === "hidden" ? String(raw) : (this.strings[raw] ?? "");
+    const t = this.edgeTypeOf[edge];
+    const raw = this.edgeNameOrIndex[edge];
+    return t === this.elementType || t === this.hiddenType ? String(raw) : (this.strings[raw] ?? "");
   }
 
   edgeTo(edge: number): number {
-    return this.edges[edge + this.edgeToOff] / this.nodeFields;
+    return this.edgeToNode[edge];
   }
 
   /** Edge indexes of a node's outgoing edges. */
   *edgesOf(node: number): Generator<number> {
-    for (let e = this.firstEdge[node]; e < this.firstEdge[node + 1]; e += this.edgeFields) yield e;
+    for (let e = this.firstEdge[node]; e < this.firstEdge[node + 1]; e++) yield e;
   }
 
   child(node: number, edgeName: string): number | undefined {
@@ -103,41 +103,86 @@ export class Snapshot {
     return undefined;
   }
 
-  private buildRetainers(): void {
-    if (this.retainersBuilt) return;
-    this.retainersBuilt = true;
-    const counts = new Uint32Array(this.nodeCount + 1);
-    for (let e = 0; e < this.edges.length; e += this.edgeFields) counts[this.edgeTo(e)]++;
-    this.firstRetainer = new Uint32Array(this.nodeCount + 1);
-    for (let i = 0, sum = 0; i <= this.nodeCount; i++) {
-      this.firstRetainer[i] = sum;
-      sum += counts[i];
+  /** The node an edge comes from (binary search in firstEdge). */
+  private edgeFrom(edge: number): number {
+    let lo = 0;
+    let hi = this.nodeCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.firstEdge[mid] <= edge) lo = mid;
+      else hi = mid - 1;
     }
-    const fill = this.firstRetainer.slice();
-    const total = this.edges.length / this.edgeFields;
+    return lo;
+  }
+
+  /**
+   * Finds the edges into each of `nodes` in one pass over the edges (no reverse
+   * index of the whole heap). The order is the heap's: by source node, then edge.
+   */
+  prefetchRetainers(nodes: Iterable<number>): void {
+    if (this.firstRetainer !== undefined) return;
+    const wanted = new Set<number>();
+    for (const n of nodes) if (!this.retainerCache.has(n)) wanted.add(n);
+    if (wanted.size === 0) return;
+    if (++this.retainerScans > MAX_RETAINER_SCANS) {
+      this.buildRetainers();
+      return;
+    }
+    const found = new Map<number, Retainer[]>();
+    for (const n of wanted) found.set(n, []);
+    const to = this.edgeToNode;
+    const total = this.edgeCount;
+    if (wanted.size === 1) {
+      const [target] = wanted;
+      const list = found.get(target)!;
+      for (let e = 0; e < total; e++) if (to[e] === target) list.push([e, this.edgeFrom(e)]);
+    } else {
+      const mark = new Uint8Array(this.nodeCount);
+      for (const n of wanted) mark[n] = 1;
+      for (let e = 0; e < total; e++) if (mark[to[e]] === 1) found.get(to[e])!.push([e, this.edgeFrom(e)]);
+    }
+    for (const [n, list] of found) this.retainerCache.set(n, list);
+  }
+
+  private buildRetainers(): void {
+    const total = this.edgeCount;
+    const first = new Uint32Array(this.nodeCount + 1);
+    for (let e = 0; e < total; e++) first[this.edgeToNode[e]]++;
+    for (let i = 0, sum = 0; i <= this.nodeCount; i++) {
+      const c = first[i];
+      first[i] = sum;
+      sum += c;
+    }
+    const fill = first.slice();
     this.retainerEdge = new Uint32Array(total);
     this.retainerFrom = new Uint32Array(total);
     for (let from = 0; from < this.nodeCount; from++) {
-      for (let e = this.firstEdge[from]; e < this.firstEdge[from + 1]; e += this.edgeFields) {
-        const slot = fill[this.edgeTo(e)]++;
+      for (let e = this.firstEdge[from]; e < this.firstEdge[from + 1]; e++) {
+        const slot = fill[this.edgeToNode[e]]++;
         this.retainerEdge[slot] = e;
         this.retainerFrom[slot] = from;
       }
     }
+    this.firstRetainer = first;
   }
 
   /** [edge, from] pairs of the edges into a node. */
-  *retainersOf(node: number): Generator<[number, number]> {
-    this.buildRetainers();
-    for (let i = this.firstRetainer[node]; i < this.firstRetainer[node + 1]; i++) {
-      yield [this.retainerEdge[i], this.retainerFrom[i]];
+  retainersOf(node: number): readonly Retainer[] {
+    if (this.firstRetainer === undefined) {
+      this.prefetchRetainers([node]);
+      const cached = this.retainerCache.get(node);
+      if (cached !== undefined) return cached;
     }
+    const first = this.firstRetainer!;
+    const list: Retainer[] = [];
+    for (let i = first[node]; i < first[node + 1]; i++) list.push([this.retainerEdge[i], this.retainerFrom[i]]);
+    return list;
   }
 
   /** The last object node whose class (constructor) name is `name`. */
   findObject(name: string): number | undefined {
     let found: number | undefined;
-    for (let i = 0; i < this.nodeCount; i++) if (this.type(i) === "object" && this.name(i) === name) found = i;
+    for (let i = 0; i < this.nodeCount; i++) if (this.nodeType[i] === this.objectType && this.name(i) === name) found = i;
     return found;
   }
 
@@ -147,7 +192,7 @@ export class Snapshot {
     const counts: Record<string, number> = {};
     if (wanted !== undefined) for (const n of wanted) counts[n] = 0;
     for (let i = 0; i < this.nodeCount; i++) {
-      if (this.type(i) !== "object") continue;
+      if (this.nodeType[i] !== this.objectType) continue;
       const name = this.name(i);
       if (wanted !== undefined ? wanted.has(name) : !name.startsWith("system /") && name !== "") {
         counts[name] = (counts[name] ?? 0) + 1;
@@ -157,6 +202,405 @@ export class Snapshot {
   }
 }
 
+const enum Mode {
+  Header,
+  Key,
+  Nodes,
+  Edges,
+  Skip,
+  Strings,
+  Done,
+}
+
+/** A growable Uint32Array/Uint8Array pair of helpers. */
+function grow<T extends Uint8Array | Uint32Array>(array: T, need: number): T {
+  if (need <= array.length) return array;
+  const next = new (array.constructor as new (n: number) => T)(Math.max(need, array.length * 2, 1024));
+  next.set(array);
+  return next;
+}
+
+/**
+ * Incremental parser of the snapshot's JSON, fed with the
+ * `HeapProfiler.addHeapSnapshotChunk` chunks as they arrive.
+ * Layout (V8 11.3): `{"snapshot":{"meta":…,"node_count":N,"edge_count":M,…},
+ * "nodes":[…],"edges":[…],"trace_function_infos":[…],"trace_tree":[…],
+ * "samples":[…],"locations":[…],"strings":[…]}`.
+ */
+export class SnapshotParser {
+  private mode = Mode.Header;
+  private text = ""; // header, or the text between arrays
+  private meta: SnapshotMeta | undefined;
+  // node fields
+  private nodeFields = 0;
+  private typeOff = 0;
+  private nameOff = 0;
+  private edgeCountOff = 0;
+  private nodeType = new Uint8Array(0);
+  private nodeName = new Uint32Array(0);
+  private nodeEdges = new Uint32Array(0);
+  private nodes = 0;
+  // edge fields
+  private edgeFields = 0;
+  private edgeTypeOff = 0;
+  private edgeNameOff = 0;
+  private edgeToOff = 0;
+  private edgeType = new Uint8Array(0);
+  private edgeName = new Uint32Array(0);
+  private edgeTo = new Uint32Array(0);
+  private edges = 0;
+  // number scanner state
+  private field = 0;
+  private value = 0;
+  private inNumber = false;
+  private depth = 0;
+  /** Which string indexes are kept (1) — the names of non-string nodes and of named edges. */
+  private needed = new Uint8Array(0);
+  private strings: (string | undefined)[] = [];
+  private inString = false;
+  private escapePending = false;
+  private hasEscape = false;
+  private pieces: string[] = [];
+
+  write(chunk: string): void {
+    let i = 0;
+    while (i < chunk.length && this.mode !== Mode.Done) {
+      switch (this.mode) {
+        case Mode.Header:
+          i = this.header(chunk);
+          break;
+        case Mode.Key:
+          i = this.key(chunk, i);
+          break;
+        case Mode.Nodes:
+          i = this.scanNodes(chunk, i);
+          break;
+        case Mode.Edges:
+          i = this.scanEdges(chunk, i);
+          break;
+        case Mode.Skip:
+          i = this.skip(chunk, i);
+          break;
+        case Mode.Strings:
+          i = this.scanStrings(chunk, i);
+          break;
+      }
+    }
+  }
+
+  private header(chunk: string): number {
+    const before = this.text.length;
+    this.text += chunk;
+    const at = this.text.indexOf('"nodes"');
+    if (at < 0) return chunk.length;
+    // `"nodes"` may start in an earlier chunk: that part stays in `text` for key()
+    const carried = at < before ? this.text.slice(at, before) : "";
+    const head = this.text.slice(0, at).replace(/,\s*$/, "") + "}";
+    const parsed = JSON.parse(head) as SnapshotHeader;
+    const meta = parsed.snapshot.meta;
+    this.meta = meta;
+    this.nodeFields = meta.node_fields.length;
+    this.typeOff = meta.node_fields.indexOf("type");
+    this.nameOff = meta.node_fields.indexOf("name");
+    this.edgeCountOff = meta.node_fields.indexOf("edge_count");
+    this.edgeFields = meta.edge_fields.length;
+    this.edgeTypeOff = meta.edge_fields.indexOf("type");
+    this.edgeNameOff = meta.edge_fields.indexOf("name_or_index");
+    this.edgeToOff = meta.edge_fields.indexOf("to_node");
+    if ([this.typeOff, this.nameOff, this.edgeCountOff, this.edgeTypeOff, this.edgeNameOff, this.edgeToOff].includes(-1)) {
+      throw new Error("heap snapshot: unexpected node or edge fields");
+    }
+    const n = parsed.snapshot.node_count ?? 0;
+    const m = parsed.snapshot.edge_count ?? 0;
+    this.nodeType = new Uint8Array(n);
+    this.nodeName = new Uint32Array(n);
+    this.nodeEdges = new Uint32Array(n);
+    this.edgeType = new Uint8Array(m);
+    this.edgeName = new Uint32Array(m);
+    this.edgeTo = new Uint32Array(m);
+    this.text = carried;
+    this.mode = Mode.Key;
+    return Math.max(0, at - before); // resume at `"nodes"`
+  }
+
+  /** Between arrays: `,\n"name":[` — picks the scanner for the array that follows. */
+  private key(chunk: string, i: number): number {
+    const open = chunk.indexOf("[", i);
+    const end = open < 0 ? chunk.length : open;
+    this.text += chunk.slice(i, end);
+    if (open < 0) {
+      if (/}\s*$/.test(this.text)) this.mode = Mode.Done;
+      return chunk.length;
+    }
+    const match = /"([a-z_]+)"\s*:\s*$/.exec(this.text);
+    if (match === null) throw new Error(`heap snapshot: unexpected text ${JSON.stringify(this.text.slice(-40))}`);
+    this.text = "";
+    this.field = 0;
+    this.value = 0;
+    this.inNumber = false;
+    switch (match[1]) {
+      case "nodes":
+        this.mode = Mode.Nodes;
+        break;
+      case "edges":
+        this.mode = Mode.Edges;
+        break;
+      case "strings":
+        this.mode = Mode.Strings;
+        break;
+      default:
+        this.mode = Mode.Skip;
+        this.depth = 1;
+    }
+    return open + 1;
+  }
+
+  private scanNodes(s: string, start: number): number {
+    const fields = this.nodeFields;
+    const typeOff = this.typeOff;
+    const nameOff = this.nameOff;
+    const edgeCountOff = this.edgeCountOff;
+    let nodeType = this.nodeType;
+    let nodeName = this.nodeName;
+    let nodeEdges = this.nodeEdges;
+    let value = this.value;
+    let inNumber = this.inNumber;
+    let field = this.field;
+    let n = this.nodes;
+    const len = s.length;
+    for (let i = start; i < len; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c >= 0 && c <= 9) {
+        value = value * 10 + c;
+        inNumber = true;
+        continue;
+      }
+      if (inNumber) {
+        if (n >= nodeType.length) {
+          nodeType = this.nodeType = grow(nodeType, n + 1);
+          nodeName = this.nodeName = grow(nodeName, n + 1);
+          nodeEdges = this.nodeEdges = grow(nodeEdges, n + 1);
+        }
+        if (field === typeOff) nodeType[n] = value;
+        else if (field === nameOff) nodeName[n] = value;
+        else if (field === edgeCountOff) nodeEdges[n] = value;
+        if (++field === fields) {
+          field = 0;
+          n++;
+        }
+        value = 0;
+        inNumber = false;
+      }
+      if (c === 93 - 48 /* ] */) {
+        this.nodes = n;
+        this.field = 0;
+        this.value = 0;
+        this.inNumber = false;
+        this.markNodeNames();
+        this.mode = Mode.Key;
+        return i + 1;
+      }
+    }
+    this.value = value;
+    this.inNumber = inNumber;
+    this.field = field;
+    this.nodes = n;
+    return len;
+  }
+
+  /** Keeps the names of every node but strings' (their contents, most of the strings table). */
+  private markNodeNames(): void {
+    const types = this.meta!.node_types[0];
+    const skip = new Uint8Array(types.length + 1);
+    for (const t of ["string", "concatenated string", "sliced string"]) {
+      const index = types.indexOf(t);
+      if (index >= 0) skip[index] = 1;
+    }
+    let max = 0;
+    for (let i = 0; i < this.nodes; i++) if (skip[this.nodeType[i]] !== 1 && this.nodeName[i] > max) max = this.nodeName[i];
+    this.needed = grow(this.needed, max + 1);
+    for (let i = 0; i < this.nodes; i++) if (skip[this.nodeType[i]] !== 1) this.needed[this.nodeName[i]] = 1;
+  }
+
+  private scanEdges(s: string, start: number): number {
+    const fields = this.edgeFields;
+    const typeOff = this.edgeTypeOff;
+    const nameOff = this.edgeNameOff;
+    const toOff = this.edgeToOff;
+    const nodeFields = this.nodeFields;
+    const types = this.meta!.edge_types[0];
+    const element = types.indexOf("element");
+    const hidden = types.indexOf("hidden");
+    let edgeType = this.edgeType;
+    let edgeName = this.edgeName;
+    let edgeTo = this.edgeTo;
+    let needed = this.needed;
+    let value = this.value;
+    let inNumber = this.inNumber;
+    let field = this.field;
+    let m = this.edges;
+    const len = s.length;
+    for (let i = start; i < len; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c >= 0 && c <= 9) {
+        value = value * 10 + c;
+        inNumber = true;
+        continue;
+      }
+      if (inNumber) {
+        if (m >= edgeType.length) {
+          edgeType = this.edgeType = grow(edgeType, m + 1);
+          edgeName = this.edgeName = grow(edgeName, m + 1);
+          edgeTo = this.edgeTo = grow(edgeTo, m + 1);
+        }
+        if (field === typeOff) edgeType[m] = value;
+        else if (field === nameOff) edgeName[m] = value;
+        else if (field === toOff) edgeTo[m] = value / nodeFields;
+        if (++field === fields) {
+          // a named edge's name is a string to keep (marked once the edge is complete: no field order assumed)
+          const t = edgeType[m];
+          if (t !== element && t !== hidden) {
+            const name = edgeName[m];
+            if (name >= needed.length) needed = this.needed = grow(needed, name + 1);
+            needed[name] = 1;
+          }
+          field = 0;
+          m++;
+        }
+        value = 0;
+        inNumber = false;
+      }
+      if (c === 93 - 48 /* ] */) {
+        this.edges = m;
+        this.field = 0;
+        this.value = 0;
+        this.inNumber = false;
+        this.mode = Mode.Key;
+        return i + 1;
+      }
+    }
+    this.value = value;
+    this.inNumber = inNumber;
+    this.field = field;
+    this.edges = m;
+    return len;
+  }
+
+  /** Skips an array of numbers or nested arrays (trace tree, samples, locations). */
+  private skip(s: string, start: number): number {
+    let depth = this.depth;
+    for (let i = start; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 91) depth++;
+      else if (c === 93 && --depth === 0) {
+        this.mode = Mode.Key;
+        return i + 1;
+      }
+    }
+    this.depth = depth;
+    return s.length;
+  }
+
+  private scanStrings(s: string, start: number): number {
+    const len = s.length;
+    const strings = this.strings;
+    const needed = this.needed;
+    let i = this.inString ? this.continueString(s, start) : start;
+    let backslash = -1; // the next backslash at or after i (len: none), found lazily
+    while (i < len) {
+      // between strings: `,` and newlines, then `"` (a string starts) or `]` (the end)
+      const c = s.charCodeAt(i++);
+      if (c === 93 /* ] */) {
+        this.mode = Mode.Key;
+        return i;
+      }
+      if (c !== 34 /* " */) continue;
+      const quote = s.indexOf('"', i);
+      if (backslash < i) {
+        backslash = s.indexOf("\\", i);
+        if (backslash === -1) backslash = len;
+      }
+      if (quote !== -1 && quote < backslash) {
+        // the common case: the whole string, without escapes, in this chunk
+        const index = strings.length;
+        strings.push(index < needed.length && needed[index] === 1 ? s.slice(i, quote) : undefined);
+        i = quote + 1;
+        continue;
+      }
+      this.inString = true;
+      this.hasEscape = false;
+      this.escapePending = false;
+      this.pieces = [];
+      i = this.continueString(s, i);
+    }
+    return len;
+  }
+
+  /** Reads on in a string that has escapes or goes on in the next chunk; returns where it stopped. */
+  private continueString(s: string, start: number): number {
+    const len = s.length;
+    const index = this.strings.length;
+    const keep = index < this.needed.length && this.needed[index] === 1;
+    let i = start;
+    if (this.escapePending) {
+      // the previous chunk ended with a backslash: this character is escaped
+      if (i >= len) return len;
+      i++;
+      this.escapePending = false;
+    }
+    for (;;) {
+      const quote = s.indexOf('"', i);
+      const backslash = s.indexOf("\\", i);
+      if (backslash !== -1 && (quote === -1 || backslash < quote)) {
+        this.hasEscape = true;
+        if (backslash + 1 < len) {
+          i = backslash + 2;
+          continue;
+        }
+        this.escapePending = true;
+      }
+      if (quote === -1 || this.escapePending) {
+        if (keep) this.pieces.push(s.slice(start, len));
+        return len;
+      }
+      if (keep) {
+        this.pieces.push(s.slice(start, quote));
+        const raw = this.pieces.join("");
+        this.strings.push(this.hasEscape ? (JSON.parse(`"${raw}"`) as string) : raw);
+      } else {
+        this.strings.push(undefined);
+      }
+      this.pieces = [];
+      this.inString = false;
+      return quote + 1;
+    }
+  }
+
+  finish(): Snapshot {
+    if (this.mode !== Mode.Done && this.mode !== Mode.Key) throw new Error("heap snapshot: truncated");
+    if (this.meta === undefined) throw new Error("heap snapshot: no header");
+    const n = this.nodes;
+    const firstEdge = new Uint32Array(n + 1);
+    for (let i = 0, sum = 0; i < n; i++) {
+      firstEdge[i] = sum;
+      sum += this.nodeEdges[i];
+      firstEdge[i + 1] = sum;
+    }
+    if (firstEdge[n] !== this.edges) throw new Error(`heap snapshot: ${this.edges} edges, nodes announce ${firstEdge[n]}`);
+    return new Snapshot(
+      n,
+      this.meta.node_types[0],
+      this.meta.edge_types[0],
+      this.nodeType.subarray(0, n),
+      this.nodeName.subarray(0, n),
+      firstEdge,
+      this.edgeType.subarray(0, this.edges),
+      this.edgeName.subarray(0, this.edges),
+      this.edgeTo.subarray(0, this.edges),
+      this.strings,
+    );
+  }
+}
 /** What the probe holder (`EphemeronHeapProbe`) points at. */
 interface ProbeNodes {
   readonly target: number;
@@ -218,6 +662,16 @@ export function countReferences(snap: Snapshot, probeClass: string): RefcountRes
     }
     return undefined;
   };
+
+  // The holders that need a name: their own retainers, found in one pass over the edges.
+  const toName = new Set<number>();
+  for (const [edge, from] of snap.retainersOf(p.target)) {
+    const t = snap.edgeType(edge);
+    if (t === "weak" || t === "shortcut" || from === p.holder || snap.type(from) === "synthetic") continue;
+    if (DUPLICATE_STORAGE.has(snap.name(from)) || (t === "property" && isGlobal(from))) continue;
+    toName.add(from);
+  }
+  snap.prefetchRetainers(toName);
 
   const others: string[] = [];
   for (const [edge, from] of snap.retainersOf(p.target)) {
