@@ -43,7 +43,8 @@ export class Dispatcher {
     control: Promise.resolve(),
   };
   private readonly loggedKinds = new Set<WireErrorKind>();
-  private readonly pendingInput = new Map<string, (value: string) => void>();
+  /** input_request msg_id → who waits for the answer, and which request asked. */
+  private readonly pendingInput = new Map<string, { resolve: (value: string) => void; requestId: string }>();
   private arrivals = 0;
   private readonly warned = new Set<string>();
 
@@ -107,13 +108,16 @@ export class Dispatcher {
 
   private receiveInputReply(message: Message): void {
     if (message.header.msg_type !== "input_reply") return;
+    // jupyter_client's console and the classic Notebook reply with an empty parent_header;
+    // ipykernel takes such a reply as the answer to the oldest question, and so do we.
     const parentId = (message.parent_header as Partial<Header>).msg_id;
-    const resolve = parentId === undefined ? undefined : this.pendingInput.get(parentId);
-    if (!resolve) {
-      log.warn("input_reply for no pending input_request");
+    const key = parentId !== undefined && this.pendingInput.has(parentId) ? parentId : this.pendingInput.keys().next().value;
+    const resolve = key === undefined ? undefined : this.pendingInput.get(key)?.resolve;
+    if (key === undefined || !resolve) {
+      this.warnOnce("input_reply", "input_reply for no pending input_request");
       return;
     }
-    this.pendingInput.delete(parentId!);
+    this.pendingInput.delete(key);
     const value = (message.content as { value?: unknown }).value;
     resolve(typeof value === "string" ? value : "");
   }
@@ -141,6 +145,8 @@ export class Dispatcher {
     // comm_open, comm_msg and comm_close have no reply in the protocol.
     if (!COMM_MESSAGES.has(msgType)) await this.send(channel, request.identities, request.header, replyType(msgType), reply);
     await this.publish(request, "status", { execution_state: "idle" });
+    // A question left unanswered by an interrupted cell must not take the next cell's answer.
+    for (const [id, pending] of this.pendingInput) if (pending.requestId === request.header.msg_id) this.pendingInput.delete(id);
     for (const action of afterReply) action();
   }
 
@@ -165,7 +171,7 @@ export class Dispatcher {
           return Promise.reject(new Error("input() is not available: this client does not accept input (allow_stdin is false)"));
         }
         const inputRequest = this.session.makeHeader("input_request");
-        const reply = new Promise<string>((resolve) => this.pendingInput.set(inputRequest.msg_id, resolve));
+        const reply = new Promise<string>((resolve) => this.pendingInput.set(inputRequest.msg_id, { resolve, requestId: request.header.msg_id }));
         const frames = this.session.serialize({
           identities: request.identities,
           header: inputRequest,

@@ -40,6 +40,16 @@ describe("input from the notebook's user", () => {
     expect(resultText(iopub)).toBe("7");
   });
 
+  it("an input_reply with an empty parent_header, as jupyter console and the classic Notebook send, answers the question", async () => {
+    const run = k.client.execute('await input("city? ")', {
+      onInput: () => new Promise<string>(() => undefined), // answered below, by hand
+    });
+    await sleep(300);
+    await k.client.sendMessage("stdin", k.client.session.makeHeader("input_reply"), { value: "Lyon" });
+    const { iopub } = await run;
+    expect(resultText(iopub)).toBe("'Lyon'");
+  });
+
   it("several inputs in one cell are asked in order", async () => {
     const answers = ["3", "4"];
     const { iopub } = await k.client.execute('Number(await input("a")) * Number(await input("b"))', { onInput: () => answers.shift()! });

@@ -1,0 +1,116 @@
+"""Drives Debian's `jupyter console` (its prompt_toolkit interface: the
+simple prompt cannot take multi-line input) with pexpect against the
+kernel named in argv[1], as a person at a terminal would: a class typed line
+by line, held until complete, then run; an `await input()` answered at the
+console's prompt; Ctrl-D to leave. Prints one JSON object with what the console showed."""
+
+import json
+import os
+import time
+import re
+import sys
+
+import pexpect
+
+kernel = sys.argv[1]
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+child = pexpect.spawn(
+    sys.executable,
+    ["-m", "jupyter_console", "--kernel", kernel, "--ZMQTerminalInteractiveShell.kernel_timeout=60",
+     # Ctrl-D at an empty prompt leaves without asking.
+     "--no-confirm-exit"],
+    env={**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"},
+    encoding="utf-8",
+    timeout=60,
+    dimensions=(40, 200),
+)
+result = {}
+
+
+def clean(text):
+    return ANSI.sub("", text).replace("\r", "")
+
+
+def prompt(n, timeout=-1):
+    child.expect(r"In \[(\x1b\[[0-9;]*m)*%d(\x1b\[[0-9;]*m)*\]: " % n, timeout=timeout)
+    return clean(child.before)
+
+
+def type_line(text):
+    """Types a line, waits until the console has echoed it and gone quiet,
+    then presses Enter.
+
+    jupyter-console 6.4.4's Enter handler waits for the kernel's
+    is_complete_reply in a nested event loop (jupyter_client's run_sync with
+    nest_asyncio). If more keys arrive meanwhile, that nested loop runs
+    prompt_toolkit's stdin reader again while its first run is still on the
+    stack: "cannot enter context ... already entered", "Press ENTER to
+    continue...", and from then on a blank line ends the input. A driver that
+    sends the next line as soon as it sees "...:" in a redraw of an earlier
+    line does exactly that. So: forget everything read so far, wait for the
+    echo, and only then press Enter; the caller then waits for what the
+    console prints after the handler has returned."""
+    child.buffer = ""
+    child.send(text)
+    want = re.sub(r"\s", "", text)[-12:]
+    seen = ""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            seen += child.read_nonblocking(65536, timeout=0.3)
+        except pexpect.TIMEOUT:
+            if want in re.sub(r"\s", "", clean(seen)):
+                break
+    child.send("\r")
+
+
+try:
+    prompt(1)
+    # jupyter_client's wait_for_ready may leave extra kernel_info replies on
+    # shell when the kernel starts slowly; the console's is_complete check then
+    # reads a stale reply and runs an incomplete line. A first cell drains them.
+    type_line("1 + 1")
+    result["first"] = prompt(2)
+    lines = [
+        "class Counter {",
+        "  count = 0;",
+        "  increment(): number {",
+        "    return ++this.count;",
+        "  }",
+        "}",
+    ]
+    continuations = 0
+    for i, line in enumerate(lines):
+        type_line(line.strip())
+        if i < len(lines) - 1:
+            # Incomplete so far: the console asks for the next line, nothing runs.
+            child.expect(r"\.\.\.:")
+            continuations += 1
+    result["continuations"] = continuations
+    # Complete now: it ran (no output) and the next prompt comes.
+    result["class"] = prompt(3)
+    type_line("const c = new Counter(); c.increment(); c.increment()")
+    result["counter"] = prompt(4)
+    type_line('const who = await input("Your name? "); `hello ${who}`')
+    child.expect("Your name\\? ")
+    child.sendline("Ada")
+    try:
+        result["input"] = prompt(5, timeout=20)
+    except pexpect.TIMEOUT:
+        # The answer went unheard: Ctrl-C interrupts the waiting cell so the
+        # session can go on (and shows what the kernel made of it).
+        result["input"] = clean(child.before)
+        result["input_error"] = "no prompt within 20 s after answering input()"
+        child.sendcontrol("c")
+        prompt(5)
+    # Ctrl-D at an empty prompt: the console shuts the kernel down and exits.
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF, timeout=20)
+    result["exited"] = True
+except Exception as error:  # report, do not hide: the test prints it
+    result["error"] = f"{type(error).__name__}: {error}"
+    result["tail"] = clean(str(child.before))[-2000:]
+finally:
+    if child.isalive():
+        child.terminate(force=True)
+print(json.dumps(result))
