@@ -126,7 +126,9 @@ export class Dispatcher {
     const msgType = request.header.msg_type;
     // Own properties only: a msg_type of "constructor" or "toString" must not find Object's.
     const handler = Object.hasOwn(this.handlers[channel], msgType) ? this.handlers[channel][msgType] : undefined;
-    await this.publish(request, "status", { execution_state: "busy" });
+    // Sends are queued per socket in order, so nothing here waits for them to leave,
+    // except the actions that must come after the reply (a shutdown's exit).
+    void this.publish(request, "status", { execution_state: "busy" });
     let reply: JsonObject;
     const afterReply: (() => void)[] = [];
     if (!handler) {
@@ -143,11 +145,14 @@ export class Dispatcher {
       }
     }
     // comm_open, comm_msg and comm_close have no reply in the protocol.
-    if (!COMM_MESSAGES.has(msgType)) await this.send(channel, request.identities, request.header, replyType(msgType), reply);
-    await this.publish(request, "status", { execution_state: "idle" });
+    const replied = COMM_MESSAGES.has(msgType) ? undefined : this.send(channel, request.identities, request.header, replyType(msgType), reply);
+    const idle = this.publish(request, "status", { execution_state: "idle" });
     // A question left unanswered by an interrupted cell must not take the next cell's answer.
     for (const [id, pending] of this.pendingInput) if (pending.requestId === request.header.msg_id) this.pendingInput.delete(id);
-    for (const action of afterReply) action();
+    if (afterReply.length > 0) {
+      await Promise.all([replied, idle]);
+      for (const action of afterReply) action();
+    }
   }
 
   /** A client holding the key could otherwise fill the log with one line per message. */
