@@ -12,9 +12,13 @@ export interface GcResult {
   trivialP50Ms?: number;
   gcSmallHeapP50Ms?: number;
   gcSmallHeapSamples?: number;
+  /** `await gc()` timed inside the cell: the collection itself, without the cell's round trip and type check. */
+  gcSmallHeapInCellP50Ms?: number;
   heapUsedMB?: number;
   refcountP50Ms?: number;
   refcountSamples?: number;
+  /** `gc.refcount()` timed inside the cell. */
+  refcountInCellP50Ms?: number;
   refcountValue?: string;
   gcLargeHeapP50Ms?: number;
   errors: string[];
@@ -33,17 +37,27 @@ const FILL = [
   "Math.round(process.memoryUsage().heapUsed / 1e6)",
 ].join("\n");
 const REFCOUNT = "gc.refcount(benchTarget)";
+/** The same work timed by the runtime's own clock, so the cell's round trip is not in it. */
+const GC_IN_CELL = "const gcT0 = performance.now();\nawait gc();\nperformance.now() - gcT0";
+const REFCOUNT_IN_CELL = "const rcT0 = performance.now();\ngc.refcount(benchTarget);\nperformance.now() - rcT0";
 
-async function timed(session: BenchKernel, code: string, count: number, timeoutMs: number, budgetMs: number): Promise<{ times: number[]; text?: string }> {
+async function inCell(session: BenchKernel, code: string, count: number, timeoutMs: number, budgetMs: number): Promise<number[]> {
+  const { texts } = await timed(session, code, count, timeoutMs, budgetMs);
+  return texts.map(Number).filter((n) => Number.isFinite(n));
+}
+
+async function timed(session: BenchKernel, code: string, count: number, timeoutMs: number, budgetMs: number): Promise<{ times: number[]; text?: string; texts: string[] }> {
   const times: number[] = [];
+  const texts: string[] = [];
   let text: string | undefined;
   const deadline = Date.now() + budgetMs;
   for (let i = 0; i < count && Date.now() < deadline; i++) {
     const { ms, exchange } = await session.run(code, timeoutMs);
     times.push(ms);
     text = resultText(exchange);
+    if (text !== undefined) texts.push(text);
   }
-  return { times, text };
+  return { times, text, texts };
 }
 
 export async function gcScenario(def: KernelDef, log: (line: string) => void): Promise<GcResult> {
@@ -64,12 +78,14 @@ export async function gcScenario(def: KernelDef, log: (line: string) => void): P
     const small = await timed(session, GC, 20, 30_000, 30_000);
     result.gcSmallHeapP50Ms = round(median(small.times), 3);
     result.gcSmallHeapSamples = small.times.length;
+    result.gcSmallHeapInCellP50Ms = round(median(await inCell(session, GC_IN_CELL, 20, 30_000, 30_000)), 3);
     const fill = await session.run(FILL, 60_000);
     result.heapUsedMB = Number(resultText(fill.exchange));
     const refcount = await timed(session, REFCOUNT, 3, 60_000, 40_000);
     result.refcountP50Ms = round(median(refcount.times), 1);
     result.refcountSamples = refcount.times.length;
     result.refcountValue = refcount.text;
+    result.refcountInCellP50Ms = round(median(await inCell(session, REFCOUNT_IN_CELL, 2, 60_000, 30_000)), 1);
     const large = await timed(session, GC, 5, 60_000, 30_000);
     result.gcLargeHeapP50Ms = round(median(large.times), 1);
     log(`  gc: small heap ${result.gcSmallHeapP50Ms} ms (trivial cell ${result.trivialP50Ms} ms); heap ${result.heapUsedMB} MB: refcount ${result.refcountP50Ms} ms = ${result.refcountValue}, gc ${result.gcLargeHeapP50Ms} ms`);
