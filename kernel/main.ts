@@ -6,7 +6,6 @@
 
 import { readConnectionFile, ConnectionFileError } from "./connection.js";
 import { Session, UnknownSchemeError } from "./wire.js";
-import { ZmqTransport } from "./sockets.js";
 import { Dispatcher } from "./dispatcher.js";
 import { RuntimeSupervisor } from "./runtime-supervisor.js";
 import { Executor } from "./execute.js";
@@ -44,9 +43,12 @@ export function parseKernelArgs(args: string[]): KernelOptions {
 export async function startKernel(options: KernelOptions): Promise<void> {
   const info = readConnectionFile(options.connectionFile);
   const session = new Session(info.key, info.signature_scheme);
+  const compiler = new SessionCompiler({ typecheck: options.typecheck });
+  compiler.startChecker();
+  // zeromq loads after the checker's worker has started, so the two overlap on two cores.
+  const { ZmqTransport } = await import("./sockets.js");
   const transport = await ZmqTransport.bind(info);
   const runtime = new RuntimeSupervisor({ cwd: process.cwd(), nodeFlags: options.runtimeFlags });
-  const compiler = new SessionCompiler({ typecheck: options.typecheck });
   const executor = new Executor(runtime, compiler);
 
   let exiting = false;
@@ -73,10 +75,10 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   dispatcher.start();
   log.info(`listening on ${info.transport}://${info.ip} (pid ${process.pid})`);
 
-  // After the sockets answer: the runtime and the checker start in the background.
+  // After the sockets answer: the runtime and the transform, in the background.
   setImmediate(() => {
     runtime.start().catch((error: Error) => log.error(`runtime did not start: ${error.message}`));
-    compiler.warmUp();
+    compiler.preload();
   });
 
   process.on("SIGTERM", () => void exit(0));

@@ -51,10 +51,13 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     return this.modules;
   }
 
-  /** At kernel start, in the background: the transform always, the checker only when cells are checked (it costs a process and ~100 MB). */
-  warmUp(): void {
-    // The checker first: its warm-up (a worker, then tsgo loading the libraries) is the long pole.
+  /** First thing at kernel start: the checker's warm-up (a worker thread, then tsgo loading the libraries) is the long pole, and runs beside the rest. */
+  startChecker(): void {
     if (this.options.typecheck) void this.checkerReady();
+  }
+
+  /** Once the sockets answer: the transform and the scanner, loaded on this thread (swc and TypeScript's AST take ~100 ms each). */
+  preload(): void {
     void this.load();
   }
 
