@@ -3,7 +3,7 @@
 // parent header, the result or error, user_expressions, and aborting the
 // requests queued behind a failed cell when stop_on_error asks for it.
 
-import type { ErrorContent, ExecuteRequest, JsonObject, Message } from "./messages.js";
+import type { ErrorContent, ExecuteRequest, JsonObject, Message, MimeBundle } from "./messages.js";
 import type { RequestContext } from "./dispatcher.js";
 import type { OutputSink, RuntimeSupervisor, RunOutcome } from "./runtime-supervisor.js";
 import type { SourceMapV3 } from "../src/runtime/protocol.js";
@@ -18,7 +18,12 @@ export interface CellCompiler {
   compile(source: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }>;
   /** The cell ran: its declarations are now part of the session. */
   accepted(source: string): void;
+  /** Signature and documentation of an expression, for `expr?` help; undefined when nothing is known. */
+  help(expression: string): Promise<MimeBundle | undefined>;
 }
+
+/** `Math.max?` or `?Math.max`: IPython's help syntax. Neither is valid TypeScript, so nothing else means this. */
+const HELP = /^\s*\?\s*([^?\n][^\n]*?)\s*$|^\s*([^?\n][^\n]*?)\s*\?\s*$/;
 
 export class Executor {
   executionCount = 0;
@@ -48,6 +53,8 @@ export class Executor {
     const publish = silent ? () => undefined : context.publish;
     publish("execute_input", { code, execution_count: count });
 
+    const helpFor = HELP.exec(code);
+    if (helpFor) return this.page(helpFor[1] ?? helpFor[2] ?? "", count);
     const outcome = await this.run(code, count, context.request.header.msg_id, context, publish);
     const userExpressions = await this.evaluateUserExpressions(request.user_expressions, context);
     if (outcome.error) {
@@ -58,6 +65,12 @@ export class Executor {
     if (outcome.result) publish("execute_result", { execution_count: count, ...outcome.result });
     return { status: "ok", execution_count: count, user_expressions: userExpressions, payload: [] };
   };
+
+  /** Help goes to the client's pager as a payload, as IPython's `?` does. */
+  private async page(expression: string, count: number): Promise<JsonObject> {
+    const data = (await this.compiler.help(expression)) ?? { "text/plain": `No documentation found for ${expression}` };
+    return { status: "ok", execution_count: count, user_expressions: {}, payload: [{ source: "page", data, start: 0 }] };
+  }
 
   private async run(code: string, count: number, id: string, context: RequestContext, publish: RequestContext["publish"]): Promise<RunOutcome> {
     if (code.trim() === "") return {};

@@ -126,6 +126,11 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     };
   }
 
+  async help(expression: string) {
+    const inspected = await this.inspect(expression, [...expression].length, 1);
+    return inspected.found ? inspected.data : undefined;
+  }
+
   async isComplete(code: string) {
     return (await this.load()).isComplete(code);
   }

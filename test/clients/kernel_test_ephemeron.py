@@ -26,8 +26,8 @@ class EphemeronKernelTests(jupyter_kernel_test.KernelTests):
     code_hello_world = 'console.log("hello, world")'
     code_stderr = 'console.error("oops")'
 
-    # no pager: ephemeron has no `?` help that pages (test_pager skips)
-    code_page_something = ""
+    # IPython's help syntax: the signature and documentation go to the pager as a payload
+    code_page_something = "Math.max?"
 
     # complete_request: matches are member names, replacing from cursor_start
     completion_samples = [

@@ -71,6 +71,18 @@ describe("a running kernel", () => {
     expect(traceback).toContain('throw new RangeError("too far")');
   });
 
+  it("answers `expr?` and `?expr` with the signature and documentation as a pager payload, running nothing", async () => {
+    for (const code of ["Math.max?", "?Math.max"]) {
+      const { reply, iopub } = await k.client.execute(code);
+      expect(reply.content.status).toBe("ok");
+      const payload = reply.content.payload as { source: string; data: Record<string, string> }[];
+      expect(payload).toHaveLength(1);
+      expect(payload[0]!.source).toBe("page");
+      expect(payload[0]!.data["text/plain"]).toContain("max(...values: number[]): number");
+      expect(iopub.map((message) => message.header.msg_type)).not.toContain("error");
+    }
+  });
+
   it("counts executions as ipykernel does: store_history advances the count, silent runs show nothing", async () => {
     const first = await k.client.execute("1");
     const n = first.reply.content.execution_count as number;
