@@ -53,6 +53,10 @@ export class Executor {
     const publish = silent ? () => undefined : context.publish;
     publish("execute_input", { code, execution_count: count });
 
+    if (/^\s*(exit|quit)\s*$/.test(code)) {
+      // IPython's `exit`: the console (or any client that knows the payload) closes itself.
+      return { status: "ok", execution_count: count, user_expressions: {}, payload: [{ source: "ask_exit", keepkernel: false }] };
+    }
     const helpFor = HELP.exec(code);
     if (helpFor) return this.page(helpFor[1] ?? helpFor[2] ?? "", count);
     const outcome = await this.run(code, count, context.request.header.msg_id, context, publish);

@@ -83,6 +83,11 @@ describe("a running kernel", () => {
     }
   });
 
+  it("answers a bare exit or quit with IPython's ask_exit payload, so jupyter console closes", async () => {
+    const { reply } = await k.client.execute("exit");
+    expect(reply.content.payload).toEqual([{ source: "ask_exit", keepkernel: false }]);
+  });
+
   it("counts executions as ipykernel does: store_history advances the count, silent runs show nothing", async () => {
     const first = await k.client.execute("1");
     const n = first.reply.content.execution_count as number;
