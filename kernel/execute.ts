@@ -59,7 +59,7 @@ export class Executor {
     }
     const helpFor = HELP.exec(code);
     if (helpFor) return this.page(helpFor[1] ?? helpFor[2] ?? "", count);
-    const outcome = await this.run(code, count, context.request.header.msg_id, context, publish);
+    const outcome = await this.run(code, count, context.request.header.msg_id, context, publish, true);
     const userExpressions = await this.evaluateUserExpressions(request.user_expressions, context);
     if (outcome.error) {
       publish("error", outcome.error);
@@ -76,7 +76,8 @@ export class Executor {
     return { status: "ok", execution_count: count, user_expressions: {}, payload: [{ source: "page", data, start: 0 }] };
   }
 
-  private async run(code: string, count: number, id: string, context: RequestContext, publish: RequestContext["publish"]): Promise<RunOutcome> {
+  /** `cell`: a cell of the notebook, whose declarations later cells see (user_expressions are not). */
+  private async run(code: string, count: number, id: string, context: RequestContext, publish: RequestContext["publish"], cell: boolean): Promise<RunOutcome> {
     if (code.trim() === "") return {};
     const filename = `cell-${++this.cellsRun}.ts`;
     const compiled = await this.compiler.compile(code, filename);
@@ -93,7 +94,7 @@ export class Executor {
       { id, code: compiled.cell.code, filename, label: `Cell In[${count}]`, source: code, map: compiled.cell.map },
       sink,
     );
-    if (!outcome.error || outcome.error.ename !== "RuntimeDied") this.compiler.accepted(code);
+    if (cell && outcome.error?.ename !== "RuntimeDied") this.compiler.accepted(code);
     return outcome;
   }
 
@@ -104,7 +105,7 @@ export class Executor {
     for (const [name, expression] of Object.entries(expressions as Record<string, unknown>)) {
       if (typeof expression !== "string") continue;
       const id = `${context.request.header.msg_id}/user_expressions/${name}`;
-      const outcome = await this.run(`(${expression})`, this.executionCount, id, context, () => undefined);
+      const outcome = await this.run(`(${expression})`, this.executionCount, id, context, () => undefined, false);
       results[name] = outcome.error
         ? { status: "error", ...outcome.error }
         : { status: "ok", data: outcome.result?.data ?? { "text/plain": "undefined" }, metadata: outcome.result?.metadata ?? {} };
