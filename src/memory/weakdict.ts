@@ -84,12 +84,41 @@ function entriesOf<K, V>(other: Iterable<readonly [K, V]> | Record<string, V>): 
   return Object.entries(other) as unknown as Iterable<readonly [K, V]>;
 }
 
+const LIVE = Symbol("live entries");
+
+/** Map-like iteration over the entries whose weak side is still alive, for both dictionaries. */
+abstract class LiveEntries<K, V> {
+  /** The live entries, in insertion order; dead ones are skipped, so iterating while entries die is safe. */
+  protected abstract [LIVE](): Generator<[K, V]>;
+
+  *keys(): IterableIterator<K> {
+    for (const [key] of this[LIVE]()) yield key;
+  }
+
+  *values(): IterableIterator<V> {
+    for (const [, value] of this[LIVE]()) yield value;
+  }
+
+  entries(): IterableIterator<[K, V]> {
+    return this[LIVE]();
+  }
+
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this[LIVE]();
+  }
+
+  forEach(fn: (value: V, key: K, dict: this) => void, thisArg?: unknown): void {
+    for (const [key, value] of this[LIVE]()) fn.call(thisArg, value, key, this);
+  }
+}
+
 export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryConstructor {
-  class WeakValueDictionary<K, V extends object> {
+  class WeakValueDictionary<K, V extends object> extends LiveEntries<K, V> {
     readonly #data = new Map<K, Ref<V>>();
     readonly #remove: (wr: Ref) => void;
 
     constructor(entries?: Iterable<readonly [K, V]> | Record<string, V> | null) {
+      super();
       // CPython: `def remove(wr, selfref=ref(self), ...)`: the one weak reference to itself.
       const selfref = core.ref(this);
       this.#remove = (wr: Ref): void => {
@@ -104,7 +133,7 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
       if ((this.#data.get(key) as Ref | undefined) === wr) this.#data.delete(key);
     }
 
-    *#live(): Generator<[K, V]> {
+    protected *[LIVE](): Generator<[K, V]> {
       for (const [key, wr] of this.#data) {
         const value = wr();
         if (value !== undefined) yield [key, value];
@@ -140,26 +169,6 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
       this.#data.clear();
     }
 
-    *keys(): IterableIterator<K> {
-      for (const [key] of this.#live()) yield key;
-    }
-
-    *values(): IterableIterator<V> {
-      for (const [, value] of this.#live()) yield value;
-    }
-
-    entries(): IterableIterator<[K, V]> {
-      return this.#live();
-    }
-
-    [Symbol.iterator](): IterableIterator<[K, V]> {
-      return this.#live();
-    }
-
-    forEach(fn: (value: V, key: K, dict: this) => void, thisArg?: unknown): void {
-      for (const [key, value] of this.#live()) fn.call(thisArg, value, key, this);
-    }
-
     pop(key: K, ...fallback: [] | [V]): V {
       const value = this.get(key);
       this.#data.delete(key);
@@ -169,7 +178,7 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
     }
 
     popitem(): [K, V] {
-      for (const [key, value] of this.#live()) {
+      for (const [key, value] of this[LIVE]()) {
         this.#data.delete(key);
         return [key, value];
       }
@@ -188,7 +197,7 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
     }
 
     copy(): WeakValueDictionary<K, V> {
-      return new WeakValueDictionary<K, V>(this.#live());
+      return new WeakValueDictionary<K, V>(this[LIVE]());
     }
 
     valuerefs(): KeyedRef<V, K>[] {
@@ -211,7 +220,7 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
     readonly ref: Ref;
     value: V;
   }
-  class WeakKeyDictionary<K extends object, V> {
+  class WeakKeyDictionary<K extends object, V> extends LiveEntries<K, V> {
     /** Ephemeron table: the value lives exactly as long as its key. */
     readonly #slots = new WeakMap<K, Slot<V>>();
     /** Insertion order, through weak references to the keys. */
@@ -219,6 +228,7 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
     readonly #remove: (wr: Ref) => void;
 
     constructor(entries?: Iterable<readonly [K, V]> | null) {
+      super();
       const selfref = core.ref(this);
       this.#remove = (wr: Ref): void => {
         const self = selfref();
@@ -227,7 +237,7 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
       if (entries !== undefined && entries !== null) this.update(entries);
     }
 
-    *#live(): Generator<[K, V]> {
+    protected *[LIVE](): Generator<[K, V]> {
       for (const wr of this.#order) {
         const key = wr() as K | undefined;
         if (key === undefined) continue;
@@ -272,28 +282,8 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
     }
 
     clear(): void {
-      for (const [key] of [...this.#live()]) this.delete(key);
+      for (const [key] of [...this[LIVE]()]) this.delete(key);
       this.#order.clear();
-    }
-
-    *keys(): IterableIterator<K> {
-      for (const [key] of this.#live()) yield key;
-    }
-
-    *values(): IterableIterator<V> {
-      for (const [, value] of this.#live()) yield value;
-    }
-
-    entries(): IterableIterator<[K, V]> {
-      return this.#live();
-    }
-
-    [Symbol.iterator](): IterableIterator<[K, V]> {
-      return this.#live();
-    }
-
-    forEach(fn: (value: V, key: K, dict: this) => void, thisArg?: unknown): void {
-      for (const [key, value] of this.#live()) fn.call(thisArg, value, key, this);
     }
 
     pop(key: K, ...fallback: [] | [V]): V {
@@ -307,7 +297,7 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
     }
 
     popitem(): [K, V] {
-      for (const [key, value] of this.#live()) {
+      for (const [key, value] of this[LIVE]()) {
         this.delete(key);
         return [key, value];
       }
@@ -326,7 +316,7 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
     }
 
     copy(): WeakKeyDictionary<K, V> {
-      return new WeakKeyDictionary<K, V>(this.#live());
+      return new WeakKeyDictionary<K, V>(this[LIVE]());
     }
 
     keyrefs(): Ref<K>[] {
