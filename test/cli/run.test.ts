@@ -7,32 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ephemeron, lines, type CliResult } from "./ephemeron.js";
-
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-  ename?: string;
-  evalue?: string;
-  execution_count?: number;
-}
-interface Cell {
-  cell_type: string;
-  source: string | string[];
-  outputs?: Output[];
-  execution_count?: number | null;
-}
-interface Notebook {
-  nbformat: number;
-  nbformat_minor: number;
-  metadata: Record<string, unknown>;
-  cells: Cell[];
-}
-
-const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : (value ?? ""));
-const stdoutOf = (cell: Cell) => (cell.outputs ?? []).filter((o) => o.output_type === "stream" && o.name === "stdout").map((o) => text(o.text)).join("");
-const resultOf = (cell: Cell) => text((cell.outputs ?? []).find((o) => o.output_type === "execute_result")?.data?.["text/plain"]);
+import { readNotebookFile, resultOf, stdoutOf, text, type CellJson as Cell, type NotebookJson as Notebook } from "../helpers/notebook-files.js";
 
 function notebook(...sources: string[]): Notebook {
   return {
@@ -58,10 +33,6 @@ function write(name: string, content: string | Notebook): string {
   return path;
 }
 
-function readBack(path: string): Notebook {
-  return JSON.parse(readFileSync(path, "utf8")) as Notebook;
-}
-
 describe("ephemeron run on a notebook whose cells succeed", () => {
   let result: CliResult;
   let written: Notebook;
@@ -69,7 +40,7 @@ describe("ephemeron run on a notebook whose cells succeed", () => {
   beforeAll(async () => {
     const path = write("good.ipynb", notebook('console.log("hi from cell one");', "const n: number = 6;\nn * 7", "const greeting = `hello ${n}`;\ngreeting"));
     result = await ephemeron(["run", path]);
-    written = readBack(path);
+    written = readNotebookFile(path);
   }, 90_000);
 
   it("exits 0", () => {
@@ -111,7 +82,7 @@ describe("ephemeron run --out DIR", () => {
     const result = await ephemeron(["run", path, "--out", out]);
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(path, "utf8")).toBe(before);
-    expect(resultOf(readBack(join(out, "untouched.ipynb")).cells[1]!)).toBe("2");
+    expect(resultOf(readNotebookFile(join(out, "untouched.ipynb")).cells[1]!)).toBe("2");
   }, 90_000);
 });
 
@@ -122,7 +93,7 @@ describe("ephemeron run on a notebook with a failing cell", () => {
     const path = write("failing.ipynb", notebook(...sources));
     const result = await ephemeron(["run", path]);
     expect(result.code).not.toBe(0);
-    const cells = readBack(path).cells.filter((cell) => cell.cell_type === "code");
+    const cells = readNotebookFile(path).cells.filter((cell) => cell.cell_type === "code");
     expect(stdoutOf(cells[0]!)).toBe("before\n");
     const error = cells[1]!.outputs!.find((o) => o.output_type === "error");
     expect(error?.ename).toBe("Error");
@@ -136,7 +107,7 @@ describe("ephemeron run on a notebook with a failing cell", () => {
     const path = write("allowed.ipynb", notebook(...sources));
     const result = await ephemeron(["run", path, "--allow-errors"]);
     expect(result.code, result.stderr).toBe(0);
-    const cells = readBack(path).cells.filter((cell) => cell.cell_type === "code");
+    const cells = readNotebookFile(path).cells.filter((cell) => cell.cell_type === "code");
     expect(cells[1]!.outputs!.map((o) => o.output_type)).toEqual(["error"]);
     expect(stdoutOf(cells[2]!)).toBe("after\n");
     expect(cells[2]!.execution_count).toBe(3);
@@ -147,7 +118,7 @@ describe("ephemeron run's record of an error", () => {
   it("shows the failing line of the cell once, without the wrapper's frame or Node's internal frames", async () => {
     const path = write("traceback.ipynb", notebook("const a = 1;\nthrow new Error(\"boom\");\nconst b = 2;\nconst c = 3;"));
     await ephemeron(["run", path, "--allow-errors"]);
-    const error = readBack(path).cells[1]!.outputs!.find((o) => o.output_type === "error") as { traceback: string[] } | undefined;
+    const error = readNotebookFile(path).cells[1]!.outputs!.find((o) => o.output_type === "error") as { traceback: string[] } | undefined;
     const traceback = (error?.traceback ?? []).map((line) => line.replace(/\u001b\[[0-9;]*m/g, ""));
     expect(traceback.filter((line) => line.startsWith("Cell In[")), traceback.join("\n")).toEqual(["Cell In[1], line 2"]);
     expect(traceback.find((line) => line.startsWith("-->")), traceback.join("\n")).toBe("--> 2 throw new Error(\"boom\");");

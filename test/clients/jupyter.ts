@@ -5,16 +5,17 @@
 // reason to skip — and installing the built kernel into a throwaway prefix
 // that the Python clients find through JUPYTER_PATH.
 
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "vitest";
-import { PACKAGE_ROOT } from "../../kernel/kernelspec.js";
+import { ephemeron } from "../cli/ephemeron.js";
+
+export { CLI, run, type RunResult } from "../cli/ephemeron.js";
 
 export const PYTHON = "/usr/bin/python3";
-export const CLI = join(PACKAGE_ROOT, "dist", "kernel", "cli.js");
 
 export interface JupyterTool {
   /** What the tests call it in messages. */
@@ -40,25 +41,41 @@ export function missingTool(tool: JupyterTool): string | undefined {
   return undefined;
 }
 
+/** Debian's Chromium, and the flags that keep it off this machine's closed network. */
+export const CHROMIUM: Program = { path: "/usr/bin/chromium", apt: "chromium" };
+export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** A program a test needs besides the Python tool, such as /usr/bin/chromium. */
+export interface Program {
+  path: string;
+  apt: string;
+}
+
 /**
- * describe() for tests that need a Jupyter tool. Without the tool the block is
- * skipped with a note saying how to install it; under CI=true it is replaced by
- * one failing test that carries that note.
+ * describe() for tests that need a Jupyter tool (and maybe programs). Without
+ * them the block is skipped with a note saying how to install them; under
+ * CI=true it is replaced by one failing test that carries that note.
  */
-export function describeWithTool(tool: JupyterTool, title: string, body: () => void): void {
+export function describeWithTool(tool: JupyterTool, title: string, body: () => void, programs: Program[] = []): void {
+  const reasons: string[] = [];
   const missing = missingTool(tool);
-  if (missing === undefined) {
+  if (missing !== undefined) reasons.push(missing);
+  for (const program of programs) {
+    if (!existsSync(program.path)) reasons.push(`${program.path} is missing; install it with: apt-get install -y ${program.apt}`);
+  }
+  const reason = reasons.join("; ");
+  if (reasons.length === 0) {
     describe(title, body);
   } else if (process.env.CI === "true") {
     // A failing test, not a failing hook: vitest counts tests behind a failed hook as skipped.
     describe(title, () => {
-      it(`finds ${tool.name} installed (CI=true does not skip)`, () => {
-        throw new Error(`CI=true and ${missing}`);
+      it(`finds ${[tool.name, ...programs.map((p) => p.path)].join(" and ")} installed (CI=true does not skip)`, () => {
+        throw new Error(`CI=true and ${reason}`);
       });
     });
   } else {
-    process.stderr.write(`[skipped] ${title}: ${missing}\n`);
-    describe.skip(`${title} (skipped: ${missing})`, body);
+    process.stderr.write(`[skipped] ${title}: ${reason}\n`);
+    describe.skip(`${title} (skipped: ${reason})`, body);
   }
 }
 
@@ -74,10 +91,9 @@ export interface InstalledKernel {
 
 /** `ephemeron install --prefix <tmp>` with a unique name, as a user would run it. */
 export async function installKernel(): Promise<InstalledKernel> {
-  if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does)");
   const prefix = mkdtempSync(join(tmpdir(), "ephemeron-prefix-"));
   const name = `ephemeron-test-${randomBytes(4).toString("hex")}`;
-  const result = await run(process.execPath, [CLI, "install", "--prefix", prefix, "--name", name]);
+  const result = await ephemeron(["install", "--prefix", prefix, "--name", name]);
   if (result.code !== 0) throw new Error(`ephemeron install failed (exit ${result.code}):\n${result.stderr}`);
   const jupyterPath = join(prefix, "share", "jupyter");
   return {
@@ -88,18 +104,3 @@ export async function installKernel(): Promise<InstalledKernel> {
   };
 }
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to completion; never throws for a non-zero exit. */
-export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(command, args, { env: options.env ?? process.env, cwd: options.cwd ?? PACKAGE_ROOT, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}

@@ -1,29 +1,14 @@
 // `jupyter nbconvert --execute` runs the first-steps notebook through the
 // installed kernelspec, as a teacher would to print a handout.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../../kernel/kernelspec.js";
 import { describeWithTool, installKernel, NBCONVERT, PYTHON, run, type InstalledKernel, type RunResult } from "./jupyter.js";
+import { readNotebookFile, resultOf, stdoutOf, text, type CellJson as Cell } from "../helpers/notebook-files.js";
 
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-  ename?: string;
-  evalue?: string;
-}
-interface Cell {
-  cell_type: string;
-  source: string | string[];
-  outputs?: Output[];
-  execution_count?: number | null;
-}
-
-const join_ = (text: string | string[] | undefined) => (Array.isArray(text) ? text.join("") : (text ?? ""));
 
 describeWithTool(NBCONVERT, "jupyter nbconvert --execute", () => {
   let kernel: InstalledKernel;
@@ -40,7 +25,7 @@ describeWithTool(NBCONVERT, "jupyter nbconvert --execute", () => {
       { env: kernel.env, timeoutMs: 180_000 },
     );
     if (result.code === 0) {
-      cells = (JSON.parse(readFileSync(join(outDir, "00-first-steps.ipynb"), "utf8")) as { cells: Cell[] }).cells.filter((cell) => cell.cell_type === "code");
+      cells = readNotebookFile(join(outDir, "00-first-steps.ipynb")).cells.filter((cell) => cell.cell_type === "code");
     }
   }, 200_000);
 
@@ -50,12 +35,10 @@ describeWithTool(NBCONVERT, "jupyter nbconvert --execute", () => {
   });
 
   const cellWith = (snippet: string): Cell => {
-    const cell = cells.find((c) => join_(c.source).includes(snippet));
+    const cell = cells.find((c) => text(c.source).includes(snippet));
     if (!cell) throw new Error(`no code cell containing ${JSON.stringify(snippet)} in the executed notebook`);
     return cell;
   };
-  const stdoutOf = (cell: Cell) => (cell.outputs ?? []).filter((o) => o.output_type === "stream" && o.name === "stdout").map((o) => join_(o.text)).join("");
-  const resultOf = (cell: Cell) => join_((cell.outputs ?? []).find((o) => o.output_type === "execute_result")?.data?.["text/plain"]);
 
   it("executes the first-steps notebook with the installed kernel and exits 0", () => {
     expect(result.code, `nbconvert failed:\n${result.stderr}`).toBe(0);

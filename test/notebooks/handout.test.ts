@@ -11,9 +11,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../../kernel/kernelspec.js";
 import { ephemeron } from "../cli/ephemeron.js";
-import { describeWithTool, NBCONVERT } from "../clients/jupyter.js";
+import { CHROMIUM, CHROMIUM_ARGS, describeWithTool, NBCONVERT } from "../clients/jupyter.js";
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const OUT = join(PACKAGE_ROOT, "out");
 const HANDOUTS = ["02-weak-references-and-proxies", "04-caches-for-large-objects"];
 // ESC, or what is left of a colour code when the ESC byte itself was dropped ("[0;31m", "[2m", "[39m").
@@ -32,7 +31,7 @@ describeWithTool(NBCONVERT, "HTML handouts made with `ephemeron run --html`, ope
       runError = `ephemeron run --html exited ${result.code}:\n${result.stderr}`;
       return;
     }
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM.path, args: CHROMIUM_ARGS });
     mkdirSync(OUT, { recursive: true });
     for (const name of HANDOUTS) {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
@@ -86,4 +85,4 @@ describeWithTool(NBCONVERT, "HTML handouts made with `ephemeron run --html`, ope
       expect(match, `${name}: ${JSON.stringify(text.slice(Math.max(0, (match?.index ?? 0) - 40), (match?.index ?? 0) + 40))}`).toBeNull();
     }
   });
-});
+}, [CHROMIUM]);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../../kernel/kernelspec.js";
+import { joinSource } from "../../kernel/notebook.js";
 import { ephemeron } from "../cli/ephemeron.js";
 import { describeWithTool, installKernel, NBCONVERT, PYTHON, run, type InstalledKernel } from "../clients/jupyter.js";
 
@@ -21,14 +22,13 @@ interface Cell {
 const NOTEBOOKS_DIR = join(PACKAGE_ROOT, "notebooks");
 const NOTEBOOKS = readdirSync(NOTEBOOKS_DIR).filter((name) => name.endsWith(".ipynb")).sort();
 
-const joinText = (value: string | string[]): string => (Array.isArray(value) ? value.join("") : value);
 
 /** One output as a comparable value: multiline text joined, timing metadata left out. */
 function normalizeOutput(output: Json): Json {
   if (output === null || typeof output !== "object" || Array.isArray(output)) return output;
   const result: { [key: string]: Json } = {};
   for (const [key, value] of Object.entries(output)) {
-    if (key === "text" && (typeof value === "string" || Array.isArray(value))) result[key] = joinText(value as string | string[]);
+    if (key === "text" && (typeof value === "string" || Array.isArray(value))) result[key] = joinSource(value as string | string[]);
     else if (key === "data" && value !== null && typeof value === "object" && !Array.isArray(value)) {
       result[key] = Object.fromEntries(Object.entries(value).map(([mime, data]) => [mime, Array.isArray(data) && data.every((d) => typeof d === "string") ? (data as string[]).join("") : data]));
     } else if (key === "metadata" && value !== null && typeof value === "object" && !Array.isArray(value)) {
@@ -65,7 +65,7 @@ export function compareOutputs(committedPath: string, executedPath: string, how:
     const expected = JSON.stringify((committed[i]!.outputs ?? []).map(normalizeOutput), null, 1);
     const actual = JSON.stringify((executed[i]!.outputs ?? []).map(normalizeOutput), null, 1);
     if (expected !== actual) {
-      const source = joinText(committed[i]!.source).split("\n").slice(0, 3).join("\n");
+      const source = joinSource(committed[i]!.source).split("\n").slice(0, 3).join("\n");
       return `${how}: code cell ${i + 1} differs from the committed outputs\n--- source:\n${source}\n--- diff (- committed, + now):\n${lineDiff(expected, actual)}`;
     }
   }

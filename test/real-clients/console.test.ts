@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../../kernel/kernelspec.js";
 import { installKernel, PYTHON, run, type InstalledKernel } from "../clients/jupyter.js";
-import { describeWithTools } from "./tools.js";
+import { describeWithTool } from "../clients/jupyter.js";
 
 const CONSOLE = { name: "jupyter console + pexpect", modules: ["jupyter_console", "pexpect"], apt: ["jupyter-console", "python3-pexpect"] };
 
@@ -22,7 +22,7 @@ interface Transcript {
   tail?: string;
 }
 
-describeWithTools(CONSOLE, [], "jupyter console", () => {
+describeWithTool(CONSOLE, "jupyter console", () => {
   let installed: InstalledKernel | undefined;
   let transcript: Transcript = {};
   beforeAll(async () => {

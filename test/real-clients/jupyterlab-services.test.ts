@@ -7,7 +7,7 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { installKernel, type InstalledKernel } from "../clients/jupyter.js";
 import { NOTEBOOK, startNotebookServer, type NotebookServer } from "./notebook-server.js";
-import { describeWithTools } from "./tools.js";
+import { describeWithTool } from "../clients/jupyter.js";
 
 /**
  * Notebook 6 selects no WebSocket subprotocol, and `ws` refuses a handshake
@@ -52,7 +52,7 @@ async function execute(kernel: Kernel.IKernelConnection, code: string, onBusy?: 
   return { ...executed, reply };
 }
 
-describeWithTools(NOTEBOOK, [], "@jupyterlab/services against a Notebook server", () => {
+describeWithTool(NOTEBOOK, "@jupyterlab/services against a Notebook server", () => {
   let installed: InstalledKernel | undefined;
   let server: NotebookServer | undefined;
   let manager: KernelManager | undefined;

@@ -11,9 +11,8 @@ import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../../kernel/kernelspec.js";
 import { installKernel, type InstalledKernel } from "../clients/jupyter.js";
 import { NOTEBOOK, startNotebookServer, type NotebookServer } from "./notebook-server.js";
-import { describeWithTools } from "./tools.js";
+import { CHROMIUM, CHROMIUM_ARGS, describeWithTool } from "../clients/jupyter.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(PACKAGE_ROOT, "out", "screenshots", "notebook-browser");
 const NOTEBOOK_FILE = "ephemeron-browser.ipynb";
 
@@ -30,7 +29,7 @@ function notebookJson(kernelName: string): string {
   });
 }
 
-describeWithTools(NOTEBOOK, [{ path: CHROMIUM, apt: "chromium" }], "the classic Notebook in headless Chromium", () => {
+describeWithTool(NOTEBOOK, "the classic Notebook in headless Chromium", () => {
   let installed: InstalledKernel | undefined;
   let server: NotebookServer | undefined;
   let context: BrowserContext | undefined;
@@ -60,9 +59,9 @@ describeWithTools(NOTEBOOK, [{ path: CHROMIUM, apt: "chromium" }], "the classic 
     writeFileSync(join(server.root, NOTEBOOK_FILE), notebookJson(installed.name));
     profile = mkdtempSync(join(tmpdir(), "ephemeron-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM.path,
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: CHROMIUM_ARGS,
       viewport: { width: 1200, height: 900 },
     });
     page = context.pages()[0] ?? (await context.newPage());
@@ -179,4 +178,4 @@ describeWithTools(NOTEBOOK, [{ path: CHROMIUM, apt: "chromium" }], "the classic 
     await shot("09-input-answered");
     expect((await outputs()).at(-1)).toMatch(/Out\[2\]:\s*'hello Ada'/);
   });
-});
+}, [CHROMIUM]);
