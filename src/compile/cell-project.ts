@@ -24,8 +24,8 @@ import { API, DiagnosticCategory, SymbolFlags, type Diagnostic, type Project, ty
 import type { FileSystem } from "typescript/unstable/fs";
 import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
 import { codePointToUtf16, lineAndColumn, utf16ToCodePoint } from "./code-points.js";
-import { collectDeclarations, rewriteModuleSyntax, type AppendedDeclaration, type DeclaredName } from "./cell-source.js";
-import type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
+import { checkedText, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
+import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
 import { cellFolderName } from "./checker-protocol.js";
 
 export interface CellProjectOptions {
@@ -128,18 +128,26 @@ export class CellProject {
     this.project.program.getSemanticDiagnostics(this.scratch);
   }
 
-  check(source: string): CellDiagnostic[] {
-    if (/^\s*\/\/\s*@ts-nocheck\b/.test(source)) return [];
-    const cell = this.prepare(source);
+  check(source: string, checked?: CheckedText): CellDiagnostic[] {
+    return this.checkCell(source, checked).diagnostics;
+  }
+
+  /** `checked`: the cell parsed already (checkedText), when the caller has it. */
+  checkCell(source: string, checked?: CheckedText): CheckResult {
+    if (/^\s*\/\/\s*@ts-nocheck\b/.test(source)) return { diagnostics: [], declares: true };
+    const cell = this.prepare(source, checked);
     this.sync(cell.text, cell.names);
     const program = this.project.program;
     const syntactic = program.getSyntacticDiagnostics(this.scratch);
     const diagnostics = syntactic.length > 0 ? syntactic : program.getSemanticDiagnostics(this.scratch);
-    return this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell.text)));
+    return {
+      diagnostics: this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell.text))),
+      declares: cell.names.length > 0 || cell.unnamed,
+    };
   }
 
-  accept(source: string): void {
-    const cell = this.prepare(source);
+  accept(source: string, checked?: CheckedText): void {
+    const cell = this.prepare(source, checked);
     // The names it replaces are now shadowed for good, and its own must not be renamed away in the next render.
     this.replacedNow = new Set();
     const replaced = new Set(cell.names.map((n) => n.name));
@@ -174,13 +182,13 @@ export class CellProject {
     return file;
   }
 
-  complete(source: string, cursorPos: number): CompletionResult {
+  complete(source: string, cursorPos: number, checked?: CheckedText): CompletionResult {
     const offset = codePointToUtf16(source, cursorPos);
     let start = offset;
     while (start > 0 && isIdentifierChar(source, start - 1)) start--;
     const prefix = source.slice(start, offset);
     const empty: CompletionResult = { matches: [], cursorStart: utf16ToCodePoint(source, start), cursorEnd: cursorPos, types: [] };
-    const cell = this.prepare(source);
+    const cell = this.prepare(source, checked);
     // The cell as typed (imports included, so completion inside them works); its names replace earlier ones.
     this.sync(source, cell.names);
     const entries = this.completionEntries(source, offset, start, cell).filter((e) => e.name.startsWith(prefix) && !e.name.startsWith("__ephemeron_"));
@@ -229,12 +237,12 @@ export class CellProject {
     return entries;
   }
 
-  inspect(source: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
+  inspect(source: string, cursorPos: number, detailLevel: 0 | 1, checked?: CheckedText): InspectResult {
     const notFound: InspectResult = { found: false, plain: "", markdown: "" };
     const offset = codePointToUtf16(source, cursorPos);
     const at = isIdentifierChar(source, offset) ? offset : isIdentifierChar(source, offset - 1) ? offset - 1 : -1;
     if (at < 0) return notFound;
-    const cell = this.prepare(source);
+    const cell = this.prepare(source, checked);
     this.sync(source, cell.names);
     const checker = this.project.checker;
     let symbol = checker.getSymbolAtPosition(this.scratch, at);
@@ -260,6 +268,7 @@ export class CellProject {
   }
 
   dispose(): void {
+    this.releaseStale();
     this.snapshot.dispose();
     this.api.close();
     if (this.onDisk) removeFolder(this.root);
@@ -301,36 +310,11 @@ export class CellProject {
     return symbol.flags & SymbolFlags.BlockScopedVariable ? "let" : "var";
   }
 
-  /** Parses a cell (in the scratch file), rewrites its imports and exports, and finds its top-level names. */
-  private prepare(source: string): PreparedCell {
+  /** Rewrites a cell's imports and exports and finds its top-level names. */
+  private prepare(source: string, checked?: CheckedText): PreparedCell {
     if (this.lastPrepared?.source === source) return this.lastPrepared;
-    // The accepted cells (a newly accepted one included) go in the same snapshot as the cell:
-    // unless the cell declares a name again, checking it needs no other.
-    this.write(this.wanted(source, this.replacedNow));
-    if (!mayDeclareOrImport(source)) {
-      // Nothing to rewrite and no names: no need to fetch the tree.
-      this.lastPrepared = { source, text: source, ownLength: source.length, appended: [], names: [], unnamed: false };
-      return this.lastPrepared;
-    }
-    let sourceFile = this.project.program.getSourceFile(this.scratch);
-    if (sourceFile === undefined) throw new Error("scratch cell is not in the project");
-    const rewritten = rewriteModuleSyntax(sourceFile, source);
-    if (rewritten !== undefined) {
-      this.write(new Map([[this.scratch, rewritten.text]]));
-      sourceFile = this.project.program.getSourceFile(this.scratch);
-      if (sourceFile === undefined) throw new Error("scratch cell is not in the project");
-    }
-    const { names, unnamed } = collectDeclarations(sourceFile);
-    const cell: PreparedCell = {
-      source,
-      text: rewritten?.text ?? source,
-      ownLength: source.length,
-      appended: rewritten?.appended ?? [],
-      names,
-      unnamed,
-    };
-    this.lastPrepared = cell;
-    return cell;
+    this.lastPrepared = { source, ownLength: source.length, ...(checked ?? checkedText(source)) };
+    return this.lastPrepared;
   }
 
   /** Brings the project to: every accepted cell (names replaced by later cells or by `names` renamed away) and `scratchText`. */
@@ -374,9 +358,17 @@ export class CellProject {
   private update(changed: string[]): void {
     for (const file of changed) this.toEmpty.delete(file);
     const next = this.api.updateSnapshot({ fileChanges: { changed } });
-    this.snapshot.dispose();
+    this.stale.push(this.snapshot);
     this.snapshot = next;
     this.project = this.currentProject();
+  }
+
+  /** Snapshots replaced by newer ones, released after the answer has gone out (one round trip to tsgo each). */
+  private readonly stale: Snapshot[] = [];
+
+  /** Releases the replaced snapshots: called when no request is waiting for an answer. */
+  releaseStale(): void {
+    for (const snapshot of this.stale.splice(0)) snapshot.dispose();
   }
 
   /** Free files whose text the checker still has with names in it: emptied at the next update. */
@@ -447,16 +439,16 @@ export class CellProject {
     return project;
   }
 
+  /**
+   * Only `readFile` is served: tsgo asks the other callbacks about every path it looks at (about
+   * 1300 synchronous calls while it loads the libraries and @types/node, 120 ms of the warm-up),
+   * and it needs none of them for the cell files, which the tsconfig lists by name. The folder
+   * does not exist on disk, so module resolution from a cell passes over it to the notebook's
+   * own node_modules and its parents', as from a file in the notebook's folder.
+   */
   private fileSystem(): FileSystem {
     const inRoot = (p: string): boolean => p === this.root || p.startsWith(this.root + path.sep);
-    return {
-      readFile: (p) => (inRoot(p) ? (this.files.get(p) ?? null) : undefined),
-      fileExists: (p) => (inRoot(p) ? this.files.has(p) : undefined),
-      directoryExists: (p) => (inRoot(p) ? p === this.root : undefined),
-      getAccessibleEntries: (p) =>
-        inRoot(p) ? { files: p === this.root ? [...this.files.keys()].map((f) => path.basename(f)) : [], directories: [] } : undefined,
-      realpath: (p) => (inRoot(p) ? p : undefined),
-    };
+    return { readFile: (p) => (inRoot(p) ? (this.files.get(p) ?? null) : undefined) };
   }
 
   private mapDiagnostics(cell: PreparedCell, diagnostics: readonly Diagnostic[]): CellDiagnostic[] {
@@ -482,15 +474,6 @@ export class CellProject {
     }
     return result.sort((a, b) => a.line - b.line || a.column - b.column);
   }
-}
-
-/**
- * Whether a cell may declare a top-level name or import or export anything: false only when
- * none of the keywords that start a declaration appears in it as a word (nor a backslash, which
- * could spell one with an escape), so that such a cell need not be parsed to know it declares nothing.
- */
-function mayDeclareOrImport(source: string): boolean {
-  return source.includes("\\") || /\b(?:var|let|const|using|function|class|interface|type|enum|namespace|module|global|declare|import|export)\b/.test(source);
 }
 
 /**

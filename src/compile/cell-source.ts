@@ -3,30 +3,18 @@
 // script file in one virtual project, so its declarations are globals the
 // later cells see; a module's would be private to it.
 //
+// The cell is parsed with swc in the checker's thread (about 0.1 ms) rather
+// than asking tsgo for its syntax tree (a round trip and the tree's nodes
+// rebuilt in JavaScript, 0.5–1 ms), and is written to tsgo once, already
+// rewritten.
+//
 // The rewrite keeps every offset of the cell's own text: import statements and
 // `export` keywords are blanked (spaces, newlines kept) and the declarations
 // that stand in for the imports are appended after the cell's text, so a
 // diagnostic inside the cell maps back without a source map.
 
-import {
-  SyntaxKind,
-  type BindingName,
-  type ImportDeclaration,
-  type ImportEqualsDeclaration,
-  type Node,
-  type SourceFile,
-  type Statement,
-} from "typescript/unstable/ast";
-import {
-  isClassDeclaration,
-  isEnumDeclaration,
-  isFunctionDeclaration,
-  isImportEqualsDeclaration,
-  isInterfaceDeclaration,
-  isModuleDeclaration,
-  isTypeAliasDeclaration,
-  isVariableStatement,
-} from "typescript/unstable/ast/is";
+import type * as Swc from "@swc/core";
+import { bindingIdentifiers, parseWithOffsets } from "./swc.js";
 
 /** A name a cell declares at top level: the identifier's UTF-16 range in the checked text. */
 export interface DeclaredName {
@@ -50,92 +38,106 @@ export interface AppendedDeclaration {
   reportAlone: boolean;
 }
 
-export interface RewrittenCell {
+/** A cell as the checker gets it. */
+export interface CheckedText {
+  /** The cell itself, or with its imports and exports rewritten. */
   text: string;
-  /** Length of the cell's own text; everything after it is appended stand-ins. */
-  ownLength: number;
   appended: AppendedDeclaration[];
+  names: DeclaredName[];
+  /** Declarations without a replaceable name (`declare global`, `declare module "m"`), which keep its file alive. */
+  unnamed: boolean;
 }
 
-/** Rewrites imports and exports so that the cell is a global script; undefined when it already is one. */
-export function rewriteModuleSyntax(sourceFile: SourceFile, text: string): RewrittenCell | undefined {
-  const blanks: [number, number][] = [];
+type Parsed = ReturnType<typeof parseWithOffsets>;
+
+/**
+ * The text the checker gets for a cell, with its top-level names. Throws swc's error when the
+ * cell does not parse (the transform reports syntax errors before the check is asked for).
+ */
+export function checkedText(source: string): CheckedText {
+  if (!mayDeclareOrImport(source)) return { text: source, appended: [], names: [], unnamed: false };
+  let parsed: Parsed;
+  try {
+    parsed = parseWithOffsets(source, "typescript");
+  } catch {
+    // Unfinished code (completion, inspection) or a syntax error: as it is, for tsgo to report.
+    return { text: source, appended: [], names: [], unnamed: false };
+  }
+  const rewritten = rewriteModuleSyntax(parsed, source);
+  if (rewritten === undefined) return { text: source, appended: [], ...collectDeclarations(parsed) };
+  return { text: rewritten.text, appended: rewritten.appended, ...collectDeclarations(parseWithOffsets(rewritten.text, "typescript")) };
+}
+
+function rewriteModuleSyntax({ body, at }: Parsed, text: string): { text: string; appended: AppendedDeclaration[] } | undefined {
+  /** Ranges blanked out; or replaced with a word (space-padded to the range's length). */
+  const blanks: [number, number, string?][] = [];
   const standIns: { code: string; origin: number; group: number; reportAlone: boolean }[] = [];
   let group = 0;
   const moduleType = (specifier: string): string => `import(${JSON.stringify(specifier)})`;
+  const start = (node: { span: Swc.Span }): number => at(node.span.start);
+  const end = (node: { span: Swc.Span }): number => at(node.span.end);
 
-  for (const statement of sourceFile.statements) {
-    const start = statement.getStart(sourceFile);
-    switch (statement.kind) {
-      case SyntaxKind.ImportDeclaration: {
-        blanks.push([start, statement.end]);
-        const declaration = statement as ImportDeclaration;
-        const specifier = stringValue(declaration.moduleSpecifier);
-        const clause = declaration.importClause;
-        if (specifier === undefined || clause === undefined) break;
-        const typeOnly = clause.phaseModifier === SyntaxKind.TypeKeyword;
-        const module = moduleType(specifier);
-        if (clause.name !== undefined) {
-          const name = clause.name.text;
-          const origin = clause.name.getStart(sourceFile);
-          const valueType = `typeof ${module} extends { default: infer D } ? D : typeof ${module}`;
-          standIns.push({ code: typeOnly ? `type ${name} = ${valueType};` : `declare const ${name}: ${valueType};`, origin, group: group++, reportAlone: true });
-        }
-        const bindings = clause.namedBindings;
-        if (bindings?.kind === SyntaxKind.NamespaceImport) {
-          const origin = bindings.name.getStart(sourceFile);
-          standIns.push({ code: `declare const ${bindings.name.text}: typeof ${module};`, origin, group: group++, reportAlone: true });
-        } else if (bindings?.kind === SyntaxKind.NamedImports) {
-          for (const element of bindings.elements) {
-            const local = element.name.text;
-            const imported = element.propertyName === undefined ? local : (stringValue(element.propertyName) ?? local);
-            const origin = element.getStart(sourceFile);
+  for (const item of body) {
+    switch (item.type) {
+      case "ImportDeclaration": {
+        blanks.push([start(item), end(item)]);
+        const module = moduleType(item.source.value);
+        for (const specifier of item.specifiers) {
+          const name = specifier.local.value;
+          const origin = start(specifier.local);
+          if (specifier.type === "ImportDefaultSpecifier") {
+            const valueType = `typeof ${module} extends { default: infer D } ? D : typeof ${module}`;
+            standIns.push({ code: item.typeOnly ? `type ${name} = ${valueType};` : `declare const ${name}: ${valueType};`, origin, group: group++, reportAlone: true });
+          } else if (specifier.type === "ImportNamespaceSpecifier") {
+            standIns.push({ code: `declare const ${name}: typeof ${module};`, origin, group: group++, reportAlone: true });
+          } else {
+            const imported = specifier.imported?.value ?? name;
             const g = group++;
             const member = JSON.stringify(imported);
-            if (!typeOnly && !element.isTypeOnly) {
-              standIns.push({ code: `declare const ${local}: typeof ${module}[${member}];`, origin, group: g, reportAlone: true });
-            }
+            const typeOnly = item.typeOnly || specifier.isTypeOnly;
+            const elementStart = start(specifier);
+            if (!typeOnly) standIns.push({ code: `declare const ${name}: typeof ${module}[${member}];`, origin: elementStart, group: g, reportAlone: true });
             // The type meaning of the name (a class, interface or type alias): fails harmlessly for values.
-            standIns.push({ code: `type ${local} = ${module}.${imported};`, origin, group: g, reportAlone: typeOnly || element.isTypeOnly });
+            standIns.push({ code: `type ${name} = ${module}.${imported};`, origin: elementStart, group: g, reportAlone: typeOnly });
           }
         }
         break;
       }
-      case SyntaxKind.ImportEqualsDeclaration: {
-        const declaration = statement as ImportEqualsDeclaration;
-        const reference = declaration.moduleReference;
-        if (reference.kind !== SyntaxKind.ExternalModuleReference) break;
-        const specifier = stringValue(reference.expression);
-        blanks.push([start, statement.end]);
-        if (specifier === undefined) break;
-        standIns.push({ code: `declare const ${declaration.name.text}: typeof ${moduleType(specifier)};`, origin: declaration.name.getStart(sourceFile), group: group++, reportAlone: true });
+      case "TsImportEqualsDeclaration": {
+        if (item.moduleRef.type !== "TsExternalModuleReference") break;
+        blanks.push([start(item), end(item)]);
+        standIns.push({ code: `declare const ${item.id.value}: typeof ${moduleType(item.moduleRef.expression.value)};`, origin: start(item.id), group: group++, reportAlone: true });
         break;
       }
-      case SyntaxKind.ExportDeclaration:
-      case SyntaxKind.NamespaceExportDeclaration:
-        blanks.push([start, statement.end]);
+      case "ExportNamedDeclaration":
+      case "ExportAllDeclaration":
+      case "TsNamespaceExportDeclaration":
+        blanks.push([start(item), end(item)]);
         break;
-      case SyntaxKind.ExportAssignment: {
+      case "ExportDeclaration":
+        blanks.push([start(item), start(item.declaration)]);
+        break;
+      case "ExportDefaultDeclaration": {
+        // `export default function () {}` is no declaration without the keywords: `void function () {}` is a statement.
+        const anonymous = item.decl.type !== "TsInterfaceDeclaration" && item.decl.identifier == null;
+        blanks.push([start(item), start(item.decl), anonymous ? "void" : undefined]);
+        break;
+      }
+      case "ExportDefaultExpression":
+      case "TsExportAssignment":
         // `export default expr` runs `expr`; `export = expr` likewise.
-        const expression = (statement as Statement & { expression: Node }).expression;
-        blanks.push([start, expression.getStart(sourceFile)]);
+        blanks.push([start(item), start(item.expression as { span: Swc.Span })]);
         break;
-      }
-      default: {
-        const modifiers = (statement as Statement & { modifiers?: readonly Node[] }).modifiers;
-        for (const modifier of modifiers ?? []) {
-          if (modifier.kind === SyntaxKind.ExportKeyword || modifier.kind === SyntaxKind.DefaultKeyword) {
-            blanks.push([modifier.getStart(sourceFile), modifier.end]);
-          }
-        }
-      }
+      default:
+        break;
     }
   }
   if (blanks.length === 0 && standIns.length === 0) return undefined;
 
   let rewritten = text;
-  for (const [from, to] of blanks) {
-    rewritten = rewritten.slice(0, from) + rewritten.slice(from, to).replace(/[^\r\n]/g, " ") + rewritten.slice(to);
+  for (const [from, to, word = ""] of blanks) {
+    const blank = rewritten.slice(from, to).replace(/[^\r\n]/g, " ");
+    rewritten = rewritten.slice(0, from) + word + blank.slice(word.length) + rewritten.slice(to);
   }
   const appended: AppendedDeclaration[] = [];
   rewritten += "\n;";
@@ -144,57 +146,58 @@ export function rewriteModuleSyntax(sourceFile: SourceFile, text: string): Rewri
     appended.push({ start: rewritten.length, end: rewritten.length + standIn.code.length, origin: standIn.origin, group: standIn.group, reportAlone: standIn.reportAlone });
     rewritten += standIn.code;
   }
-  return { text: rewritten, ownLength: text.length, appended };
+  return { text: rewritten, appended };
 }
 
-/**
- * The top-level names a (script) cell declares. `global` is true when the cell
- * also has declarations without a replaceable name (`declare global`,
- * `declare module "m"`), which keep its file alive.
- */
-export function collectDeclarations(sourceFile: SourceFile): { names: DeclaredName[]; unnamed: boolean } {
+/** The top-level names of a (script) cell, and whether it has declarations without one. */
+function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unnamed: boolean } {
   const names: DeclaredName[] = [];
   let unnamed = false;
-  const add = (node: Node & { text: string }, kind: string): void => {
-    names.push({ name: node.text, kind, start: node.getStart(sourceFile), end: node.end });
+  const add = (id: Swc.Identifier, kind: string): void => {
+    // A binding's span can take in its `?` and type annotation; the name is the identifier's first characters.
+    const start = at(id.span.start);
+    names.push({ name: id.value, kind, start, end: start + id.value.length });
   };
-  const addBinding = (name: BindingName): void => {
-    if (name.kind === SyntaxKind.Identifier) {
-      add(name, "variable");
-      return;
-    }
-    for (const element of name.elements) {
-      if (element.kind === SyntaxKind.BindingElement && element.name !== undefined) addBinding(element.name);
-    }
-  };
-  const kindOf: Partial<Record<SyntaxKind, string>> = {
-    [SyntaxKind.FunctionDeclaration]: "function",
-    [SyntaxKind.ClassDeclaration]: "class",
-    [SyntaxKind.InterfaceDeclaration]: "interface",
-    [SyntaxKind.TypeAliasDeclaration]: "type",
-    [SyntaxKind.EnumDeclaration]: "enum",
-    [SyntaxKind.ImportEqualsDeclaration]: "module",
-    [SyntaxKind.ModuleDeclaration]: "module",
-  };
-  const kind = (statement: Statement): string => kindOf[statement.kind] ?? "variable";
-  for (const statement of sourceFile.statements) {
-    if (isVariableStatement(statement)) {
-      for (const declaration of statement.declarationList.declarations) addBinding(declaration.name);
-    } else if (isFunctionDeclaration(statement) || isClassDeclaration(statement)) {
-      if (statement.name !== undefined) add(statement.name, kind(statement));
-    } else if (isInterfaceDeclaration(statement) || isTypeAliasDeclaration(statement) || isEnumDeclaration(statement) || isImportEqualsDeclaration(statement)) {
-      add(statement.name, kind(statement));
-    } else if (isModuleDeclaration(statement)) {
-      if (statement.name.kind === SyntaxKind.Identifier && statement.name.text !== "global") add(statement.name, kind(statement));
-      else unnamed = true;
+  for (const item of body) {
+    const declaration: Swc.ModuleItem | Swc.Declaration = item.type === "ExportDeclaration" ? item.declaration : item;
+    switch (declaration.type) {
+      case "VariableDeclaration":
+        for (const declarator of declaration.declarations) for (const id of bindingIdentifiers(declarator.id)) add(id, "variable");
+        break;
+      case "FunctionDeclaration":
+        add(declaration.identifier, "function");
+        break;
+      case "ClassDeclaration":
+        add(declaration.identifier, "class");
+        break;
+      case "TsInterfaceDeclaration":
+        add(declaration.id, "interface");
+        break;
+      case "TsTypeAliasDeclaration":
+        add(declaration.id, "type");
+        break;
+      case "TsEnumDeclaration":
+        add(declaration.id, "enum");
+        break;
+      case "TsImportEqualsDeclaration":
+        add(declaration.id, "module");
+        break;
+      case "TsModuleDeclaration":
+        if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module");
+        else unnamed = true;
+        break;
+      default:
+        break;
     }
   }
   return { names, unnamed };
 }
 
-function stringValue(node: Node): string | undefined {
-  if (node.kind === SyntaxKind.StringLiteral || node.kind === SyntaxKind.Identifier || node.kind === SyntaxKind.NoSubstitutionTemplateLiteral) {
-    return (node as Node & { text: string }).text;
-  }
-  return undefined;
+/**
+ * Whether a cell may declare a top-level name or import or export anything: false only when
+ * none of the keywords that start a declaration appears in it as a word (nor a backslash, which
+ * could spell one with an escape), so that such a cell need not be parsed to know it declares nothing.
+ */
+function mayDeclareOrImport(source: string): boolean {
+  return source.includes("\\") || /\b(?:var|let|const|using|function|class|interface|type|enum|namespace|module|global|declare|import|export)\b/.test(source);
 }

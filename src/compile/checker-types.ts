@@ -23,3 +23,10 @@ export interface InspectResult {
   plain: string;
   markdown: string;
 }
+
+/** A check's answer: the cell's diagnostics, and whether accepting it would change what later cells see. */
+export interface CheckResult {
+  diagnostics: CellDiagnostic[];
+  /** False only when the cell is known to declare, import and export nothing. */
+  declares: boolean;
+}

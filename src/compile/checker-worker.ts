@@ -31,22 +31,23 @@ port.on("message", (request: WorkerRequest) => {
     let value: unknown;
     switch (request.op) {
       case "check":
-        value = project.check(request.source);
+        value = project.checkCell(request.source, request.checked);
         break;
       case "accept":
-        project.accept(request.source);
+        project.accept(request.source, request.checked);
         break;
       case "complete":
-        value = project.complete(request.source, request.cursorPos);
+        value = project.complete(request.source, request.cursorPos, request.checked);
         break;
       case "inspect":
-        value = project.inspect(request.source, request.cursorPos, request.detailLevel);
+        value = project.inspect(request.source, request.cursorPos, request.detailLevel, request.checked);
         break;
       case "dispose":
         project.dispose();
         break;
     }
     port.postMessage({ kind: "result", id: request.id, value, ms: performance.now() - started } satisfies WorkerReply);
+    if (request.op !== "dispose") project.releaseStale();
   } catch (error) {
     // The server answers some requests with an error and carries on; a dead tsgo process fails the probe too.
     if (project.alive()) {

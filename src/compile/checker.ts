@@ -9,14 +9,14 @@
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
+import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
+import { checkedText } from "./cell-source.js";
 import { cellFolderName, type WorkerReply, type WorkerRequest } from "./checker-protocol.js";
 
 export type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
-export { isComplete } from "./is-complete.js";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-type RequestBody = DistributiveOmit<WorkerRequest, "id">;
+type RequestBody = DistributiveOmit<WorkerRequest, "id" | "checked">;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -40,6 +40,9 @@ export class CellChecker {
   private restarts = 0;
   private disposed = false;
   private readonly acceptedSources: string[] = [];
+  /** Counts changes to what cells see (accepted declarations, a new worker): a check's answer holds within one. */
+  private generation = 0;
+  private lastCheck: { source: string; generation: number; result: CheckResult } | undefined;
   private readyPromise: Promise<number | undefined> = Promise.resolve(undefined);
   private readonly options: { cwd: string; globalsDts: string[] };
 
@@ -58,14 +61,27 @@ export class CellChecker {
     return this.worker !== undefined;
   }
 
-  /** Type-check a cell against all accepted cells; does not accept it. */
+  /**
+   * Type-check a cell against all accepted cells; does not accept it. The same cell checked again
+   * while the accepted cells are unchanged gets the same answer without a trip to the checker
+   * (running `1 + 1` again, or a cell that printed something, costs nothing to check).
+   */
   async check(source: string): Promise<CellDiagnostic[]> {
-    return this.request<CellDiagnostic[]>({ op: "check", source }, []);
+    const memo = this.lastCheck;
+    if (memo?.source === source && memo.generation === this.generation) return memo.result.diagnostics;
+    const generation = this.generation;
+    const unanswered: CheckResult = { diagnostics: [], declares: true };
+    const result = await this.request<CheckResult>({ op: "check", source }, unanswered);
+    // A fallback (the checker failed) is not an answer worth remembering.
+    this.lastCheck = result === unanswered ? undefined : { source, generation, result };
+    return result.diagnostics;
   }
 
   /** Record a cell as run: its top-level declarations now replace earlier ones of the same names. */
   async accept(source: string): Promise<void> {
     this.acceptedSources.push(source);
+    const memo = this.lastCheck;
+    if (!(memo?.source === source && !memo.result.declares)) this.generation++;
     await this.request<undefined>({ op: "accept", source }, undefined);
   }
 
@@ -88,6 +104,7 @@ export class CellChecker {
   }
 
   private start(): void {
+    this.generation++;
     const worker = new Worker(workerUrl(), { workerData: this.options, stdout: true });
     this.worker = worker;
     worker.unref();
@@ -139,11 +156,17 @@ export class CellChecker {
     // tsgo 7.0.2 panics on a lone surrogate (invalid UTF-16: JSON may carry
     // "\ude00") and then never answers again, wedging every later cell. U+FFFD
     // in its place keeps code-point offsets (cursor_pos) unchanged.
-    if ("source" in body) body = { ...body, source: body.source.replace(LONE_SURROGATE, "\uFFFD") };
+    let message: WorkerRequest;
+    if ("source" in body) {
+      const source = body.source.replace(LONE_SURROGATE, "\uFFFD");
+      message = { ...body, source, checked: checkedText(source), id };
+    } else {
+      message = { ...body, id };
+    }
     return new Promise<T>((resolve) => {
       const timer = setTimeout(() => this.wedged(worker), REQUEST_TIMEOUT_MS).unref();
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, fallback, timer });
-      worker.postMessage({ ...body, id } as WorkerRequest);
+      worker.postMessage(message);
     });
   }
 

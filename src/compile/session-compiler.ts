@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { ErrorContent } from "../../kernel/messages.js";
 import type { CellCompiler, CompiledCell } from "../../kernel/execute.js";
 import type { LanguageTools } from "../../kernel/kernel.js";
-import type { CellChecker } from "./checker.js";
+import { CellChecker, formatDiagnostics } from "./checker.js";
 import { createLogger } from "../../kernel/log.js";
 
 const log = createLogger("compile");
@@ -30,17 +30,13 @@ function globalsDeclarations(): string[] {
 
 /** Loaded on first use, not at start-up: kernel_info is answered before any of it has loaded. */
 function loadCompilerModules() {
-  return Promise.all([import("./transform.js"), import("./checker.js"), import("./is-complete.js")]).then(([transform, checker, scanner]) => ({
-    ...transform,
-    ...checker,
-    ...scanner,
-  }));
+  return Promise.all([import("./transform.js"), import("./is-complete.js")]).then(([transform, scanner]) => ({ ...transform, ...scanner }));
 }
 type CompilerModules = Awaited<ReturnType<typeof loadCompilerModules>>;
 
 export class SessionCompiler implements CellCompiler, LanguageTools {
   private modules: Promise<CompilerModules> | undefined;
-  private checker: Promise<CellChecker> | undefined;
+  private checker: CellChecker | undefined;
   /** Cells run while no checker existed (type checking off), replayed when completion first needs one. */
   private readonly unchecked: string[] = [];
 
@@ -61,17 +57,20 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     void this.load();
   }
 
-  private checkerReady(): Promise<CellChecker> {
-    this.checker ??= import("./checker.js").then(({ CellChecker }) => {
-      const checker = new CellChecker({ cwd: process.cwd(), globalsDts: globalsDeclarations() });
-      for (const source of this.unchecked.splice(0)) void checker.accept(source);
-      return checker;
-    });
+  /** The checker, started on first use (the worker starts at once; requests queue until it is warm). */
+  private checkerReady(): CellChecker {
+    if (this.checker === undefined) {
+      this.checker = new CellChecker({ cwd: process.cwd(), globalsDts: globalsDeclarations() });
+      for (const source of this.unchecked.splice(0)) void this.checker.accept(source);
+    }
     return this.checker;
   }
 
   async compile(source: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }> {
-    const { transformCell, CellSyntaxError, formatDiagnostics } = await this.load();
+    const modules = this.load();
+    // The checker works in its own thread and process while this one transforms the cell.
+    const checking = this.options.typecheck ? this.checkerReady().check(source) : undefined;
+    const { transformCell, CellSyntaxError } = await modules;
     let cell: CompiledCell;
     try {
       const transformed = transformCell(source, { filename });
@@ -80,19 +79,17 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
       if (error instanceof CellSyntaxError) return { error: syntaxError(error, source) };
       throw error;
     }
-    if (this.options.typecheck) {
-      const diagnostics = await (await this.checkerReady()).check(source);
-      if (diagnostics.length > 0) {
-        const lines = formatDiagnostics(diagnostics);
-        const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;
-        return {
-          error: {
-            ename: "TypeScriptError",
-            evalue: `${count}: ${diagnostics.map((d) => `TS${d.code} (line ${d.line}, col ${d.column}): ${d.message}`).join("; ")}`,
-            traceback: [`${RED}TypeScriptError${RESET}: ${count}; the cell did not run`, ...lines],
-          },
-        };
-      }
+    const diagnostics = (await checking) ?? [];
+    if (diagnostics.length > 0) {
+      const lines = formatDiagnostics(diagnostics);
+      const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;
+      return {
+        error: {
+          ename: "TypeScriptError",
+          evalue: `${count}: ${diagnostics.map((d) => `TS${d.code} (line ${d.line}, col ${d.column}): ${d.message}`).join("; ")}`,
+          traceback: [`${RED}TypeScriptError${RESET}: ${count}; the cell did not run`, ...lines],
+        },
+      };
     }
     return { cell };
   }
@@ -102,13 +99,11 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
       this.unchecked.push(source);
       return;
     }
-    this.checker
-      .then((checker) => checker.accept(source))
-      .catch((error: Error) => log.warn(`checker could not take the cell: ${error.message}`));
+    this.checker.accept(source).catch((error: Error) => log.warn(`checker could not take the cell: ${error.message}`));
   }
 
   async complete(code: string, cursorPos: number) {
-    const result = await (await this.checkerReady()).complete(code, cursorPos);
+    const result = await this.checkerReady().complete(code, cursorPos);
     return {
       matches: result.matches,
       cursor_start: result.cursorStart,
@@ -118,7 +113,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   }
 
   async inspect(code: string, cursorPos: number, detailLevel: 0 | 1) {
-    const result = await (await this.checkerReady()).inspect(code, cursorPos, detailLevel);
+    const result = await this.checkerReady().inspect(code, cursorPos, detailLevel);
     return {
       found: result.found,
       data: result.found ? { "text/plain": result.plain, "text/markdown": result.markdown } : {},
@@ -136,7 +131,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   }
 
   async dispose(): Promise<void> {
-    await (await this.checker)?.dispose();
+    await this.checker?.dispose();
   }
 }
 

@@ -1,5 +1,6 @@
 // @swc/core, loaded once and only when the first cell is compiled (loading it costs ~15 ms),
-// and the two calls the cell transform makes of it: type stripping and parsing JavaScript.
+// and the two calls made of it: type stripping, and parsing (the transform parses the
+// stripped JavaScript; the checker's side parses the cell's TypeScript to find its names).
 
 import { createRequire } from "node:module";
 import type * as Swc from "@swc/core";
@@ -40,7 +41,64 @@ export function stripTypes(source: string, filename: string): { code: string; ma
   return { code: out.code, map: out.map ?? '{"mappings":""}' };
 }
 
-/** Parses JavaScript as an ES module (offsets in the result are UTF-8 byte positions). */
-export function parseModule(code: string): Swc.Module {
-  return load().parseSync(code, { syntax: "ecmascript", target: "es2022", script: false });
+/**
+ * Parses JavaScript or TypeScript as an ES module. `at` turns the UTF-8 byte positions of the
+ * result's spans into offsets in `code` (UTF-16, as JavaScript strings count).
+ */
+export function parseWithOffsets(code: string, syntax: "ecmascript" | "typescript"): { body: Swc.ModuleItem[]; at: (pos: number) => number } {
+  // A leading ";" gives a statement at a known place: swc's spans have had a varying base.
+  const module = load().parseSync(";" + code, syntax === "typescript"
+    ? { syntax, tsx: false, decorators: false, dynamicImport: true, target: "es2022", script: false }
+    : { syntax, target: "es2022", script: false });
+  const base = module.body[0]!.span.start;
+  return { body: module.body.slice(1), at: spanConverter(code, base) };
+}
+
+function spanConverter(code: string, base: number): (pos: number) => number {
+  // swc counts bytes from `base`; the parsed text had one extra ";" in front of `code`.
+  if (!/[^\x00-\x7f]/.test(code)) return (pos) => pos - base - 1;
+  const bytes = Buffer.byteLength(code);
+  const table = new Uint32Array(bytes + 1);
+  let byte = 0;
+  let index = 0;
+  for (const ch of code) {
+    const cp = ch.codePointAt(0)!;
+    const len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (let k = 0; k < len; k++) table[byte + k] = index;
+    byte += len;
+    index += ch.length;
+  }
+  table[bytes] = index;
+  return (pos) => table[pos - base - 1]!;
+}
+
+/** The identifiers a binding pattern binds (`{ a, b: [c], ...d }` → a, c, d), in source order. */
+export function bindingIdentifiers(pattern: Swc.Pattern | Swc.ObjectPatternProperty | undefined | null, out: Swc.Identifier[] = []): Swc.Identifier[] {
+  if (!pattern) return out;
+  switch (pattern.type) {
+    case "Identifier":
+      out.push(pattern);
+      break;
+    case "ArrayPattern":
+      for (const element of pattern.elements) bindingIdentifiers(element, out);
+      break;
+    case "ObjectPattern":
+      for (const property of pattern.properties) bindingIdentifiers(property, out);
+      break;
+    case "AssignmentPattern":
+      bindingIdentifiers(pattern.left, out);
+      break;
+    case "RestElement":
+      bindingIdentifiers(pattern.argument, out);
+      break;
+    case "KeyValuePatternProperty":
+      bindingIdentifiers(pattern.value, out);
+      break;
+    case "AssignmentPatternProperty":
+      out.push(pattern.key);
+      break;
+    default:
+      break;
+  }
+  return out;
 }

@@ -31,7 +31,7 @@
 import type * as Swc from "@swc/core";
 import { Rewrite } from "./rewrite.js";
 import { buildSourceMap, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
-import { parseModule, stripTypes } from "./swc.js";
+import { bindingIdentifiers, parseWithOffsets, stripTypes } from "./swc.js";
 import { cellSyntaxError } from "./syntax-error.js";
 
 export { CellSyntaxError } from "./syntax-error.js";
@@ -56,54 +56,6 @@ const NAMESPACE_TEMP = "__ephemeron_ns";
 interface Span {
   start: number;
   end: number;
-}
-
-/** UTF-8 byte positions of swc spans → offsets in the JavaScript string. */
-function spanConverter(code: string, base: number): (pos: number) => number {
-  // swc counts bytes from `base`; the parsed text had one extra ";" in front of `code`.
-  if (!/[^\x00-\x7f]/.test(code)) return (pos) => pos - base - 1;
-  const bytes = Buffer.byteLength(code);
-  const table = new Uint32Array(bytes + 1);
-  let byte = 0;
-  let index = 0;
-  for (const ch of code) {
-    const cp = ch.codePointAt(0)!;
-    const len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    for (let k = 0; k < len; k++) table[byte + k] = index;
-    byte += len;
-    index += ch.length;
-  }
-  table[bytes] = index;
-  return (pos) => table[pos - base - 1]!;
-}
-
-function patternNames(pattern: Swc.Pattern | Swc.ObjectPatternProperty | undefined | null, out: string[]): void {
-  if (!pattern) return;
-  switch (pattern.type) {
-    case "Identifier":
-      out.push(pattern.value);
-      break;
-    case "ArrayPattern":
-      for (const element of pattern.elements) patternNames(element, out);
-      break;
-    case "ObjectPattern":
-      for (const property of pattern.properties) patternNames(property, out);
-      break;
-    case "AssignmentPattern":
-      patternNames(pattern.left, out);
-      break;
-    case "RestElement":
-      patternNames(pattern.argument, out);
-      break;
-    case "KeyValuePatternProperty":
-      patternNames(pattern.value, out);
-      break;
-    case "AssignmentPatternProperty":
-      out.push(pattern.key.value);
-      break;
-    default:
-      break;
-  }
 }
 
 function unparenthesize(expression: Swc.Expression | undefined | null): Swc.Expression | undefined {
@@ -275,7 +227,7 @@ class CellRewriter {
   /** `var`/`let`/`const` → an assignment; its names go to the hoisted `var`. */
   private variableDeclaration(decl: Swc.VariableDeclaration, span: Span, position: "statement" | "for-init"): void {
     const names: string[] = [];
-    for (const declarator of decl.declarations) patternNames(declarator.id, names);
+    for (const declarator of decl.declarations) names.push(...bindingIdentifiers(declarator.id).map((id) => id.value));
     this.hoist(names);
     const declarators = decl.declarations.map((d) => ({ span: this.span(d), id: this.span(d.id), init: d.init }));
     const first = declarators[0];
@@ -383,7 +335,7 @@ class CellRewriter {
       case "ForOfStatement":
         if (stmt.left.type === "VariableDeclaration" && stmt.left.kind === "var") {
           const names: string[] = [];
-          for (const d of stmt.left.declarations) patternNames(d.id, names);
+          for (const d of stmt.left.declarations) names.push(...bindingIdentifiers(d.id).map((id) => id.value));
           this.hoist(names);
           const first = stmt.left.declarations[0];
           if (first) this.edit.remove(this.span(stmt.left).start, this.span(first).start);
@@ -435,11 +387,9 @@ export function transformCell(source: string, options: { filename: string }): Tr
     throw cellSyntaxError(error, source);
   }
   const code = js.code;
-  // A leading ";" gives a statement at a known place: swc's spans have had a varying base.
-  const module = parseModule(";" + code);
-  const base = module.body[0]!.span.start;
-  const rewriter = new CellRewriter(code, spanConverter(code, base));
-  rewriter.rewrite(module.body.slice(1));
+  const { body, at } = parseWithOffsets(code, "ecmascript");
+  const rewriter = new CellRewriter(code, at);
+  rewriter.rewrite(body);
   rewriter.writeHead();
 
   const swcMap = JSON.parse(js.map) as { mappings: string };

@@ -78,6 +78,32 @@ describe("CellChecker", () => {
     expect(codes(await checker.check("const len: string = awaited.length;"))).toEqual([2322]);
   });
 
+  it("checks the same cell again after a later cell changed a type it uses", async () => {
+    expect(await run(checker, "let level: number = 1;")).toEqual([]);
+    const reader = "const doubled: number = level * 2;";
+    expect(await checker.check(reader)).toEqual([]);
+    expect(await checker.check(reader)).toEqual([]);
+    // A cell that declares nothing changes nothing: the same answer holds.
+    expect(await run(checker, "level + 1")).toEqual([]);
+    expect(await checker.check(reader)).toEqual([]);
+    expect(await run(checker, "let level: string = 'high';")).toEqual([]);
+    expect(codes(await checker.check(reader))).toEqual([2362]);
+  });
+
+  it("finds the names of a cell with non-ASCII text before them, and replaces them", async () => {
+    expect(await run(checker, "const café = '☕ 😀';\nconst ounces: number = 8;")).toEqual([]);
+    expect(await run(checker, "const ounces: string = 'eight';")).toEqual([]);
+    expect(await checker.check("const o: string = ounces;\nconst c: string = café;")).toEqual([]);
+    expect(codes(await checker.check("const o: number = ounces;"))).toEqual([2322]);
+  });
+
+  it("takes export default of anonymous functions and classes, and import/export forms, without inventing errors", async () => {
+    expect(await run(checker, "export default function () { return 1; }")).toEqual([]);
+    expect(await run(checker, "export default class { v = 1; }")).toEqual([]);
+    expect(await run(checker, "import type { Stats } from 'node:fs';\nimport { readFileSync as rf, type PathLike } from 'fs';\nexport const sized = (p: PathLike): number => rf(p).length;\nlet st: Stats | undefined;")).toEqual([]);
+    expect(codes(await checker.check("const n: string = sized('/etc/hostname');"))).toEqual([2322]);
+  });
+
   it("skips a cell whose first line is // @ts-nocheck", async () => {
     expect(await checker.check("// @ts-nocheck\nconst n: number = 'not a number';")).toEqual([]);
     expect(codes(await checker.check("const n: number = 'not a number';"))).toEqual([2322]);
