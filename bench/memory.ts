@@ -1,5 +1,6 @@
 // Resident memory of each kernel's whole process tree (kernel, runtime,
-// checker, …: VmRSS summed from /proc) after start, after the first annotated
+// checker, …: VmRSS summed from /proc, and the same with the pages of a file
+// that several processes map counted once) after start, after the first annotated
 // cell, and after 1,000 cells that each bind a new name, the kernels taking
 // turns 100 cells at a time. Also the per-cell time of the first and the last
 // 100 of those cells, which shows whether cells get slower as a session grows.
@@ -14,6 +15,10 @@ export interface MemoryResult {
   afterStartBytes: number | null;
   afterFirstTypedCellBytes: number | null;
   afterCellsBytes: number | null;
+  /** The same three, each file page shared by processes of the tree counted once. */
+  afterStartSharedOnceBytes: number | null;
+  afterFirstTypedCellSharedOnceBytes: number | null;
+  afterCellsSharedOnceBytes: number | null;
   cellsRun: number;
   processes: number | null;
   /** Each process of the tree after start: command and VmRSS. */
@@ -29,7 +34,14 @@ export async function memory(defs: KernelDef[], cells: number, budgetMs: number,
   const times = new Map<string, number[]>();
   try {
     for (const def of defs) {
-      const result: MemoryResult = { afterStartBytes: null, afterFirstTypedCellBytes: null, afterCellsBytes: null, cellsRun: 0, processes: null, afterStartByProcess: [], first100P50Ms: null, last100P50Ms: null, errors: [] };
+      const result: MemoryResult = {
+        afterStartBytes: null,
+        afterFirstTypedCellBytes: null,
+        afterCellsBytes: null,
+        afterStartSharedOnceBytes: null,
+        afterFirstTypedCellSharedOnceBytes: null,
+        afterCellsSharedOnceBytes: null,
+        cellsRun: 0, processes: null, afterStartByProcess: [], first100P50Ms: null, last100P50Ms: null, errors: [] };
       results[def.id] = result;
       try {
         const session = await BenchKernel.start(def);
@@ -42,7 +54,9 @@ export async function memory(defs: KernelDef[], cells: number, budgetMs: number,
     }
     await sleep(1500);
     for (const s of sessions) {
-      results[s.def.id]!.afterStartBytes = s.memory().bytes;
+      const tree = s.memory();
+      results[s.def.id]!.afterStartBytes = tree.bytes;
+      results[s.def.id]!.afterStartSharedOnceBytes = tree.sharedOnceBytes;
       results[s.def.id]!.afterStartByProcess = treeBreakdown(s.pid).map(({ command, bytes }) => ({ command, bytes }));
     }
     for (const s of sessions) {
@@ -53,7 +67,11 @@ export async function memory(defs: KernelDef[], cells: number, budgetMs: number,
       }
     }
     await sleep(500);
-    for (const s of sessions) results[s.def.id]!.afterFirstTypedCellBytes = s.memory().bytes;
+    for (const s of sessions) {
+      const tree = s.memory();
+      results[s.def.id]!.afterFirstTypedCellBytes = tree.bytes;
+      results[s.def.id]!.afterFirstTypedCellSharedOnceBytes = tree.sharedOnceBytes;
+    }
     const deadline = Date.now() + budgetMs;
     for (let from = 0; from < cells; from += 100) {
       for (const s of sessions) {
@@ -78,6 +96,7 @@ export async function memory(defs: KernelDef[], cells: number, budgetMs: number,
       const result = results[s.def.id]!;
       const tree = s.memory();
       result.afterCellsBytes = tree.bytes;
+      result.afterCellsSharedOnceBytes = tree.sharedOnceBytes;
       result.processes = tree.processes;
       const t = times.get(s.def.id)!;
       result.first100P50Ms = t.length ? round(median(t.slice(0, 100)), 3) : null;

@@ -1,5 +1,6 @@
 // A kernel's whole process tree, read from /proc: its resident memory (the sum
-// of VmRSS over the kernel and every descendant) and killing all of it.
+// of VmRSS over the kernel and every descendant, and the same with each page of
+// a file that several of its processes map counted once) and killing all of it.
 
 import { readdirSync, readFileSync } from "node:fs";
 
@@ -54,13 +55,66 @@ function vmRssBytes(pid: number): number {
 }
 
 export interface TreeMemory {
+  /** VmRSS summed over the processes. */
   bytes: number;
+  /** Resident memory with each file page shared by processes of the tree counted once (see sharedOnceBytes). */
+  sharedOnceBytes: number;
   processes: number;
 }
 
 export function treeRss(root: number): TreeMemory {
   const tree = processTree(root);
-  return { bytes: tree.reduce((sum, pid) => sum + vmRssBytes(pid), 0), processes: tree.length };
+  return { bytes: tree.reduce((sum, pid) => sum + vmRssBytes(pid), 0), sharedOnceBytes: sharedOnceBytes(tree), processes: tree.length };
+}
+
+/**
+ * The memory a set of processes holds in RAM, from /proc/PID/smaps: every process's anonymous
+ * and dirty pages, plus the clean pages of each mapped file region once (the largest resident
+ * count any of the processes has for that region). Summing VmRSS counts a file's page once per
+ * process that maps it: two Node processes both count the node binary's ~40 MB of code, which
+ * the machine holds once. For a single process it equals VmRSS.
+ */
+function sharedOnceBytes(pids: number[]): number {
+  let privateKb = 0;
+  const cleanFileKb = new Map<string, number>();
+  for (const pid of pids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/smaps`, "utf8");
+    } catch {
+      continue;
+    }
+    let region: string | undefined;
+    let fields: Record<string, number> = {};
+    const flush = (): void => {
+      if (region === undefined) return;
+      const clean = (fields.Shared_Clean ?? 0) + (fields.Private_Clean ?? 0);
+      const dirty = (fields.Shared_Dirty ?? 0) + (fields.Private_Dirty ?? 0);
+      if (region === "") {
+        privateKb += fields.Rss ?? 0;
+      } else {
+        privateKb += dirty;
+        cleanFileKb.set(region, Math.max(cleanFileKb.get(region) ?? 0, clean));
+      }
+    };
+    for (const line of text.split("\n")) {
+      const header = /^[0-9a-f]+-[0-9a-f]+ \S+ ([0-9a-f]+) (\S+) (\d+)\s*(.*)$/.exec(line);
+      if (header) {
+        flush();
+        const [, offset, device, inode] = header;
+        // Anonymous memory (inode 0: heaps, stacks, [vdso]) belongs to its process alone.
+        region = inode === "0" ? "" : `${device}:${inode}:${offset}`;
+        fields = {};
+        continue;
+      }
+      const field = /^(\w+):\s+(\d+) kB$/.exec(line);
+      if (field) fields[field[1]!] = Number(field[2]);
+    }
+    flush();
+  }
+  let total = privateKb;
+  for (const kb of cleanFileKb.values()) total += kb;
+  return total * 1024;
 }
 
 /**
