@@ -47,6 +47,26 @@ export interface CellProjectOptions {
  * notebook it is used as `any`, as Node would run it, rather than refused. 2311: a script reads
  * a top-level `await (x)` as a call to a function named `await`; the runtime runs it as an await.
  */
+/**
+ * tsgo's garbage collector target (Go's GOGC; its default is 100). Each cell makes a new program
+ * and checker; with the default the heap keeps growing into fresh pages, and on this kind of
+ * machine touching new pages costs more than collecting more often. Measured per cell: update
+ * 1.0 → 0.85 ms, diagnostics 1.8 → 1.0 ms, resident 70 → 58 MB; the warm-up takes ~50 ms longer.
+ */
+const TSGO_GOGC = "25";
+
+/** Runs `start` (which spawns tsgo) with GOGC set to `value`, without leaving it in this thread's environment. */
+function withGoGc<T>(value: string, start: () => T): T {
+  const saved = process.env.GOGC;
+  process.env.GOGC = value;
+  try {
+    return start();
+  } finally {
+    if (saved === undefined) delete process.env.GOGC;
+    else process.env.GOGC = saved;
+  }
+}
+
 const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 2311, 7016]);
 const INITIAL_POOL = 32;
 /**
@@ -121,7 +141,7 @@ export class CellProject {
     this.growPool(INITIAL_POOL);
     const files = options.files ?? (process.env.EPHEMERON_CHECKER_FILES === "disk" ? "disk" : "memory");
     this.onDisk = files === "disk" && this.createFolder();
-    this.api = new API(this.onDisk ? { cwd: options.cwd } : { cwd: options.cwd, fs: this.fileSystem() });
+    this.api = withGoGc(TSGO_GOGC, () => new API(this.onDisk ? { cwd: options.cwd } : { cwd: options.cwd, fs: this.fileSystem() }));
     this.snapshot = this.api.updateSnapshot({ openProjects: [this.tsconfig] });
     this.project = this.currentProject();
     // Warm up: load the libraries and @types/node and check an empty cell.

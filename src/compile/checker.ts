@@ -10,7 +10,7 @@ import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
-import { checkedText } from "./cell-source.js";
+import { checkedText, type CheckedText } from "./cell-source.js";
 import { cellFolderName, type WorkerReply, type WorkerRequest } from "./checker-protocol.js";
 
 export type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
@@ -43,6 +43,7 @@ export class CellChecker {
   /** Counts changes to what cells see (accepted declarations, a new worker): a check's answer holds within one. */
   private generation = 0;
   private lastCheck: { source: string; generation: number; result: CheckResult } | undefined;
+  private parsed: { source: string; checked: CheckedText } | undefined;
   private readyPromise: Promise<number | undefined> = Promise.resolve(undefined);
   private readonly options: { cwd: string; globalsDts: string[] };
 
@@ -159,7 +160,9 @@ export class CellChecker {
     let message: WorkerRequest;
     if ("source" in body) {
       const source = body.source.replace(LONE_SURROGATE, "\uFFFD");
-      message = { ...body, source, checked: checkedText(source), id };
+      // A cell is checked, then accepted: parsed once for both.
+      if (this.parsed?.source !== source) this.parsed = { source, checked: checkedText(source) };
+      message = { ...body, source, checked: this.parsed.checked, id };
     } else {
       message = { ...body, id };
     }
