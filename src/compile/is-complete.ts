@@ -1,10 +1,12 @@
 // is_complete for the console: is a cell finished, waiting for more lines, or
 // broken beyond what more lines could fix? Decided from TypeScript's own
 // scanner (pure JavaScript in `typescript/unstable/ast/scanner`, so it runs
-// synchronously in the kernel process without the checker).
+// synchronously in the kernel process without the checker), and for a cell
+// that looks finished, from whether swc parses it as the transform will.
 
 import { LanguageVariant, SyntaxKind } from "typescript/unstable/ast";
 import { createScanner } from "typescript/unstable/ast/scanner";
+import { parsesAsTypeScript } from "./swc.js";
 
 export interface IsCompleteResult {
   status: "complete" | "incomplete" | "invalid";
@@ -126,5 +128,6 @@ export function isComplete(source: string): IsCompleteResult {
   }
   if (open.length > 0) return incomplete();
   if (last !== undefined && expectsContinuation(last)) return { status: "incomplete", indent: "    " };
-  return { status: "complete" };
+  // Balanced and not waiting for an operand, yet more lines cannot mend a parse error (`const = 1`).
+  return { status: parsesAsTypeScript(source) ? "complete" : "invalid" };
 }

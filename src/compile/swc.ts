@@ -54,6 +54,16 @@ export function parseWithOffsets(code: string, syntax: "ecmascript" | "typescrip
   return { body: module.body.slice(1), at: spanConverter(code, base) };
 }
 
+/** Whether swc parses `code` as a TypeScript module (what the transform will do with it). */
+export function parsesAsTypeScript(code: string): boolean {
+  try {
+    parseWithOffsets(code, "typescript");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function spanConverter(code: string, base: number): (pos: number) => number {
   // swc counts bytes from `base`; the parsed text had one extra ";" in front of `code`.
   if (!/[^\x00-\x7f]/.test(code)) return (pos) => pos - base - 1;

@@ -39,7 +39,7 @@ class EphemeronKernelTests(jupyter_kernel_test.KernelTests):
     complete_code_samples = ["1 + 1", "const x: number = 1;", "function f() {\n  return 1;\n}"]
     incomplete_code_samples = ["function f() {", "const xs = [1,", "if (true) {\n  console.log(1);"]
     # invalid: brackets that no further input can balance
-    invalid_code_samples = [")", "foo())", "(]"]
+    invalid_code_samples = [")", "foo())", "(]", "const = 1", "let 2x = 3;"]
 
     # execute: error and result
     code_generate_error = 'throw new Error("boom")'

@@ -29,6 +29,11 @@ describe("isComplete", () => {
     ["{ ]", "invalid"],
     ["(]", "invalid"],
     ["}", "invalid"],
+    ["const = 1", "invalid"],
+    ["let 2x = 3;", "invalid"],
+    ["class { }", "invalid"],
+    ["import fs from 'fs';\nexport const n: number = 1;\nawait Promise.resolve(n)", "complete"],
+    ["interface P { x: number }\nenum E { A }\nnamespace N { export const a = 1 }", "complete"],
   ];
   for (const [source, status, indent] of table) {
     it(`${JSON.stringify(source)} is ${status}`, () => {
