@@ -64,7 +64,7 @@ describeWithTool(NOTEBOOK, "@jupyterlab/services against a Notebook server", () 
     const { url, xsrf } = server;
     // Outside a browser there is no document.cookie for the library to read
     // the _xsrf token from: send it as cookie and header on every request.
-    const xsrfFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const xsrfFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const request = new Request(input, init);
       request.headers.set("Cookie", `_xsrf=${xsrf}`);
       request.headers.set("X-XSRFToken", xsrf);
@@ -106,7 +106,7 @@ describeWithTool(NOTEBOOK, "@jupyterlab/services against a Notebook server", () 
   it("completes `Math.` with floor", async () => {
     const reply = await kernel.requestComplete({ code: "Math.", cursor_pos: 5 });
     expect(reply.content.status).toBe("ok");
-    const content = reply.content as KernelMessage.ICompleteReply;
+    const content = reply.content as Extract<KernelMessage.ICompleteReplyMsg["content"], { status: "ok" }>;
     expect(content.matches).toContain("floor");
     expect(content.cursor_start).toBe(5);
     expect(content.cursor_end).toBe(5);

@@ -43,7 +43,7 @@ describeWithTool(NOTEBOOK, "the classic Notebook in headless Chromium", () => {
   /** Clicks into the last cell's editor and waits for the notebook's edit mode. */
   async function editLastCell(): Promise<void> {
     await page.locator("#notebook-container .cell .CodeMirror").last().click();
-    await page.waitForFunction(() => (window as unknown as { Jupyter: { notebook: { mode: string } } }).Jupyter.notebook.mode === "edit");
+    await page.waitForFunction(() => (globalThis as unknown as { Jupyter: { notebook: { mode: string } } }).Jupyter.notebook.mode === "edit");
   }
   /** Types into the last cell and runs it with Shift+Enter (which opens a new cell below). */
   async function runNewCell(source: string): Promise<void> {
@@ -83,7 +83,7 @@ describeWithTool(NOTEBOOK, "the classic Notebook in headless Chromium", () => {
 
   it("opens the notebook on the ephemeron kernel", async () => {
     await shot("01-opened");
-    const kernelName = await page.evaluate(() => (window as unknown as { Jupyter: { notebook: { kernel: { name: string } } } }).Jupyter.notebook.kernel.name);
+    const kernelName = await page.evaluate(() => (globalThis as unknown as { Jupyter: { notebook: { kernel: { name: string } } } }).Jupyter.notebook.kernel.name);
     expect(kernelName).toBe(installed!.name);
   });
 
@@ -151,11 +151,11 @@ describeWithTool(NOTEBOOK, "the classic Notebook in headless Chromium", () => {
     await shot("06-restart-dialog");
     // The Notebook's own event for a kernel that answered kernel_info after the restart.
     await page.evaluate(() => {
-      const w = window as unknown as { Jupyter: { notebook: { events: { one(event: string, handler: () => void): void } } }; restartedReady?: boolean };
+      const w = globalThis as unknown as { Jupyter: { notebook: { events: { one(event: string, handler: () => void): void } } }; restartedReady?: boolean };
       w.Jupyter.notebook.events.one("kernel_ready.Kernel", () => (w.restartedReady = true));
     });
     await confirm.click();
-    await page.waitForFunction(() => (window as unknown as { restartedReady?: boolean }).restartedReady === true, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as unknown as { restartedReady?: boolean }).restartedReady === true, undefined, { timeout: 30_000 });
     await waitForIdle();
     // The execution count starts again at 1: a fresh kernel answered.
     await runNewCell("`after restart: ${6 * 7}`");
