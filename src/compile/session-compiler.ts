@@ -29,21 +29,25 @@ function globalsDeclarations(): string[] {
 }
 
 /** Loaded on first use, not at start-up: kernel_info is answered before any of it has loaded. */
-function loadCompilerModules() {
-  return Promise.all([import("./transform.js"), import("./is-complete.js")]).then(([transform, scanner]) => ({ ...transform, ...scanner }));
-}
-type CompilerModules = Awaited<ReturnType<typeof loadCompilerModules>>;
+const loadTransform = () => import("./transform.js");
+type TransformModule = Awaited<ReturnType<typeof loadTransform>>;
+/**
+ * Loaded when the first is_complete_request arrives: TypeScript's scanner brings its syntax
+ * library along (~10 MB and ~60 ms), and only terminal frontends such as jupyter console ask.
+ */
+const loadIsComplete = () => import("./is-complete.js");
 
 export class SessionCompiler implements CellCompiler, LanguageTools {
-  private modules: Promise<CompilerModules> | undefined;
+  private modules: Promise<TransformModule> | undefined;
+  private scanner: ReturnType<typeof loadIsComplete> | undefined;
   private checker: CellChecker | undefined;
   /** Cells run while no checker existed (type checking off), replayed when completion first needs one. */
   private readonly unchecked: string[] = [];
 
   constructor(private readonly options: { typecheck: boolean }) {}
 
-  private load(): Promise<CompilerModules> {
-    this.modules ??= loadCompilerModules();
+  private load(): Promise<TransformModule> {
+    this.modules ??= loadTransform();
     return this.modules;
   }
 
@@ -52,7 +56,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     if (this.options.typecheck) void this.checkerReady();
   }
 
-  /** Once the sockets answer: the transform and the scanner, loaded on this thread (swc and TypeScript's AST take ~100 ms each). */
+  /** Once the sockets answer: the transform (swc), loaded on this thread. */
   preload(): void {
     void this.load();
   }
@@ -127,7 +131,8 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   }
 
   async isComplete(code: string) {
-    return (await this.load()).isComplete(code);
+    this.scanner ??= loadIsComplete();
+    return (await this.scanner).isComplete(code);
   }
 
   async dispose(): Promise<void> {
