@@ -1,6 +1,8 @@
 // ephemeron's teaching API alone (no peer has it): `await gc()` on a small
-// heap, then `gc.refcount()` (a heap snapshot) on a runtime holding about
-// 50 MB of objects. Reports "not available" when the runtime lacks the API.
+// heap, then `gc.refcount()` on a runtime holding about 50 MB of objects (a
+// walk of the notebook's objects; a heap snapshot, seconds on this heap, only
+// where the walk cannot see every reference). Reports "not available" when the
+// runtime lacks the API.
 
 import { codeFor, type KernelDef } from "./kernels.js";
 import { BenchKernel, resultText } from "./session.js";

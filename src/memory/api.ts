@@ -73,7 +73,17 @@ export function createMemoryApi(realm: Realm, classNames: () => readonly string[
     WeakSet: makeWeakSet(core),
     finalize: core.finalize,
   });
-  const gc = createGc({ realm, queue, classNames });
+  const gc = createGc({
+    realm,
+    queue,
+    classNames,
+    walkHooks: {
+      isWeakrefObject: (value) => core.isRef(value) || core.isProxy(value),
+      callbackOf: (handle) => core.callbackOf(handle),
+      heldForUser: () => [core.finalizerTable, ...queue.liveRecords()],
+      pendingCallbacks: () => queue.pending,
+    },
+  });
   return {
     weakref,
     gc,

@@ -95,6 +95,16 @@ export class CallbackQueue {
     this.index.delete(seq);
   }
 
+  /** The live registrations' records (a FinalizationRegistry's held values), for gc.refcount's walk. */
+  liveRecords(): object[] {
+    const records: object[] = [];
+    for (const entry of this.index.values()) {
+      const record = entry.record?.deref();
+      if (record !== undefined) records.push(record);
+    }
+    return records;
+  }
+
   get pending(): number {
     return this.queue.length;
   }

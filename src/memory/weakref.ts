@@ -187,6 +187,16 @@ export class WeakrefCore {
     return (typeof value === "object" || typeof value === "function") && value !== null && this.proxyStates.has(value);
   }
 
+  /** The callback a ref or proxy holds (for gc.refcount's walk: held strongly, as CPython's are). */
+  callbackOf(handle: object): unknown {
+    return (this.refStates.get(handle) ?? this.proxyStates.get(handle))?.callback;
+  }
+
+  /** The live finalizers, which this module keeps alive (for gc.refcount's walk). */
+  get finalizerTable(): object {
+    return this.finalizers;
+  }
+
   isRef(value: unknown): value is Ref {
     return typeof value === "function" && this.refStates.has(value);
   }

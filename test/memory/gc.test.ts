@@ -109,6 +109,56 @@ describe("gc.refcount counts strong references like CPython's refcount", () => {
   });
 });
 
+describe("gc.refcount walks the notebook's objects instead of taking a heap snapshot", () => {
+  /** Each cell adds holders of `t`, then reports the count and how it was found. */
+  const scenario = [
+    cell("t, alias", `t = { name: "t" }; alias = t`),
+    cell("wm, k, wm2", `wm = new WeakMap(); wm.set(t, 1); k = {}; wm2 = new WeakMap([[k, t]])`),
+    cell("fin, reg", `fin = weakref.finalize({}, () => {}, t); reg = new FinalizationRegistry(() => {}); reg.register({}, t)`),
+    cell("P, pp, holder", `P = class P { #p; constructor(x) { this.#p = x } }; pp = new P(t); holder = { [Symbol("q")]: t, nested: { deep: [t, t] } }`),
+    cell("big", `big = Array.from({ length: 5000 }, (_, i) => ({ i })); big.extra = t; big[4000] = t`),
+    cell("m, st", `m = new Map([[t, t]]); st = new Set([t])`),
+    cell("mk, cb", `mk = (() => { const cap = t; return { f() { return cap } } })(); cb = weakref.ref(t, (() => { const c2 = t; return () => c2 })())`),
+    cell("wkd, kk, wvd", `wkd = new weakref.WeakKeyDictionary(); kk = {}; wkd.set(kk, t); wvd = new weakref.WeakValueDictionary(); wvd.set("a", t)`),
+    cell("blk", `t.me = t; blk = (() => { let r; { const inner = t; r = () => inner } return r })()`),
+  ];
+  const report = cell("", `return gc.refcount(t) + " " + refcountPath()`);
+
+  it("counts what a snapshot counts: globals, containers, WeakMap values, private fields, closures, finalizers", () => {
+    const out = lines(runCells(scenario.flatMap((c) => [c, report]), { env: { EPHEMERON_REFCOUNT: "check" } }));
+    // EPHEMERON_REFCOUNT=check: each count was also taken from a snapshot, and the two agreed
+    expect(out).toEqual(["=> '2 walk'", "=> '4 walk'", "=> '6 walk'", "=> '8 walk'", "=> '10 walk'", "=> '13 walk'", "=> '15 walk'", "=> '16 walk'", "=> '18 walk'"]);
+  });
+
+  it("takes the snapshot where the walk cannot see every reference, with the same counts", () => {
+    const out = lines(runCells([
+      cell("t", `t = { name: "t" }`),
+      cell("two", `two = (() => { const x = t; return [() => x, () => 1] })(); return gc.refcount(t) + " " + refcountPath()`),
+      cell("child", `two = null; child = Object.create(t); return gc.refcount(t) + " " + refcountPath()`),
+      cell("pr", `child = null; pr = Promise.resolve(t); return gc.refcount(t) + " " + refcountPath()`),
+      cell("tm", `pr = null; tm = setTimeout((x) => x, 100000, t); return gc.refcount(t) + " " + refcountPath()`),
+      cell("px", `clearTimeout(tm); px = new Proxy(t, {}); return gc.refcount(t) + " " + refcountPath()`),
+      cell("", `px = null; return gc.refcount(t) + " " + refcountPath()`),
+    ], { env: { EPHEMERON_REFCOUNT: "check" } }));
+    expect(out).toEqual([
+      "=> '2 snapshot: closures that may share one context hold it'",
+      "=> '3 snapshot: the object is a prototype'",
+      "=> '2 snapshot: a Promise may hold it'",
+      "=> '2 snapshot: the event loop holds a Timeout'",
+      "=> '3 snapshot: a Proxy holds what the walk cannot read'",
+      // the cleared Timeout in `tm` still holds its arguments
+      "=> '2 walk'",
+    ]);
+  });
+
+  it("the refcount table gives the same answers when every count is a snapshot", () => {
+    const out = lines(runCells([
+      cell("my_list, alias, holder", `my_list = [1, 2, 3]; alias = my_list; holder = { inner: my_list }; return gc.referrers(my_list).join(" | ")`),
+    ], { env: { EPHEMERON_REFCOUNT: "snapshot" } }));
+    expect(out).toEqual(["=> 'alias | my_list | holder.inner'"]);
+  });
+});
+
 describe("the package in a plain Node program", () => {
   it("imports weakref, gc and id without --expose-gc, with the same semantics", () => {
     const dir = mkdtempSync(`${tmpdir()}/ephemeron-`);

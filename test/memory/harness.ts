@@ -33,7 +33,14 @@ export interface CellsRun {
   status: number | null;
 }
 
-export function runCells(cells: string[], options: { repeat?: number; atexit?: boolean } = {}): CellsRun {
+export interface RunOptions {
+  repeat?: number;
+  atexit?: boolean;
+  /** Extra environment, e.g. EPHEMERON_REFCOUNT=check (the walk and the snapshot must agree). */
+  env?: Record<string, string>;
+}
+
+export function runCells(cells: string[], options: RunOptions = {}): CellsRun {
   const run = runCellsOnce(cells, options);
   // Other engineers' builds rewrite dist/ concurrently: a half-written module is retried once.
   if (run.status !== 0 && /SyntaxError: The requested module|ERR_MODULE_NOT_FOUND/.test(run.stderr)) {
@@ -43,8 +50,9 @@ export function runCells(cells: string[], options: { repeat?: number; atexit?: b
   return run;
 }
 
-function runCellsOnce(cells: string[], options: { repeat?: number; atexit?: boolean }): CellsRun {
+function runCellsOnce(cells: string[], options: RunOptions): CellsRun {
   const result = spawnSync(process.execPath, ["--expose-gc", driver], {
+    env: { ...process.env, ...options.env },
     input: JSON.stringify({ cells, repeat: options.repeat ?? 1, atexit: options.atexit ?? true }),
     encoding: "utf8",
     timeout: 120_000,

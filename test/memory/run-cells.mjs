@@ -19,6 +19,16 @@ Object.defineProperty(vm.runInContext("globalThis", ctx), "print", {
 });
 Object.defineProperty(vm.runInContext("globalThis", ctx), "console", { value: new Console(process.stdout, process.stderr) });
 const api = installMemoryApi(ctx);
+// How the last gc.refcount was answered ("walk" or "snapshot: <why>"), for tests of the reference walk.
+const { lastRefcountInfo } = await import(pathToFileURL(`${root}dist/src/memory/gc.js`).href);
+Object.defineProperty(vm.runInContext("globalThis", ctx), "refcountPath", {
+  value: () => {
+    const info = lastRefcountInfo();
+    return info === undefined ? "none" : info.path === "walk" ? "walk" : `snapshot: ${info.reason}`;
+  },
+});
+Object.defineProperty(vm.runInContext("globalThis", ctx), "setTimeout", { value: setTimeout });
+Object.defineProperty(vm.runInContext("globalThis", ctx), "clearTimeout", { value: clearTimeout });
 const macrotask = () => new Promise((r) => setImmediate(r));
 for (let round = 0; round < repeat; round++) {
   if (repeat > 1) write(`--- round`);
