@@ -88,9 +88,15 @@ export class HistoryFile {
 
   private write(line: Line): void {
     if (this.broken) return;
+    const text = JSON.stringify(line) + "\n";
     try {
-      mkdirSync(dirname(this.path), { recursive: true });
-      appendFileSync(this.path, JSON.stringify(line) + "\n");
+      try {
+        appendFileSync(this.path, text);
+      } catch {
+        // The folder is made when first needed (or again, if it was removed), not before every line.
+        mkdirSync(dirname(this.path), { recursive: true });
+        appendFileSync(this.path, text);
+      }
     } catch (error) {
       // History is a convenience: a read-only home must not stop the kernel.
       this.broken = true;

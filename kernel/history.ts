@@ -10,6 +10,8 @@ type Reply = [number, number, string | [string, null]];
 
 export class History {
   private readonly entries: Entry[];
+  /** Entries added but not yet written to the file. */
+  private readonly unsaved: Entry[] = [];
   readonly session: number;
 
   /** With a file: earlier sessions are loaded from it, this one is numbered one past them and saved to it. */
@@ -23,7 +25,12 @@ export class History {
   add(line: number, input: string): void {
     const entry: Entry = [this.session, line, input];
     this.entries.push(entry);
-    this.file?.append(entry);
+    if (this.file) this.unsaved.push(entry);
+  }
+
+  /** Writes what add() recorded to the file: the kernel calls it after the reply, so file I/O is not part of a cell's round trip. */
+  save(): void {
+    for (const entry of this.unsaved.splice(0)) this.file?.append(entry);
   }
 
   query(request: JsonObject): Reply[] {
