@@ -4,7 +4,7 @@
 // `clearOutput(wait)`. Mirrors IPython.display; values offering
 // `[Symbol.for("Jupyter.display")]()` are shown through their own bundle (Deno).
 
-import { randomUUID } from "node:crypto";
+import { randomId } from "./ids.js";
 import type { JsonObject, MimeBundle } from "../../kernel/messages.js";
 import { formatValue } from "./format.js";
 import type { OutputChannel } from "./output.js";
@@ -58,7 +58,7 @@ export function createDisplay(channel: OutputChannel): { display: DisplayFunctio
   };
 
   const display = (async (value: unknown, options: DisplayOptions = {}) => {
-    const displayId = options.displayId === true ? randomUUID() : options.displayId;
+    const displayId = options.displayId === true ? randomId() : options.displayId;
     await publish(value, options, false, displayId);
     if (displayId === undefined) return undefined;
     return { displayId, update: (next: unknown) => publish(next, options, true, displayId) };

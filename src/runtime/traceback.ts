@@ -27,7 +27,26 @@ const ephemeronDist = dirname(dirname(runtimeDir));
 export interface CellSource {
   label: string;
   source: string;
-  map?: SourceMap;
+  readonly map: SourceMap | undefined;
+}
+
+/** A cell's map is decoded when a traceback first needs it: most cells never throw, and decoding costs more than running a small cell. */
+class RememberedCell implements CellSource {
+  private decoded: SourceMap | undefined;
+
+  constructor(
+    readonly label: string,
+    readonly source: string,
+    private raw: SourceMapV3 | undefined,
+  ) {}
+
+  get map(): SourceMap | undefined {
+    if (this.raw) {
+      this.decoded = new SourceMap(this.raw as ConstructorParameters<typeof SourceMap>[0]);
+      this.raw = undefined;
+    }
+    return this.decoded;
+  }
 }
 
 /** Every cell run so far, by the script filename its frames carry. */
@@ -38,7 +57,7 @@ export class CellRegistry {
     // Bounded: a long session must not grow by every cell's source and map. An error thrown
     // through a long-forgotten cell shows that frame as Node prints it, unmapped.
     if (this.cells.size >= REMEMBERED_CELLS) this.cells.delete(this.cells.keys().next().value!);
-    this.cells.set(filename, { label, source, map: map ? new SourceMap(map as ConstructorParameters<typeof SourceMap>[0]) : undefined });
+    this.cells.set(filename, new RememberedCell(label, source, map));
   }
 
   get(filename: string): CellSource | undefined {
