@@ -63,14 +63,16 @@ export class RuntimeSupervisor {
       // --experimental-vm-modules: the only way, on Node 20, for a cell's own `import()` to work
       // (vm.Script's importModuleDynamically); its warning would land in the user's output.
       execArgv: ["--expose-gc", "--experimental-vm-modules", "--disable-warning=ExperimentalWarning", ...(this.options.nodeFlags ?? [])],
-      serialization: "advanced",
+      // JSON, not "advanced": see src/runtime/protocol.ts.
+      serialization: "json",
       // fd 4: the interrupt pipe the runtime's watchdog reads (src/runtime/watchdog.ts).
       stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
     });
     this.child = child;
     this.stderrTail = "";
     const forward = (chunk: Buffer) => {
-      // Node says this at exit because the watchdog holds an inspector session: noise, not news.
+      // Node says this at exit while a worker holds an inspector session (the heap probe's, or the watchdog's
+      // during an interrupt): noise, not news.
       const text = chunk.toString("utf8").replace(/^Waiting for the debugger to disconnect\.\.\.\n/m, "");
       if (text === "") return;
       this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
@@ -115,7 +117,7 @@ export class RuntimeSupervisor {
 
   /** Interrupts the running cell, whatever it is doing; variables defined before it stay. */
   /** Hands a frontend's comm message to the runtime; resolves once its handlers ran (with their error, if any). */
-  async deliverComm(message: Omit<CommIncoming, "type">, sink: OutputSink): Promise<string | undefined> {
+  async deliverComm(message: Omit<CommIncoming, "type" | "buffers"> & { buffers: Buffer[] }, sink: OutputSink): Promise<string | undefined> {
     const content = message.content as { comm_id?: unknown; target_name?: unknown };
     if (message.msgType === "comm_open") this.comms.set(String(content.comm_id), String(content.target_name));
     if (message.msgType === "comm_close") this.comms.delete(String(content.comm_id));
@@ -123,7 +125,7 @@ export class RuntimeSupervisor {
     this.remember(message.id, sink);
     return new Promise<string | undefined>((resolve) => {
       this.commDeliveries.set(message.id, resolve);
-      this.post({ type: "comm", ...message });
+      this.post({ type: "comm", ...message, buffers: message.buffers.map((bytes) => bytes.toString("base64")) });
     });
   }
 
@@ -188,7 +190,7 @@ export class RuntimeSupervisor {
         const commId = message.content.comm_id;
         if (message.msgType === "comm_open") this.comms.set(commId, String(message.content.target_name));
         if (message.msgType === "comm_close") this.comms.delete(commId);
-        sink?.comm?.(message.msgType, message.content, message.buffers.map((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+        sink?.comm?.(message.msgType, message.content, message.buffers.map((base64) => Buffer.from(base64, "base64")));
         break;
       }
       case "comm_done":

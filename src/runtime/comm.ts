@@ -6,7 +6,7 @@
 // Differences: camelCase names, and a comm_open for a target nobody registered
 // is answered with comm_close at once (ipykernel logs and closes too).
 
-import { randomUUID } from "node:crypto";
+import { randomId } from "./ids.js";
 import type { JsonObject } from "../../kernel/messages.js";
 import type { CommIncoming, CommOutgoing } from "./protocol.js";
 import { cellScope, type OutputChannel } from "./output.js";
@@ -19,13 +19,10 @@ export interface CommMessage {
   buffers: Uint8Array[];
 }
 
-function toBytes(buffers: CommBuffers | undefined): Uint8Array[] {
+/** Buffers as the IPC channel carries them (protocol.ts). */
+function toBase64(buffers: CommBuffers | undefined): string[] {
   return (buffers ?? []).map((buffer) =>
-    buffer instanceof Uint8Array
-      ? buffer
-      : ArrayBuffer.isView(buffer)
-        ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
-        : new Uint8Array(buffer),
+    (ArrayBuffer.isView(buffer) ? Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength) : Buffer.from(buffer)).toString("base64"),
   );
 }
 
@@ -42,7 +39,7 @@ export class Comm {
 
   send(data: CommData = {}, buffers?: CommBuffers): void {
     if (this.closed) throw new Error(`comm ${this.commId} is closed`);
-    this.manager.emit("comm_msg", { comm_id: this.commId, data: data as JsonObject }, toBytes(buffers));
+    this.manager.emit("comm_msg", { comm_id: this.commId, data: data as JsonObject }, toBase64(buffers));
   }
 
   onMsg(handler: (message: CommMessage) => void): void {
@@ -57,7 +54,7 @@ export class Comm {
     if (this.closed) return;
     this.closed = true;
     this.manager.forget(this.commId);
-    this.manager.emit("comm_close", { comm_id: this.commId, data: data as JsonObject }, toBytes(buffers));
+    this.manager.emit("comm_close", { comm_id: this.commId, data: data as JsonObject }, toBase64(buffers));
   }
 
   /** A comm_msg or comm_close from the frontend. */
@@ -80,9 +77,9 @@ export class CommManager {
   api() {
     return {
       open: (targetName: string, data: CommData = {}, buffers?: CommBuffers): Comm => {
-        const comm = new Comm(randomUUID(), targetName, this);
+        const comm = new Comm(randomId(), targetName, this);
         this.comms.set(comm.commId, comm);
-        this.emit("comm_open", { comm_id: comm.commId, target_name: targetName, data: data as JsonObject }, toBytes(buffers));
+        this.emit("comm_open", { comm_id: comm.commId, target_name: targetName, data: data as JsonObject }, toBase64(buffers));
         return comm;
       },
       registerTarget: (targetName: string, handler: (comm: Comm, open: CommMessage) => void): void => {
@@ -94,7 +91,7 @@ export class CommManager {
     };
   }
 
-  emit(kind: CommOutgoing["msgType"], content: JsonObject & { comm_id: string }, buffers: Uint8Array[]): void {
+  emit(kind: CommOutgoing["msgType"], content: JsonObject & { comm_id: string }, buffers: string[]): void {
     const id = this.channel.target();
     // Before any cell ran there is no request to publish under: nothing to show it to yet.
     if (id === undefined) return;
@@ -111,7 +108,7 @@ export class CommManager {
       const content = message.content as { comm_id?: unknown; target_name?: unknown; data?: unknown };
       const commId = String(content.comm_id ?? "");
       const data = (typeof content.data === "object" && content.data !== null ? content.data : {}) as CommData;
-      const payload: CommMessage = { data, buffers: message.buffers };
+      const payload: CommMessage = { data, buffers: message.buffers.map((base64) => Buffer.from(base64, "base64")) };
       if (message.msgType === "comm_open") {
         const targetName = String(content.target_name ?? "");
         const handler = this.targets.get(targetName);

@@ -65,7 +65,13 @@ function runCell(cell: ExecuteCell): Promise<void> {
       finished = true;
       current = undefined;
       channel.running = undefined;
-      channel.send({ type: "done", id: cell.id, ...outcome });
+      try {
+        channel.send({ type: "done", id: cell.id, ...outcome });
+      } catch (error) {
+        // A result JSON cannot carry (a BigInt or a cycle in a display bundle): the cell must still end.
+        const evalue = `the cell's result cannot be sent to the notebook: ${(error as Error).message}`;
+        channel.send({ type: "done", id: cell.id, error: { ename: "TypeError", evalue, traceback: [`\u001b[0;31mTypeError\u001b[0m: ${evalue}`] } });
+      }
       release();
       // The next cell starts from here, not from a `.then` on runCell: when the
       // watchdog terminates a synchronous cell, runCell itself never returns.
