@@ -40,6 +40,8 @@ const loadIsComplete = () => import("./is-complete.js");
 export class SessionCompiler implements CellCompiler, LanguageTools {
   private modules: Promise<TransformModule> | undefined;
   private scanner: ReturnType<typeof loadIsComplete> | undefined;
+  /** The last cell transformed: a cell run again (or `1 + 1` sent in a loop) is not transformed again. */
+  private lastTransform: { source: string; cell: CompiledCell } | undefined;
   private checker: CellChecker | undefined;
   /** Cells run while no checker existed (type checking off), replayed when completion first needs one. */
   private readonly unchecked: string[] = [];
@@ -77,8 +79,15 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     const { transformCell, CellSyntaxError } = await modules;
     let cell: CompiledCell;
     try {
-      const transformed = transformCell(source, { filename });
-      cell = { code: transformed.code, map: transformed.map };
+      const last = this.lastTransform;
+      if (last?.source === source) {
+        // The transform depends on the source alone; the map names the cell's script.
+        cell = { code: last.cell.code, map: last.cell.map && { ...last.cell.map, sources: [filename] } };
+      } else {
+        const transformed = transformCell(source, { filename });
+        cell = { code: transformed.code, map: transformed.map };
+        this.lastTransform = { source, cell };
+      }
     } catch (error) {
       if (error instanceof CellSyntaxError) return { error: syntaxError(error, source) };
       throw error;

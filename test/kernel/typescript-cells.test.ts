@@ -110,6 +110,18 @@ describe("TypeScript cells", () => {
     expect(error.traceback).not.toContain("dist/src/runtime");
   });
 
+  it("points the same failing cell, run twice, at each run's own execution count and line", async () => {
+    const cell = "const depth: number = 2;\nfunction dive(n: number): number {\n  if (n === 0) throw new RangeError('bottom');\n  return dive(n - 1);\n}\ndive(depth)";
+    for (let run = 0; run < 2; run++) {
+      const { reply } = await k.client.execute(cell);
+      const count = (reply.content as { execution_count: number }).execution_count;
+      const traceback = errorOf(reply).traceback;
+      expect(traceback).toContain(`Cell In[${count}], line 3`);
+      expect(traceback).toContain(`Cell In[${count}], line 6`);
+      expect(traceback).not.toMatch(new RegExp(`Cell In\\[(?!${count}\\])`));
+    }
+  });
+
   it("reports thrown non-errors and an error's cause", async () => {
     const str = await k.client.execute('throw "plain string"');
     expect(errorOf(str.reply)).toMatchObject({ ename: "Uncaught", evalue: "'plain string'" });
