@@ -29,13 +29,22 @@ export interface KernelSpec {
   metadata?: Record<string, unknown>;
 }
 
-/** kernel.json with an absolute argv: this Node binary and this package's CLI. */
+/**
+ * kernel.json with an absolute argv: this Node binary, its flags for the kernel process, and this
+ * package's CLI. The kernel runs with a 1 MB young generation (`--max-semi-space-size=1`): it
+ * routes messages and keeps little, and the default lets the young generation grow to 16 MB of
+ * pages that each cost a fault to touch (measured: 10 MB less resident, round trips no slower).
+ * The runtime child keeps V8's defaults: notebooks allocate what they like.
+ */
 export function resolvedKernelSpec(overrides: { displayName?: string; extraArgs?: string[] } = {}): KernelSpec {
   const template = JSON.parse(readFileSync(join(PACKAGE_ROOT, "kernel.json"), "utf8")) as KernelSpec;
-  const [, cli, ...rest] = template.argv;
+  const [, ...args] = template.argv;
+  const cliAt = args.findIndex((arg) => !arg.startsWith("-"));
+  const nodeFlags = args.slice(0, cliAt);
+  const [cli, ...rest] = args.slice(cliAt);
   return {
     ...template,
-    argv: [process.execPath, join(PACKAGE_ROOT, cli!), ...rest, ...(overrides.extraArgs ?? [])],
+    argv: [process.execPath, ...nodeFlags, join(PACKAGE_ROOT, cli!), ...rest, ...(overrides.extraArgs ?? [])],
     display_name: overrides.displayName ?? template.display_name,
   };
 }

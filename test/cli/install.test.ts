@@ -34,10 +34,11 @@ describe("ephemeron install --prefix P --name x --display-name X", () => {
     expect(result.stdout).toContain(kernelDir);
   });
 
-  it("writes kernel.json whose argv runs this node and this package's CLI by absolute path", () => {
-    const [node, cli, ...rest] = spec.argv;
+  it("writes kernel.json whose argv runs this node, with the kernel's V8 flags, and this package's CLI by absolute path", () => {
+    const [node, flag, cli, ...rest] = spec.argv;
     expect(isAbsolute(node!)).toBe(true);
     expect(existsSync(node!)).toBe(true);
+    expect(flag).toBe("--max-semi-space-size=1");
     expect(cli).toBe(CLI);
     expect(rest).toEqual(["kernel", "-f", "{connection_file}"]);
   });
