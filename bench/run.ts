@@ -20,7 +20,7 @@ import { gcScenario } from "./gc.js";
 import { detectKernels, kernelVersion, type KernelDef } from "./kernels.js";
 import { memory } from "./memory.js";
 import { nbconvert } from "./nbconvert.js";
-import { outputFlood } from "./output-flood.js";
+import { floodAgain, outputFlood } from "./output-flood.js";
 import { renderMarkdown } from "./report.js";
 import type { BenchResults } from "./results.js";
 import { roundTrip } from "./round-trip.js";
@@ -35,8 +35,8 @@ const outIndex = args.indexOf("--out");
 const outDir = outIndex >= 0 ? args[outIndex + 1]! : quick ? join(tmpdir(), "ephemeron-bench-quick") : join(PACKAGE_ROOT, "docs");
 
 const settings = quick
-  ? { coldStarts: 2, roundTripWarmUp: 5, roundTripRounds: 2, roundTripBatch: 10, completeWarmUp: 2, completeSamples: 5, floodLines: 10_000, floodAfterIdleMs: 1500, typecheckCells: 55, memoryCells: 200, memoryBudgetMs: 60_000, nbconvertRounds: 1, startupRuns: 1 }
-  : { coldStarts: 9, roundTripWarmUp: 30, roundTripRounds: 10, roundTripBatch: 40, completeWarmUp: 5, completeSamples: 30, floodLines: 10_000, floodAfterIdleMs: 2000, typecheckCells: 60, memoryCells: 1000, memoryBudgetMs: 150_000, nbconvertRounds: 3, startupRuns: 5 };
+  ? { coldStarts: 2, roundTripWarmUp: 5, roundTripRounds: 2, roundTripBatch: 10, completeWarmUp: 2, completeSamples: 5, floodLines: 10_000, floodAfterIdleMs: 1500, floodRuns: 2, typecheckCells: 55, memoryCells: 200, memoryBudgetMs: 60_000, nbconvertRounds: 1, startupRuns: 1 }
+  : { coldStarts: 9, roundTripWarmUp: 30, roundTripRounds: 10, roundTripBatch: 40, completeWarmUp: 5, completeSamples: 30, floodLines: 10_000, floodAfterIdleMs: 2000, floodRuns: 7, typecheckCells: 60, memoryCells: 1000, memoryBudgetMs: 150_000, nbconvertRounds: 3, startupRuns: 5 };
 
 /** The whole run must end within 10 minutes; past this, what was measured is written and the run stops. */
 const DEADLINE_MS = 9 * 60_000 + 30_000;
@@ -136,6 +136,11 @@ async function main(): Promise<void> {
         results.flood[session.def.id] = flood;
         log(`  10,000 lines ${session.def.id}: idle ${flood.idleMs} ms, ${flood.streamMessagesBeforeIdle}+${flood.streamMessagesAfterIdle} stream messages, ${flood.linesBeforeIdle} lines before idle, ${flood.linesAfterIdle} after${flood.error ? `, ${flood.error}` : ""}`);
       }
+      // More runs, kernels taking turns, for the time to idle alone.
+      for (let run = 1; run < settings.floodRuns; run++) {
+        for (const session of sessions) await floodAgain(session, settings.floodLines, 30_000, results.flood[session.def.id]!);
+      }
+      for (const [id, flood] of Object.entries(results.flood)) log(`  10,000 lines ${id}: idle median ${flood.idleMedianMs} ms over ${flood.idleRunsMs.length} runs`);
     } finally {
       for (const session of sessions) await session.stop();
     }

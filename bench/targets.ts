@@ -62,10 +62,10 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     const eph = results.flood?.["ephemeron"];
     const ipy = results.flood?.["ipykernel"];
     checks.push({
-      target: "10,000 lines: time to idle ≤ ipykernel's",
-      ephemeron: f(eph?.idleMs, "ms", 1),
-      reference: ipy ? `ipykernel ${f(ipy.idleMs, "ms", 1)}` : "ipykernel not measured",
-      met: eph?.idleMs != null && ipy?.idleMs != null ? eph.idleMs <= ipy.idleMs : null,
+      target: "10,000 lines: time to idle ≤ ipykernel's (median of the runs)",
+      ephemeron: f(eph?.idleMedianMs, "ms", 1),
+      reference: ipy ? `ipykernel ${f(ipy.idleMedianMs, "ms", 1)}` : "ipykernel not measured",
+      met: eph?.idleMedianMs != null && ipy?.idleMedianMs != null ? eph.idleMedianMs <= ipy.idleMedianMs : null,
     });
     checks.push({
       target: "10,000 lines: at most 100 stream messages",
