@@ -2,6 +2,7 @@
 // to the best peer of the same run (or an absolute bound where the issue gives
 // one). The bounds are the issue's own; a missed target is reported as missed.
 
+import type { MemoryResult } from "./memory.js";
 import type { BenchResults } from "./results.js";
 
 export interface TargetCheck {
@@ -97,26 +98,22 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       met: on?.firstCellAfterLaunchMs != null ? on.firstCellAfterLaunchMs < 300 : null,
     });
   }
-  // 5. Memory of kernel + runtime after the first type-checked cell below tslab's.
-  {
-    const eph = results.memory?.["ephemeron"]?.afterFirstTypedCellBytes;
-    const tslab = results.memory?.["tslab"]?.afterFirstTypedCellBytes;
+  // 5. Memory of kernel + runtime after the first type-checked cell below tslab's: summed VmRSS,
+  // which counts the node binary's code once per Node process (ephemeron has two), and the same
+  // with each shared file page counted once.
+  const belowTslab = (target: string, bytes: (m: MemoryResult) => number | null): void => {
+    const eph = results.memory?.["ephemeron"];
+    const tslab = results.memory?.["tslab"];
+    const e = eph ? bytes(eph) : null;
+    const t = tslab ? bytes(tslab) : null;
     checks.push({
-      target: "memory of the whole process tree after the first type-checked cell < tslab's",
-      ephemeron: eph != null ? `${(eph / 1e6).toFixed(0)} MB` : "—",
-      reference: tslab != null ? `tslab ${(tslab / 1e6).toFixed(0)} MB` : "tslab not measured",
-      met: eph != null && tslab != null ? eph < tslab : null,
+      target,
+      ephemeron: e != null ? `${(e / 1e6).toFixed(0)} MB` : "—",
+      reference: t != null ? `tslab ${(t / 1e6).toFixed(0)} MB` : "tslab not measured",
+      met: e != null && t != null ? e < t : null,
     });
-    // Summed VmRSS counts the node binary's code once per Node process (ephemeron has two);
-    // the same comparison with each shared file page counted once.
-    const ephOnce = results.memory?.["ephemeron"]?.afterFirstTypedCellSharedOnceBytes;
-    const tslabOnce = results.memory?.["tslab"]?.afterFirstTypedCellSharedOnceBytes;
-    checks.push({
-      target: "the same, each file page shared by processes of the tree counted once",
-      ephemeron: ephOnce != null ? `${(ephOnce / 1e6).toFixed(0)} MB` : "—",
-      reference: tslabOnce != null ? `tslab ${(tslabOnce / 1e6).toFixed(0)} MB` : "tslab not measured",
-      met: ephOnce != null && tslabOnce != null ? ephOnce < tslabOnce : null,
-    });
-  }
+  };
+  belowTslab("memory of the whole process tree after the first type-checked cell < tslab's", (m) => m.afterFirstTypedCellBytes);
+  belowTslab("the same, each file page shared by processes of the tree counted once", (m) => m.afterFirstTypedCellSharedOnceBytes);
   return checks;
 }

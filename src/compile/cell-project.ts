@@ -148,12 +148,8 @@ export class CellProject {
     this.project.program.getSemanticDiagnostics(this.scratch);
   }
 
-  check(source: string, checked?: CheckedText): CellDiagnostic[] {
-    return this.checkCell(source, checked).diagnostics;
-  }
-
-  /** `checked`: the cell parsed already (checkedText), when the caller has it. */
-  checkCell(source: string, checked?: CheckedText): CheckResult {
+  /** Type-checks a cell against the accepted ones. `checked`: the cell parsed already (checkedText), when the caller has it. */
+  check(source: string, checked?: CheckedText): CheckResult {
     if (/^\s*\/\/\s*@ts-nocheck\b/.test(source)) return { diagnostics: [], declares: true };
     const cell = this.prepare(source, checked);
     this.sync(cell.text, cell.names);

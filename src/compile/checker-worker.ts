@@ -31,7 +31,7 @@ port.on("message", (request: WorkerRequest) => {
     let value: unknown;
     switch (request.op) {
       case "check":
-        value = project.checkCell(request.source, request.checked);
+        value = project.check(request.source, request.checked);
         break;
       case "accept":
         project.accept(request.source, request.checked);
