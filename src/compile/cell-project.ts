@@ -67,6 +67,21 @@ function withGoGc<T>(value: string, start: () => T): T {
   }
 }
 
+/**
+ * Checked while the checker warms up, then emptied: the checker resolves the library types a cell
+ * touches (arrays, strings, console, promises, the runtime's globals) on first use, ~40 ms that the
+ * first cell of a session would otherwise wait for.
+ */
+const WARM_UP_CELL = [
+  "interface __EphemeronWarmUp { label: string; values: number[] }",
+  'const __ephemeronWarmUp: __EphemeronWarmUp = { label: "x".padStart(2), values: [1, 2].map((n) => n * 2) };',
+  "console.log(__ephemeronWarmUp.values.join(\", \"), new Map<string, number>().get(\"a\"), JSON.stringify({}));",
+  "const __ephemeronWarmRef = weakref.ref(__ephemeronWarmUp);",
+  "await Promise.all([gc(), Promise.resolve(1)]);",
+  "class __EphemeronWarmClass { constructor(readonly n: number) {} }",
+  "__ephemeronWarmRef()?.label ?? new __EphemeronWarmClass(1).n",
+].join("\n");
+
 const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 2311, 7016]);
 const INITIAL_POOL = 32;
 /**
@@ -144,8 +159,10 @@ export class CellProject {
     this.api = withGoGc(TSGO_GOGC, () => new API(this.onDisk ? { cwd: options.cwd } : { cwd: options.cwd, fs: this.fileSystem() }));
     this.snapshot = this.api.updateSnapshot({ openProjects: [this.tsconfig] });
     this.project = this.currentProject();
-    // Warm up: load the libraries and @types/node and check an empty cell.
-    this.project.program.getSemanticDiagnostics(this.scratch);
+    // Warm up: load the libraries and @types/node and check a cell that uses what most cells do.
+    this.check(WARM_UP_CELL);
+    this.sync("", []);
+    this.lastPrepared = undefined;
   }
 
   /** Type-checks a cell against the accepted ones. `checked`: the cell parsed already (checkedText), when the caller has it. */
