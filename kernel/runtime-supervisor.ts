@@ -62,7 +62,10 @@ export class RuntimeSupervisor {
       cwd: this.options.cwd,
       // --experimental-vm-modules: the only way, on Node 20, for a cell's own `import()` to work
       // (vm.Script's importModuleDynamically); its warning would land in the user's output.
-      execArgv: ["--expose-gc", "--experimental-vm-modules", "--disable-warning=ExperimentalWarning", ...(this.options.nodeFlags ?? [])],
+      // --no-concurrent-recompilation: a background compile thread holds what it compiled against
+      // until it has torn down its heap, after it reports done; an object the notebook just dropped
+      // could outlive `await gc()` (src/memory/gc.ts). Optimizing on the main thread has no such window.
+      execArgv: ["--expose-gc", "--no-concurrent-recompilation", "--experimental-vm-modules", "--disable-warning=ExperimentalWarning", ...(this.options.nodeFlags ?? [])],
       // JSON, not "advanced": see src/runtime/protocol.ts.
       serialization: "json",
       // fd 4: the interrupt pipe the runtime's watchdog reads (src/runtime/watchdog.ts).

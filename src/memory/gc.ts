@@ -62,7 +62,12 @@ export function v8GarbageCollector(): () => void {
   return v8gc;
 }
 
+/** 0.1 ms was enough in 4000 runs; twice that, as the machine may be busier. */
+const compileThreadExitMs = 0.2;
+
 /**
+ * For programs that import this package and compile in the background (the kernel's runtime does
+ * not: runtime-supervisor.ts starts it with --no-concurrent-recompilation).
  * Waits for V8's optimizing compiles on background threads and installs them. Until a job is
  * installed it holds handles to the objects it specialised on: a loop that went through the
  * notebook's objects (gc.referrers' walk, or the notebook's own code) compiled while an object was
@@ -70,16 +75,32 @@ export function v8GarbageCollector(): () => void {
  * collections. Measured: 10–20% of `gc.referrers(x); x = null; await gc()` left x alive.
  * `%FinalizeOptimization` is V8's test hook for exactly this; natives syntax is switched on only to
  * compile the one call, so notebook code never gets it. Undefined where V8 does not offer it.
+ *
+ * It returns as soon as each compile task has reported its job done, but the task still has to tear
+ * down its thread's LocalHeap, whose handles the collector takes for roots (they hold what the
+ * compiler looked at: a closure the walk made, and the notebook object it captured). A collection
+ * that starts before then keeps those objects, and while it runs the thread waits for the heap's
+ * lock; on a busy machine it may not get the CPU before the next collection either: 1 in 250–400
+ * runs of the case above still left x alive (seen with the compile thread stopped in ~LocalHeap
+ * while the collector marked x through it). Sleeping a moment hands that thread the CPU it needs.
  */
 function backgroundCompilesFinisher(): (() => void) | undefined {
+  // The kernel's runtime compiles on its main thread (runtime-supervisor.ts): nothing to wait for.
+  if (process.execArgv.includes("--no-concurrent-recompilation")) return undefined;
+  let finalize: () => void;
   v8.setFlagsFromString("--allow-natives-syntax");
   try {
-    return new Function("%FinalizeOptimization()") as () => void;
+    finalize = new Function("%FinalizeOptimization()") as () => void;
   } catch {
     return undefined;
   } finally {
     v8.setFlagsFromString("--no-allow-natives-syntax");
   }
+  const neverNotified = new Int32Array(new SharedArrayBuffer(4));
+  return () => {
+    finalize();
+    Atomics.wait(neverNotified, 0, 0, compileThreadExitMs);
+  };
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

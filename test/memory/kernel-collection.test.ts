@@ -14,9 +14,9 @@ describe("await gc() in a kernel", () => {
     await k?.close();
   });
 
-  // gc.referrers walks the notebook's objects in a loop V8 soon optimizes on a background thread.
-  // Until that compile job is installed it holds the objects it saw: before gc() waited for it,
-  // 10–20% of these runs printed the object (notebooks/01-reference-counting, cell 6).
+  // gc.referrers walks the notebook's objects in a loop V8 soon optimizes. Compiled on a background
+  // thread, the job holds the objects it saw until the thread is done with it: when the runtime
+  // compiled in the background, 10–20% of these runs printed the object (notebook 01, cell 6).
   it("collects an object right after gc.referrers looked at it, 40 runs out of 40", async () => {
     const cell = [
       "interface Box { name: string; inner?: Box }",
