@@ -68,9 +68,9 @@ function withGoGc<T>(value: string, start: () => T): T {
 }
 
 /**
- * Checked while the checker warms up, then emptied: the checker resolves the library types a cell
- * touches (arrays, strings, console, promises, the runtime's globals) on first use, ~40 ms that the
- * first cell of a session would otherwise wait for.
+ * Checked while the checker warms up (every later request writes its own text over it): the checker
+ * resolves the library types a cell touches (arrays, strings, console, promises, the runtime's
+ * globals) on first use, ~40 ms that the first cell of a session would otherwise wait for.
  */
 const WARM_UP_CELL = [
   "interface __EphemeronWarmUp { label: string; values: number[] }",
@@ -161,8 +161,6 @@ export class CellProject {
     this.project = this.currentProject();
     // Warm up: load the libraries and @types/node and check a cell that uses what most cells do.
     this.check(WARM_UP_CELL);
-    this.sync("", []);
-    this.lastPrepared = undefined;
   }
 
   /** Type-checks a cell against the accepted ones. `checked`: the cell parsed already (checkedText), when the caller has it. */

@@ -66,26 +66,17 @@ export function v8GarbageCollector(): () => void {
 const compileThreadExitMs = 0.2;
 
 /**
- * For programs that import this package and compile in the background (the kernel's runtime does
- * not: runtime-supervisor.ts starts it with --no-concurrent-recompilation).
- * Waits for V8's optimizing compiles on background threads and installs them. Until a job is
- * installed it holds handles to the objects it specialised on: a loop that went through the
- * notebook's objects (gc.referrers' walk, or the notebook's own code) compiled while an object was
- * still reachable keeps that object alive for a few milliseconds more, through any number of
- * collections. Measured: 10–20% of `gc.referrers(x); x = null; await gc()` left x alive.
- * `%FinalizeOptimization` is V8's test hook for exactly this; natives syntax is switched on only to
- * compile the one call, so notebook code never gets it. Undefined where V8 does not offer it.
- *
- * It returns as soon as each compile task has reported its job done, but the task still has to tear
- * down its thread's LocalHeap, whose handles the collector takes for roots (they hold what the
- * compiler looked at: a closure the walk made, and the notebook object it captured). A collection
- * that starts before then keeps those objects, and while it runs the thread waits for the heap's
- * lock; on a busy machine it may not get the CPU before the next collection either: 1 in 250–400
- * runs of the case above still left x alive (seen with the compile thread stopped in ~LocalHeap
- * while the collector marked x through it). Sleeping a moment hands that thread the CPU it needs.
+ * For programs that import this package and let V8 optimize on background threads (the kernel's
+ * runtime does not: runtime-supervisor.ts starts it with --no-concurrent-recompilation). A compile
+ * thread's heap holds handles to what it compiled against (a closure gc.referrers' walk made, say,
+ * and the notebook object it captured) until the thread has torn that heap down, which it does after
+ * reporting its job done; a collection before then keeps those objects. Measured: 10–20% of
+ * `gc.referrers(x); x = null; await gc()` left x alive. `%FinalizeOptimization` (V8's test hook;
+ * natives syntax is on only to compile this one call, so notebook code never gets it) waits for the
+ * jobs, and a moment's sleep gives the threads the CPU to finish: 0 in 6000 runs, where the hook
+ * alone left 1 in 250–400. Undefined where V8 does not offer the hook.
  */
 function backgroundCompilesFinisher(): (() => void) | undefined {
-  // The kernel's runtime compiles on its main thread (runtime-supervisor.ts): nothing to wait for.
   if (process.execArgv.includes("--no-concurrent-recompilation")) return undefined;
   let finalize: () => void;
   v8.setFlagsFromString("--allow-natives-syntax");
