@@ -10,13 +10,12 @@
 // cell's file, to a name nobody uses: the newest declaration wins, as at run
 // time. A cell file left with no names returns to the pool.
 //
-// The files live in a real folder beside the notebook (hidden, removed when the
-// checker stops) so that tsgo reads them, the libraries and @types/node itself:
-// served from memory through the API's file-system callbacks, loading the
-// project takes about 1000 synchronous calls back into this thread, and twice
-// the CPU time. Where the folder cannot be made, the files stay in memory.
+// The files are never written: tsgo asks this thread for them through the
+// API's readFile callback. They are named as if they were in the notebook's
+// folder, so that a cell's imports resolve from there as Node resolves them at
+// run time (`./helper.js` beside the notebook, packages in any node_modules
+// above it); tsgo reads everything else from the disk itself.
 
-import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
@@ -26,19 +25,12 @@ import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
 import { codePointToUtf16, lineAndColumn, utf16ToCodePoint } from "./code-points.js";
 import { checkedText, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
 import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
-import { cellFolderName } from "./checker-protocol.js";
 
 export interface CellProjectOptions {
   /** The notebook's folder: packages installed beside it resolve from here. */
   cwd: string;
   /** Absolute paths of ambient `.d.ts` files every cell sees. */
   globalsDts: string[];
-  /**
-   * Where the cell files live: memory (the default), or a real hidden folder in `cwd`
-   * (EPHEMERON_CHECKER_FILES=disk), which warms up faster but writes into the notebook's folder,
-   * where a user does not expect the kernel to leave files.
-   */
-  files?: "disk" | "memory";
 }
 
 /**
@@ -130,7 +122,8 @@ interface AcceptedCell {
 }
 
 export class CellProject {
-  private readonly root: string;
+  /** What the names of this project's files start with: `.ephemeron-PID-THREAD-` in the notebook's folder. */
+  private readonly prefix: string;
   private readonly tsconfig: string;
   /** The file of the cell being checked: when that cell is accepted, its file becomes the cell's, and a free one the scratch. */
   private scratch: string;
@@ -145,18 +138,14 @@ export class CellProject {
   private lastPrepared: PreparedCell | undefined;
   /** The names the accepted cells were last rendered without (the scratch cell's, at the last sync). */
   private replacedNow = new Set<string>();
-  /** Whether the files are mirrored in a real folder (tsgo reads them itself) rather than served from memory. */
-  private readonly onDisk: boolean;
 
   constructor(private readonly options: CellProjectOptions) {
-    this.root = path.join(options.cwd, cellFolderName(process.pid, threadId));
-    this.tsconfig = path.join(this.root, "tsconfig.json");
-    this.scratch = path.join(this.root, "scratch.ts");
+    this.prefix = path.join(options.cwd, `.ephemeron-${process.pid}-${threadId}-`);
+    this.tsconfig = `${this.prefix}tsconfig.json`;
+    this.scratch = `${this.prefix}scratch.ts`;
     this.files.set(this.scratch, "");
     this.growPool(INITIAL_POOL);
-    const files = options.files ?? (process.env.EPHEMERON_CHECKER_FILES === "disk" ? "disk" : "memory");
-    this.onDisk = files === "disk" && this.createFolder();
-    this.api = withGoGc(TSGO_GOGC, () => new API(this.onDisk ? { cwd: options.cwd } : { cwd: options.cwd, fs: this.fileSystem() }));
+    this.api = withGoGc(TSGO_GOGC, () => new API({ cwd: options.cwd, fs: this.fileSystem() }));
     this.snapshot = this.api.updateSnapshot({ openProjects: [this.tsconfig] });
     this.project = this.currentProject();
     // Warm up: load the libraries and @types/node and check a cell that uses what most cells do.
@@ -302,7 +291,6 @@ export class CellProject {
     this.releaseStale();
     this.snapshot.dispose();
     this.api.close();
-    if (this.onDisk) removeFolder(this.root);
   }
 
   /** A one-line description of a symbol, as the editor's hover shows it. */
@@ -373,7 +361,7 @@ export class CellProject {
       this.pendingChanges = [];
       for (const [file, text] of contents) {
         if (this.files.get(file) === text) continue;
-        this.setFile(file, text);
+        this.files.set(file, text);
         changed.push(file);
       }
       this.update(changed);
@@ -381,7 +369,7 @@ export class CellProject {
     }
     for (const [file, text] of contents) {
       if (this.files.get(file) === text) continue;
-      this.setFile(file, text);
+      this.files.set(file, text);
       this.update([file]);
     }
   }
@@ -407,37 +395,17 @@ export class CellProject {
 
   private pendingChanges: string[] = [];
 
-  /** Sets a file's text, in the real folder too when there is one. */
-  private setFile(file: string, text: string): void {
-    this.files.set(file, text);
-    if (this.onDisk) rewriteFile(file, text);
-  }
-
-  /** Makes the real folder with every file in it; false (and nothing left behind) if that fails. */
-  private createFolder(): boolean {
-    try {
-      fs.mkdirSync(this.root, { recursive: true });
-      // The checker names files by this path: a folder reached through a symbolic link would get other names.
-      if (fs.realpathSync(this.root) !== this.root) throw new Error("not a real path");
-      for (const [file, text] of this.files) rewriteFile(file, text);
-      return true;
-    } catch {
-      removeFolder(this.root);
-      return false;
-    }
-  }
-
   private growPool(count: number): void {
     for (let i = 0; i < count; i++) {
-      const file = path.join(this.root, `cell-${this.poolSize + i}.ts`);
-      this.setFile(file, "");
+      const file = `${this.prefix}cell-${this.poolSize + i}.ts`;
+      this.files.set(file, "");
       this.free.unshift(file);
     }
     this.poolSize += count;
     const cellFiles = [...this.files.keys()].filter((f) => f.endsWith(".ts"));
     const require = createRequire(import.meta.url);
     const nodeTypes = path.dirname(require.resolve("@types/node/package.json"));
-    this.setFile(
+    this.files.set(
       this.tsconfig,
       JSON.stringify({
         compilerOptions: {
@@ -471,19 +439,16 @@ export class CellProject {
   }
 
   /**
-   * Only `readFile` and `fileExists` are served: tsgo asks the other callbacks about every path it
-   * looks at (about 800 more synchronous calls while it loads the libraries and @types/node, 60 ms
-   * of the warm-up), and needs none of them for the cell files, which the tsconfig lists by name.
-   * `fileExists` it does need: without it, each update looks for every cell file on disk (16 ms
-   * a cell with 600 files). The folder does not exist on disk, so module resolution from a cell
-   * passes over it to the notebook's own node_modules and its parents', as from a file in the
-   * notebook's folder.
+   * Only `readFile` and `fileExists` are served, and only for this project's own files (`undefined`
+   * sends tsgo to the disk): it asks the other callbacks about every path it looks at (about 800
+   * more synchronous calls while it loads the libraries and @types/node, 60 ms of the warm-up).
+   * `fileExists` it does need: without it, each update looks for every cell file on disk (p50 of a
+   * check 2.9 → 5 ms 400 cells in).
    */
   private fileSystem(): FileSystem {
-    const inRoot = (p: string): boolean => p === this.root || p.startsWith(this.root + path.sep);
     return {
-      readFile: (p) => (inRoot(p) ? (this.files.get(p) ?? null) : undefined),
-      fileExists: (p) => (inRoot(p) ? this.files.has(p) : undefined),
+      readFile: (p) => this.files.get(p),
+      fileExists: (p) => (this.files.has(p) ? true : undefined),
     };
   }
 
@@ -509,34 +474,6 @@ export class CellProject {
       if (chosen !== undefined) result.push(toCellDiagnostic(cell.source, chosen.diagnostic, chosen.standIn.origin));
     }
     return result.sort((a, b) => a.line - b.line || a.column - b.column);
-  }
-}
-
-/**
- * Writes a file in place, without truncating it to nothing first: ext4 flushes a file truncated to
- * zero and written again to the disk when it is closed (auto_da_alloc), 1–3 ms a cell on a busy disk.
- */
-function rewriteFile(file: string, text: string): void {
-  const data = Buffer.from(text);
-  let fd: number;
-  try {
-    fd = fs.openSync(file, "r+");
-  } catch {
-    fd = fs.openSync(file, "w");
-  }
-  try {
-    fs.writeSync(fd, data, 0, data.length, 0);
-    fs.ftruncateSync(fd, data.length);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-export function removeFolder(folder: string): void {
-  try {
-    fs.rmSync(folder, { recursive: true, force: true });
-  } catch {
-    // Best effort: a folder left behind is removed by a later session.
   }
 }
 

@@ -20,10 +20,3 @@ export type WorkerReply =
   | { kind: "error"; id: number; error: string }
   | { kind: "fatal"; id?: number; error: string };
 
-/** The hidden folder, in the notebook's folder, that holds the cell files of the worker `threadId` of process `pid`. */
-export function cellFolderName(pid: number, threadId: number): string {
-  return `.ephemeron-cells-${pid}-${threadId}`;
-}
-
-/** Matches the names cellFolderName gives; the first group is the process id. */
-export const CELL_FOLDER_PATTERN = /^\.ephemeron-cells-(\d+)-\d+$/;

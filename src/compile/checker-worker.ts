@@ -5,11 +5,9 @@
 // is gone, the worker exits and the main thread (checker.ts) starts a fresh
 // worker once.
 
-import { readdirSync } from "node:fs";
-import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { CellProject, removeFolder, type CellProjectOptions } from "./cell-project.js";
-import { CELL_FOLDER_PATTERN, type WorkerReply, type WorkerRequest } from "./checker-protocol.js";
+import { CellProject, type CellProjectOptions } from "./cell-project.js";
+import type { WorkerReply, WorkerRequest } from "./checker-protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("checker-worker.ts must run in a worker thread");
@@ -19,7 +17,6 @@ let project: CellProject;
 try {
   project = new CellProject(workerData as CellProjectOptions);
   port.postMessage({ kind: "ready", warmupMs: performance.now() - started } satisfies WorkerReply);
-  setTimeout(() => removeStaleFolders((workerData as CellProjectOptions).cwd), 3000).unref();
 } catch (error) {
   port.postMessage({ kind: "fatal", error: describe(error) } satisfies WorkerReply);
   process.exit(1);
@@ -58,28 +55,6 @@ port.on("message", (request: WorkerRequest) => {
     }
   }
 });
-
-/** Removes the cell folders that sessions whose process is gone left behind (killed before they could). */
-function removeStaleFolders(cwd: string): void {
-  try {
-    for (const name of readdirSync(cwd)) {
-      const match = CELL_FOLDER_PATTERN.exec(name);
-      if (match !== null && !processExists(Number(match[1]))) removeFolder(path.join(cwd, name));
-    }
-  } catch {
-    // Best effort.
-  }
-}
-
-function processExists(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.message}` : String(error);

@@ -6,12 +6,11 @@
 // checker logs one line to stderr, answers as if the cell had no errors, and
 // starts a fresh worker once (replaying the accepted cells).
 
-import { existsSync, rmSync } from "node:fs";
-import path from "node:path";
+import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
 import { checkedText, type CheckedText } from "./cell-source.js";
-import { cellFolderName, type WorkerReply, type WorkerRequest } from "./checker-protocol.js";
+import type { WorkerReply, WorkerRequest } from "./checker-protocol.js";
 
 export type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
 
@@ -109,10 +108,6 @@ export class CellChecker {
     const worker = new Worker(workerUrl(), { workerData: this.options, stdout: true });
     this.worker = worker;
     worker.unref();
-    // The worker keeps its cell files in this folder and removes it when disposed; if it dies, or the
-    // process exits first, it is removed from here.
-    const folder = path.join(this.options.cwd, cellFolderName(process.pid, worker.threadId));
-    trackFolder(folder);
     let settleReady: (ms: number | undefined) => void = () => undefined;
     let lastError = "";
     this.readyPromise = new Promise((resolve) => (settleReady = resolve));
@@ -132,7 +127,6 @@ export class CellChecker {
     });
     worker.on("error", (error) => log(`checker worker error: ${error.message}`));
     worker.on("exit", (code) => {
-      untrackFolder(folder);
       if (this.worker !== worker) return;
       this.worker = undefined;
       settleReady(undefined);
@@ -188,32 +182,6 @@ export class CellChecker {
     log(`checker did not answer within ${REQUEST_TIMEOUT_MS / 1000} s; type checking, completion and inspection are off for this session`);
     for (const id of [...this.pending.keys()]) this.settle(id, undefined, true);
     void worker.terminate();
-  }
-}
-
-const liveFolders = new Set<string>();
-
-function trackFolder(folder: string): void {
-  if (liveFolders.size === 0) process.on("exit", removeLiveFolders);
-  liveFolders.add(folder);
-}
-
-function untrackFolder(folder: string): void {
-  if (!liveFolders.delete(folder)) return;
-  removeFolder(folder);
-  if (liveFolders.size === 0) process.off("exit", removeLiveFolders);
-}
-
-function removeLiveFolders(): void {
-  for (const folder of liveFolders) removeFolder(folder);
-  liveFolders.clear();
-}
-
-function removeFolder(folder: string): void {
-  try {
-    rmSync(folder, { recursive: true, force: true });
-  } catch {
-    // Best effort: a later session removes a folder left behind.
   }
 }
 

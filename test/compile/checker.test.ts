@@ -2,7 +2,7 @@
 // before them, completion and inspection with those cells as context.
 // Runs the compiled worker from dist/: build first (`npx tsc -p tsconfig.json`).
 
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -211,19 +211,20 @@ describe("CellChecker's cell files", () => {
     }
   });
 
-  it("with EPHEMERON_CHECKER_FILES=disk keeps them in a hidden folder while it runs, and removes it when disposed", async () => {
+  it("resolves a cell's relative imports from the notebook's folder, as Node does at run time", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ephemeron-checker-"));
-    process.env.EPHEMERON_CHECKER_FILES = "disk";
+    writeFileSync(join(dir, "helper.js"), "export function double(n) { return n * 2; }\n");
+    writeFileSync(join(dir, "helper.d.ts"), "export declare function double(n: number): number;\n");
     try {
       const checker = new CellChecker({ cwd: dir });
       await checker.ready();
-      await run(checker, "const kept = 1;");
-      expect(readdirSync(dir).filter((name) => name.startsWith(".ephemeron-cells-"))).toHaveLength(1);
-      expect(codes(await checker.check("const s: string = kept;"))).toEqual([2322]);
+      expect(await run(checker, 'import { double } from "./helper.js";\ndouble(2)')).toEqual([]);
+      expect(codes(await checker.check('const s: string = double(2);'))).toEqual([2322]);
+      expect(codes(await checker.check('import { triple } from "./helper.js";'))).toEqual([2339]);
+      expect(codes(await checker.check('import { x } from "./absent.js";'))).toEqual([2307]);
+      expect(readdirSync(dir).sort()).toEqual(["helper.d.ts", "helper.js"]);
       await checker.dispose();
-      expect(readdirSync(dir)).toEqual([]);
     } finally {
-      delete process.env.EPHEMERON_CHECKER_FILES;
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -25,6 +25,9 @@ describe("TypeScript cells", () => {
     mkdirSync(cjs, { recursive: true });
     writeFileSync(join(cjs, "package.json"), JSON.stringify({ name: "cjs-pkg", main: "main.js" }));
     writeFileSync(join(cjs, "main.js"), "module.exports = { twice: (n) => n * 2 };\n");
+    // A module of the notebook's own, beside it, with its types.
+    writeFileSync(join(dir, "units.mjs"), "export const toKb = (bytes) => bytes / 1024;\n");
+    writeFileSync(join(dir, "units.d.mts"), "export declare const toKb: (bytes: number) => number;\n");
     k = await startKernel({ cwd: dir });
   });
   afterAll(async () => {
@@ -84,6 +87,14 @@ describe("TypeScript cells", () => {
     const { reply, iopub } = await k.client.execute('[typeof fs.readFileSync, path.sep, j("a", "b"), shout("hi"), version, cjs.twice(4)]');
     expect(reply.content.status).toBe("ok");
     expect(resultText(iopub)).toBe("[ 'function', '/', 'a/b', 'HI!', 3, 8 ]");
+  });
+
+  it("checks and runs an import of a module beside the notebook", async () => {
+    const { reply, iopub } = await k.client.execute('import { toKb } from "./units.mjs";\ntoKb(2048)');
+    expect(reply.content.evalue ?? "").toBe("");
+    expect(resultText(iopub)).toBe("2");
+    const wrong = await k.client.execute('const kb: string = toKb(1);');
+    expect(errorOf(wrong.reply).evalue).toContain("TS2322 (line 1, col 7)");
   });
 
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
