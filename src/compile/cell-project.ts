@@ -157,9 +157,9 @@ export class CellProject {
     if (/^\s*\/\/\s*@ts-nocheck\b/.test(source)) return { diagnostics: [], declares: true };
     const cell = this.prepare(source, checked);
     this.sync(cell.text, cell.names);
-    const program = this.project.program;
-    const syntactic = program.getSyntacticDiagnostics(this.scratch);
-    const diagnostics = syntactic.length > 0 ? syntactic : program.getSemanticDiagnostics(this.scratch);
+    // Semantic diagnostics only: syntax errors are swc's to report (the transform parses every cell
+    // the kernel runs, and its verdict is what runs), and asking tsgo for its own costs a round trip.
+    const diagnostics = this.project.program.getSemanticDiagnostics(this.scratch);
     return {
       diagnostics: this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell.text))),
       declares: cell.names.length > 0 || cell.unnamed,
