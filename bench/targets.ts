@@ -91,11 +91,15 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       reference: "3 ms",
       met: overhead?.p50WarmMs != null ? overhead.p50WarmMs < 3 : null,
     });
+    // Issues 3 and 8 set the first cell's overhead, not its whole answer: a kernel that checks
+    // nothing takes ~0.5 s from launch to its first reply here. The cell is sent as soon as
+    // kernel_info is answered, so the overhead includes what of the checker's warm-up it waits for.
+    const first = overhead?.firstCellAfterLaunchMs;
     checks.push({
-      target: "first type-checked cell answered < 0.3 s after launch",
-      ephemeron: f(on?.firstCellAfterLaunchMs, "ms", 0),
+      target: "first type-checked cell's overhead < 0.3 s (launch → its reply, minus --no-typecheck's)",
+      ephemeron: `${f(first, "ms", 0)} (launch → reply ${f(on?.firstCellAfterLaunchMs, "ms", 0)})`,
       reference: "300 ms",
-      met: on?.firstCellAfterLaunchMs != null ? on.firstCellAfterLaunchMs < 300 : null,
+      met: first != null ? first < 300 : null,
     });
   }
   // 5. Memory of kernel + runtime after the first type-checked cell below tslab's: summed VmRSS,
