@@ -15,7 +15,8 @@ function load(): typeof Swc {
 /**
  * TypeScript → ES2022 JavaScript, types erased, imports and exports kept as written
  * (`verbatimModuleSyntax`: an import the cell does not use itself is still needed by later
- * cells), class fields with define semantics as tsc's ES2022 default, no decorators, no JSX.
+ * cells), class fields with define semantics as tsc's ES2022 default, decorators as TypeScript 5
+ * has them (TC39's, not `experimentalDecorators`: V8 has none, so swc writes them out), no JSX.
  * Throws swc's diagnostic text on a syntax error.
  */
 export function stripTypes(source: string, filename: string): { code: string; map: string } {
@@ -28,14 +29,14 @@ export function stripTypes(source: string, filename: string): { code: string; ma
     swcrc: false,
     configFile: false,
     jsc: {
-      parser: { syntax: "typescript", tsx: false, decorators: false, dynamicImport: true },
+      parser: { syntax: "typescript", tsx: false, decorators: true, dynamicImport: true },
       target: "es2022",
       loose: false,
       externalHelpers: false,
       keepClassNames: true,
       preserveAllComments: true,
       experimental: { keepImportAttributes: true },
-      transform: { verbatimModuleSyntax: true, useDefineForClassFields: true },
+      transform: { verbatimModuleSyntax: true, useDefineForClassFields: true, decoratorVersion: "2022-03" },
     },
   });
   return { code: out.code, map: out.map ?? '{"mappings":""}' };
@@ -48,7 +49,7 @@ export function stripTypes(source: string, filename: string): { code: string; ma
 export function parseWithOffsets(code: string, syntax: "ecmascript" | "typescript"): { body: Swc.ModuleItem[]; at: (pos: number) => number } {
   // A leading ";" gives a statement at a known place: swc's spans have had a varying base.
   const module = load().parseSync(";" + code, syntax === "typescript"
-    ? { syntax, tsx: false, decorators: false, dynamicImport: true, target: "es2022", script: false }
+    ? { syntax, tsx: false, decorators: true, dynamicImport: true, target: "es2022", script: false }
     : { syntax, target: "es2022", script: false });
   const base = module.body[0]!.span.start;
   return { body: module.body.slice(1), at: spanConverter(code, base) };

@@ -28,6 +28,7 @@ export function createNotebookContext(cwd: string): NotebookContext {
     const descriptor = Object.getOwnPropertyDescriptor(globalThis, key);
     if (descriptor) Object.defineProperty(global, key, descriptor);
   }
+  shareWellKnownSymbols(global);
   bindTimers(global);
   define(global, "global", global);
   // ignoreErrors: false skips the error listener Console adds and removes around every write
@@ -36,6 +37,19 @@ export function createNotebookContext(cwd: string): NotebookContext {
   define(global, "require", createRequire(join(cwd, "[notebook]")));
   define(global, "__ephemeron_import", (specifier: string, options?: ImportCallOptions) => importFrom(specifier, cwd, options));
   return { context, global };
+}
+
+/**
+ * Node 20 adds `Symbol.dispose` and `Symbol.asyncDispose` to its own realm's `Symbol` only: without
+ * them in the notebook's, a cell's `using` declaration (and swc's helper for it) fails. The same
+ * symbols, so that Node's objects that implement them are disposable from a cell too.
+ */
+function shareWellKnownSymbols(global: Record<string, unknown>): void {
+  const cellSymbol = global.Symbol as SymbolConstructor;
+  for (const name of ["dispose", "asyncDispose"] as const) {
+    const symbol: unknown = (Symbol as unknown as Record<string, unknown>)[name];
+    if (typeof symbol === "symbol" && !(name in cellSymbol)) Object.defineProperty(cellSymbol, name, { value: symbol });
+  }
 }
 
 export function define(target: Record<string, unknown>, name: string, value: unknown): void {

@@ -11,9 +11,18 @@ type Conditions = string | { [condition: string]: Conditions } | Conditions[] | 
 
 export async function importFrom(specifier: string, cwd: string, options?: ImportCallOptions): Promise<unknown> {
   if (specifier.startsWith("node:") || builtinModules.includes(specifier)) return import(specifier);
-  if (specifier.startsWith(".") || isAbsolute(specifier)) return import(pathToFileURL(resolve(cwd, specifier)).href, options);
   if (/^[a-z][a-z0-9+.-]*:/i.test(specifier)) return import(specifier, options);
-  return import(pathToFileURL(resolvePackage(specifier, cwd)).href, options);
+  const path = specifier.startsWith(".") || isAbsolute(specifier) ? resolve(cwd, specifier) : resolvePackage(specifier, cwd);
+  return import(pathToFileURL(path).href, withJsonType(path, options));
+}
+
+/**
+ * `import data from "./data.json"`: the checker types it (resolveJsonModule), and a bundler or
+ * tsx would load it, but Node wants `with { type: "json" }`; a cell that leaves it out gets it.
+ */
+function withJsonType(path: string, options: ImportCallOptions | undefined): ImportCallOptions | undefined {
+  if (!path.endsWith(".json") || options?.with?.type !== undefined) return options;
+  return { ...options, with: { ...options?.with, type: "json" } };
 }
 
 /** Resolves a bare specifier from `cwd`, preferring the package's "import" entry (ESM-only packages). */

@@ -28,6 +28,7 @@ describe("TypeScript cells", () => {
     // A module of the notebook's own, beside it, with its types.
     writeFileSync(join(dir, "units.mjs"), "export const toKb = (bytes) => bytes / 1024;\n");
     writeFileSync(join(dir, "units.d.mts"), "export declare const toKb: (bytes: number) => number;\n");
+    writeFileSync(join(dir, "settings.json"), JSON.stringify({ title: "weakrefs", retries: 3 }));
     k = await startKernel({ cwd: dir });
   });
   afterAll(async () => {
@@ -95,6 +96,37 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("2");
     const wrong = await k.client.execute('const kb: string = toKb(1);');
     expect(errorOf(wrong.reply).evalue).toContain("TS2322 (line 1, col 7)");
+  });
+
+  it("imports a JSON file beside the notebook, typed, without an import attribute", async () => {
+    const { reply, iopub } = await k.client.execute('import settings from "./settings.json";\nsettings.title.toUpperCase()');
+    expect(reply.content.evalue ?? "").toBe("");
+    expect(resultText(iopub)).toBe("'WEAKREFS'");
+    const wrong = await k.client.execute("const retries: string = settings.retries;");
+    expect(errorOf(wrong.reply).evalue).toContain("TS2322");
+  });
+
+  it("runs TypeScript's decorators, and runs the decorated class's cell again", async () => {
+    const cell =
+      "const calls: string[] = [];\n" +
+      "function traced<T extends (...args: any[]) => any>(method: T, context: ClassMethodDecoratorContext): T {\n" +
+      "  return function (this: unknown, ...args: any[]) { calls.push(String(context.name)); return method.apply(this, args); } as T;\n" +
+      "}\n" +
+      "class Account { constructor(private balance: number) {} @traced deposit(n: number) { return (this.balance += n); } }\n" +
+      "[new Account(10).deposit(5), calls]";
+    for (let i = 0; i < 2; i++) {
+      const { reply, iopub } = await k.client.execute(cell);
+      expect(reply.content.evalue ?? "").toBe("");
+      expect(resultText(iopub)).toBe("[ 15, [ 'deposit' ] ]");
+    }
+    const misused = await k.client.execute("class Wrong { @traced count = 1 }");
+    expect(errorOf(misused.reply).evalue).toContain("TS1240");
+  });
+
+  it("disposes a `using` declaration when its cell ends", async () => {
+    const { reply, iopub } = await k.client.execute('using handle = { [Symbol.dispose]() { console.log("closed"); } };\nconsole.log("open");');
+    expect(reply.content.evalue ?? "").toBe("");
+    expect(streamText(iopub)).toBe("open\nclosed\n");
   });
 
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
