@@ -23,7 +23,7 @@ import { API, DiagnosticCategory, SymbolFlags, type Diagnostic, type Project, ty
 import type { FileSystem } from "typescript/unstable/fs";
 import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
 import { codePointToUtf16, lineAndColumn, utf16ToCodePoint } from "./code-points.js";
-import { checkedText, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
+import { checkedText, sourceOffset, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
 import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
 
 export interface CellProjectOptions {
@@ -102,14 +102,11 @@ const KEYWORDS = [
   "this", "throw", "true", "try", "type", "typeof", "undefined", "unique", "var", "void", "while", "yield",
 ];
 
-interface PreparedCell {
+/** A cell and the text the checker gets for it (imports and exports rewritten, stand-ins appended). */
+interface PreparedCell extends CheckedText {
   source: string;
-  /** Text given to the checker: the cell itself, imports and exports rewritten. */
-  text: string;
+  /** Where the cell's own text ends in `text` and the stand-ins begin. */
   ownLength: number;
-  appended: AppendedDeclaration[];
-  names: DeclaredName[];
-  unnamed: boolean;
 }
 
 interface AcceptedCell {
@@ -332,7 +329,9 @@ export class CellProject {
   /** Rewrites a cell's imports and exports and finds its top-level names. */
   private prepare(source: string, checked?: CheckedText): PreparedCell {
     if (this.lastPrepared?.source === source) return this.lastPrepared;
-    this.lastPrepared = { source, ownLength: source.length, ...(checked ?? checkedText(source)) };
+    const text = checked ?? checkedText(source);
+    const ownLength = source.length + text.inserted.reduce((sum, insertion) => sum + insertion.length, 0);
+    this.lastPrepared = { source, ownLength, ...text };
     return this.lastPrepared;
   }
 
@@ -457,7 +456,7 @@ export class CellProject {
     const failedStandIns = new Map<number, { diagnostic: Diagnostic; standIn: AppendedDeclaration }[]>();
     for (const diagnostic of diagnostics) {
       if (diagnostic.pos < cell.ownLength) {
-        result.push(toCellDiagnostic(cell.source, diagnostic, diagnostic.pos));
+        result.push(toCellDiagnostic(cell.source, diagnostic, sourceOffset(cell, diagnostic.pos)));
         continue;
       }
       const standIn = cell.appended.find((a) => diagnostic.pos >= a.start && diagnostic.pos <= a.end);

@@ -44,8 +44,20 @@ export interface CheckedText {
   text: string;
   appended: AppendedDeclaration[];
   names: DeclaredName[];
-  /** Declarations without a replaceable name (`declare global`, `declare module "m"`), which keep its file alive. */
+  /** Declarations without a replaceable name (`declare module "m"`), which keep its file alive. */
   unnamed: boolean;
+  /** Text put into `text` that is not in the cell, at these offsets of `text` (ascending). */
+  inserted: { at: number; length: number }[];
+}
+
+/** The offset in the cell's own source of offset `at` of its checked text (before the appended stand-ins). */
+export function sourceOffset(checked: CheckedText, at: number): number {
+  let offset = at;
+  for (const insertion of checked.inserted) {
+    if (insertion.at > at) break;
+    offset -= Math.min(insertion.length, at - insertion.at);
+  }
+  return offset;
 }
 
 type Parsed = ReturnType<typeof parseWithOffsets>;
@@ -55,22 +67,24 @@ type Parsed = ReturnType<typeof parseWithOffsets>;
  * cell does not parse (the transform reports syntax errors before the check is asked for).
  */
 export function checkedText(source: string): CheckedText {
-  if (!mayDeclareOrImport(source)) return { text: source, appended: [], names: [], unnamed: false };
+  if (!mayDeclareOrImport(source)) return { text: source, appended: [], names: [], unnamed: false, inserted: [] };
   let parsed: Parsed;
   try {
     parsed = parseWithOffsets(source, "typescript");
   } catch {
     // Unfinished code (completion, inspection) or a syntax error: as it is, for tsgo to report.
-    return { text: source, appended: [], names: [], unnamed: false };
+    return { text: source, appended: [], names: [], unnamed: false, inserted: [] };
   }
   const rewritten = rewriteModuleSyntax(parsed, source);
-  if (rewritten === undefined) return { text: source, appended: [], ...collectDeclarations(parsed) };
-  return { text: rewritten.text, appended: rewritten.appended, ...collectDeclarations(parseWithOffsets(rewritten.text, "typescript")) };
+  if (rewritten === undefined) return { text: source, appended: [], inserted: [], ...collectDeclarations(parsed) };
+  return { ...rewritten, ...collectDeclarations(parseWithOffsets(rewritten.text, "typescript")) };
 }
 
-function rewriteModuleSyntax({ body, at }: Parsed, text: string): { text: string; appended: AppendedDeclaration[] } | undefined {
+function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedText, "names" | "unnamed"> | undefined {
   /** Ranges blanked out; or replaced with a word (space-padded to the range's length). */
   const blanks: [number, number, string?][] = [];
+  /** Words put in at offsets of the cell (ascending). */
+  const inserts: [number, string][] = [];
   const standIns: { code: string; origin: number; group: number; reportAlone: boolean }[] = [];
   let group = 0;
   const moduleType = (specifier: string): string => `import(${JSON.stringify(specifier)})`;
@@ -109,6 +123,19 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): { text: string
         standIns.push({ code: `declare const ${item.id.value}: typeof ${moduleType(item.moduleRef.expression.value)};`, origin: start(item.id), group: group++, reportAlone: true });
         break;
       }
+      case "TsModuleDeclaration":
+        // `declare global { … }` is how a module adds globals; a cell is a script, whose top-level
+        // declarations are globals already (and where TypeScript refuses the block: TS2669). Its
+        // values stay ambient: `declare var x: T`, not a variable this cell must assign.
+        if (item.global && item.body?.type === "TsModuleBlock") {
+          blanks.push([start(item), start(item.body) + 1], [end(item.body) - 1, end(item)]);
+          for (const statement of item.body.body) {
+            if (/^(?:var|let|const|function|class|abstract|enum)\b/.test(text.slice(start(statement), start(statement) + 8))) {
+              inserts.push([start(statement), "declare "]);
+            }
+          }
+        }
+        break;
       case "ExportNamedDeclaration":
       case "ExportAllDeclaration":
       case "TsNamespaceExportDeclaration":
@@ -139,6 +166,13 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): { text: string
     const blank = rewritten.slice(from, to).replace(/[^\r\n]/g, " ");
     rewritten = rewritten.slice(0, from) + word + blank.slice(word.length) + rewritten.slice(to);
   }
+  const inserted: CheckedText["inserted"] = [];
+  for (const [offset, word] of [...inserts].reverse()) rewritten = rewritten.slice(0, offset) + word + rewritten.slice(offset);
+  let shift = 0;
+  for (const [offset, word] of inserts) {
+    inserted.push({ at: offset + shift, length: word.length });
+    shift += word.length;
+  }
   const appended: AppendedDeclaration[] = [];
   rewritten += "\n;";
   for (const standIn of standIns) {
@@ -146,7 +180,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): { text: string
     appended.push({ start: rewritten.length, end: rewritten.length + standIn.code.length, origin: standIn.origin, group: standIn.group, reportAlone: standIn.reportAlone });
     rewritten += standIn.code;
   }
-  return { text: rewritten, appended };
+  return { text: rewritten, appended, inserted };
 }
 
 /** The top-level names of a (script) cell, and whether it has declarations without one. */

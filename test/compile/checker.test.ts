@@ -104,6 +104,14 @@ describe("CellChecker", () => {
     expect(codes(await checker.check("const n: string = sized('/etc/hostname');"))).toEqual([2322]);
   });
 
+  it("takes declare global { … } as a module would write it: ambient values, augmented types, errors at their own column", async () => {
+    const augment = "declare global {\n  interface Array<T> { lastOne(): T | undefined }\n  var hits: number;\n  function bump(): number;\n}\nhits = bump() + [1].lastOne()!;";
+    expect(await run(checker, augment)).toEqual([]);
+    expect(codes(await checker.check("const s: string = ['a'].lastOne() ?? hits;"))).toEqual([2322]);
+    const [typo] = await checker.check("declare global { var misses: Nmber }");
+    expect([typo?.code, typo?.line, typo?.column]).toEqual([2552, 1, 30]);
+  });
+
   it("skips a cell whose first line is // @ts-nocheck", async () => {
     expect(await checker.check("// @ts-nocheck\nconst n: number = 'not a number';")).toEqual([]);
     expect(codes(await checker.check("const n: number = 'not a number';"))).toEqual([2322]);
