@@ -52,7 +52,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   compiler.startChecker();
   const { ZmqTransport } = await import("./sockets.js");
   const transport = await ZmqTransport.bind(info);
-  const runtime = new RuntimeSupervisor({ cwd: process.cwd(), nodeFlags: options.runtimeFlags });
+  const runtime = new RuntimeSupervisor({ cwd: process.cwd(), nodeFlags: options.runtimeFlags, transpile: (path) => compiler.transpileFile(path) });
   const executor = new Executor(runtime, compiler);
 
   let exiting = false;

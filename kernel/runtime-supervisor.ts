@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { DisplayDataContent, ErrorContent } from "./messages.js";
-import type { CellResult, CommIncoming, CommOutgoing, ExecuteCell, FromRuntime, ToRuntime } from "../src/runtime/protocol.js";
+import type { CellResult, CommIncoming, CommOutgoing, ExecuteCell, FromRuntime, ToRuntime, TranspiledFile } from "../src/runtime/protocol.js";
 import { createLogger } from "./log.js";
 
 const log = createLogger("supervisor");
@@ -35,6 +35,8 @@ export interface SupervisorOptions {
   cwd: string;
   /** Extra node flags for the runtime (a test starts it with a small heap). */
   nodeFlags?: string[];
+  /** Compiles a TypeScript file the notebook imports (the runtime loads no compiler). */
+  transpile?: (path: string) => Promise<TranspiledFile>;
 }
 
 interface Running {
@@ -156,6 +158,15 @@ export class RuntimeSupervisor {
     this.child?.kill("SIGKILL");
   }
 
+  private async transpile(requestId: number, path: string): Promise<void> {
+    try {
+      if (!this.options.transpile) throw new Error(`cannot import ${path}: this kernel compiles no TypeScript files`);
+      this.post({ type: "transpiled", requestId, file: await this.options.transpile(path) });
+    } catch (error) {
+      this.post({ type: "transpiled", requestId, error: (error as Error).message });
+    }
+  }
+
   private post(message: ToRuntime): void {
     if (this.child?.connected) this.child.send(message);
   }
@@ -170,6 +181,7 @@ export class RuntimeSupervisor {
 
   private route(message: FromRuntime): void {
     if (message.type === "ready") return;
+    if (message.type === "transpile") return void this.transpile(message.requestId, message.path);
     const sink = this.sinks.get(message.id);
     switch (message.type) {
       case "stream":

@@ -417,6 +417,8 @@ export class CellProject {
           allowSyntheticDefaultImports: true,
           resolveJsonModule: true,
           allowJs: false,
+          // `import("./helper.ts")` in a cell: the runtime loads TypeScript files beside the notebook.
+          allowImportingTsExtensions: true,
           types: ["node"],
           typeRoots: [path.dirname(nodeTypes)],
           skipLibCheck: true,

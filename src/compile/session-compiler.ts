@@ -4,10 +4,12 @@
 // the same cells. Loaded by the kernel process only.
 
 import { readdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorContent } from "../../kernel/messages.js";
 import type { CellCompiler, CompiledCell } from "../../kernel/execute.js";
+import type { SourceMapV3, TranspiledFile } from "../runtime/protocol.js";
 import type { LanguageTools } from "../../kernel/kernel.js";
 import { CellChecker, formatDiagnostics } from "./checker.js";
 import { createLogger } from "../../kernel/log.js";
@@ -105,6 +107,19 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
       };
     }
     return { cell };
+  }
+
+  /** A TypeScript file a cell imports, types stripped for the runtime; a syntax error names its place in the file. */
+  async transpileFile(path: string): Promise<TranspiledFile> {
+    const source = await readFile(path, "utf8");
+    const { stripTypes, cellSyntaxError } = await this.load();
+    try {
+      const { code, map } = stripTypes(source, path);
+      return { source, code, map: JSON.parse(map) as SourceMapV3 };
+    } catch (error) {
+      const syntax = cellSyntaxError(error, source);
+      throw new Error(`${path}:${syntax.line}:${syntax.column}: ${syntax.message}`);
+    }
   }
 
   accepted(source: string): void {

@@ -34,7 +34,8 @@ import { buildSourceMap, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
 import { bindingIdentifiers, parseWithOffsets, stripTypes } from "./swc.js";
 import { cellSyntaxError } from "./syntax-error.js";
 
-export { CellSyntaxError } from "./syntax-error.js";
+export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
+export { stripTypes } from "./swc.js";
 export type { SourceMapV3 } from "./sourcemap.js";
 
 export interface TransformedCell {

@@ -1,19 +1,49 @@
 // `import` in a cell, resolved as Node would resolve it from a file in the
 // notebook's folder. A vm Script cannot call `import()` itself on Node 20
 // (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so cells call this host function.
+// A TypeScript file goes to the loader main.ts sets (typescript-modules.ts).
 
 import { builtinModules, createRequire } from "node:module";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 type Conditions = string | { [condition: string]: Conditions } | Conditions[] | null;
 
+let importTypeScript: ((path: string) => Promise<unknown>) | undefined;
+
+/** Where a TypeScript file an import names is loaded. */
+export function loadTypeScriptWith(loader: (path: string) => Promise<unknown>): void {
+  importTypeScript = loader;
+}
+
 export async function importFrom(specifier: string, cwd: string, options?: ImportCallOptions): Promise<unknown> {
   if (specifier.startsWith("node:") || builtinModules.includes(specifier)) return import(specifier);
   if (/^[a-z][a-z0-9+.-]*:/i.test(specifier)) return import(specifier, options);
-  const path = specifier.startsWith(".") || isAbsolute(specifier) ? resolve(cwd, specifier) : resolvePackage(specifier, cwd);
+  const local = typeScriptPath(specifier, cwd);
+  if (local !== undefined && importTypeScript !== undefined) return importTypeScript(local);
+  const path = isRelative(specifier) ? resolve(cwd, specifier) : resolvePackage(specifier, cwd);
   return import(pathToFileURL(path).href, withJsonType(path, options));
+}
+
+const TYPESCRIPT_FILE = /(?<!\.d)\.m?ts$/;
+
+/**
+ * The TypeScript file a relative import names, as TypeScript's bundler resolution finds it: the
+ * file itself (`./geometry.ts`), the .ts beside a .js that is not there (`./geometry.js`, how
+ * code written for tsc names it), or an extensionless name (`./geometry`).
+ */
+export function typeScriptPath(specifier: string, dir: string): string | undefined {
+  if (!isRelative(specifier)) return undefined;
+  const path = resolve(dir, specifier);
+  if (TYPESCRIPT_FILE.test(path)) return existsSync(path) ? path : undefined;
+  if (existsSync(path) && !statSync(path).isDirectory()) return undefined;
+  const candidates = /\.m?js$/.test(path) ? [path.replace(/js$/, "ts")] : [`${path}.ts`, `${path}.mts`, join(path, "index.ts")];
+  return candidates.find((candidate) => existsSync(candidate));
+}
+
+function isRelative(specifier: string): boolean {
+  return specifier.startsWith(".") || isAbsolute(specifier);
 }
 
 /**

@@ -15,6 +15,9 @@ import { CommManager } from "./comm.js";
 import type { FromWatchdog, ToWatchdog } from "./watchdog.js";
 import { createLogger } from "../../kernel/log.js";
 import { installMemoryApi } from "../memory/install.js";
+import { importFrom, loadTypeScriptWith, typeScriptPath } from "./imports.js";
+import { TypeScriptModules } from "./typescript-modules.js";
+import type { TranspiledFile } from "./protocol.js";
 
 const log = createLogger("runtime");
 
@@ -34,6 +37,22 @@ const comms = new CommManager(channel);
 define(global, "comm", comms.api());
 const memory = installMemoryApi(context);
 const evaluator = new Evaluator(context, channel);
+
+/** TypeScript files the notebook imports, compiled by the kernel: requests waiting for it. */
+const transpiling = new Map<number, { resolve(file: TranspiledFile): void; reject(error: Error): void }>();
+let nextTranspile = 0;
+const typeScriptModules = new TypeScriptModules(context, {
+  transpile: (path) =>
+    new Promise<TranspiledFile>((resolve, reject) => {
+      const requestId = nextTranspile++;
+      transpiling.set(requestId, { resolve, reject });
+      send({ type: "transpile", requestId, path });
+    }),
+  remember: (url, label, source, map) => evaluator.cells.add(url, label, source, map),
+  typeScriptPath,
+  importOther: (specifier, dir, attributes) => importFrom(specifier, dir, attributes && Object.keys(attributes).length > 0 ? { with: attributes } : undefined),
+});
+loadTypeScriptWith(typeScriptModules.import);
 
 // Errors that escape every cell must not end the notebook's session: Python
 // prints them and goes on, and so do we, under the cell that caused them.
@@ -126,6 +145,13 @@ process.on("message", (message: ToRuntime) => {
     case "input_reply":
       inputs.answer(message.requestId, message.value);
       break;
+    case "transpiled": {
+      const waiting = transpiling.get(message.requestId);
+      transpiling.delete(message.requestId);
+      if (message.file) waiting?.resolve(message.file);
+      else waiting?.reject(new SyntaxError(message.error ?? "the kernel could not compile the file"));
+      break;
+    }
     case "input_cancelled":
       inputs.cancel(message.requestId, message.reason);
       break;

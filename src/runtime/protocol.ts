@@ -30,9 +30,18 @@ export interface ExecuteCell {
   map?: SourceMapV3;
 }
 
+/** A TypeScript file the notebook imports, as the kernel compiled it (src/runtime/typescript-modules.ts). */
+export interface TranspiledFile {
+  /** The file as written, for the lines a traceback shows. */
+  source: string;
+  code: string;
+  map?: SourceMapV3;
+}
+
 export type ToRuntime =
   | ExecuteCell
   | { type: "shutdown" }
+  | { type: "transpiled"; requestId: number; file?: TranspiledFile; error?: string }
   | { type: "input_reply"; requestId: number; value: string }
   | { type: "input_cancelled"; requestId: number; reason: string }
   | CommIncoming;
@@ -70,4 +79,5 @@ export type FromRuntime =
   | { type: "input_request"; id: string; requestId: number; prompt: string; password: boolean }
   | { type: "done"; id: string; result?: CellResult; error?: ErrorContent }
   | CommOutgoing
-  | { type: "comm_done"; id: string; error?: string };
+  | { type: "comm_done"; id: string; error?: string }
+  | { type: "transpile"; requestId: number; path: string };

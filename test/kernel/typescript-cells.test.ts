@@ -1,6 +1,6 @@
 // TypeScript cells as a TypeScript programmer expects them, over the real protocol.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +29,15 @@ describe("TypeScript cells", () => {
     writeFileSync(join(dir, "units.mjs"), "export const toKb = (bytes) => bytes / 1024;\n");
     writeFileSync(join(dir, "units.d.mts"), "export declare const toKb: (bytes: number) => number;\n");
     writeFileSync(join(dir, "settings.json"), JSON.stringify({ title: "weakrefs", retries: 3 }));
+    // TypeScript modules of the notebook's own: one imports the other as code written for tsc does (".js").
+    writeFileSync(join(dir, "scale.ts"), "export const factor: number = 2;\n");
+    writeFileSync(
+      join(dir, "geometry.ts"),
+      'import { factor } from "./scale.js";\nimport { sep } from "node:path";\n' +
+        "export interface Box { w: number; h: number }\n" +
+        "export function area(box: Box): number { return box.w * box.h * factor; }\n" +
+        'export function fail(): never {\n  throw new Error("from the module" + sep);\n}\n',
+    );
     k = await startKernel({ cwd: dir });
   });
   afterAll(async () => {
@@ -127,6 +136,37 @@ describe("TypeScript cells", () => {
     const { reply, iopub } = await k.client.execute('using handle = { [Symbol.dispose]() { console.log("closed"); } };\nconsole.log("open");');
     expect(reply.content.evalue ?? "").toBe("");
     expect(streamText(iopub)).toBe("open\nclosed\n");
+  });
+
+  it("imports a TypeScript module beside the notebook: checked against its types, run, its lines in a traceback", async () => {
+    const first = await k.client.execute('import { area, fail, type Box } from "./geometry.ts";\nconst box: Box = { w: 2, h: 3 };\narea(box)');
+    expect(first.reply.content.evalue ?? "").toBe("");
+    expect(resultText(first.iopub)).toBe("12");
+    const wrong = await k.client.execute('area({ w: 1 })');
+    expect(errorOf(wrong.reply).evalue).toContain("TS2741");
+    const thrown = await k.client.execute("fail()");
+    const error = errorOf(thrown.reply);
+    expect(error.evalue).toBe("from the module/");
+    const traceback = error.traceback.replace(/\u001b\[[0-9;]*m/g, "");
+    expect(traceback).toContain(`File ${join(dir, "geometry.ts")}, line 6`);
+    expect(traceback).toContain('throw new Error("from the module" + sep);');
+    expect(traceback).toContain("Cell In[");
+  });
+
+  it("loads a TypeScript module again when its file changed, and reports its syntax errors with their place", async () => {
+    const file = join(dir, "counter.ts");
+    writeFileSync(file, "export const version = 1;\n");
+    const first = await k.client.execute('const { version } = await import("./counter.ts");\nversion');
+    expect(resultText(first.iopub)).toBe("1");
+    writeFileSync(file, "export const version = 2;\n");
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const second = await k.client.execute('const { version: again } = await import("./counter.ts");\nagain');
+    expect(resultText(second.iopub)).toBe("2");
+    writeFileSync(file, "export const version = ;\n");
+    utimesSync(file, new Date(), new Date(Date.now() + 10_000));
+    const broken = await k.client.execute('// @ts-nocheck\nawait import("./counter.ts")');
+    expect(errorOf(broken.reply).ename).toBe("SyntaxError");
+    expect(errorOf(broken.reply).evalue).toContain(`${file}:1:`);
   });
 
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
