@@ -6,7 +6,7 @@
 import type { ErrorContent, ExecuteRequest, JsonObject, Message, MimeBundle } from "./messages.js";
 import type { RequestContext } from "./dispatcher.js";
 import type { OutputSink, RuntimeSupervisor, RunOutcome } from "./runtime-supervisor.js";
-import type { SourceMapV3 } from "../src/runtime/protocol.js";
+import { KEYBOARD_INTERRUPT, type SourceMapV3 } from "../src/runtime/protocol.js";
 
 export interface CompiledCell {
   code: string;
@@ -30,11 +30,22 @@ export class Executor {
   private cellsRun = 0;
   /** Execute requests that arrived up to this point are aborted (stop_on_error after a failure). */
   private abortUpTo = 0;
+  /**
+   * A cell on its way to the runtime: being compiled (the first waits for the checker's warm-up)
+   * or waiting for the runtime to start. An interrupt then is kept for it here: it never starts.
+   */
+  private starting: { interrupted: boolean } | undefined;
 
   constructor(
     private readonly runtime: RuntimeSupervisor,
     private readonly compiler: CellCompiler,
   ) {}
+
+  /** Stops the cell being compiled before it starts, or the one running in the runtime. */
+  interrupt = async (): Promise<void> => {
+    if (this.starting) this.starting.interrupted = true;
+    else await this.runtime.interrupt();
+  };
 
   /** Aborts an execute_request queued behind a failed cell, as ipykernel does. */
   abortIfQueuedBehindError = (request: Message, arrival: number): JsonObject | undefined => {
@@ -80,7 +91,16 @@ export class Executor {
   private async run(code: string, count: number, id: string, context: RequestContext, publish: RequestContext["publish"], cell: boolean): Promise<RunOutcome> {
     if (code.trim() === "") return {};
     const filename = `cell-${++this.cellsRun}.ts`;
-    const compiled = await this.compiler.compile(code, filename);
+    const starting = { interrupted: false };
+    this.starting = starting;
+    let compiled: Awaited<ReturnType<CellCompiler["compile"]>>;
+    try {
+      compiled = await this.compiler.compile(code, filename);
+      if (!("error" in compiled)) await this.runtime.start();
+    } finally {
+      this.starting = undefined;
+    }
+    if (starting.interrupted) return { error: KEYBOARD_INTERRUPT };
     if ("error" in compiled) return { error: compiled.error };
     const sink: OutputSink = {
       stream: (name, text) => publish("stream", { name, text }),

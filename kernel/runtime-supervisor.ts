@@ -120,7 +120,6 @@ export class RuntimeSupervisor {
     });
   }
 
-  /** Interrupts the running cell, whatever it is doing; variables defined before it stay. */
   /** Hands a frontend's comm message to the runtime; resolves once its handlers ran (with their error, if any). */
   async deliverComm(message: Omit<CommIncoming, "type" | "buffers"> & { buffers: Buffer[] }, sink: OutputSink): Promise<string | undefined> {
     const content = message.content as { comm_id?: unknown; target_name?: unknown };
@@ -134,6 +133,7 @@ export class RuntimeSupervisor {
     });
   }
 
+  /** Interrupts the running cell, whatever it is doing; variables defined before it stay. */
   async interrupt(): Promise<void> {
     if (!this.running) return;
     const pipe = this.child?.stdio[4];

@@ -42,7 +42,7 @@ export async function serve(options: KernelOptions, info: ConnectionInfo, compil
       language: compiler,
       history: new History(HistoryFile.default()),
       exit: () => void exit(0),
-      interrupt: () => runtime.interrupt(),
+      interrupt: executor.interrupt,
       comms: commHandlers(runtime),
     }),
   );
@@ -58,7 +58,7 @@ export async function serve(options: KernelOptions, info: ConnectionInfo, compil
   process.on("SIGTERM", () => void exit(0));
   process.on("SIGHUP", () => void exit(0));
   // A kernelspec in signal mode interrupts with SIGINT; it must never kill us.
-  process.on("SIGINT", () => void runtime.interrupt());
+  process.on("SIGINT", () => void executor.interrupt());
   process.on("exit", () => runtime.kill());
   watchParent(() => void exit(0));
 }

@@ -4,8 +4,7 @@
 // notebook's own.
 
 import { Worker } from "node:worker_threads";
-import type { ErrorContent } from "../../kernel/messages.js";
-import type { ExecuteCell, FromRuntime, ToRuntime } from "./protocol.js";
+import { KEYBOARD_INTERRUPT, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
 import { OutputChannel, captureProcessStreams } from "./output.js";
 import { createNotebookContext, define } from "./context.js";
 import { createDisplay } from "./display.js";
@@ -17,7 +16,6 @@ import { createLogger } from "../../kernel/log.js";
 import { installMemoryApi } from "../memory/install.js";
 import { importFrom, loadTypeScriptWith, typeScriptPath } from "./imports.js";
 import { TypeScriptModules } from "./typescript-modules.js";
-import type { TranspiledFile } from "./protocol.js";
 
 const log = createLogger("runtime");
 
@@ -71,6 +69,7 @@ function enqueue(cell: ExecuteCell): void {
 }
 
 function runNext(): void {
+  startWatchdog();
   const cell = waitingCells.shift();
   runningCell = cell !== undefined;
   if (cell) void runCell(cell);
@@ -103,30 +102,35 @@ function runCell(cell: ExecuteCell): Promise<void> {
   });
 }
 
-const keyboardInterrupt: ErrorContent = {
-  ename: "KeyboardInterrupt",
-  evalue: "the cell was interrupted; variables defined before it are kept",
-  traceback: ["\u001b[0;31mKeyboardInterrupt\u001b[0m: the cell was interrupted; variables defined before it are kept"],
-};
-
 function interrupt(): void {
-  const error = new Error(keyboardInterrupt.evalue);
+  const error = new Error(KEYBOARD_INTERRUPT.evalue);
   error.name = "KeyboardInterrupt";
   inputs.cancelAll(error);
-  current?.finish({ error: keyboardInterrupt });
+  current?.finish({ error: KEYBOARD_INTERRUPT });
 }
 
-const watchdog = new Worker(new URL("./watchdog.js", import.meta.url));
-watchdog.unref();
-watchdog.on("message", (message: FromWatchdog) => {
-  if (message.type === "interrupt") {
-    watchdog.postMessage({ type: "ack", seq: message.seq } satisfies ToWatchdog);
-    interrupt();
-  }
-  // "terminated": the main thread was busy and its JavaScript was stopped; the
-  // "interrupt" message that follows on this now free thread does the rest.
-});
-watchdog.on("error", (error) => log.error(`watchdog failed: ${error.message}`));
+/**
+ * The interrupt worker, started with the first cell rather than with the runtime: its ~60 ms of
+ * CPU would compete with the kernel's type checker warming up on two cores. Every hang is code a
+ * cell ran, so it is up before anything needs interrupting; an interrupt sent while it boots
+ * waits in its pipe.
+ */
+let watchdog: Worker | undefined;
+function startWatchdog(): void {
+  if (watchdog) return;
+  const worker = new Worker(new URL("./watchdog.js", import.meta.url));
+  watchdog = worker;
+  worker.unref();
+  worker.on("message", (message: FromWatchdog) => {
+    if (message.type === "interrupt") {
+      worker.postMessage({ type: "ack", seq: message.seq } satisfies ToWatchdog);
+      interrupt();
+    }
+    // "terminated": the main thread was busy and its JavaScript was stopped; the
+    // "interrupt" message that follows on this now free thread does the rest.
+  });
+  worker.on("error", (error) => log.error(`watchdog failed: ${error.message}`));
+}
 
 process.on("message", (message: ToRuntime) => {
   switch (message.type) {

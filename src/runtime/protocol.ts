@@ -16,6 +16,13 @@ export interface SourceMapV3 {
   file?: string;
 }
 
+/** A cell stopped by an interrupt: by the runtime while it ran, or by the kernel before it could start. */
+export const KEYBOARD_INTERRUPT: ErrorContent = {
+  ename: "KeyboardInterrupt",
+  evalue: "the cell was interrupted; variables defined before it are kept",
+  traceback: ["\u001b[0;31mKeyboardInterrupt\u001b[0m: the cell was interrupted; variables defined before it are kept"],
+};
+
 export interface ExecuteCell {
   type: "execute";
   /** The request's msg_id: every output of the cell is tagged with it. */

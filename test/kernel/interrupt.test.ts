@@ -97,3 +97,22 @@ describe("interrupting a cell", () => {
     expect(resultText(ran.iopub)).toBe("141");
   });
 });
+
+describe("interrupting a cell before it starts", () => {
+  it("stops the first cell of a session while it waits for the type checker's warm-up: it never runs", async () => {
+    const k = await startKernel();
+    try {
+      const running = k.client.execute("let ranFirst = true;\nwhile (true) {}");
+      await sleep(50);
+      const started = Date.now();
+      await viaMessage(k)();
+      const { reply } = await running;
+      expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+      expect(Date.now() - started).toBeLessThan(5000);
+      const after = await k.client.execute("typeof (globalThis as { ranFirst?: unknown }).ranFirst");
+      expect(resultText(after.iopub)).toBe("'undefined'");
+    } finally {
+      await k.close();
+    }
+  });
+});
