@@ -151,7 +151,6 @@ export class CellProject {
 
   /** Type-checks a cell against the accepted ones. `checked`: the cell parsed already (checkedText), when the caller has it. */
   check(source: string, checked?: CheckedText): CheckResult {
-    if (/^\s*\/\/\s*@ts-nocheck\b/.test(source)) return { diagnostics: [], declares: true };
     const cell = this.prepare(source, checked);
     this.sync(cell.text, cell.names);
     // Semantic diagnostics only: syntax errors are swc's to report (the transform parses every cell

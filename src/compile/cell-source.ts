@@ -16,6 +16,9 @@
 import type * as Swc from "@swc/core";
 import { bindingIdentifiers, parseWithOffsets } from "./swc.js";
 
+/** `// @ts-nocheck` as a cell's first line skips checking it (its declarations still count for later cells). */
+export const NO_CHECK = /^\s*\/\/\s*@ts-nocheck\b/;
+
 /** A name a cell declares at top level: the identifier's UTF-16 range in the checked text. */
 export interface DeclaredName {
   name: string;

@@ -9,7 +9,7 @@
 import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
-import { checkedText, type CheckedText } from "./cell-source.js";
+import { checkedText, NO_CHECK, type CheckedText } from "./cell-source.js";
 import type { WorkerReply, WorkerRequest } from "./checker-protocol.js";
 
 export type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
@@ -67,6 +67,8 @@ export class CellChecker {
    * (running `1 + 1` again, or a cell that printed something, costs nothing to check).
    */
   async check(source: string): Promise<CellDiagnostic[]> {
+    // Nothing to ask the checker, so nothing to wait for while it warms up.
+    if (NO_CHECK.test(source)) return [];
     const memo = this.lastCheck;
     if (memo?.source === source && memo.generation === this.generation) return memo.result.diagnostics;
     const generation = this.generation;

@@ -178,6 +178,19 @@ describe("CellChecker", () => {
   });
 });
 
+describe("CellChecker while it warms up", () => {
+  it("answers a // @ts-nocheck cell at once, without waiting for the warm-up", async () => {
+    const fresh = new CellChecker({ cwd, globalsDts: [globalsDts] });
+    let warm = false;
+    void fresh.ready().then(() => (warm = true));
+    expect(await fresh.check("// @ts-nocheck\nconst late: number = 'not checked';")).toEqual([]);
+    expect(warm).toBe(false);
+    await fresh.accept("// @ts-nocheck\nconst late: number = 'not checked';");
+    expect(codes(await fresh.check("const s: string = late;"))).toEqual([2322]);
+    await fresh.dispose();
+  });
+});
+
 describe("formatDiagnostics", () => {
   it("prints a header, the source line and a caret under the column", () => {
     const lines = formatDiagnostics([{ code: 2322, line: 3, column: 7, message: "Type 'number' is not assignable to type 'string'.", sourceLine: "const bad: string = 1;" }]);
