@@ -127,9 +127,13 @@ class CellRewriter {
     for (let i = 0; i < body.length; i++) this.topLevel(body[i]!, i === last);
   }
 
-  /** Statements that neither give a value nor end the cell: `;` and swc's trailing `var N;`. */
+  /**
+   * Statements that neither give a value nor end the cell: `;`, swc's trailing `var N;`, and the
+   * `export {};` swc appends when it removed every import of a module (`import type` alone).
+   */
   private isSilent(item: Swc.ModuleItem): boolean {
     if (item.type === "EmptyStatement") return true;
+    if (item.type === "ExportNamedDeclaration" && item.specifiers.length === 0 && !item.source) return true;
     const decl = item.type === "ExportDeclaration" ? item.declaration : item;
     return decl.type === "VariableDeclaration" && decl.kind === "var" && decl.declarations.every((d) => !d.init);
   }

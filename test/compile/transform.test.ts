@@ -217,6 +217,11 @@ describe("declarations", () => {
     expect(cell.code).not.toMatch(/interface|satisfies|declare|Pair/);
   });
 
+  it("a cell whose only import is `import type` still ends in its value", async () => {
+    const nb = new Notebook();
+    expect(await nb.value('import type { Stats } from "node:fs";\nconst sizes: Pick<Stats, "size">[] = [{ size: 3 }];\nsizes[0]!.size + 1')).toBe(4);
+  });
+
   it("class fields keep define semantics (ES2022)", async () => {
     const nb = new Notebook();
     await nb.run("class Base { set v(x: number) { (this as any).setterRan = true } }\nclass D extends Base { v = 1 }");
