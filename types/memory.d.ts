@@ -248,12 +248,3 @@ declare namespace NodeJS {
     heap(options?: EphemeronMemory.HeapOptions): EphemeronMemory.HeapReport;
   }
 }
-
-/** CPython's `weakref` module (see EphemeronMemory.WeakrefModule). */
-declare var weakref: EphemeronMemory.WeakrefModule;
-
-/**
- * A small stable number per object: 1, 2, 3… in order of first request (CPython's
- * `id()` is the address). Objects only: primitives have no identity in JavaScript.
- */
-declare function id(obj: object): number;

@@ -74,12 +74,3 @@ declare namespace EphemeronRuntime {
     unregisterTarget(targetName: string): void;
   }
 }
-
-/** Shows a value as an output of the cell; `display.html(...)`, `display.png(...)` and friends for one MIME type. */
-declare var display: EphemeronRuntime.Display;
-/** Clears the cell's output; with `wait`, only once new output arrives. */
-declare var clearOutput: (wait?: boolean) => void;
-/** Asks the notebook's user for a line of text through Jupyter's stdin channel. */
-declare var input: (prompt?: string, options?: EphemeronRuntime.InputOptions) => Promise<string>;
-/** Jupyter comms: the channel widgets use between the kernel and the frontend. */
-declare var comm: EphemeronRuntime.CommManager;

@@ -16,6 +16,7 @@
 // run time (`./helper.js` beside the notebook, packages in any node_modules
 // above it); tsgo reads everything else from the disk itself.
 
+import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
@@ -31,6 +32,11 @@ export interface CellProjectOptions {
   cwd: string;
   /** Absolute paths of ambient `.d.ts` files every cell sees. */
   globalsDts: string[];
+  /**
+   * Absolute paths of ambient declarations of values (`declare var input: …`) that a cell may
+   * declare again: taken as the session's first cells, so that a later declaration replaces them.
+   */
+  globalValues?: string[];
 }
 
 /**
@@ -142,6 +148,12 @@ export class CellProject {
     this.scratch = `${this.prefix}scratch.ts`;
     this.files.set(this.scratch, "");
     this.growPool(INITIAL_POOL);
+    for (const file of options.globalValues ?? []) {
+      const text = fs.readFileSync(file, "utf8");
+      this.accept(text, { text, appended: [], names: ambientValueNames(text), unnamed: false, inserted: [] });
+    }
+    // In the project from its first load: no update needed for them.
+    for (const [file, text] of this.wanted("", new Set())) this.files.set(file, text);
     this.api = withGoGc(TSGO_GOGC, () => new API({ cwd: options.cwd, fs: this.fileSystem() }));
     this.snapshot = this.api.updateSnapshot({ openProjects: [this.tsconfig] });
     this.project = this.currentProject();
@@ -475,6 +487,17 @@ export class CellProject {
     }
     return result.sort((a, b) => a.line - b.line || a.column - b.column);
   }
+}
+
+const AMBIENT_VALUE = /\bdeclare\s+(var|let|const|function|class)\s+([\p{ID_Start}$_][\p{ID_Continue}$]*)/gu;
+
+/** The values a file of ambient declarations declares (`declare var input: …`), as a cell's names. */
+function ambientValueNames(text: string): DeclaredName[] {
+  const kinds: Record<string, string> = { var: "variable", let: "variable", const: "variable", function: "function", class: "class" };
+  return [...text.matchAll(AMBIENT_VALUE)].map((match) => {
+    const end = match.index + match[0].length;
+    return { name: match[2]!, kind: kinds[match[1]!]!, start: end - match[2]!.length, end };
+  });
 }
 
 function renderAccepted(cell: AcceptedCell, replacedNow: Set<string>): string {

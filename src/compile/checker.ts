@@ -11,6 +11,7 @@ import { Worker } from "node:worker_threads";
 import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
 import { checkedText, NO_CHECK, type CheckedText } from "./cell-source.js";
 import type { WorkerReply, WorkerRequest } from "./checker-protocol.js";
+import type { CellProjectOptions } from "./cell-project.js";
 
 export type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
 
@@ -44,10 +45,10 @@ export class CellChecker {
   private lastCheck: { source: string; generation: number; result: CheckResult } | undefined;
   private parsed: { source: string; checked: CheckedText } | undefined;
   private readyPromise: Promise<number | undefined> = Promise.resolve(undefined);
-  private readonly options: { cwd: string; globalsDts: string[] };
+  private readonly options: CellProjectOptions;
 
-  constructor(options: { cwd?: string; globalsDts?: string[] } = {}) {
-    this.options = { cwd: options.cwd ?? process.cwd(), globalsDts: options.globalsDts ?? [] };
+  constructor(options: Partial<CellProjectOptions> = {}) {
+    this.options = { cwd: options.cwd ?? process.cwd(), globalsDts: options.globalsDts ?? [], globalValues: options.globalValues ?? [] };
     this.start();
   }
 

@@ -18,9 +18,13 @@ const log = createLogger("compile");
 const RED = "\u001b[0;31m";
 const RESET = "\u001b[0m";
 
-/** The ambient declarations of the runtime's globals (weakref, gc, display…), in types/ of the package. */
-function globalsDeclarations(): string[] {
-  const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "types");
+/**
+ * The ambient declarations of the runtime's globals, in types/ of the package: the types
+ * (types/*.d.ts), and the values a cell may declare again (types/values/*.d.ts: weakref, id,
+ * display…, taken as the session's first cell).
+ */
+function globalsDeclarations(folder = ""): string[] {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "types", folder);
   try {
     return readdirSync(dir)
       .filter((name) => name.endsWith(".d.ts"))
@@ -68,7 +72,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   /** The checker, started on first use (the worker starts at once; requests queue until it is warm). */
   private checkerReady(): CellChecker {
     if (this.checker === undefined) {
-      this.checker = new CellChecker({ cwd: process.cwd(), globalsDts: globalsDeclarations() });
+      this.checker = new CellChecker({ cwd: process.cwd(), globalsDts: globalsDeclarations(), globalValues: globalsDeclarations("values") });
       for (const source of this.unchecked.splice(0)) void this.checker.accept(source);
     }
     return this.checker;

@@ -271,4 +271,17 @@ describe("TypeScript cells", () => {
     expect(data["text/plain"]).toContain("Adds two numbers.");
     expect(data["text/markdown"]).toContain("```typescript");
   });
+
+  it("lets a cell declare a name the runtime gives every cell (input, id), as any earlier cell's", async () => {
+    const before = await k.client.request("shell", "inspect_request", { code: "input", cursor_pos: 2, detail_level: 0 });
+    expect((before.reply.content.data as Record<string, string>)["text/plain"]).toContain("Promise<string>");
+    const first = await k.client.execute('const input = "typed by hand";\ninput.toUpperCase()');
+    expect(first.reply.content.evalue ?? "").toBe("");
+    expect(resultText(first.iopub)).toBe("'TYPED BY HAND'");
+    const second = await k.client.execute("function id(n: number): number { return n * 10; }\nid(4)");
+    expect(second.reply.content.evalue ?? "").toBe("");
+    expect(resultText(second.iopub)).toBe("40");
+    const wrong = await k.client.execute("id({})");
+    expect(errorOf(wrong.reply).evalue).toContain("TS2345");
+  });
 });
