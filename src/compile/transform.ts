@@ -124,7 +124,34 @@ class CellRewriter {
     while (prologue < last && body[prologue]!.type === "ExpressionStatement" &&
       (body[prologue] as Swc.ExpressionStatement).expression.type === "StringLiteral") prologue++;
     this.markPrologue(body, prologue);
-    for (let i = 0; i < body.length; i++) this.topLevel(body[i]!, i === last);
+    for (let i = 0; i < body.length; i++) {
+      const disposing = this.usingBlock(body, i);
+      if (disposing) {
+        // Its `env` stays a local of the cell; what the cell declares inside is the cell's own.
+        const statements = disposing.block.stmts;
+        let innerLast = statements.length - 1;
+        while (innerLast >= 0 && this.isSilent(statements[innerLast]!)) innerLast--;
+        for (let j = 0; j < statements.length; j++) this.topLevel(statements[j]!, i + 1 === last && j === innerLast);
+        i++;
+        continue;
+      }
+      this.topLevel(body[i]!, i === last);
+    }
+  }
+
+  /**
+   * A cell with `using` declarations, as swc writes it: `const env = { stack: [], … }`, then the
+   * whole cell in `try { … } finally { _ts_dispose_resources(env) }`. The try statement, if
+   * `body[index]` is that `env`.
+   */
+  private usingBlock(body: Swc.ModuleItem[], index: number): Swc.TryStatement | undefined {
+    const declaration = body[index];
+    const next = body[index + 1];
+    if (declaration?.type !== "VariableDeclaration" || next?.type !== "TryStatement" || !next.finalizer) return undefined;
+    const init = declaration.declarations.length === 1 ? declaration.declarations[0]!.init : undefined;
+    if (init?.type !== "ObjectExpression" || !init.properties.some((p) => p.type === "KeyValueProperty" && p.key.type === "Identifier" && p.key.value === "stack")) return undefined;
+    const finalizer = this.span(next.finalizer);
+    return this.code.slice(finalizer.start, finalizer.end).includes("_ts_dispose_resources(") ? next : undefined;
   }
 
   /**

@@ -132,10 +132,15 @@ describe("TypeScript cells", () => {
     expect(errorOf(misused.reply).evalue).toContain("TS1240");
   });
 
-  it("disposes a `using` declaration when its cell ends", async () => {
-    const { reply, iopub } = await k.client.execute('using handle = { [Symbol.dispose]() { console.log("closed"); } };\nconsole.log("open");');
+  it("disposes a `using` declaration when its cell ends; the cell's value and other names stay", async () => {
+    const env = await k.client.execute('const env = "mine";');
+    expect(env.reply.content.status).toBe("ok");
+    const { reply, iopub } = await k.client.execute('using handle = { [Symbol.dispose]() { console.log("closed"); } };\nconst kept = 41;\nconsole.log("open");\nkept + 1');
     expect(reply.content.evalue ?? "").toBe("");
     expect(streamText(iopub)).toBe("open\nclosed\n");
+    expect(resultText(iopub)).toBe("42");
+    const later = await k.client.execute("[kept, env]");
+    expect(resultText(later.iopub)).toBe("[ 41, 'mine' ]");
   });
 
   it("imports a TypeScript module beside the notebook: checked against its types, run, its lines in a traceback", async () => {
