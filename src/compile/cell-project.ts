@@ -276,6 +276,7 @@ export class CellProject {
     let symbol = checker.getSymbolAtPosition(this.scratch, at);
     if (symbol === undefined) return notFound;
     if (symbol.flags & SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    symbol = this.importedThrough(symbol) ?? symbol;
     const signature = this.describe(symbol);
     const documentation = checker.getDocumentationCommentOfSymbol(symbol);
     const tags = checker.getJsDocTagsOfSymbol(symbol).map((t) => `@${t.name}${t.text ? ` ${t.text}` : ""}`);
@@ -283,6 +284,20 @@ export class CellProject {
     const plain = docs === "" ? signature : `${signature}\n\n${docs}`;
     const markdown = "```typescript\n" + signature + "\n```" + (docs === "" ? "" : `\n\n${docs}`);
     return { found: true, plain, markdown };
+  }
+
+  /**
+   * What an earlier cell's import stands for. The checker sees `import { area } from "./geo.ts"`
+   * as `declare const area: typeof import("./geo.ts")["area"]` (cell-source.ts): inspecting
+   * `area` should show the function it imported, with its documentation, not that constant.
+   */
+  private importedThrough(symbol: TsSymbol): TsSymbol | undefined {
+    const declaration = symbol.valueDeclaration;
+    if (!(symbol.flags & SymbolFlags.Variable) || declaration === undefined || !declaration.path.startsWith(this.prefix)) return undefined;
+    if (!((declaration.resolve(this.project)?.flags ?? 0) & NodeFlags.Ambient)) return undefined;
+    const target = this.project.checker.getTypeOfSymbol(symbol)?.getSymbol();
+    const home = target?.declarations[0]?.path;
+    return home !== undefined && !home.startsWith(this.prefix) ? target : undefined;
   }
 
   /** Whether the tsgo process still answers. */

@@ -35,7 +35,7 @@ describe("TypeScript cells", () => {
       join(dir, "geometry.ts"),
       'import { factor } from "./scale.js";\nimport { sep } from "node:path";\n' +
         "export interface Box { w: number; h: number }\n" +
-        "export function area(box: Box): number { return box.w * box.h * factor; }\n" +
+        "/** The box's area, scaled. */\nexport function area(box: Box): number { return box.w * box.h * factor; }\n" +
         'export function fail(): never {\n  throw new Error("from the module" + sep);\n}\n',
     );
     k = await startKernel({ cwd: dir });
@@ -153,9 +153,13 @@ describe("TypeScript cells", () => {
     const error = errorOf(thrown.reply);
     expect(error.evalue).toBe("from the module/");
     const traceback = error.traceback.replace(/\u001b\[[0-9;]*m/g, "");
-    expect(traceback).toContain(`File ${join(dir, "geometry.ts")}, line 6`);
+    expect(traceback).toContain(`File ${join(dir, "geometry.ts")}, line 7`);
     expect(traceback).toContain('throw new Error("from the module" + sep);');
     expect(traceback).toContain("Cell In[");
+    const inspected = await k.client.request("shell", "inspect_request", { code: "area(box)", cursor_pos: 2, detail_level: 0 });
+    const help = (inspected.reply.content.data as Record<string, string>)["text/plain"];
+    expect(help).toContain("function area(box: Box): number");
+    expect(help).toContain("The box's area, scaled.");
   });
 
   it("loads a TypeScript module again when its file changed, and reports its syntax errors with their place", async () => {
