@@ -128,6 +128,9 @@ export function isComplete(source: string): IsCompleteResult {
   }
   if (open.length > 0) return incomplete();
   if (last !== undefined && expectsContinuation(last)) return { status: "incomplete", indent: "    " };
+  // A decorator on the last line (`@traced`, `@memo(10)`): the class or member it decorates follows.
+  const lastLine = source.trimEnd().split("\n").at(-1) ?? "";
+  if (/^\s*@[\p{ID_Start}$_][\p{ID_Continue}$.]*(\(.*\))?$/u.test(lastLine)) return { status: "incomplete", indent: "" };
   // Balanced and not waiting for an operand, yet more lines cannot mend a parse error (`const = 1`).
   return { status: parsesAsTypeScript(source) ? "complete" : "invalid" };
 }
