@@ -163,7 +163,8 @@ export class RuntimeSupervisor {
       if (!this.options.transpile) throw new Error(`cannot import ${path}: this kernel compiles no TypeScript files`);
       this.post({ type: "transpiled", requestId, file: await this.options.transpile(path) });
     } catch (error) {
-      this.post({ type: "transpiled", requestId, error: (error as Error).message });
+      const { name, message } = error as Error;
+      this.post({ type: "transpiled", requestId, error: { name, message } });
     }
   }
 

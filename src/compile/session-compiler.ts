@@ -122,7 +122,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
       return { source, code, map: JSON.parse(map) as SourceMapV3 };
     } catch (error) {
       const syntax = cellSyntaxError(error, source);
-      throw new Error(`${path}:${syntax.line}:${syntax.column}: ${syntax.message}`);
+      throw new SyntaxError(`${path}:${syntax.line}:${syntax.column}: ${syntax.message}`);
     }
   }
 

@@ -153,7 +153,7 @@ process.on("message", (message: ToRuntime) => {
       const waiting = transpiling.get(message.requestId);
       transpiling.delete(message.requestId);
       if (message.file) waiting?.resolve(message.file);
-      else waiting?.reject(new SyntaxError(message.error ?? "the kernel could not compile the file"));
+      else waiting?.reject(Object.assign(new Error(message.error?.message ?? "the kernel could not compile the file"), { name: message.error?.name ?? "Error" }));
       break;
     }
     case "input_cancelled":

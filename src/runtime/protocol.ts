@@ -48,7 +48,7 @@ export interface TranspiledFile {
 export type ToRuntime =
   | ExecuteCell
   | { type: "shutdown" }
-  | { type: "transpiled"; requestId: number; file?: TranspiledFile; error?: string }
+  | { type: "transpiled"; requestId: number; file?: TranspiledFile; error?: { name: string; message: string } }
   | { type: "input_reply"; requestId: number; value: string }
   | { type: "input_cancelled"; requestId: number; reason: string }
   | CommIncoming;
