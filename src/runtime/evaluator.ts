@@ -9,11 +9,11 @@ import type { ErrorContent } from "../../kernel/messages.js";
 import { cellScope, type OutputChannel } from "./output.js";
 import { formatValue } from "./format.js";
 import { CellRegistry, formatError } from "./traceback.js";
-import { importFrom } from "./imports.js";
+import { importWithAttributes } from "./imports.js";
 
 /** `import()` written in a cell, resolved from the notebook's folder like a static import. */
 const importDynamically = ((specifier: string, _script: unknown, attributes?: ImportAttributes) =>
-  importFrom(specifier, process.cwd(), attributes && Object.keys(attributes).length > 0 ? { with: attributes } : undefined)) as unknown as vm.ScriptOptions["importModuleDynamically"];
+  importWithAttributes(specifier, process.cwd(), attributes)) as unknown as vm.ScriptOptions["importModuleDynamically"];
 
 export interface CellOutcome {
   result?: CellResult;

@@ -26,6 +26,11 @@ export async function importFrom(specifier: string, cwd: string, options?: Impor
   return import(pathToFileURL(path).href, withJsonType(path, options));
 }
 
+/** An `import()` as V8 hands it over (its attributes apart, none when it has none), resolved from `dir`. */
+export function importWithAttributes(specifier: string, dir: string, attributes: ImportAttributes | undefined): Promise<unknown> {
+  return importFrom(specifier, dir, attributes && Object.keys(attributes).length > 0 ? { with: attributes } : undefined);
+}
+
 const TYPESCRIPT_FILE = /(?<!\.d)\.m?ts$/;
 
 /**

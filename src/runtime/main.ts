@@ -14,7 +14,7 @@ import { CommManager } from "./comm.js";
 import type { FromWatchdog, ToWatchdog } from "./watchdog.js";
 import { createLogger } from "../../kernel/log.js";
 import { installMemoryApi } from "../memory/install.js";
-import { importFrom, loadTypeScriptWith, typeScriptPath } from "./imports.js";
+import { importWithAttributes, loadTypeScriptWith, typeScriptPath } from "./imports.js";
 import { TypeScriptModules } from "./typescript-modules.js";
 
 const log = createLogger("runtime");
@@ -48,7 +48,7 @@ const typeScriptModules = new TypeScriptModules(context, {
     }),
   remember: (url, label, source, map) => evaluator.cells.add(url, label, source, map),
   typeScriptPath,
-  importOther: (specifier, dir, attributes) => importFrom(specifier, dir, attributes && Object.keys(attributes).length > 0 ? { with: attributes } : undefined),
+  importFrom: importWithAttributes,
 });
 loadTypeScriptWith(typeScriptModules.import);
 

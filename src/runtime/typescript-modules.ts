@@ -21,8 +21,8 @@ export interface TypeScriptModuleHost {
   remember(url: string, label: string, source: string, map: SourceMapV3 | undefined): void;
   /** Whether `specifier`, imported from `dir`, is a TypeScript file: its path if so. */
   typeScriptPath(specifier: string, dir: string): string | undefined;
-  /** Any other import, resolved from `dir`: its namespace. */
-  importOther(specifier: string, dir: string, attributes: ImportAttributes | undefined): Promise<unknown>;
+  /** Any import, resolved from `dir` as a cell's is (a TypeScript file comes back to `import` here): its namespace. */
+  importFrom(specifier: string, dir: string, attributes: ImportAttributes | undefined): Promise<unknown>;
 }
 
 export class TypeScriptModules {
@@ -65,13 +65,8 @@ export class TypeScriptModules {
         Object.assign(meta, { url, filename: path, dirname: dir });
       },
       importModuleDynamically: ((specifier: string, _module: unknown, attributes?: ImportAttributes) =>
-        this.importFrom(specifier, dir, attributes)) as unknown as vm.SourceTextModuleOptions["importModuleDynamically"],
+        this.host.importFrom(specifier, dir, attributes)) as unknown as vm.SourceTextModuleOptions["importModuleDynamically"],
     });
-  }
-
-  private async importFrom(specifier: string, dir: string, attributes: ImportAttributes | undefined): Promise<unknown> {
-    const path = this.host.typeScriptPath(specifier, dir);
-    return path === undefined ? this.host.importOther(specifier, dir, attributes) : this.import(path);
   }
 
   /** A static import of a module: another TypeScript file's module itself (cycles link), else the imported namespace's exports. */
@@ -80,7 +75,7 @@ export class TypeScriptModules {
     const path = this.host.typeScriptPath(specifier, dir);
     if (path !== undefined) return this.module(path);
     // An import's attributes are strings (`with { type: "json" }`); Node's type allows missing ones.
-    const namespace = (await this.host.importOther(specifier, dir, extra.attributes as ImportAttributes)) as Record<string, unknown>;
+    const namespace = (await this.host.importFrom(specifier, dir, extra.attributes as ImportAttributes)) as Record<string, unknown>;
     const names = Object.keys(namespace);
     return new vm.SyntheticModule(
       names,
