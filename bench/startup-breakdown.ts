@@ -22,11 +22,14 @@ export interface StartupBreakdown {
 
 const dist = join(PACKAGE_ROOT, "dist");
 const url = (path: string) => JSON.stringify(`file://${join(dist, path)}`);
-const globals = JSON.stringify(
-  readdirSync(join(PACKAGE_ROOT, "types"))
-    .filter((name) => name.endsWith(".d.ts"))
-    .map((name) => join(PACKAGE_ROOT, "types", name)),
-);
+/** The declarations the kernel gives its checker (src/compile/session-compiler.ts): types/*.d.ts, and types/values/ as first cells. */
+const declarations = (folder: string) =>
+  JSON.stringify(
+    readdirSync(join(PACKAGE_ROOT, folder))
+      .filter((name) => name.endsWith(".d.ts"))
+      .map((name) => join(PACKAGE_ROOT, folder, name)),
+  );
+const checkerOptions = `{ cwd: process.cwd(), globalsDts: ${declarations("types")}, globalValues: ${declarations("types/values")} }`;
 
 /** Each script prints one JSON object of in-process timings (ms). */
 const SCRIPTS: Record<string, string> = {
@@ -36,7 +39,7 @@ const SCRIPTS: Record<string, string> = {
     `const t = performance.now();`,
     `const { CellChecker } = await import(${url("src/compile/checker.js")});`,
     `const imported = performance.now();`,
-    `const checker = new CellChecker({ cwd: process.cwd(), globalsDts: ${globals} });`,
+    `const checker = new CellChecker(${checkerOptions});`,
     `const warm = await checker.ready();`,
     `const ready = performance.now();`,
     `await checker.check("interface P1 { x: number }\\nconst p1: P1 = { x: 1 };\\np1.x");`,
@@ -50,7 +53,7 @@ const SCRIPTS: Record<string, string> = {
   ].join("\n"),
   checkerPerCell: [
     `const { CellChecker } = await import(${url("src/compile/checker.js")});`,
-    `const checker = new CellChecker({ cwd: process.cwd(), globalsDts: ${globals} });`,
+    `const checker = new CellChecker(${checkerOptions});`,
     `await checker.ready();`,
     `const typed = [], trivial = [];`,
     `const cell = (i) => "interface P" + i + " { x: number; label: string }\\nconst p" + i + ": P" + i + " = { x: " + i + ", label: 'p' + " + i + " };\\np" + i + ".x";`,
