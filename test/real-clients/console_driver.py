@@ -64,6 +64,19 @@ def type_line(text):
     child.send("\r")
 
 
+def settle(quiet=0.8):
+    """Reads until the console has printed nothing for `quiet` seconds. A
+    continuation prompt can show in a redraw before the Enter handler has
+    returned (it waits for the kernel's is_complete_reply); on a loaded machine
+    that wait is long enough for the next line's keys to land inside it."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            child.read_nonblocking(65536, timeout=quiet)
+        except pexpect.TIMEOUT:
+            return
+
+
 try:
     prompt(1)
     # jupyter_client's wait_for_ready may leave extra kernel_info replies on
@@ -85,6 +98,7 @@ try:
         if i < len(lines) - 1:
             # Incomplete so far: the console asks for the next line, nothing runs.
             child.expect(r"\.\.\.:")
+            settle()
             continuations += 1
     result["continuations"] = continuations
     # Complete now: it ran (no output) and the next prompt comes.
