@@ -14,6 +14,14 @@ function errorOf(reply: { content: Record<string, unknown> }) {
 describe("TypeScript cells", () => {
   let k: TestKernel;
   let dir: string;
+  /** Runs a cell that must not fail; its result as text (undefined when it has none). */
+  const valueOf = async (code: string): Promise<string | undefined> => {
+    const { reply, iopub } = await k.client.execute(code);
+    expect(reply.content.evalue ?? "").toBe("");
+    return resultText(iopub);
+  };
+  /** Runs a cell that must fail: its error's message. */
+  const failureOf = async (code: string): Promise<string> => errorOf((await k.client.execute(code)).reply).evalue;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "ephemeron-cells-"));
     // An ESM-only package (only an "import" export) and a CommonJS one, installed beside the notebook.
@@ -100,19 +108,13 @@ describe("TypeScript cells", () => {
   });
 
   it("checks and runs an import of a module beside the notebook", async () => {
-    const { reply, iopub } = await k.client.execute('import { toKb } from "./units.mjs";\ntoKb(2048)');
-    expect(reply.content.evalue ?? "").toBe("");
-    expect(resultText(iopub)).toBe("2");
-    const wrong = await k.client.execute('const kb: string = toKb(1);');
-    expect(errorOf(wrong.reply).evalue).toContain("TS2322 (line 1, col 7)");
+    expect(await valueOf('import { toKb } from "./units.mjs";\ntoKb(2048)')).toBe("2");
+    expect(await failureOf("const kb: string = toKb(1);")).toContain("TS2322 (line 1, col 7)");
   });
 
   it("imports a JSON file beside the notebook, typed, without an import attribute", async () => {
-    const { reply, iopub } = await k.client.execute('import settings from "./settings.json";\nsettings.title.toUpperCase()');
-    expect(reply.content.evalue ?? "").toBe("");
-    expect(resultText(iopub)).toBe("'WEAKREFS'");
-    const wrong = await k.client.execute("const retries: string = settings.retries;");
-    expect(errorOf(wrong.reply).evalue).toContain("TS2322");
+    expect(await valueOf('import settings from "./settings.json";\nsettings.title.toUpperCase()')).toBe("'WEAKREFS'");
+    expect(await failureOf("const retries: string = settings.retries;")).toContain("TS2322");
   });
 
   it("runs TypeScript's decorators, and runs the decorated class's cell again", async () => {
@@ -139,16 +141,12 @@ describe("TypeScript cells", () => {
     expect(reply.content.evalue ?? "").toBe("");
     expect(streamText(iopub)).toBe("open\nclosed\n");
     expect(resultText(iopub)).toBe("42");
-    const later = await k.client.execute("[kept, env]");
-    expect(resultText(later.iopub)).toBe("[ 41, 'mine' ]");
+    expect(await valueOf("[kept, env]")).toBe("[ 41, 'mine' ]");
   });
 
   it("imports a TypeScript module beside the notebook: checked against its types, run, its lines in a traceback", async () => {
-    const first = await k.client.execute('import { area, fail, type Box } from "./geometry.ts";\nconst box: Box = { w: 2, h: 3 };\narea(box)');
-    expect(first.reply.content.evalue ?? "").toBe("");
-    expect(resultText(first.iopub)).toBe("12");
-    const wrong = await k.client.execute('area({ w: 1 })');
-    expect(errorOf(wrong.reply).evalue).toContain("TS2741");
+    expect(await valueOf('import { area, fail, type Box } from "./geometry.ts";\nconst box: Box = { w: 2, h: 3 };\narea(box)')).toBe("12");
+    expect(await failureOf("area({ w: 1 })")).toContain("TS2741");
     const thrown = await k.client.execute("fail()");
     const error = errorOf(thrown.reply);
     expect(error.evalue).toBe("from the module/");
@@ -165,17 +163,15 @@ describe("TypeScript cells", () => {
   it("loads a TypeScript module again when its file changed, and reports its syntax errors with their place", async () => {
     const file = join(dir, "counter.ts");
     writeFileSync(file, "export const version = 1;\n");
-    const first = await k.client.execute('const { version } = await import("./counter.ts");\nversion');
-    expect(resultText(first.iopub)).toBe("1");
+    expect(await valueOf('const { version } = await import("./counter.ts");\nversion')).toBe("1");
     writeFileSync(file, "export const version = 2;\n");
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
-    const second = await k.client.execute('const { version: again } = await import("./counter.ts");\nagain');
-    expect(resultText(second.iopub)).toBe("2");
+    expect(await valueOf('const { version: again } = await import("./counter.ts");\nagain')).toBe("2");
     writeFileSync(file, "export const version = ;\n");
     utimesSync(file, new Date(), new Date(Date.now() + 10_000));
-    const broken = await k.client.execute('// @ts-nocheck\nawait import("./counter.ts")');
-    expect(errorOf(broken.reply).ename).toBe("SyntaxError");
-    expect(errorOf(broken.reply).evalue).toContain(`${file}:1:`);
+    const broken = errorOf((await k.client.execute('// @ts-nocheck\nawait import("./counter.ts")')).reply);
+    expect(broken.ename).toBe("SyntaxError");
+    expect(broken.evalue).toContain(`${file}:1:`);
   });
 
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
@@ -284,13 +280,8 @@ describe("TypeScript cells", () => {
   it("lets a cell declare a name the runtime gives every cell (input, id), as any earlier cell's", async () => {
     const before = await k.client.request("shell", "inspect_request", { code: "input", cursor_pos: 2, detail_level: 0 });
     expect((before.reply.content.data as Record<string, string>)["text/plain"]).toContain("Promise<string>");
-    const first = await k.client.execute('const input = "typed by hand";\ninput.toUpperCase()');
-    expect(first.reply.content.evalue ?? "").toBe("");
-    expect(resultText(first.iopub)).toBe("'TYPED BY HAND'");
-    const second = await k.client.execute("function id(n: number): number { return n * 10; }\nid(4)");
-    expect(second.reply.content.evalue ?? "").toBe("");
-    expect(resultText(second.iopub)).toBe("40");
-    const wrong = await k.client.execute("id({})");
-    expect(errorOf(wrong.reply).evalue).toContain("TS2345");
+    expect(await valueOf('const input = "typed by hand";\ninput.toUpperCase()')).toBe("'TYPED BY HAND'");
+    expect(await valueOf("function id(n: number): number { return n * 10; }\nid(4)")).toBe("40");
+    expect(await failureOf("id({})")).toContain("TS2345");
   });
 });
