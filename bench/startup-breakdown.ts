@@ -2,7 +2,7 @@
 // concurrently, timed alone in a fresh Node process (median of a few runs):
 // Node itself, the kernel's module graph (sockets, dispatcher), the runtime
 // child until it says ready, the cell transform (swc), and the type checker
-// (worker thread + TypeScript 7's tsgo) until its first and second check.
+// (TypeScript 7's tsgo) until its first and second check.
 // Not a comparison with peers: the evidence behind the cold-start figures.
 
 import { spawn } from "node:child_process";
@@ -101,7 +101,7 @@ export async function startupBreakdown(runs: number, log: (line: string) => void
   for (let i = 0; i < runs; i++) {
     add("nodeBareProcess", (await runNode(["-e", "0"], 15_000)).wallMs);
     for (const [name, script] of Object.entries(SCRIPTS)) {
-      // A file, not --input-type=module -e: worker threads (the checker's) inherit execArgv and refuse --input-type.
+      // A file, not --input-type=module -e, as the kernel's own modules are loaded.
       const file = join(kernelCwd(), `startup-${name}.mjs`);
       writeFileSync(file, script);
       const { wallMs, stdout } = await runNode([file], 30_000);
@@ -122,8 +122,8 @@ export async function startupBreakdown(runs: number, log: (line: string) => void
       transformImport: "importing the cell transform (swc), in-process",
       transformFirstCell: "the first transformCell call",
       checkerImport: "importing src/compile/checker.js",
-      checkerReady: "new CellChecker → ready (worker thread + TypeScript 7 API + tsgo + @types/node loaded)",
-      checkerReportedWarmUp: "the warm-up time the checker worker reports itself",
+      checkerReady: "new CellChecker → ready (tsgo spawned, libraries + @types/node loaded, a warm-up cell checked)",
+      checkerReportedWarmUp: "the warm-up time the checker reports itself (from its construction)",
       checkerFirstCheck: "first check of an annotated cell after ready",
       checkerAccept: "accepting that cell",
       checkerSecondCheck: "second check, against the accepted cell",

@@ -1,31 +1,30 @@
 // The virtual TypeScript project the checker keeps: one global-script file per
 // accepted cell, plus a scratch file for the cell being checked, completed or
-// inspected. It drives TypeScript 7's native checker through the synchronous
-// API, so it runs inside the checker's worker thread (checker-worker.ts).
+// inspected (cell-files.ts holds them). It drives TypeScript 7's native checker
+// (tsgo) over the kernel's own channel (tsgo-channel.ts), on the kernel's
+// thread: a check is two requests, a new snapshot with the cell's file changed
+// and that file's semantic diagnostics, sent as TypeScript's API would send
+// them. The API's object model loads only for completion and inspection
+// (cell-language.ts).
 //
-// Files come from a pool that the project's tsconfig lists from the start and
-// are reported as `changed` (1 ms per update, measured in
-// notes/typescript7-checker.md); when the pool runs out it doubles. A name a
-// later cell (or the scratch cell) declares again is renamed, in every earlier
-// cell's file, to a name nobody uses: the newest declaration wins, as at run
-// time. A cell file left with no names returns to the pool.
+// A name a later cell (or the scratch cell) declares again is renamed, in
+// every earlier cell's file, to a name nobody uses: the newest declaration
+// wins, as at run time. A cell file left with no names returns to the pool.
 //
-// The files are never written: tsgo asks this thread for them through the
-// API's readFile callback. They are named as if they were in the notebook's
-// folder, so that a cell's imports resolve from there as Node resolves them at
-// run time (`./helper.js` beside the notebook, packages in any node_modules
-// above it); tsgo reads everything else from the disk itself.
+// Its methods are not reentrant: the caller (checker.ts) runs one at a time.
 
 import fs from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { threadId } from "node:worker_threads";
-import { API, DiagnosticCategory, SymbolFlags, type Diagnostic, type Project, type Snapshot, type Symbol as TsSymbol } from "typescript/unstable/sync";
-import type { FileSystem } from "typescript/unstable/fs";
-import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
-import { codePointToUtf16, lineAndColumn, utf16ToCodePoint } from "./code-points.js";
+import type { Diagnostic, Project } from "typescript/unstable/async";
+import type { UpdateSnapshotResponse } from "typescript/unstable/proto";
+import { lineAndColumn } from "./code-points.js";
 import { checkedText, sourceOffset, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
 import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
+import type { CellFiles } from "./cell-files.js";
+import type { TsgoChannel } from "./tsgo-channel.js";
+import type { LanguageService, LanguageView } from "./cell-language.js";
+
+/** TypeScript's DiagnosticCategory.Error (its enum module is not exported on its own; loading the API for it costs ~0.1 s). */
+const ERROR_CATEGORY = 1;
 
 export interface CellProjectOptions {
   /** The notebook's folder: packages installed beside it resolve from here. */
@@ -37,32 +36,6 @@ export interface CellProjectOptions {
    * declare again: taken as the session's first cells, so that a later declaration replaces them.
    */
   globalValues?: string[];
-}
-
-/**
- * Codes that do not apply to a cell: top-level `await` / `for await` in a script (the runtime
- * wraps cells in an async function), and 7016, a package without type declarations: in a
- * notebook it is used as `any`, as Node would run it, rather than refused. 2311: a script reads
- * a top-level `await (x)` as a call to a function named `await`; the runtime runs it as an await.
- */
-/**
- * tsgo's garbage collector target (Go's GOGC; its default is 100). Each cell makes a new program
- * and checker; with the default the heap keeps growing into fresh pages, and on this kind of
- * machine touching new pages costs more than collecting more often. Measured per cell: update
- * 1.0 → 0.85 ms, diagnostics 1.8 → 1.0 ms, resident 70 → 58 MB; the warm-up takes ~50 ms longer.
- */
-const TSGO_GOGC = "25";
-
-/** Runs `start` (which spawns tsgo) with GOGC set to `value`, without leaving it in this thread's environment. */
-function withGoGc<T>(value: string, start: () => T): T {
-  const saved = process.env.GOGC;
-  process.env.GOGC = value;
-  try {
-    return start();
-  } finally {
-    if (saved === undefined) delete process.env.GOGC;
-    else process.env.GOGC = saved;
-  }
 }
 
 /**
@@ -80,8 +53,13 @@ const WARM_UP_CELL = [
   "__ephemeronWarmRef()?.label ?? new __EphemeronWarmClass(1).n",
 ].join("\n");
 
+/**
+ * Codes that do not apply to a cell: top-level `await` / `for await` in a script (the runtime
+ * wraps cells in an async function), and 7016, a package without type declarations: in a
+ * notebook it is used as `any`, as Node would run it, rather than refused. 2311: a script reads
+ * a top-level `await (x)` as a call to a function named `await`; the runtime runs it as an await.
+ */
 const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 2311, 7016]);
-const INITIAL_POOL = 32;
 /**
  * "'gc' is possibly 'undefined'" (18048) and "cannot invoke … possibly 'undefined'" (2722) on
  * `gc` itself: @types/node declares V8's `gc` as optional, but the runtime always installs
@@ -91,22 +69,9 @@ const ALWAYS_DEFINED_GLOBALS = new Set(["gc"]);
 const POSSIBLY_UNDEFINED_CODES = new Set([18048, 2722]);
 
 function appliesToCell(diagnostic: Diagnostic, text: string): boolean {
-  if (diagnostic.category !== DiagnosticCategory.Error || IGNORED_CODES.has(diagnostic.code)) return false;
+  if (diagnostic.category !== ERROR_CATEGORY || IGNORED_CODES.has(diagnostic.code)) return false;
   return !(POSSIBLY_UNDEFINED_CODES.has(diagnostic.code) && ALWAYS_DEFINED_GLOBALS.has(text.slice(diagnostic.pos, diagnostic.end).trim()));
 }
-
-interface CompletionEntryLike {
-  name: string;
-  kind: string;
-  sortText: string;
-}
-
-const KEYWORDS = [
-  "as", "async", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "declare", "default", "delete", "do",
-  "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "implements", "import", "in", "instanceof",
-  "interface", "keyof", "let", "namespace", "new", "null", "of", "readonly", "return", "satisfies", "static", "super", "switch",
-  "this", "throw", "true", "try", "type", "typeof", "undefined", "unique", "var", "void", "while", "yield",
-];
 
 /** A cell and the text the checker gets for it (imports and exports rewritten, stand-ins appended). */
 interface PreparedCell extends CheckedText {
@@ -124,56 +89,69 @@ interface AcceptedCell {
   serial: number;
 }
 
-export class CellProject {
-  /** What the names of this project's files start with: `.ephemeron-PID-THREAD-` in the notebook's folder. */
-  private readonly prefix: string;
-  private readonly tsconfig: string;
-  /** The file of the cell being checked: when that cell is accepted, its file becomes the cell's, and a free one the scratch. */
-  private scratch: string;
-  private readonly files = new Map<string, string>();
-  private readonly api: API;
-  private snapshot: Snapshot;
-  private project: Project;
-  private readonly free: string[] = [];
-  private poolSize = 0;
+/** A snapshot tsgo holds for us, and our project's id in it. */
+interface SnapshotRef {
+  id: number;
+  project: string;
+}
+
+export class CellProject implements LanguageView {
+  private snapshot!: SnapshotRef;
   private readonly accepted: AcceptedCell[] = [];
   private serial = 0;
   private lastPrepared: PreparedCell | undefined;
   /** The names the accepted cells were last rendered without (the scratch cell's, at the last sync). */
   private replacedNow = new Set<string>();
+  /** Snapshots replaced by newer ones, released after the answer has gone out (one round trip to tsgo each). */
+  private readonly stale: number[] = [];
+  private language: Promise<LanguageService> | undefined;
 
-  constructor(private readonly options: CellProjectOptions) {
-    this.prefix = path.join(options.cwd, `.ephemeron-${process.pid}-${threadId}-`);
-    this.tsconfig = `${this.prefix}tsconfig.json`;
-    this.scratch = `${this.prefix}scratch.ts`;
-    this.files.set(this.scratch, "");
-    this.growPool(INITIAL_POOL);
-    for (const file of options.globalValues ?? []) {
-      const text = fs.readFileSync(file, "utf8");
-      this.accept(text, { text, appended: [], names: ambientValueNames(text), unnamed: false, inserted: [] });
+  private constructor(
+    private readonly files: CellFiles,
+    private readonly channel: TsgoChannel,
+    private readonly cwd: string,
+  ) {}
+
+  /**
+   * The project over `files`, whose texts tsgo may be loading already (`preloaded`: the answer to
+   * an `updateSnapshot` that opened the tsconfig, sent before this module loaded). Resolves when
+   * the libraries, @types/node and a cell that uses what most cells do are checked.
+   */
+  static async open(files: CellFiles, channel: TsgoChannel, options: CellProjectOptions, preloaded?: Promise<unknown>): Promise<CellProject> {
+    const project = new CellProject(files, channel, options.cwd);
+    for (const [index, file] of (options.globalValues ?? []).entries()) {
+      const text = files.get(files.initialFiles[index]!) ?? fs.readFileSync(file, "utf8");
+      project.accepted.push({ file: files.initialFiles[index]!, text, names: ambientValueNames(text), unnamed: false, shadowed: new Set(), serial: project.serial++ });
     }
-    // In the project from its first load: no update needed for them.
-    for (const [file, text] of this.wanted("", new Set())) this.files.set(file, text);
-    this.api = withGoGc(TSGO_GOGC, () => new API({ cwd: options.cwd, fs: this.fileSystem() }));
-    this.snapshot = this.api.updateSnapshot({ openProjects: [this.tsconfig] });
-    this.project = this.currentProject();
-    // Warm up: load the libraries and @types/node and check a cell that uses what most cells do.
-    this.check(WARM_UP_CELL);
+    const opened = ((await preloaded) as UpdateSnapshotResponse | undefined) ?? ((await channel.request("updateSnapshot", { openProjects: [files.tsconfig] })) as UpdateSnapshotResponse);
+    project.snapshot = project.ref(opened);
+    // Warm up: the checker resolves the library types a cell touches on first use.
+    await project.check(WARM_UP_CELL);
+    return project;
+  }
+
+  get scratch(): string {
+    return this.files.scratch;
+  }
+
+  get prefix(): string {
+    return this.files.prefix;
   }
 
   /** Type-checks a cell against the accepted ones. `checked`: the cell parsed already (checkedText), when the caller has it. */
-  check(source: string, checked?: CheckedText): CheckResult {
+  async check(source: string, checked?: CheckedText): Promise<CheckResult> {
     const cell = this.prepare(source, checked);
-    this.sync(cell.text, cell.names);
+    await this.sync(cell.text, cell.names);
     // Semantic diagnostics only: syntax errors are swc's to report (the transform parses every cell
     // the kernel runs, and its verdict is what runs), and asking tsgo for its own costs a round trip.
-    const diagnostics = this.project.program.getSemanticDiagnostics(this.scratch);
+    const diagnostics = ((await this.channel.request("getSemanticDiagnostics", { snapshot: this.snapshot.id, project: this.snapshot.project, file: this.files.scratch })) ?? []) as Diagnostic[];
     return {
       diagnostics: this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell.text))),
       declares: cell.names.length > 0 || cell.unnamed,
     };
   }
 
+  /** Records a cell as run. Nothing goes to tsgo: the next request's update carries it. */
   accept(source: string, checked?: CheckedText): void {
     const cell = this.prepare(source, checked);
     // The names it replaces are now shadowed for good, and its own must not be renamed away in the next render.
@@ -183,173 +161,47 @@ export class CellProject {
       for (const name of replaced) if (earlier.names.some((n) => n.name === name)) earlier.shadowed.add(name);
     }
     for (let i = this.accepted.length - 1; i >= 0; i--) {
-      const earlier = this.accepted[i];
+      const earlier = this.accepted[i]!;
       if (!earlier.unnamed && earlier.names.every((n) => earlier.shadowed.has(n.name))) {
         this.accepted.splice(i, 1);
         // Left as it is if all its names are renamed away already (the cell that replaced them was checked); else emptied.
-        if (this.files.get(earlier.file) !== renderAccepted(earlier, replaced)) this.toEmpty.add(earlier.file);
-        this.free.push(earlier.file);
+        this.files.release(earlier.file, this.files.get(earlier.file) !== renderAccepted(earlier, replaced));
       }
     }
     if (cell.names.length === 0 && !cell.unnamed) return; // nothing later cells could see
     let file: string;
-    if (this.files.get(this.scratch) === cell.text) {
+    if (this.files.get(this.files.scratch) === cell.text) {
       // Checked just now: the checker has its text in the scratch file already, which becomes its file.
-      file = this.scratch;
-      this.scratch = this.takeFree();
+      file = this.files.scratch;
+      this.files.scratch = this.files.takeFree();
     } else {
-      file = this.takeFree();
+      file = this.files.takeFree();
     }
     this.accepted.push({ file, text: cell.text, names: cell.names, unnamed: cell.unnamed, shadowed: new Set(), serial: this.serial++ });
   }
 
-  private takeFree(): string {
-    if (this.free.length === 0) this.growPool(this.poolSize);
-    const file = this.free.pop() as string;
-    this.toEmpty.delete(file);
-    return file;
-  }
-
-  complete(source: string, cursorPos: number, checked?: CheckedText): CompletionResult {
-    const offset = codePointToUtf16(source, cursorPos);
-    let start = offset;
-    while (start > 0 && isIdentifierChar(source, start - 1)) start--;
-    const prefix = source.slice(start, offset);
-    const empty: CompletionResult = { matches: [], cursorStart: utf16ToCodePoint(source, start), cursorEnd: cursorPos, types: [] };
+  async complete(source: string, cursorPos: number, checked?: CheckedText): Promise<CompletionResult> {
     const cell = this.prepare(source, checked);
-    // The cell as typed (imports included, so completion inside them works); its names replace earlier ones.
-    this.sync(source, cell.names);
-    const entries = this.completionEntries(source, offset, start, cell).filter((e) => e.name.startsWith(prefix) && !e.name.startsWith("__ephemeron_"));
-    entries.sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
-    const seen = new Set<string>();
-    const unique = entries.filter((e) => !seen.has(e.name) && seen.add(e.name) !== undefined);
-    return {
-      matches: unique.map((e) => e.name),
-      cursorStart: empty.cursorStart,
-      cursorEnd: cursorPos,
-      types: unique.map((e) => ({ text: e.name, type: e.kind, start: empty.cursorStart, end: cursorPos })),
-    };
+    return (await this.languageService()).complete(this, source, cursorPos, cell.names);
   }
 
-  /**
-   * Completion entries at `offset`. Member completions (`Math.`) come from the
-   * checker. Completions of a bare identifier make TypeScript 7.0.2's API fail
-   * ("completion list needs auto imports"), so those are assembled here: the
-   * names of the accepted cells and of this cell, the globals (as members of
-   * `globalThis`), and keywords.
-   */
-  private completionEntries(source: string, offset: number, start: number, cell: PreparedCell): CompletionEntryLike[] {
-    try {
-      const info = this.project.checker.getCompletionsAtPosition(this.scratch, offset);
-      return (info?.entries ?? []).map((e) => ({ name: e.name, kind: completionKindName(e.kind), sortText: e.sortText ?? "" }));
-    } catch (error) {
-      if (!(error instanceof Error && /needs auto imports/.test(error.message))) throw error;
-    }
-    const entries: CompletionEntryLike[] = [];
-    for (const accepted of this.accepted) {
-      for (const n of accepted.names) if (!accepted.shadowed.has(n.name)) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
-    }
-    for (const n of cell.names) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
-    for (const match of source.matchAll(/[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu)) {
-      if (match.index !== start) entries.push({ name: match[0], kind: "text", sortText: "12" });
-    }
-    const probe = `${source.slice(0, start)}globalThis.${source.slice(start)}`;
-    this.sync(probe, cell.names);
-    try {
-      const info = this.project.checker.getCompletionsAtPosition(this.scratch, offset + "globalThis.".length);
-      for (const e of info?.entries ?? []) entries.push({ name: e.name, kind: completionKindName(e.kind), sortText: "13" });
-    } catch {
-      // Globals are a bonus: the cells' own names are already there.
-    }
-    for (const keyword of KEYWORDS) entries.push({ name: keyword, kind: "keyword", sortText: "15" });
-    return entries;
-  }
-
-  inspect(source: string, cursorPos: number, detailLevel: 0 | 1, checked?: CheckedText): InspectResult {
-    const notFound: InspectResult = { found: false, plain: "", markdown: "" };
-    const offset = codePointToUtf16(source, cursorPos);
-    const at = isIdentifierChar(source, offset) ? offset : isIdentifierChar(source, offset - 1) ? offset - 1 : -1;
-    if (at < 0) return notFound;
+  async inspect(source: string, cursorPos: number, detailLevel: 0 | 1, checked?: CheckedText): Promise<InspectResult> {
     const cell = this.prepare(source, checked);
-    this.sync(source, cell.names);
-    const checker = this.project.checker;
-    let symbol = checker.getSymbolAtPosition(this.scratch, at);
-    if (symbol === undefined) return notFound;
-    if (symbol.flags & SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-    symbol = this.importedThrough(symbol) ?? symbol;
-    const signature = this.describe(symbol);
-    const documentation = checker.getDocumentationCommentOfSymbol(symbol);
-    const tags = checker.getJsDocTagsOfSymbol(symbol).map((t) => `@${t.name}${t.text ? ` ${t.text}` : ""}`);
-    const docs = [documentation, ...(detailLevel === 1 || documentation === "" ? tags : [])].filter((s) => s !== "").join("\n");
-    const plain = docs === "" ? signature : `${signature}\n\n${docs}`;
-    const markdown = "```typescript\n" + signature + "\n```" + (docs === "" ? "" : `\n\n${docs}`);
-    return { found: true, plain, markdown };
+    return (await this.languageService()).inspect(this, source, cursorPos, detailLevel, cell.names);
   }
 
-  /**
-   * What an earlier cell's import stands for. The checker sees `import { area } from "./geo.ts"`
-   * as `declare const area: typeof import("./geo.ts")["area"]` (cell-source.ts): inspecting
-   * `area` should show the function it imported, with its documentation, not that constant.
-   */
-  private importedThrough(symbol: TsSymbol): TsSymbol | undefined {
-    const declaration = symbol.valueDeclaration;
-    if (!(symbol.flags & SymbolFlags.Variable) || declaration === undefined || !declaration.path.startsWith(this.prefix)) return undefined;
-    if (!((declaration.resolve(this.project)?.flags ?? 0) & NodeFlags.Ambient)) return undefined;
-    const target = this.project.checker.getTypeOfSymbol(symbol)?.getSymbol();
-    const home = target?.declarations[0]?.path;
-    return home !== undefined && !home.startsWith(this.prefix) ? target : undefined;
+  visibleNames(): DeclaredName[] {
+    return this.accepted.flatMap((cell) => cell.names.filter((n) => !cell.shadowed.has(n.name)));
   }
 
-  /** Whether the tsgo process still answers. */
-  alive(): boolean {
-    try {
-      this.project.program.getSemanticDiagnostics(this.scratch);
-      return true;
-    } catch {
-      return false;
-    }
+  async projectWith(text: string, names: DeclaredName[]): Promise<Project> {
+    await this.sync(text, names);
+    return (await this.languageService()).current();
   }
 
-  dispose(): void {
-    this.releaseStale();
-    this.snapshot.dispose();
-    this.api.close();
-  }
-
-  /** A one-line description of a symbol, as the editor's hover shows it. */
-  private describe(symbol: TsSymbol): string {
-    const checker = this.project.checker;
-    const name = symbol.name;
-    const flags = symbol.flags;
-    if (flags & (SymbolFlags.Interface | SymbolFlags.TypeAlias) && !(flags & SymbolFlags.Value)) {
-      const keyword = flags & SymbolFlags.Interface ? "interface" : "type";
-      return `${keyword} ${name} = ${checker.typeToString(checker.getDeclaredTypeOfSymbol(symbol))}`.replace(/^interface (\S+) = /, "interface $1 ");
-    }
-    const type = checker.getTypeOfSymbol(symbol);
-    const typeText = type === undefined ? "any" : checker.typeToString(type);
-    if (flags & SymbolFlags.Class) return `class ${name}`;
-    if (flags & SymbolFlags.Enum) return `enum ${name}`;
-    if (flags & SymbolFlags.Module && !(flags & SymbolFlags.Variable)) return `namespace ${name}`;
-    if (flags & (SymbolFlags.Function | SymbolFlags.Method)) {
-      const keyword = flags & SymbolFlags.Function ? "function" : "(method)";
-      const arrow = splitArrow(typeText);
-      return arrow === undefined ? `${keyword} ${name}: ${typeText}` : `${keyword} ${name}${arrow.parameters}: ${arrow.result}`;
-    }
-    if (flags & SymbolFlags.Property) return `(property) ${name}: ${typeText}`;
-    if (flags & SymbolFlags.EnumMember) return `(enum member) ${name} = ${typeText}`;
-    if (flags & SymbolFlags.Variable) return `${this.variableKeyword(symbol)} ${name}: ${typeText}`;
-    return `${name}: ${typeText}`;
-  }
-
-  private variableKeyword(symbol: TsSymbol): string {
-    const declaration = symbol.valueDeclaration?.resolve(this.project);
-    const list = declaration?.parent;
-    if (list?.kind === SyntaxKind.VariableDeclarationList) {
-      if (list.flags & NodeFlags.Const) return "const";
-      if (list.flags & NodeFlags.Let) return "let";
-      return "var";
-    }
-    return symbol.flags & SymbolFlags.BlockScopedVariable ? "let" : "var";
+  private languageService(): Promise<LanguageService> {
+    this.language ??= import("./cell-language.js").then(({ LanguageService }) => new LanguageService(this.channel, this.cwd, this.files.tsconfig));
+    return this.language;
   }
 
   /** Rewrites a cell's imports and exports and finds its top-level names. */
@@ -362,16 +214,12 @@ export class CellProject {
   }
 
   /** Brings the project to: every accepted cell (names replaced by later cells or by `names` renamed away) and `scratchText`. */
-  private sync(scratchText: string, names: DeclaredName[]): void {
+  private async sync(scratchText: string, names: DeclaredName[]): Promise<void> {
     this.replacedNow = new Set(names.map((n) => n.name));
-    this.write(this.wanted(scratchText, this.replacedNow));
-  }
-
-  private wanted(scratchText: string, replacedNow: Set<string>): Map<string, string> {
-    const wanted = new Map<string, string>([[this.scratch, scratchText]]);
-    for (const cell of this.accepted) wanted.set(cell.file, renderAccepted(cell, replacedNow));
-    for (const file of this.toEmpty) wanted.set(file, "");
-    return wanted;
+    const wanted = new Map<string, string>([[this.files.scratch, scratchText]]);
+    for (const cell of this.accepted) wanted.set(cell.file, renderAccepted(cell, this.replacedNow));
+    for (const file of this.files.toEmpty) wanted.set(file, "");
+    await this.write(wanted);
   }
 
   /**
@@ -379,104 +227,34 @@ export class CellProject {
    * a snapshot with one changed file costs about 1 ms, one with two or more makes tsgo resolve
    * every module of the program again (10 ms from a real folder, 50–100 ms through the callbacks).
    */
-  private write(contents: Map<string, string>): void {
-    if (this.pendingChanges.length > 0) {
+  private async write(contents: Map<string, string>): Promise<void> {
+    if (this.files.pendingChanges.length > 0) {
       // The tsconfig (a larger pool): the project is reloaded anyway.
-      const changed = this.pendingChanges;
-      this.pendingChanges = [];
-      for (const [file, text] of contents) {
-        if (this.files.get(file) === text) continue;
-        this.files.set(file, text);
-        changed.push(file);
-      }
-      this.update(changed);
+      const changed = this.files.pendingChanges;
+      this.files.pendingChanges = [];
+      for (const [file, text] of contents) if (this.files.set(file, text)) changed.push(file);
+      await this.update(changed);
       return;
     }
-    for (const [file, text] of contents) {
-      if (this.files.get(file) === text) continue;
-      this.files.set(file, text);
-      this.update([file]);
-    }
+    for (const [file, text] of contents) if (this.files.set(file, text)) await this.update([file]);
   }
 
-  private update(changed: string[]): void {
-    for (const file of changed) this.toEmpty.delete(file);
-    const next = this.api.updateSnapshot({ fileChanges: { changed } });
-    this.stale.push(this.snapshot);
-    this.snapshot = next;
-    this.project = this.currentProject();
+  private async update(changed: string[]): Promise<void> {
+    const next = (await this.channel.request("updateSnapshot", { fileChanges: { changed } })) as UpdateSnapshotResponse;
+    this.stale.push(this.snapshot.id);
+    this.snapshot = this.ref(next);
   }
 
-  /** Snapshots replaced by newer ones, released after the answer has gone out (one round trip to tsgo each). */
-  private readonly stale: Snapshot[] = [];
-
-  /** Releases the replaced snapshots: called when no request is waiting for an answer. */
-  releaseStale(): void {
-    for (const snapshot of this.stale.splice(0)) snapshot.dispose();
+  private ref(response: UpdateSnapshotResponse): SnapshotRef {
+    const project = response.projects.find((p) => p.configFileName === this.files.tsconfig) ?? response.projects[0];
+    if (project === undefined) throw new Error(`the checker did not load ${this.files.tsconfig}`);
+    return { id: response.snapshot, project: project.id };
   }
 
-  /** Free files whose text the checker still has with names in it: emptied at the next update. */
-  private readonly toEmpty = new Set<string>();
-
-  private pendingChanges: string[] = [];
-
-  private growPool(count: number): void {
-    for (let i = 0; i < count; i++) {
-      const file = `${this.prefix}cell-${this.poolSize + i}.ts`;
-      this.files.set(file, "");
-      this.free.unshift(file);
-    }
-    this.poolSize += count;
-    const cellFiles = [...this.files.keys()].filter((f) => f.endsWith(".ts"));
-    const require = createRequire(import.meta.url);
-    const nodeTypes = path.dirname(require.resolve("@types/node/package.json"));
-    this.files.set(
-      this.tsconfig,
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          target: "es2022",
-          lib: ["es2023"],
-          module: "esnext",
-          moduleResolution: "bundler",
-          esModuleInterop: true,
-          allowSyntheticDefaultImports: true,
-          resolveJsonModule: true,
-          allowJs: false,
-          // `import("./helper.ts")` in a cell: the runtime loads TypeScript files beside the notebook.
-          allowImportingTsExtensions: true,
-          types: ["node"],
-          typeRoots: [path.dirname(nodeTypes)],
-          skipLibCheck: true,
-          noEmit: true,
-        },
-        files: [...cellFiles, ...this.options.globalsDts],
-      }),
-    );
-    if (this.poolSize > count) {
-      // Not the first pool: the project must re-read its tsconfig and pick up the new files.
-      this.pendingChanges.push(this.tsconfig);
-    }
-  }
-
-  private currentProject(): Project {
-    const project = this.snapshot.getProject(this.tsconfig);
-    if (project === undefined) throw new Error(`the checker did not load ${this.tsconfig}`);
-    return project;
-  }
-
-  /**
-   * Only `readFile` and `fileExists` are served, and only for this project's own files (`undefined`
-   * sends tsgo to the disk): it asks the other callbacks about every path it looks at (about 800
-   * more synchronous calls while it loads the libraries and @types/node, 60 ms of the warm-up).
-   * `fileExists` it does need: without it, each update looks for every cell file on disk (p50 of a
-   * check 2.9 → 5 ms 400 cells in).
-   */
-  private fileSystem(): FileSystem {
-    return {
-      readFile: (p) => this.files.get(p),
-      fileExists: (p) => (this.files.has(p) ? true : undefined),
-    };
+  /** Releases the replaced snapshots (and completion's): called when no request is waiting for an answer. */
+  async releaseStale(): Promise<void> {
+    for (const snapshot of this.stale.splice(0)) await this.channel.request("release", { snapshot });
+    if (this.language) await (await this.language).release();
   }
 
   private mapDiagnostics(cell: PreparedCell, diagnostics: readonly Diagnostic[]): CellDiagnostic[] {
@@ -535,29 +313,3 @@ function flattenMessage(diagnostic: Diagnostic, indent = 0): string {
   return lines.join("\n");
 }
 
-function isIdentifierChar(text: string, offset: number): boolean {
-  if (offset < 0 || offset >= text.length) return false;
-  return /[\p{ID_Continue}$\u200c\u200d]/u.test(text[offset]);
-}
-
-/** `(a: number) => string` → `(a: number)` and `string`, at the arrow outside any brackets. */
-function splitArrow(typeText: string): { parameters: string; result: string } | undefined {
-  let depth = 0;
-  for (let i = 0; i < typeText.length; i++) {
-    const ch = typeText[i];
-    if (ch === "(" || ch === "[" || ch === "{" || ch === "<") depth++;
-    else if (ch === ")" || ch === "]" || ch === "}" || (ch === ">" && typeText[i - 1] !== "=")) depth--;
-    else if (depth === 0 && typeText.startsWith(" => ", i)) return { parameters: typeText.slice(0, i), result: typeText.slice(i + 4) };
-  }
-  return undefined;
-}
-
-const COMPLETION_KINDS: Record<number, string> = {
-  1: "text", 2: "method", 3: "function", 4: "constructor", 5: "property", 6: "variable", 7: "class", 8: "interface", 9: "module",
-  10: "property", 11: "unit", 12: "value", 13: "enum", 14: "keyword", 15: "snippet", 16: "color", 17: "file", 18: "reference",
-  19: "folder", 20: "enum member", 21: "constant", 22: "struct", 23: "event", 24: "operator", 25: "type parameter",
-};
-
-function completionKindName(kind: number | undefined): string {
-  return kind === undefined ? "text" : (COMPLETION_KINDS[kind] ?? "text");
-}

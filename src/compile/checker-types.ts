@@ -1,5 +1,5 @@
-// The data the checker hands the kernel: plain, structured-cloneable, shared by
-// the main-thread facade (checker.ts) and the worker (checker-worker.ts).
+// The data the checker hands the kernel: plain data, shared by the checker
+// (checker.ts), the project it drives (cell-project.ts) and the kernel.
 
 /** A type error in a cell, 1-based, in the cell's own coordinates (column in code points). */
 export interface CellDiagnostic {

@@ -59,7 +59,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     return this.modules;
   }
 
-  /** First thing at kernel start: the checker's warm-up (a worker thread, then tsgo loading the libraries) is the long pole, and runs beside the rest. */
+  /** First thing at kernel start: the checker's warm-up (tsgo loading the libraries) is the long pole, and runs beside the rest. */
   startChecker(): void {
     if (this.options.typecheck) void this.checkerReady();
   }
@@ -69,7 +69,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     void this.load();
   }
 
-  /** The checker, started on first use (the worker starts at once; requests queue until it is warm). */
+  /** The checker, started on first use (tsgo starts at once; requests queue until it is warm). */
   private checkerReady(): CellChecker {
     if (this.checker === undefined) {
       this.checker = new CellChecker({ cwd: process.cwd(), globalsDts: globalsDeclarations(), globalValues: globalsDeclarations("values") });

@@ -1,6 +1,5 @@
 // The checker as the kernel uses it: cells checked against the cells run
 // before them, completion and inspection with those cells as context.
-// Runs the compiled worker from dist/: build first (`npx tsc -p tsconfig.json`).
 
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -198,17 +197,22 @@ describe("formatDiagnostics", () => {
   });
 });
 
-describe("CellChecker when its worker dies", () => {
+describe("CellChecker when tsgo dies", () => {
   it("restarts once, knows the accepted cells again, and after a second death answers with no diagnostics", async () => {
     const checker = new CellChecker({ cwd });
     await checker.ready();
     await run(checker, "const survivor: number = 1;");
-    const internals = checker as unknown as { worker: { terminate(): Promise<number> } };
-    await internals.worker.terminate();
+    const internals = checker as unknown as { current: { channel: { pid: number; exited: Promise<string> } } };
+    const kill = async () => {
+      const { channel } = internals.current;
+      process.kill(channel.pid, "SIGKILL");
+      await channel.exited;
+    };
+    await kill();
     expect(checker.available).toBe(true); // restarted
     expect(await checker.ready()).toBeGreaterThan(0);
     expect(codes(await checker.check("const s: string = survivor;"))).toEqual([2322]);
-    await internals.worker.terminate();
+    await kill();
     expect(checker.available).toBe(false);
     expect(await checker.check("const s: string = 1;")).toEqual([]);
     expect((await checker.complete("Math.", 5)).matches).toEqual([]);
@@ -272,7 +276,7 @@ describe("checker timings (reported, not asserted)", () => {
       completions.push(performance.now() - t);
     }
     process.stderr.write(
-      `[checker timings] warm-up ${warmup?.toFixed(0)} ms in the worker (${readyAt.toFixed(0)} ms from construction); ` +
+      `[checker timings] warm-up ${warmup?.toFixed(0)} ms reported (${readyAt.toFixed(0)} ms from construction); ` +
         `check 1st ${checks[0].toFixed(1)} ms, 50th ${checks[49].toFixed(1)} ms; ` +
         `complete after Math. ${completions.map((c) => c.toFixed(1)).join(" / ")} ms\n`,
     );

@@ -1,0 +1,133 @@
+// The checker's virtual folder: a tsconfig.json and a pool of cell files, kept
+// in memory and served to tsgo through its readFile/fileExists callbacks. The
+// files are named as if they were in the notebook's folder, so that a cell's
+// imports resolve from there as Node resolves them at run time (`./helper.js`
+// beside the notebook, packages in any node_modules above it); they are never
+// written. tsgo reads everything else from the disk itself.
+//
+// The pool's files are listed in the tsconfig from the start and are reported
+// to tsgo as `changed` (1 ms per update, measured in
+// notes/typescript7-checker.md; a file reported as `created` makes tsgo resolve
+// every module again); when the pool runs out it doubles.
+//
+// No TypeScript here: the folder exists before TypeScript's API has loaded, so
+// that tsgo can start loading the project at once (checker.ts).
+
+import { createRequire } from "node:module";
+import path from "node:path";
+import { threadId } from "node:worker_threads";
+import type { TsgoFileSystem } from "./tsgo-channel.js";
+
+const INITIAL_POOL = 32;
+
+export class CellFiles {
+  /** What the names of these files start with: `.ephemeron-PID-THREAD-` in the notebook's folder. */
+  readonly prefix: string;
+  readonly tsconfig: string;
+  /** The file of the cell being checked; when that cell is accepted, its file becomes the cell's and a free one the scratch. */
+  scratch: string;
+  /** Free files whose text the checker still has with names in it: emptied at the next update. */
+  readonly toEmpty = new Set<string>();
+  /** Files to report with the next update whatever happens (the tsconfig, after the pool grew). */
+  pendingChanges: string[] = [];
+  private readonly texts = new Map<string, string>();
+  private readonly free: string[] = [];
+  private poolSize = 0;
+
+  /** `initial`: texts that are in the project from its first load (the runtime's values, taken as the first cells). */
+  constructor(
+    cwd: string,
+    private readonly globalsDts: string[],
+    initial: string[] = [],
+  ) {
+    this.prefix = path.join(cwd, `.ephemeron-${process.pid}-${threadId}-`);
+    this.tsconfig = `${this.prefix}tsconfig.json`;
+    this.scratch = `${this.prefix}scratch.ts`;
+    this.texts.set(this.scratch, "");
+    this.growPool(INITIAL_POOL);
+    this.initialFiles = initial.map((text) => {
+      const file = this.takeFree();
+      this.texts.set(file, text);
+      return file;
+    });
+  }
+
+  /** The files holding the `initial` texts, in their order. */
+  readonly initialFiles: string[];
+
+  get(file: string): string | undefined {
+    return this.texts.get(file);
+  }
+
+  /** Sets a file's text; false if it had that text already. */
+  set(file: string, text: string): boolean {
+    if (this.texts.get(file) === text) return false;
+    this.texts.set(file, text);
+    this.toEmpty.delete(file);
+    return true;
+  }
+
+  takeFree(): string {
+    if (this.free.length === 0) this.growPool(this.poolSize);
+    const file = this.free.pop() as string;
+    this.toEmpty.delete(file);
+    return file;
+  }
+
+  /** A cell file nobody needs any more; `emptyIt` if the checker still has names in it. */
+  release(file: string, emptyIt: boolean): void {
+    if (emptyIt) this.toEmpty.add(file);
+    this.free.push(file);
+  }
+
+  /**
+   * Only `readFile` and `fileExists` are served, and only for these files (`undefined` sends tsgo
+   * to the disk): it asks the other callbacks about every path it looks at (about 800 more calls
+   * while it loads the libraries and @types/node, 60 ms of the warm-up). `fileExists` it does
+   * need: without it, each update looks for every cell file on disk (p50 of a check 2.9 → 5 ms
+   * 400 cells in).
+   */
+  fileSystem(): TsgoFileSystem {
+    return {
+      readFile: (p) => this.texts.get(p),
+      fileExists: (p) => (this.texts.has(p) ? true : undefined),
+    };
+  }
+
+  private growPool(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const file = `${this.prefix}cell-${this.poolSize + i}.ts`;
+      this.texts.set(file, "");
+      this.free.unshift(file);
+    }
+    this.poolSize += count;
+    const cellFiles = [...this.texts.keys()].filter((f) => f.endsWith(".ts"));
+    const require = createRequire(import.meta.url);
+    const nodeTypes = path.dirname(require.resolve("@types/node/package.json"));
+    this.texts.set(
+      this.tsconfig,
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: "es2022",
+          lib: ["es2023"],
+          module: "esnext",
+          moduleResolution: "bundler",
+          esModuleInterop: true,
+          allowSyntheticDefaultImports: true,
+          resolveJsonModule: true,
+          allowJs: false,
+          // `import("./helper.ts")` in a cell: the runtime loads TypeScript files beside the notebook.
+          allowImportingTsExtensions: true,
+          types: ["node"],
+          typeRoots: [path.dirname(nodeTypes)],
+          skipLibCheck: true,
+          noEmit: true,
+        },
+        files: [...cellFiles, ...this.globalsDts],
+      }),
+    );
+    // Not the first pool: the project must read its tsconfig again and pick up the new files.
+    if (this.poolSize > count) this.pendingChanges.push(this.tsconfig);
+  }
+}

@@ -1,0 +1,222 @@
+// Completion and inspection over the cells, from TypeScript 7's checker through
+// the API's object model (symbols, types, documentation). Loaded on the first
+// complete_request or inspect_request, not at start-up: checking a cell needs
+// none of it (cell-project.ts asks tsgo for diagnostics directly), and the
+// object model is ~5 MB of the kernel's memory and ~0.1 s of its start.
+
+import { API, SymbolFlags, type Project, type Snapshot, type Symbol as TsSymbol } from "typescript/unstable/async";
+import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
+import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
+import type { DeclaredName } from "./cell-source.js";
+import type { CompletionResult, InspectResult } from "./checker-types.js";
+import type { TsgoChannel } from "./tsgo-channel.js";
+
+/** What completion and inspection need of the cell project. */
+export interface LanguageView {
+  /** The scratch cell's file, where the text being completed or inspected goes. */
+  readonly scratch: string;
+  /** What the project's own files' names start with (their declarations are cells'). */
+  readonly prefix: string;
+  /** The names the accepted cells declare that later cells still see. */
+  visibleNames(): DeclaredName[];
+  /** Puts `text` in the scratch file (its `names` replacing earlier cells'), and the project as the checker then sees it. */
+  projectWith(text: string, names: DeclaredName[]): Promise<Project>;
+}
+
+interface CompletionEntryLike {
+  name: string;
+  kind: string;
+  sortText: string;
+}
+
+const KEYWORDS = [
+  "as", "async", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "declare", "default", "delete", "do",
+  "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "implements", "import", "in", "instanceof",
+  "interface", "keyof", "let", "namespace", "new", "null", "of", "readonly", "return", "satisfies", "static", "super", "switch",
+  "this", "throw", "true", "try", "type", "typeof", "undefined", "unique", "var", "void", "while", "yield",
+];
+
+/**
+ * The API's objects over the kernel's channel to tsgo. Its snapshots are taken on demand: the
+ * project moves on with every check (cell-project.ts updates tsgo directly), so each request takes
+ * the current state and releases it afterwards.
+ */
+export class LanguageService {
+  private readonly api: API;
+  private snapshot: Snapshot | undefined;
+
+  constructor(channel: TsgoChannel, cwd: string, private readonly tsconfig: string) {
+    this.api = new API({ cwd });
+    // The API would spawn a tsgo of its own on first use: it talks over this channel instead.
+    const internals = this.api as unknown as { client: unknown; internal: { client: unknown } };
+    internals.client = internals.internal.client = channel.apiClient();
+  }
+
+  /** The project as tsgo has it now. */
+  async current(): Promise<Project> {
+    await this.release();
+    // Its files may have changed behind the API's back: nothing cached from an earlier snapshot is trusted.
+    this.api.clearSourceFileCache();
+    const snapshot = await this.api.updateSnapshot({});
+    this.snapshot = snapshot;
+    const project = snapshot.getProject(this.tsconfig);
+    if (project === undefined) throw new Error(`the checker has no project for ${this.tsconfig}`);
+    return project;
+  }
+
+  async release(): Promise<void> {
+    const snapshot = this.snapshot;
+    this.snapshot = undefined;
+    await snapshot?.dispose();
+  }
+
+  async complete(view: LanguageView, source: string, cursorPos: number, names: DeclaredName[]): Promise<CompletionResult> {
+    const offset = codePointToUtf16(source, cursorPos);
+    let start = offset;
+    while (start > 0 && isIdentifierChar(source, start - 1)) start--;
+    const prefix = source.slice(start, offset);
+    const cursorStart = utf16ToCodePoint(source, start);
+    const entries = (await this.completionEntries(view, source, offset, start, names)).filter((e) => e.name.startsWith(prefix) && !e.name.startsWith("__ephemeron_"));
+    entries.sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
+    const seen = new Set<string>();
+    const unique = entries.filter((e) => !seen.has(e.name) && seen.add(e.name) !== undefined);
+    return {
+      matches: unique.map((e) => e.name),
+      cursorStart,
+      cursorEnd: cursorPos,
+      types: unique.map((e) => ({ text: e.name, type: e.kind, start: cursorStart, end: cursorPos })),
+    };
+  }
+
+  /**
+   * Completion entries at `offset`. Member completions (`Math.`) come from the
+   * checker. Completions of a bare identifier make TypeScript 7.0.2's API fail
+   * ("completion list needs auto imports"), so those are assembled here: the
+   * names of the accepted cells and of this cell, the globals (as members of
+   * `globalThis`), and keywords.
+   */
+  private async completionEntries(view: LanguageView, source: string, offset: number, start: number, names: DeclaredName[]): Promise<CompletionEntryLike[]> {
+    // The cell as typed (imports included, so completion inside them works); its names replace earlier ones.
+    const project = await view.projectWith(source, names);
+    try {
+      const info = await project.checker.getCompletionsAtPosition(view.scratch, offset);
+      return (info?.entries ?? []).map((e) => ({ name: e.name, kind: completionKindName(e.kind), sortText: e.sortText ?? "" }));
+    } catch (error) {
+      if (!(error instanceof Error && /needs auto imports/.test(error.message))) throw error;
+    }
+    const entries: CompletionEntryLike[] = [];
+    for (const n of view.visibleNames()) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
+    for (const n of names) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
+    for (const match of source.matchAll(/[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu)) {
+      if (match.index !== start) entries.push({ name: match[0], kind: "text", sortText: "12" });
+    }
+    const probe = `${source.slice(0, start)}globalThis.${source.slice(start)}`;
+    const probed = await view.projectWith(probe, names);
+    try {
+      const info = await probed.checker.getCompletionsAtPosition(view.scratch, offset + "globalThis.".length);
+      for (const e of info?.entries ?? []) entries.push({ name: e.name, kind: completionKindName(e.kind), sortText: "13" });
+    } catch {
+      // Globals are a bonus: the cells' own names are already there.
+    }
+    for (const keyword of KEYWORDS) entries.push({ name: keyword, kind: "keyword", sortText: "15" });
+    return entries;
+  }
+
+  async inspect(view: LanguageView, source: string, cursorPos: number, detailLevel: 0 | 1, names: DeclaredName[]): Promise<InspectResult> {
+    const notFound: InspectResult = { found: false, plain: "", markdown: "" };
+    const offset = codePointToUtf16(source, cursorPos);
+    const at = isIdentifierChar(source, offset) ? offset : isIdentifierChar(source, offset - 1) ? offset - 1 : -1;
+    if (at < 0) return notFound;
+    const project = await view.projectWith(source, names);
+    const checker = project.checker;
+    let symbol = await checker.getSymbolAtPosition(view.scratch, at);
+    if (symbol === undefined) return notFound;
+    if (symbol.flags & SymbolFlags.Alias) symbol = await checker.getAliasedSymbol(symbol);
+    symbol = (await importedThrough(project, view.prefix, symbol)) ?? symbol;
+    const signature = await describe(project, symbol);
+    const documentation = await checker.getDocumentationCommentOfSymbol(symbol);
+    const tags = (await checker.getJsDocTagsOfSymbol(symbol)).map((t) => `@${t.name}${t.text ? ` ${t.text}` : ""}`);
+    const docs = [documentation, ...(detailLevel === 1 || documentation === "" ? tags : [])].filter((s) => s !== "").join("\n");
+    const plain = docs === "" ? signature : `${signature}\n\n${docs}`;
+    const markdown = "```typescript\n" + signature + "\n```" + (docs === "" ? "" : `\n\n${docs}`);
+    return { found: true, plain, markdown };
+  }
+}
+
+/**
+ * What an earlier cell's import stands for. The checker sees `import { area } from "./geo.ts"`
+ * as `declare const area: typeof import("./geo.ts")["area"]` (cell-source.ts): inspecting
+ * `area` should show the function it imported, with its documentation, not that constant.
+ */
+async function importedThrough(project: Project, prefix: string, symbol: TsSymbol): Promise<TsSymbol | undefined> {
+  const declaration = symbol.valueDeclaration;
+  if (!(symbol.flags & SymbolFlags.Variable) || declaration === undefined || !declaration.path.startsWith(prefix)) return undefined;
+  if (!(((await declaration.resolve(project))?.flags ?? 0) & NodeFlags.Ambient)) return undefined;
+  const target = await (await project.checker.getTypeOfSymbol(symbol))?.getSymbol();
+  const home = target?.declarations[0]?.path;
+  return home !== undefined && !home.startsWith(prefix) ? target : undefined;
+}
+
+/** A one-line description of a symbol, as the editor's hover shows it. */
+async function describe(project: Project, symbol: TsSymbol): Promise<string> {
+  const checker = project.checker;
+  const name = symbol.name;
+  const flags = symbol.flags;
+  if (flags & (SymbolFlags.Interface | SymbolFlags.TypeAlias) && !(flags & SymbolFlags.Value)) {
+    const keyword = flags & SymbolFlags.Interface ? "interface" : "type";
+    const declared = await checker.typeToString(await checker.getDeclaredTypeOfSymbol(symbol));
+    return `${keyword} ${name} = ${declared}`.replace(/^interface (\S+) = /, "interface $1 ");
+  }
+  const type = await checker.getTypeOfSymbol(symbol);
+  const typeText = type === undefined ? "any" : await checker.typeToString(type);
+  if (flags & SymbolFlags.Class) return `class ${name}`;
+  if (flags & SymbolFlags.Enum) return `enum ${name}`;
+  if (flags & SymbolFlags.Module && !(flags & SymbolFlags.Variable)) return `namespace ${name}`;
+  if (flags & (SymbolFlags.Function | SymbolFlags.Method)) {
+    const keyword = flags & SymbolFlags.Function ? "function" : "(method)";
+    const arrow = splitArrow(typeText);
+    return arrow === undefined ? `${keyword} ${name}: ${typeText}` : `${keyword} ${name}${arrow.parameters}: ${arrow.result}`;
+  }
+  if (flags & SymbolFlags.Property) return `(property) ${name}: ${typeText}`;
+  if (flags & SymbolFlags.EnumMember) return `(enum member) ${name} = ${typeText}`;
+  if (flags & SymbolFlags.Variable) return `${await variableKeyword(project, symbol)} ${name}: ${typeText}`;
+  return `${name}: ${typeText}`;
+}
+
+async function variableKeyword(project: Project, symbol: TsSymbol): Promise<string> {
+  const declaration = await symbol.valueDeclaration?.resolve(project);
+  const list = declaration?.parent;
+  if (list?.kind === SyntaxKind.VariableDeclarationList) {
+    if (list.flags & NodeFlags.Const) return "const";
+    if (list.flags & NodeFlags.Let) return "let";
+    return "var";
+  }
+  return symbol.flags & SymbolFlags.BlockScopedVariable ? "let" : "var";
+}
+
+function isIdentifierChar(text: string, offset: number): boolean {
+  if (offset < 0 || offset >= text.length) return false;
+  return /[\p{ID_Continue}$\u200c\u200d]/u.test(text[offset]);
+}
+
+/** `(a: number) => string` → `(a: number)` and `string`, at the arrow outside any brackets. */
+function splitArrow(typeText: string): { parameters: string; result: string } | undefined {
+  let depth = 0;
+  for (let i = 0; i < typeText.length; i++) {
+    const ch = typeText[i];
+    if (ch === "(" || ch === "[" || ch === "{" || ch === "<") depth++;
+    else if (ch === ")" || ch === "]" || ch === "}" || (ch === ">" && typeText[i - 1] !== "=")) depth--;
+    else if (depth === 0 && typeText.startsWith(" => ", i)) return { parameters: typeText.slice(0, i), result: typeText.slice(i + 4) };
+  }
+  return undefined;
+}
+
+const COMPLETION_KINDS: Record<number, string> = {
+  1: "text", 2: "method", 3: "function", 4: "constructor", 5: "property", 6: "variable", 7: "class", 8: "interface", 9: "module",
+  10: "property", 11: "unit", 12: "value", 13: "enum", 14: "keyword", 15: "snippet", 16: "color", 17: "file", 18: "reference",
+  19: "folder", 20: "enum member", 21: "constant", 22: "struct", 23: "event", 24: "operator", 25: "type parameter",
+};
+
+function completionKindName(kind: number | undefined): string {
+  return kind === undefined ? "text" : (COMPLETION_KINDS[kind] ?? "text");
+}
