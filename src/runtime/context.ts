@@ -26,7 +26,7 @@ export function createNotebookContext(cwd: string): NotebookContext {
   for (const key of Object.getOwnPropertyNames(globalThis)) {
     if (NOT_COPIED.has(key) || key in global) continue;
     const descriptor = Object.getOwnPropertyDescriptor(globalThis, key);
-    if (descriptor) Object.defineProperty(global, key, descriptor);
+    if (descriptor) Object.defineProperty(global, key, notebookOwn(global, key, descriptor));
   }
   shareWellKnownSymbols(global);
   bindTimers(global);
@@ -37,6 +37,26 @@ export function createNotebookContext(cwd: string): NotebookContext {
   define(global, "require", createRequire(join(cwd, "[notebook]")));
   define(global, "__ephemeron_import", (specifier: string, options?: ImportCallOptions) => importFrom(specifier, cwd, options));
   return { context, global };
+}
+
+/**
+ * The notebook's copy of a global of the runtime's realm. Node defines `process`, `Buffer`,
+ * `performance`, `TextEncoder`… as accessors whose setter replaces the runtime's own global: a
+ * cell's `let process = 5` or `globalThis.Buffer = …` would have swapped them out from under the
+ * runtime (which then could not even report the cell's end). Here the getter reads the runtime's
+ * value (lazily, as Node's does) and the setter gives the notebook a value of its own.
+ */
+function notebookOwn(global: Record<string, unknown>, key: string, descriptor: PropertyDescriptor): PropertyDescriptor {
+  const { get, set, enumerable } = descriptor;
+  if (get === undefined && set === undefined) return descriptor;
+  return {
+    configurable: true,
+    enumerable,
+    get: get && (() => get.call(globalThis) as unknown),
+    set(value: unknown) {
+      Object.defineProperty(global, key, { value, writable: true, configurable: true, enumerable });
+    },
+  };
 }
 
 /**

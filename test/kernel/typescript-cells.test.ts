@@ -87,6 +87,20 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("43");
   });
 
+  it("lets a cell replace Node's process, Buffer or performance for itself, and the kernel keeps running cells", async () => {
+    const own = await startKernel();
+    try {
+      const run = async (code: string) => (await own.client.execute(code)).iopub;
+      expect(resultText(await run("(globalThis as any).process = 5;"))).toBe("5");
+      expect(resultText(await run("// @ts-nocheck\nlet Buffer = 'mine'; let performance = 3;\n[Buffer, performance, (globalThis as any).process]"))).toBe("[ 'mine', 3, 5 ]");
+      const iopub = await run("console.log('still printing'); new TextEncoder().encode('é').length");
+      expect(streamText(iopub)).toBe("still printing\n");
+      expect(resultText(iopub)).toBe("2");
+    } finally {
+      await own.close();
+    }
+  });
+
   it("skips type checking for a cell that starts with // @ts-nocheck", async () => {
     const { reply, iopub } = await k.client.execute("// @ts-nocheck\nconst loose: string = 5;\nloose");
     expect(reply.content.status).toBe("ok");
