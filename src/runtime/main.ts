@@ -5,7 +5,7 @@
 
 import { Worker } from "node:worker_threads";
 import { KEYBOARD_INTERRUPT, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
-import { OutputChannel, captureProcessStreams } from "./output.js";
+import { OutputChannel, captureProcessStreams, shortTimers } from "./output.js";
 import { createNotebookContext, define } from "./context.js";
 import { createDisplay } from "./display.js";
 import { Evaluator, type CellOutcome } from "./evaluator.js";
@@ -18,6 +18,8 @@ import { importWithAttributes, loadTypeScriptWith, typeScriptPath } from "./impo
 import { TypeScriptModules } from "./typescript-modules.js";
 
 const log = createLogger("runtime");
+/** The longest a cell waits, once its code is done, for the short timers it started (output.ts). */
+const SETTLE_LIMIT_MS = 100;
 
 function send(message: FromRuntime): void {
   if (process.connected) process.send?.(message);
@@ -81,6 +83,7 @@ function runCell(cell: ExecuteCell): Promise<void> {
     const finish = (outcome: CellOutcome) => {
       if (finished) return;
       finished = true;
+      shortTimers.stop();
       current = undefined;
       channel.running = undefined;
       try {
@@ -98,7 +101,14 @@ function runCell(cell: ExecuteCell): Promise<void> {
     current = { id: cell.id, finish };
     // If the watchdog terminates this cell's JavaScript, this call's stack is
     // gone with it, and `finish` is called by the interrupt instead.
-    evaluator.run(cell).then(finish, (error: Error) => finish({ error: { ename: "InternalError", evalue: error.message, traceback: [] } }));
+    shortTimers.start();
+    evaluator.run(cell).then(
+      async (outcome) => {
+        await shortTimers.settle(SETTLE_LIMIT_MS);
+        finish(outcome);
+      },
+      (error: Error) => finish({ error: { ename: "InternalError", evalue: error.message, traceback: [] } }),
+    );
   });
 }
 

@@ -47,13 +47,90 @@ export const cellScope = new WorkScope();
 
 type TimerFunction = (callback: (...args: unknown[]) => unknown, ...rest: unknown[]) => unknown;
 
-/** Wraps the context's timers so a callback's output goes to the cell that scheduled it. */
+/** A timer this short, started by a running cell, is part of the cell: it ends after the timer has run. */
+const SHORT_TIMER_MS = 10;
+
+/**
+ * The immediates and short timers (`setTimeout(f, 0)`, `setTimeout(f, 10)`) a running cell started
+ * and that have not run yet. A cell ends (its reply, then `idle`) once they have, so what they print
+ * shows under the cell: nbconvert and JupyterLab stop reading a cell's output at its idle, and
+ * `setTimeout(() => console.log("later"), 0)` is how the event loop is taught. Longer timers and
+ * intervals print later, under the cell that started them.
+ */
+class ShortTimers {
+  private tracking = false;
+  private readonly pending = new Set<unknown>();
+  private wake: (() => void) | undefined;
+
+  /** From a cell's start: the short timers it starts are its own. */
+  start(): void {
+    this.tracking = true;
+    this.pending.clear();
+  }
+
+  stop(): void {
+    this.tracking = false;
+    this.pending.clear();
+    this.wake?.();
+  }
+
+  /**
+   * Resolves when the cell's short timers (and those they started) have run, or after `limitMs`.
+   * Always lets the event loop turn once: promise rejections nobody handled are reported there.
+   */
+  async settle(limitMs: number): Promise<void> {
+    const deadline = Date.now() + limitMs;
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.tracking && this.pending.size > 0 && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** `schedule`, with the callback that ran (or the handle that was cleared) no longer pending. */
+  track(delay: unknown, callback: (...args: unknown[]) => unknown, schedule: (callback: (...args: unknown[]) => unknown) => unknown): unknown {
+    if (!this.tracking || !((Number(delay) || 0) <= SHORT_TIMER_MS)) return schedule(callback);
+    const handle = schedule((...args: unknown[]) => {
+      try {
+        return callback(...args);
+      } finally {
+        this.done(handle);
+      }
+    });
+    this.pending.add(handle);
+    return handle;
+  }
+
+  done(handle: unknown): void {
+    if (this.pending.delete(handle) && this.pending.size === 0) this.wake?.();
+  }
+}
+
+export const shortTimers = new ShortTimers();
+
+/** Wraps the context's timers so a callback's output goes to the cell that scheduled it, and a cell waits for its short ones. */
 export function bindTimers(global: Record<string, unknown>): void {
-  for (const name of ["setTimeout", "setInterval", "setImmediate", "queueMicrotask"]) {
+  for (const name of ["setTimeout", "setInterval", "setImmediate", "queueMicrotask", "clearTimeout", "clearImmediate"]) {
     const original = global[name] as TimerFunction | undefined;
     if (typeof original !== "function") continue;
-    const wrapped = (callback: unknown, ...rest: unknown[]) =>
-      original(typeof callback === "function" ? cellScope.bind(callback as (...args: unknown[]) => unknown) : (callback as never), ...rest);
+    const wrapped = (callback: unknown, ...rest: unknown[]) => {
+      if (name === "clearTimeout" || name === "clearImmediate") {
+        shortTimers.done(callback);
+        return original(callback as never, ...rest);
+      }
+      if (typeof callback !== "function") return original(callback as never, ...rest);
+      const bound = cellScope.bind(callback as (...args: unknown[]) => unknown);
+      if (name === "setTimeout") return shortTimers.track(rest[0], bound, (run) => original(run, ...rest));
+      if (name === "setImmediate") return shortTimers.track(0, bound, (run) => original(run, ...rest));
+      return original(bound, ...rest);
+    };
     // util.promisify(setTimeout) and friends look for this.
     for (const symbol of Object.getOwnPropertySymbols(original)) {
       Object.defineProperty(wrapped, symbol, Object.getOwnPropertyDescriptor(original, symbol)!);

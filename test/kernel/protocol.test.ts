@@ -120,6 +120,20 @@ describe("a running kernel", () => {
     expect(resultText(iopub)).toBe("'hello'");
   });
 
+  it("shows, before the cell's idle, what its zero-delay timers, immediates and unhandled rejections print", async () => {
+    const { iopub } = await k.client.execute(
+      'setImmediate(() => console.log("immediate"));\nsetTimeout(() => { console.log("timeout 0"); setTimeout(() => console.log("nested"), 5); }, 0);\n' +
+        'const dropped = setTimeout(() => console.log("cleared"), 5); clearTimeout(dropped);\nPromise.reject(new Error("nobody caught me"));\n"sync"',
+    );
+    expect(resultText(iopub)).toBe("'sync'");
+    expect(streamText(iopub)).toBe("immediate\ntimeout 0\nnested\n");
+    expect(streamText(iopub, "stderr")).toContain("Unhandled promise rejection");
+    expect(streamText(iopub, "stderr")).toContain("nobody caught me");
+    expect(iopub.at(-1)?.content.execution_state).toBe("idle");
+    await sleep(100);
+    expect(k.client.unclaimed.filter((message) => message.header.msg_type === "stream")).toEqual([]);
+  });
+
   it("routes output of a timer to the cell that started it", async () => {
     const starter = await k.client.execute('setTimeout(() => console.log("from the timer"), 300); "started"');
     expect(resultText(starter.iopub)).toBe("'started'");
