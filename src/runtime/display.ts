@@ -6,7 +6,7 @@
 
 import { randomId } from "./ids.js";
 import type { JsonObject, MimeBundle } from "../../kernel/messages.js";
-import { formatValue } from "./format.js";
+import { formatValue, type Formatted } from "./format.js";
 import type { OutputChannel } from "./output.js";
 
 export interface DisplayOptions {
@@ -40,28 +40,51 @@ function base64(image: Uint8Array | string): string {
   return typeof image === "string" ? image : Buffer.from(image).toString("base64");
 }
 
+/** The promises display() and update() return: a cell ending in `display(x)` shows x, and no `Promise { undefined }` after it. */
+const displayCalls = new WeakSet<object>();
+
+/** Whether a cell's value is what a display call returned (IPython's display returns None). */
+export function isDisplayCall(value: unknown): boolean {
+  return typeof value === "object" && value !== null && displayCalls.has(value);
+}
+
+function remembered<T>(promise: Promise<T>): Promise<T> {
+  displayCalls.add(promise);
+  return promise;
+}
+
 export function createDisplay(channel: OutputChannel): { display: DisplayFunction; clearOutput: (wait?: boolean) => void } {
-  const publish = async (value: unknown, options: DisplayOptions, update: boolean, displayId?: string) => {
+  /** Sends at once (in the order of the calls, between the cell's printed lines) unless the value's display method is async. */
+  const publish = (value: unknown, options: DisplayOptions, update: boolean, displayId?: string): Promise<void> => {
     const id = channel.target();
-    if (id === undefined) return;
-    const formatted = await formatValue(value);
-    channel.send({
-      type: "display",
-      id,
-      update,
-      content: {
-        data: formatted.data,
-        metadata: { ...formatted.metadata, ...options.metadata },
-        transient: displayId === undefined ? {} : { display_id: displayId },
-      },
-    });
+    if (id === undefined) return Promise.resolve();
+    const send = (formatted: Formatted) =>
+      channel.send({
+        type: "display",
+        id,
+        update,
+        content: {
+          data: formatted.data,
+          metadata: { ...formatted.metadata, ...options.metadata },
+          transient: displayId === undefined ? {} : { display_id: displayId },
+        },
+      });
+    try {
+      const formatted = formatValue(value);
+      if (formatted instanceof Promise) return formatted.then(send);
+      send(formatted);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   };
 
-  const display = (async (value: unknown, options: DisplayOptions = {}) => {
+  const display = ((value: unknown, options: DisplayOptions = {}) => {
     const displayId = options.displayId === true ? randomId() : options.displayId;
-    await publish(value, options, false, displayId);
-    if (displayId === undefined) return undefined;
-    return { displayId, update: (next: unknown) => publish(next, options, true, displayId) };
+    const shown = publish(value, options, false, displayId);
+    return remembered(
+      shown.then(() => (displayId === undefined ? undefined : { displayId, update: (next: unknown) => remembered(publish(next, options, true, displayId)) })),
+    );
   }) as DisplayFunction;
 
   const typed = (mime: string, encode: (input: never) => unknown, plain: string) =>

@@ -8,6 +8,7 @@ import type { CellResult, ExecuteCell } from "./protocol.js";
 import type { ErrorContent } from "../../kernel/messages.js";
 import { cellScope, type OutputChannel } from "./output.js";
 import { formatValue } from "./format.js";
+import { isDisplayCall } from "./display.js";
 import { CellRegistry, formatError } from "./traceback.js";
 import { importWithAttributes } from "./imports.js";
 
@@ -41,7 +42,7 @@ export class Evaluator {
       const settled = await completion;
       if (typeof settled === "object" && settled !== null && "value" in settled) {
         const value = (settled as { value: unknown }).value;
-        if (value !== undefined) return { result: await formatValue(value) };
+        if (value !== undefined && !isDisplayCall(value)) return { result: await formatValue(value) };
       }
       return {};
     } catch (error) {

@@ -25,17 +25,25 @@ function hasDisplayMethod(value: unknown): value is { [JUPYTER_DISPLAY]: () => u
   );
 }
 
-/** The MIME bundle for a value; a display method's bundle wins, text/plain is always there. */
-export async function formatValue(value: unknown): Promise<Formatted> {
+/**
+ * The MIME bundle for a value; a display method's bundle wins, text/plain is always there.
+ * Synchronous unless the display method returns a promise: display() sends in the order of calls.
+ */
+export function formatValue(value: unknown): Formatted | Promise<Formatted> {
+  if (!hasDisplayMethod(value)) return bundleOf(value, undefined);
+  const offered = value[JUPYTER_DISPLAY]();
+  // A promise of the notebook's realm is no `instanceof Promise` here: any thenable is awaited.
+  const thenable = typeof offered === "object" && offered !== null && typeof (offered as { then?: unknown }).then === "function";
+  return thenable ? Promise.resolve(offered).then((bundle: unknown) => bundleOf(value, bundle)) : bundleOf(value, offered);
+}
+
+function bundleOf(value: unknown, offered: unknown): Formatted {
   const data: MimeBundle = {};
   let metadata: JsonObject = {};
-  if (hasDisplayMethod(value)) {
-    const offered = await value[JUPYTER_DISPLAY]();
-    if (typeof offered === "object" && offered !== null) {
-      const { metadata: offeredMetadata, ...bundle } = offered as MimeBundle & { metadata?: JsonObject };
-      Object.assign(data, bundle);
-      if (offeredMetadata && typeof offeredMetadata === "object") metadata = offeredMetadata;
-    }
+  if (typeof offered === "object" && offered !== null) {
+    const { metadata: offeredMetadata, ...bundle } = offered as MimeBundle & { metadata?: JsonObject };
+    Object.assign(data, bundle);
+    if (offeredMetadata && typeof offeredMetadata === "object") metadata = offeredMetadata;
   }
   if (typeof data["text/plain"] !== "string") data["text/plain"] = plainText(value);
   return { data, metadata };

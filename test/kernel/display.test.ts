@@ -94,4 +94,24 @@ describe("displaying values", () => {
     const [shown] = ofType(iopub, "display_data");
     expect(shown!.content.data).toEqual({ "text/plain": "plain", "text/html": "<i>rich</i>" });
   });
+
+  it("display, clearOutput and console.log reach the notebook in the order of the calls, without await", async () => {
+    const { iopub } = await k.client.execute('for (let i = 0; i < 3; i++) { clearOutput(true); display("frame " + i); }\ndisplay("last"); console.log("printed after");');
+    const shown = iopub
+      .filter((message) => ["clear_output", "display_data", "stream"].includes(message.header.msg_type))
+      .map((message) => (message.header.msg_type === "display_data" ? (message.content.data as Record<string, string>)["text/plain"] : message.header.msg_type === "stream" ? message.content.text : "clear"));
+    expect(shown).toEqual(["clear", "'frame 0'", "clear", "'frame 1'", "clear", "'frame 2'", "'last'", "printed after\n"]);
+  });
+
+  it("a cell ending in display(…) shows the display and no result, as IPython's display returns None", async () => {
+    const { iopub } = await k.client.execute('display.html("<b>hi</b>")');
+    expect(ofType(iopub, "display_data")).toHaveLength(1);
+    expect(ofType(iopub, "execute_result")).toEqual([]);
+  });
+
+  it("an async display method's bundle is shown too", async () => {
+    const { iopub } = await k.client.execute('display({ [Symbol.for("Jupyter.display")]: async () => ({ "text/html": "<i>later</i>" }) })');
+    const [shown] = ofType(iopub, "display_data");
+    expect((shown!.content.data as Record<string, string>)["text/html"]).toBe("<i>later</i>");
+  });
 });
