@@ -54,12 +54,12 @@ const WARM_UP_CELL = [
 ].join("\n");
 
 /**
- * Codes that do not apply to a cell: top-level `await` / `for await` in a script (the runtime
- * wraps cells in an async function), and 7016, a package without type declarations: in a
+ * Codes that do not apply to a cell: top-level `await`, `for await` and `await using` in a script
+ * (the runtime wraps cells in an async function), and 7016, a package without type declarations: in a
  * notebook it is used as `any`, as Node would run it, rather than refused. 2311: a script reads
  * a top-level `await (x)` as a call to a function named `await`; the runtime runs it as an await.
  */
-const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 2311, 7016]);
+const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 2311, 2853, 7016]);
 /**
  * "'gc' is possibly 'undefined'" (18048) and "cannot invoke … possibly 'undefined'" (2722) on
  * `gc` itself: @types/node declares V8's `gc` as optional, but the runtime always installs

@@ -14,7 +14,7 @@
 // diagnostic inside the cell maps back without a source map.
 
 import type * as Swc from "@swc/core";
-import { bindingIdentifiers, parseWithOffsets } from "./swc.js";
+import { bindingIdentifiers, nestedVars, parseWithOffsets } from "./swc.js";
 
 /** `// @ts-nocheck` as a cell's first line skips checking it (its declarations still count for later cells). */
 export const NO_CHECK = /^\s*\/\/\s*@ts-nocheck\b/;
@@ -224,6 +224,10 @@ function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unn
         else unnamed = true;
         break;
       default:
+        // `for (var i …)`, `if (…) { var x }`: a script's `var` in a block is a top-level name too.
+        for (const { declaration: nested } of nestedVars(declaration as Swc.Statement)) {
+          for (const declarator of nested.declarations) for (const id of bindingIdentifiers(declarator.id)) add(id, "variable");
+        }
         break;
     }
   }

@@ -113,3 +113,52 @@ export function bindingIdentifiers(pattern: Swc.Pattern | Swc.ObjectPatternPrope
   }
   return out;
 }
+
+/** A `var` declaration inside a top-level statement, which a script hoists to the top level, and where it stands. */
+export interface NestedVar {
+  declaration: Swc.VariableDeclaration;
+  /** A statement of its own, a `for (var …;;)` head, or a `for (var … in/of …)` head. */
+  place: "statement" | "for-init" | "for-head";
+}
+
+/** The `var` declarations in a statement's blocks, loops, branches and `try` (not in functions: theirs are local). */
+export function nestedVars(stmt: Swc.Statement | undefined | null, out: NestedVar[] = []): NestedVar[] {
+  if (!stmt) return out;
+  switch (stmt.type) {
+    case "VariableDeclaration":
+      if (stmt.kind === "var") out.push({ declaration: stmt, place: "statement" });
+      break;
+    case "BlockStatement":
+      for (const s of stmt.stmts) nestedVars(s, out);
+      break;
+    case "IfStatement":
+      nestedVars(stmt.consequent, out);
+      nestedVars(stmt.alternate, out);
+      break;
+    case "ForStatement":
+      if (stmt.init?.type === "VariableDeclaration" && stmt.init.kind === "var") out.push({ declaration: stmt.init, place: "for-init" });
+      nestedVars(stmt.body, out);
+      break;
+    case "ForInStatement":
+    case "ForOfStatement":
+      if (stmt.left.type === "VariableDeclaration" && stmt.left.kind === "var") out.push({ declaration: stmt.left, place: "for-head" });
+      nestedVars(stmt.body, out);
+      break;
+    case "WhileStatement":
+    case "DoWhileStatement":
+    case "LabeledStatement":
+      nestedVars(stmt.body, out);
+      break;
+    case "TryStatement":
+      nestedVars(stmt.block, out);
+      nestedVars(stmt.handler?.body, out);
+      nestedVars(stmt.finalizer, out);
+      break;
+    case "SwitchStatement":
+      for (const c of stmt.cases) for (const s of c.consequent) nestedVars(s, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}

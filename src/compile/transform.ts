@@ -7,7 +7,7 @@
 //   ({ a } = f());
 //   K = class K {};
 //   await a;
-//   return { value: (a + 1) };
+//   return { value: (0, a + 1) };
 //   })()
 //
 // Two stages. swc strips the types (ES2022, imports kept verbatim, with a source map), then
@@ -31,7 +31,7 @@
 import type * as Swc from "@swc/core";
 import { Rewrite } from "./rewrite.js";
 import { buildSourceMap, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
-import { bindingIdentifiers, parseWithOffsets, stripTypes } from "./swc.js";
+import { bindingIdentifiers, nestedVars, parseWithOffsets, stripTypes } from "./swc.js";
 import { cellSyntaxError } from "./syntax-error.js";
 
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
@@ -302,7 +302,8 @@ class CellRewriter {
   private expressionStatement(stmt: Span, expression: Span, isLast: boolean, exportDefault: boolean): void {
     if (exportDefault) this.edit.remove(stmt.start, expression.start);
     if (isLast) {
-      this.edit.insert(expression.start, "return { value: (", expression.start);
+      // `(0, …)`: an anonymous function or class as the value keeps no name (a property initialiser would name it "value").
+      this.edit.insert(expression.start, "return { value: (0, ", expression.start);
       this.edit.insert(expression.end, ") }");
     } else if (exportDefault) {
       this.edit.insert(expression.start, "(");
@@ -343,52 +344,18 @@ class CellRewriter {
     this.imports.push({ text, origin: span.start });
   }
 
-  /** Walks statements that are not declarations for `var`s, which are hoisted out of blocks. */
+  /** The `var`s in statements that are not declarations, which are hoisted out of blocks. */
   private nested(stmt: Swc.Statement | undefined | null): void {
-    if (!stmt) return;
-    switch (stmt.type) {
-      case "VariableDeclaration":
-        if (stmt.kind === "var") this.variableDeclaration(stmt, this.span(stmt), "statement");
-        return;
-      case "BlockStatement":
-        for (const s of stmt.stmts) this.nested(s);
-        return;
-      case "IfStatement":
-        this.nested(stmt.consequent);
-        this.nested(stmt.alternate);
-        return;
-      case "ForStatement":
-        if (stmt.init?.type === "VariableDeclaration" && stmt.init.kind === "var") {
-          this.variableDeclaration(stmt.init, this.span(stmt.init), "for-init");
-        }
-        this.nested(stmt.body);
-        return;
-      case "ForInStatement":
-      case "ForOfStatement":
-        if (stmt.left.type === "VariableDeclaration" && stmt.left.kind === "var") {
-          const names: string[] = [];
-          for (const d of stmt.left.declarations) names.push(...bindingIdentifiers(d.id).map((id) => id.value));
-          this.hoist(names);
-          const first = stmt.left.declarations[0];
-          if (first) this.edit.remove(this.span(stmt.left).start, this.span(first).start);
-        }
-        this.nested(stmt.body);
-        return;
-      case "WhileStatement":
-      case "DoWhileStatement":
-      case "LabeledStatement":
-        this.nested(stmt.body);
-        return;
-      case "TryStatement":
-        this.nested(stmt.block);
-        this.nested(stmt.handler?.body);
-        this.nested(stmt.finalizer);
-        return;
-      case "SwitchStatement":
-        for (const c of stmt.cases) for (const s of c.consequent) this.nested(s);
-        return;
-      default:
-        return;
+    for (const { declaration, place } of nestedVars(stmt)) {
+      if (place !== "for-head") {
+        this.variableDeclaration(declaration, this.span(declaration), place);
+        continue;
+      }
+      const names: string[] = [];
+      for (const d of declaration.declarations) names.push(...bindingIdentifiers(d.id).map((id) => id.value));
+      this.hoist(names);
+      const first = declaration.declarations[0];
+      if (first) this.edit.remove(this.span(declaration).start, this.span(first).start);
     }
   }
 

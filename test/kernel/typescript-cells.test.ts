@@ -101,6 +101,23 @@ describe("TypeScript cells", () => {
     }
   });
 
+  it("lets later cells use a var declared in a top-level loop, branch or try, as a script does", async () => {
+    expect(await valueOf("for (var loopVar = 0; loopVar < 3; loopVar++) {}\nif (true) { var branchVar = 1; }\ntry { var tryVar = 2; } catch { var catchVar = 3; }")).toBeUndefined();
+    expect(await valueOf("const seen: number[] = [loopVar, branchVar, tryVar];\nseen")).toBe("[ 3, 1, 2 ]");
+  });
+
+  it("shows an anonymous function or class as its value as Node's REPL does, without a borrowed name", async () => {
+    expect(await valueOf("(x: number) => x + 1")).toBe("[Function (anonymous)]");
+    expect(await valueOf("(class {})")).toBe("[class (anonymous)]");
+    expect(await valueOf("const named = () => 1;\nnamed")).toBe("[Function: named]");
+  });
+
+  it("runs top-level await using, disposing at the cell's end", async () => {
+    const { reply, iopub } = await k.client.execute('await using res = { async [Symbol.asyncDispose]() { console.log("disposed"); } };\nconsole.log("using");');
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub)).toBe("using\ndisposed\n");
+  });
+
   it("skips type checking for a cell that starts with // @ts-nocheck", async () => {
     const { reply, iopub } = await k.client.execute("// @ts-nocheck\nconst loose: string = 5;\nloose");
     expect(reply.content.status).toBe("ok");
