@@ -13,6 +13,7 @@
 // No TypeScript here: the folder exists before TypeScript's API has loaded, so
 // that tsgo can start loading the project at once (checker.ts).
 
+import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
@@ -31,6 +32,12 @@ export class CellFiles {
   /** Files to report with the next update whatever happens (the tsconfig, after the pool grew). */
   pendingChanges: string[] = [];
   private readonly texts = new Map<string, string>();
+  /**
+   * The notebook's own files tsgo read from disk (`./geometry.ts` beside it: nothing of ours, nothing
+   * under node_modules), with their modification time then: an edited one is reported to tsgo, so
+   * that cells are checked against the types it has now, as the runtime loads it again.
+   */
+  private readonly localSources = new Map<string, number>();
   private readonly free: string[] = [];
   private poolSize = 0;
 
@@ -89,9 +96,25 @@ export class CellFiles {
    */
   fileSystem(): TsgoFileSystem {
     return {
-      readFile: (p) => this.texts.get(p),
+      readFile: (p) => {
+        const text = this.texts.get(p);
+        if (text === undefined && !p.includes("/node_modules/")) this.localSources.set(p, modified(p));
+        return text;
+      },
       fileExists: (p) => (this.texts.has(p) ? true : undefined),
     };
+  }
+
+  /** The notebook's own files edited (or removed) since tsgo read them; each is then taken as read again. */
+  editedSources(): string[] {
+    const edited: string[] = [];
+    for (const [file, then] of this.localSources) {
+      const now = modified(file);
+      if (now === then) continue;
+      this.localSources.set(file, now);
+      edited.push(file);
+    }
+    return edited;
   }
 
   private growPool(count: number): void {
@@ -129,5 +152,14 @@ export class CellFiles {
     );
     // Not the first pool: the project must read its tsconfig again and pick up the new files.
     if (this.poolSize > count) this.pendingChanges.push(this.tsconfig);
+  }
+}
+
+/** A file's modification time in ms, or -1 if it is not there. */
+function modified(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -1;
   }
 }

@@ -215,6 +215,8 @@ export class CellProject implements LanguageView {
 
   /** Brings the project to: every accepted cell (names replaced by later cells or by `names` renamed away) and `scratchText`. */
   private async sync(scratchText: string, names: DeclaredName[]): Promise<void> {
+    // A module beside the notebook that was edited: one snapshot for it alone (two changed files in one make tsgo resolve everything again).
+    for (const file of this.files.editedSources()) await this.update([file]);
     this.replacedNow = new Set(names.map((n) => n.name));
     const wanted = new Map<string, string>([[this.files.scratch, scratchText]]);
     for (const cell of this.accepted) wanted.set(cell.file, renderAccepted(cell, this.replacedNow));

@@ -13,6 +13,11 @@ import { checkedText, NO_CHECK, type CheckedText } from "./cell-source.js";
 import type { CellProject, CellProjectOptions } from "./cell-project.js";
 import { CellFiles } from "./cell-files.js";
 import { TsgoChannel, tsgoPath } from "./tsgo-channel.js";
+import { createLogger } from "../../kernel/log.js";
+
+const log = createLogger("checker");
+/** Milliseconds since this process started, for the start-up timeline in the debug log. */
+const sinceStart = () => `${performance.now().toFixed(0)} ms after start`;
 
 export type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
 
@@ -120,13 +125,19 @@ export class CellChecker {
     checker.project = (async () => {
       const channel = new TsgoChannel({ exe: await tsgoPath(), cwd, fs: files.fileSystem(), env: { GOGC: TSGO_GOGC } });
       checker.channel = channel;
+      log.debug(`tsgo ${channel.pid ?? "?"} spawned, ${sinceStart()}`);
       void channel.exited.then((why) => this.stopped(checker, why));
       // tsgo loads the libraries and @types/node (~0.3 s) while TypeScript's API loads here.
-      const preloaded = channel.request("updateSnapshot", { openProjects: [files.tsconfig] }).catch(() => undefined);
+      const preloaded = channel.request("updateSnapshot", { openProjects: [files.tsconfig] }).then(
+        (opened) => (log.debug(`tsgo loaded the project, ${sinceStart()}`), opened),
+        () => undefined,
+      );
       const { CellProject } = await import("./cell-project.js");
-      return CellProject.open(files, channel, this.options, preloaded);
+      const project = await CellProject.open(files, channel, this.options, preloaded);
+      log.debug(`checker warm, ${sinceStart()}`);
+      return project;
     })().catch((error: Error) => {
-      log(`checker could not start: ${error.message}`);
+      log.warn(`checker could not start: ${error.message}`);
       checker.channel?.close();
       return undefined;
     });
@@ -138,12 +149,12 @@ export class CellChecker {
   private stopped(checker: Checker, why: string): void {
     if (checker !== this.current || this.disposed || this.gaveUp) return;
     if (this.restarts >= MAX_RESTARTS) {
-      log(`checker stopped (${why}); type checking is unavailable for this session`);
+      log.warn(`checker stopped (${why}); type checking is unavailable for this session`);
       this.gaveUp = true;
       return;
     }
     this.restarts++;
-    log(`checker stopped (${why}); restarting it`);
+    log.warn(`checker stopped (${why}); restarting it`);
     this.current = this.start();
     for (const source of this.acceptedSources) void this.run(source, undefined, async (project, cell, checked) => project.accept(cell, checked));
   }
@@ -168,7 +179,7 @@ export class CellChecker {
       try {
         return await op(project, cell, checked);
       } catch (error) {
-        if (checker.channel?.alive) log(`checker request failed: ${(error as Error).message}`);
+        if (checker.channel?.alive) log.warn(`checker request failed: ${(error as Error).message}`);
         return fallback;
       } finally {
         clearTimeout(timer);
@@ -186,7 +197,7 @@ export class CellChecker {
   private wedged(checker: Checker): void {
     if (checker !== this.current || this.gaveUp) return;
     this.gaveUp = true;
-    log(`checker did not answer within ${REQUEST_TIMEOUT_MS / 1000} s; type checking, completion and inspection are off for this session`);
+    log.warn(`checker did not answer within ${REQUEST_TIMEOUT_MS / 1000} s; type checking, completion and inspection are off for this session`);
     checker.channel?.close();
   }
 }
@@ -203,6 +214,3 @@ export function formatDiagnostics(diags: CellDiagnostic[]): string[] {
   return lines;
 }
 
-function log(message: string): void {
-  process.stderr.write(`[ephemeron checker] WARN ${message}\n`);
-}

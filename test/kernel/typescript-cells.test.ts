@@ -205,6 +205,16 @@ describe("TypeScript cells", () => {
     expect(broken.evalue).toContain(`${file}:1:`);
   });
 
+  it("checks a cell against the types an edited TypeScript module has now", async () => {
+    const file = join(dir, "shape.ts");
+    writeFileSync(file, "export function scale(n: number): number { return n * 2; }\n");
+    expect(await valueOf('import { scale } from "./shape.ts";\nscale(21)')).toBe("42");
+    writeFileSync(file, "export function scale(s: string): string { return s.toUpperCase(); }\n");
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    expect(await valueOf('import { scale as shout } from "./shape.ts";\nshout("abc")')).toBe("'ABC'");
+    expect(await failureOf('import { scale as louder } from "./shape.ts";\nlouder(1)')).toContain("TS2345");
+  });
+
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
