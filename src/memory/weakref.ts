@@ -17,9 +17,10 @@
  * - `WeakMethod(obj, "name")` takes the object and the method's name, since
  *   JavaScript has no bound-method objects; calling it returns `obj.name` bound to obj.
  * - `finalize(...).detach()`/`peek()` return `[obj, fn, args]` or `undefined`.
- * - A proxy does not re-bind methods: a proxy of a Map or Date cannot call its
- *   methods (they need the real receiver); plain objects, arrays, functions and
- *   classes work.
+ * - A method a proxy's referent inherits (from its class, or Map's, Date's…)
+ *   comes bound to the referent, as Python's proxy gives a bound method: it sees
+ *   the real object as `this` (its private fields, a Map's entries). A function
+ *   stored on the object itself comes as it is, as in Python.
  */
 import { inspect } from "node:util";
 import { reportIgnored, type CallbackQueue, type QueuedCallback, WeakrefCallbacks } from "./finalization.js";
@@ -338,7 +339,9 @@ export class WeakrefCore {
     const handler: ProxyHandler<object> = {
       get: (_d, key, receiver) => {
         const t = live();
-        return Reflect.get(t, key, receiver === proxyObj ? t : receiver);
+        const value: unknown = Reflect.get(t, key, receiver === proxyObj ? t : receiver);
+        if (typeof value !== "function" || receiver !== proxyObj || key === "constructor" || Object.prototype.hasOwnProperty.call(t, key)) return value;
+        return (value as (...a: unknown[]) => unknown).bind(t);
       },
       set: (_d, key, value, receiver) => {
         const t = live();

@@ -18,11 +18,13 @@ export function plainText(value: unknown): string {
 }
 
 function hasDisplayMethod(value: unknown): value is { [JUPYTER_DISPLAY]: () => unknown } {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { [JUPYTER_DISPLAY]?: unknown })[JUPYTER_DISPLAY] === "function"
-  );
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  try {
+    return typeof (value as { [JUPYTER_DISPLAY]?: unknown })[JUPYTER_DISPLAY] === "function";
+  } catch {
+    // A proxy whose referent is gone (weakref.proxy) throws on any lookup; it is shown as Node shows it.
+    return false;
+  }
 }
 
 /**

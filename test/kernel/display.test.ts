@@ -114,4 +114,12 @@ describe("displaying values", () => {
     const [shown] = ofType(iopub, "display_data");
     expect((shown!.content.data as Record<string, string>)["text/html"]).toBe("<i>later</i>");
   });
+
+  it("a weakref.proxy whose object was collected is shown as its repr, not as an error", async () => {
+    await k.client.execute("let gone: object | undefined = { n: 1 };\nconst deadProxy = weakref.proxy(gone);\ngone = undefined;\nawait gc();");
+    const { reply, iopub } = await k.client.execute("deadProxy");
+    expect(reply.content.status).toBe("ok");
+    const [result] = ofType(iopub, "execute_result");
+    expect((result!.content.data as Record<string, string>)["text/plain"]).toMatch(/^<weakproxy at #\d+; dead>$/);
+  });
 });

@@ -116,6 +116,16 @@ describe("weakref.proxy", () => {
     ]);
   });
 
+  it("calls the referent's inherited methods on the referent, as Python's proxy gives bound methods", () => {
+    const out = lines(runCells([
+      cell("Acct, o, p, m, pm, own", `Acct = class Acct { #bal = 10; balance() { return this.#bal } get doubled() { return this.#bal * 2 } };
+        o = new Acct(); p = weakref.proxy(o); print(p.balance(), p.doubled, p.constructor === Acct);
+        m = new Map([[1, "one"]]); pm = weakref.proxy(m); print(pm.get(1), pm.size, [...pm].join(), weakref.proxy(new Date(0)).getTime());
+        own = { n: 2, f() { return this.n * 2 } }; print(weakref.proxy(own).f())`),
+    ]));
+    expect(out).toEqual(["10 20 true", "one 1 1,one 0", "4"]);
+  });
+
   it("every use of a dead proxy throws ReferenceError, and its callback got the proxy", () => {
     const out = lines(runCells([
       cell("o, p", `o = { a: 1 }; p = weakref.proxy(o, (x) => print("cb", x === p)); o = null; await gc();
