@@ -87,6 +87,10 @@ interface AcceptedCell {
   unnamed: boolean;
   shadowed: Set<string>;
   serial: number;
+  /** Its uses of names some accepted cell declared (itself included), and which cell that was then. */
+  uses: { name: string; start: number; end: number; shorthand: boolean; owner: AcceptedCell }[];
+  /** How many uses in other cells mean one of its names: it stays in the project while any does. */
+  usedBy: number;
 }
 
 /** A snapshot tsgo holds for us, and our project's id in it. */
@@ -121,7 +125,7 @@ export class CellProject implements LanguageView {
     const project = new CellProject(files, channel, options.cwd);
     for (const [index, file] of (options.globalValues ?? []).entries()) {
       const text = files.get(files.initialFiles[index]!) ?? fs.readFileSync(file, "utf8");
-      project.accepted.push({ file: files.initialFiles[index]!, text, names: ambientValueNames(text), unnamed: false, shadowed: new Set(), serial: project.serial++ });
+      project.accepted.push({ file: files.initialFiles[index]!, text, names: ambientValueNames(text), unnamed: false, shadowed: new Set(), serial: project.serial++, uses: [], usedBy: 0 });
     }
     const opened = ((await preloaded) as UpdateSnapshotResponse | undefined) ?? ((await channel.request("updateSnapshot", { openProjects: [files.tsconfig] })) as UpdateSnapshotResponse);
     project.snapshot = project.ref(opened);
@@ -157,27 +161,52 @@ export class CellProject implements LanguageView {
     // The names it replaces are now shadowed for good, and its own must not be renamed away in the next render.
     this.replacedNow = new Set();
     const replaced = new Set(cell.names.map((n) => n.name));
+    // Which accepted cell owns each name the new cell uses, before its own declarations shadow any.
+    const owners = new Map<string, AcceptedCell>();
+    for (const earlier of this.accepted) {
+      for (const n of earlier.names) if (!earlier.shadowed.has(n.name)) owners.set(n.name, earlier);
+    }
     for (const earlier of this.accepted) {
       for (const name of replaced) if (earlier.names.some((n) => n.name === name)) earlier.shadowed.add(name);
     }
-    for (let i = this.accepted.length - 1; i >= 0; i--) {
-      const earlier = this.accepted[i]!;
-      if (!earlier.unnamed && earlier.names.every((n) => earlier.shadowed.has(n.name))) {
-        this.accepted.splice(i, 1);
-        // Left as it is if all its names are renamed away already (the cell that replaced them was checked); else emptied.
-        this.files.release(earlier.file, this.files.get(earlier.file) !== renderAccepted(earlier, replaced));
+    const keeps = cell.names.length > 0 || cell.unnamed;
+    let accepted: AcceptedCell | undefined;
+    if (keeps) {
+      let file: string;
+      if (this.files.get(this.files.scratch) === cell.text) {
+        // Checked just now: the checker has its text in the scratch file already, which becomes its file.
+        file = this.files.scratch;
+        this.files.scratch = this.files.takeFree();
+      } else {
+        file = this.files.takeFree();
+      }
+      accepted = { file, text: cell.text, names: cell.names, unnamed: cell.unnamed, shadowed: new Set(), serial: this.serial++, uses: [], usedBy: 0 };
+      for (const use of cell.references) {
+        const owner: AcceptedCell | undefined = replaced.has(use.name) ? accepted : owners.get(use.name);
+        if (owner === undefined) continue;
+        accepted.uses.push({ ...use, owner });
+        if (owner !== accepted) owner.usedBy++;
       }
     }
-    if (cell.names.length === 0 && !cell.unnamed) return; // nothing later cells could see
-    let file: string;
-    if (this.files.get(this.files.scratch) === cell.text) {
-      // Checked just now: the checker has its text in the scratch file already, which becomes its file.
-      file = this.files.scratch;
-      this.files.scratch = this.files.takeFree();
-    } else {
-      file = this.files.takeFree();
+    this.dropUnused(replaced);
+    // A cell that declares nothing is not kept: later cells could not see anything of it.
+    if (accepted) this.accepted.push(accepted);
+  }
+
+  /** Cells all of whose names are replaced, and that no kept cell's uses mean, go back to the pool. */
+  private dropUnused(replaced: Set<string>): void {
+    for (let dropped = true; dropped; ) {
+      dropped = false;
+      for (let i = this.accepted.length - 1; i >= 0; i--) {
+        const earlier = this.accepted[i]!;
+        if (earlier.unnamed || earlier.usedBy > 0 || !earlier.names.every((n) => earlier.shadowed.has(n.name))) continue;
+        this.accepted.splice(i, 1);
+        for (const use of earlier.uses) if (use.owner !== earlier) use.owner.usedBy--;
+        // Left as it is if all its names are renamed away already (the cell that replaced them was checked); else emptied.
+        this.files.release(earlier.file, this.files.get(earlier.file) !== renderAccepted(earlier, replaced));
+        dropped = true;
+      }
     }
-    this.accepted.push({ file, text: cell.text, names: cell.names, unnamed: cell.unnamed, shadowed: new Set(), serial: this.serial++ });
   }
 
   async complete(source: string, cursorPos: number, checked?: CheckedText): Promise<CompletionResult> {
@@ -296,12 +325,22 @@ function ambientValueNames(text: string): DeclaredName[] {
 }
 
 function renderAccepted(cell: AcceptedCell, replacedNow: Set<string>): string {
-  const renamed = cell.names.filter((n) => cell.shadowed.has(n.name) || replacedNow.has(n.name)).sort((a, b) => b.start - a.start);
-  let text = cell.text;
-  for (const [index, name] of renamed.entries()) {
-    text = text.slice(0, name.start) + `__ephemeron_replaced_${cell.serial}_${index}` + text.slice(name.end);
+  const renames: { start: number; end: number; text: string }[] = [];
+  const gone = (owner: AcceptedCell, name: string) => owner.shadowed.has(name) || replacedNow.has(name);
+  for (const n of cell.names) if (gone(cell, n.name)) renames.push({ start: n.start, end: n.end, text: replacedName(cell, n.name) });
+  for (const use of cell.uses) {
+    if (!gone(use.owner, use.name)) continue;
+    const renamed = replacedName(use.owner, use.name);
+    renames.push({ start: use.start, end: use.end, text: use.shorthand ? `${use.name}: ${renamed}` : renamed });
   }
+  let text = cell.text;
+  for (const r of renames.sort((a, b) => b.start - a.start)) text = text.slice(0, r.start) + r.text + text.slice(r.end);
   return text;
+}
+
+/** What a replaced declaration of `name` in `cell` is called, in its own file and in the files of the cells that used it. */
+function replacedName(cell: AcceptedCell, name: string): string {
+  return `__ephemeron_replaced_${cell.serial}_${name}`;
 }
 
 function toCellDiagnostic(source: string, diagnostic: Diagnostic, offset: number): CellDiagnostic {

@@ -51,6 +51,23 @@ export interface CheckedText {
   unnamed: boolean;
   /** Text put into `text` that is not in the cell, at these offsets of `text` (ascending). */
   inserted: { at: number; length: number }[];
+  /**
+   * Where the cell uses a name a top-level declaration may own (not where it declares one: those
+   * are `names`): every use in a type, and the uses of values outside functions. When a later
+   * cell declares the name again, these keep meaning the declaration they meant when the cell
+   * ran (cell-project.ts). Uses of values inside functions follow the newest declaration, as
+   * the function itself does at run time.
+   */
+  references: NameReference[];
+}
+
+/** A use of a name in a cell's checked text. */
+export interface NameReference {
+  name: string;
+  start: number;
+  end: number;
+  /** `{ name }` in an object literal or pattern: renaming it must keep the property's name. */
+  shorthand: boolean;
 }
 
 /** The offset in the cell's own source of offset `at` of its checked text (before the appended stand-ins). */
@@ -70,20 +87,23 @@ type Parsed = ReturnType<typeof parseWithOffsets>;
  * cell does not parse (the transform reports syntax errors before the check is asked for).
  */
 export function checkedText(source: string): CheckedText {
-  if (!mayDeclareOrImport(source)) return { text: source, appended: [], names: [], unnamed: false, inserted: [] };
+  if (!mayDeclareOrImport(source)) return { text: source, appended: [], names: [], unnamed: false, inserted: [], references: [] };
   let parsed: Parsed;
   try {
     parsed = parseWithOffsets(source, "typescript");
   } catch {
     // Unfinished code (completion, inspection) or a syntax error: as it is, for tsgo to report.
-    return { text: source, appended: [], names: [], unnamed: false, inserted: [] };
+    return { text: source, appended: [], names: [], unnamed: false, inserted: [], references: [] };
   }
   const rewritten = rewriteModuleSyntax(parsed, source);
-  if (rewritten === undefined) return { text: source, appended: [], inserted: [], ...collectDeclarations(parsed) };
-  return { ...rewritten, ...collectDeclarations(parseWithOffsets(rewritten.text, "typescript")) };
+  const text = rewritten?.text ?? source;
+  const final = rewritten === undefined ? parsed : parseWithOffsets(text, "typescript");
+  const declarations = collectDeclarations(final);
+  const references = collectReferences(final, text, new Set(declarations.names.map((n) => n.start)));
+  return { text, appended: [], inserted: [], ...rewritten, ...declarations, references };
 }
 
-function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedText, "names" | "unnamed"> | undefined {
+function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedText, "names" | "unnamed" | "references"> | undefined {
   /** Ranges blanked out; or replaced with a word (space-padded to the range's length). */
   const blanks: [number, number, string?][] = [];
   /** Words put in at offsets of the cell (ascending). */
@@ -232,6 +252,85 @@ function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unn
     }
   }
   return { names, unnamed };
+}
+
+/** Fields of these nodes that name a property, label or member, not a declaration a cell could own. */
+const NOT_REFERENCES: Record<string, readonly string[]> = {
+  MemberExpression: ["property"],
+  SuperPropExpression: ["property"],
+  KeyValueProperty: ["key"],
+  KeyValuePatternProperty: ["key"],
+  MethodProperty: ["key"],
+  GetterProperty: ["key"],
+  SetterProperty: ["key"],
+  ClassProperty: ["key"],
+  ClassMethod: ["key"],
+  Constructor: ["key"],
+  TsPropertySignature: ["key"],
+  TsMethodSignature: ["key"],
+  TsGetterSignature: ["key"],
+  TsSetterSignature: ["key"],
+  TsEnumMember: ["id"],
+  TsQualifiedName: ["right"],
+  TsImportType: ["qualifier"],
+  TsTypePredicate: ["paramName"],
+  TsTypeParameter: ["name"],
+  LabeledStatement: ["label"],
+  BreakStatement: ["label"],
+  ContinueStatement: ["label"],
+  MetaProperty: ["meta", "property"],
+  // A namespace's members are its own names (`NS.x`), not the cell's.
+  TsModuleDeclaration: ["body"],
+};
+/** Code that runs later than the cell (when called, or constructed): its values follow the newest declaration. */
+const DEFERRED = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression", "ClassMethod", "PrivateMethod", "Constructor", "MethodProperty", "GetterProperty", "SetterProperty", "ClassProperty", "PrivateProperty", "StaticBlock"]);
+
+type AstNode = { type?: string; span?: Swc.Span; [field: string]: unknown };
+
+/**
+ * The uses of names in a cell (see CheckedText.references). Type parameters shadow what they
+ * name inside their declaration; a name declared by the cell itself at the same offset is a
+ * declaration, not a use.
+ */
+function collectReferences({ body, at }: Parsed, text: string, declarationStarts: Set<number>): NameReference[] {
+  const references: NameReference[] = [];
+  const visit = (value: unknown, inType: boolean, deferred: boolean, typeParameters: ReadonlySet<string>, shorthand: boolean): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, inType, deferred, typeParameters, false);
+      return;
+    }
+    if (typeof value !== "object" || value === null) return;
+    const node = value as AstNode;
+    const type = node.type ?? "";
+    if (type === "Identifier") {
+      const name = node.value as string;
+      const typed = inType || (node.typeAnnotation !== undefined && node.typeAnnotation !== null);
+      if ((inType || !deferred) && !(inType && typeParameters.has(name)) && node.span) {
+        const start = at(node.span.start);
+        if (!declarationStarts.has(start) && text.startsWith(name, start)) references.push({ name, start, end: start + name.length, shorthand });
+      }
+      if (typed) visit(node.typeAnnotation, true, deferred, typeParameters, false);
+      return;
+    }
+    const nowType = inType || /^Ts.*Type$|^TsType|^TsInterfaceBody$|^TsExpressionWithTypeArguments$|^TsQualifiedName$/.test(type);
+    const nowDeferred = deferred || DEFERRED.has(type);
+    let scope = typeParameters;
+    const declared = (node.typeParameters ?? node.typeParams) as { parameters?: { name: { value: string } }[] } | undefined | null;
+    if (declared?.parameters?.length) scope = new Set([...typeParameters, ...declared.parameters.map((p) => p.name.value)]);
+    const skipped = NOT_REFERENCES[type] ?? [];
+    for (const [field, child] of Object.entries(node)) {
+      if (field === "span" || field === "ctxt" || field === "type" || skipped.includes(field)) continue;
+      // `{ a }` in an object literal is an Identifier among its properties; in a pattern, an AssignmentPatternProperty's key.
+      const isShorthand = (type === "ObjectExpression" && field === "properties") || (type === "AssignmentPatternProperty" && field === "key");
+      if (isShorthand && Array.isArray(child)) {
+        for (const item of child) visit(item, nowType, nowDeferred, scope, (item as AstNode | null)?.type === "Identifier");
+      } else {
+        visit(child, nowType || field === "typeAnnotation" || field === "returnType", nowDeferred, scope, isShorthand);
+      }
+    }
+  };
+  for (const item of body) visit(item, false, false, new Set(), false);
+  return references;
 }
 
 /**

@@ -61,6 +61,30 @@ describe("CellChecker", () => {
     expect(await checker.check("const x = true;\nconst b: boolean = x;")).toEqual([]);
   });
 
+  it("keeps the types earlier cells' values were made with when a later cell declares a type, function or class again", async () => {
+    expect(await run(checker, "type Ident = number;\nfunction nextIdent(): Ident { return 1; }")).toEqual([]);
+    expect(await run(checker, "const firstIdent: Ident = nextIdent();\nconst earlierBox = { firstIdent };")).toEqual([]);
+    expect(await run(checker, "interface Item { size: number }\nconst item: Item = { size: 1 };\nclass Crate { held = 1 }\nconst crate = new Crate();")).toEqual([]);
+    expect(await run(checker, "type Ident = string;\ninterface Item { label: string }\nclass Crate { other = 'x' }")).toEqual([]);
+    // The values made before keep their types…
+    expect(await checker.check("const n: number = nextIdent() + firstIdent + earlierBox.firstIdent + item.size + crate.held;")).toEqual([]);
+    expect(codes(await checker.check("nextIdent().toUpperCase();"))).toEqual([2339]);
+    // …and what is declared now has the new ones.
+    expect(await checker.check("const s: Ident = 'a';\nconst i: Item = { label: 'b' };\nconst o: string = new Crate().other;")).toEqual([]);
+  });
+
+  it("lets a function call whatever its callee is now, as it does at run time", async () => {
+    expect(await run(checker, "function lateHelper() { return 1; }\nfunction callsLate() { return lateHelper(); }")).toEqual([]);
+    expect(await run(checker, "function lateHelper() { return 'text'; }")).toEqual([]);
+    expect(await checker.check("const t: string = callsLate();")).toEqual([]);
+  });
+
+  it("keeps a generic's type parameter and a namespace's members apart from top-level names of the same spelling", async () => {
+    expect(await run(checker, "type Param = number;\nfunction same<Param>(x: Param): Param { return x; }\nnamespace Space { export const member = 1; }\nconst member = 'outer';")).toEqual([]);
+    expect(await run(checker, "type Param = string;\nconst member = 5;")).toEqual([]);
+    expect(await checker.check("const b: boolean = same(true);\nconst m: number = Space.member + member;")).toEqual([]);
+  });
+
   it("makes imports of an earlier cell visible, typed, to later cells", async () => {
     expect(await run(checker, 'import fs from "fs";\nimport * as path from "node:path";\nimport { join as joinPath, type ParsedPath } from "node:path";')).toEqual([]);
     expect(await checker.check('const text: string = fs.readFileSync("/etc/hostname", "utf8");\nconst p: string = path.join("a", joinPath("b"));\nlet parsed: ParsedPath | undefined;')).toEqual([]);
