@@ -15,7 +15,9 @@
 // the script (a global of the context, which any later cell may declare again), the body runs
 // in an async arrow (top-level `await`, `for await`), imports become calls of the runtime's
 // `__ephemeron_import` at the top, function declarations are assigned at the top (hoisting),
-// and the last expression statement returns `{ value }`. The edits keep swc's map segments
+// the last expression statement returns `{ value }`, and a top-level block or loop that binds
+// `let`/`const` runs in a function of its own (so its objects die with it, not with the cell's
+// suspended frame). The edits keep swc's map segments
 // where their text goes, so every position maps back to the cell exactly.
 //
 // No "use strict" is added: cells have sloppy script semantics, as in Node's REPL and browser
@@ -48,6 +50,48 @@ export interface TransformedCell {
   /** Top-level names this cell declares, in source order: the runtime bindings (types are
    *  erased before this point, so interfaces and type aliases are not listed). */
   declared: string[];
+}
+
+/** What a statement's own scope holds: lexical declarations, awaits, or a function declared in a block (Annex B hoists it to the cell). */
+function scopeUse(node: unknown, found = { lexical: false, awaits: false, blockFunction: false }): typeof found {
+  if (Array.isArray(node)) {
+    for (const item of node) scopeUse(item, found);
+    return found;
+  }
+  if (typeof node !== "object" || node === null) return found;
+  const n = node as { type?: string; kind?: string; isAwait?: boolean; await?: unknown; [field: string]: unknown };
+  switch (n.type) {
+    case "FunctionDeclaration":
+      found.blockFunction = true;
+      return found;
+    case "FunctionExpression":
+    case "ArrowFunctionExpression":
+    case "ClassMethod":
+    case "PrivateMethod":
+    case "Constructor":
+    case "ClassProperty":
+    case "PrivateProperty":
+    case "StaticBlock":
+      // Its own frame: neither its declarations nor its awaits are the statement's.
+      return found;
+    case "VariableDeclaration":
+      if (n.kind !== "var") found.lexical = true;
+      break;
+    case "ClassDeclaration":
+      found.lexical = true;
+      break;
+    case "AwaitExpression":
+      found.awaits = true;
+      break;
+    case "ForOfStatement":
+      // swc marks `for await` as `isAwait` or as the `await` keyword's span, by version.
+      if (n.isAwait || n.await) found.awaits = true;
+      break;
+    default:
+      break;
+  }
+  for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") scopeUse(child, found);
+  return found;
 }
 
 /** The host function the runtime defines in the context: specifier → module namespace. */
@@ -253,7 +297,22 @@ class CellRewriter {
       }
       default:
         this.nested(stmt);
+        this.ownScope(stmt, span);
     }
+  }
+
+  /**
+   * A top-level block, loop, branch or `try` that declares `let`/`const`/`class` runs in a
+   * function of its own. In the cell's async function, what such a block bound stayed in a
+   * register of its suspended frame after the block had ended, so an object that only the block
+   * held outlived the cell's own `await gc()` (a loop's last `const obj` was collected a cell
+   * late). A function's frame is gone when it returns.
+   */
+  private ownScope(stmt: Swc.Statement, span: Span): void {
+    const inside = scopeUse(stmt);
+    if (!inside.lexical || inside.blockFunction) return;
+    this.edit.insert(span.start, inside.awaits ? ";await (async () => { " : ";(() => { ");
+    this.edit.insert(span.end, " })();");
   }
 
   /** `var`/`let`/`const` → an assignment; its names go to the hoisted `var`. */

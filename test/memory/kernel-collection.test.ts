@@ -36,4 +36,21 @@ describe("await gc() in a kernel", () => {
     const expected = "held by: [ 'outer_box.inner' ]\nafter the collection: undefined\n";
     expect(outputs.filter((output) => output !== expected)).toEqual([]);
   });
+
+  it("collects, at the same cell's await gc(), what only a top-level block, branch or loop bound", async () => {
+    const { reply, iopub } = await k.client.execute(
+      [
+        "const blockRefs: Array<() => object | undefined> = [];",
+        'if (blockRefs.length === 0) { const inBranch = { where: "branch" }; blockRefs.push(weakref.ref(inBranch, () => console.log("branch object collected"))); }',
+        'for (let i = 0; i < 3; i++) { const inLoop = { i }; blockRefs.push(weakref.ref(inLoop, () => console.log("loop object", i, "collected"))); }',
+        'for (const n of [1]) { const awaited = await Promise.resolve({ n }); blockRefs.push(weakref.ref(awaited, () => console.log("awaited object collected"))); }',
+        "await gc();",
+        'console.log("alive after:", blockRefs.filter((r) => r() !== undefined).length);',
+      ].join("\n"),
+    );
+    expect(reply.content.status).toBe("ok");
+    const printed = streamText(iopub).split("\n").filter(Boolean);
+    expect(printed.at(-1)).toBe("alive after: 0");
+    expect(printed.slice(0, -1).sort()).toEqual(["awaited object collected", "branch object collected", "loop object 0 collected", "loop object 1 collected", "loop object 2 collected"]);
+  });
 });
