@@ -8,6 +8,7 @@
 import { Console } from "node:console";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { format } from "node:util";
 import vm from "node:vm";
 import { importFrom } from "./imports.js";
 import { bindTimers } from "./output.js";
@@ -31,12 +32,28 @@ export function createNotebookContext(cwd: string): NotebookContext {
   shareWellKnownSymbols(global);
   bindTimers(global);
   define(global, "global", global);
-  // ignoreErrors: false skips the error listener Console adds and removes around every write
-  // (half the cost of a console.log here); the captured streams never fail.
-  define(global, "console", new Console({ stdout: process.stdout, stderr: process.stderr, colorMode: false, ignoreErrors: false }));
+  define(global, "console", notebookConsole(global));
   define(global, "require", createRequire(join(cwd, "[notebook]")));
   define(global, "__ephemeron_import", (specifier: string, options?: ImportCallOptions) => importFrom(specifier, cwd, options));
   return { context, global };
+}
+
+/**
+ * The notebook's console: Node's Console on the captured streams, whose `trace` makes its stack
+ * with the notebook's Error, so that it shows the cells' own lines (traceback.ts) and not the
+ * runtime's frames.
+ */
+function notebookConsole(global: Record<string, unknown>): Console {
+  // ignoreErrors: false skips the error listener Console adds and removes around every write
+  // (half the cost of a console.log here); the captured streams never fail.
+  const console = new Console({ stdout: process.stdout, stderr: process.stderr, colorMode: false, ignoreErrors: false });
+  const NotebookError = global.Error as ErrorConstructor;
+  console.trace = function trace(...data: unknown[]): void {
+    const holder = new NotebookError(format(...data));
+    holder.name = "Trace";
+    this.error(holder.stack);
+  };
+  return console;
 }
 
 /**

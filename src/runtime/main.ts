@@ -7,6 +7,7 @@ import { Worker } from "node:worker_threads";
 import { KEYBOARD_INTERRUPT, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
 import { OutputChannel, captureProcessStreams, shortTimers } from "./output.js";
 import { createNotebookContext, define } from "./context.js";
+import { installStackTraces } from "./traceback.js";
 import { createDisplay } from "./display.js";
 import { Evaluator, type CellOutcome } from "./evaluator.js";
 import { InputRequests } from "./input.js";
@@ -37,6 +38,7 @@ const comms = new CommManager(channel);
 define(global, "comm", comms.api());
 const memory = installMemoryApi(context);
 const evaluator = new Evaluator(context, channel);
+installStackTraces(global, evaluator.cells);
 
 /** TypeScript files the notebook imports, compiled by the kernel: requests waiting for it. */
 const transpiling = new Map<number, { resolve(file: TranspiledFile): void; reject(error: Error): void }>();

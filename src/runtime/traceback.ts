@@ -126,30 +126,84 @@ function cellExcerpt(cell: CellSource, line: number): string[] {
   return out;
 }
 
+/** A frame as the notebook sees it: in a cell (or a TypeScript module), at its own line and column; or as Node printed it. */
+type ShownFrame = { text: string; cell?: undefined } | { text: string; cell: CellSource; line: number; column: number };
+
+/** The frames worth showing, outermost last as V8 lists them, positions mapped back to what the user wrote. */
+function shownFrames(all: Frame[], cells: CellRegistry): ShownFrame[] {
+  // A cell's script only calls the async wrapper the transform puts around the cell
+  // (`(async () => { ... })()`); that call's frame, the one vm's runInContext made,
+  // points at the cell's last line, not at anything the user wrote.
+  const isWrapperCall = (frame: Frame, index: number) => frame.file !== undefined && cells.get(frame.file) !== undefined && /\bScript\.runInContext\b/.test(all[index + 1]?.text ?? "");
+  return all
+    .filter((frame, index) => !isInternal(frame) && !isWrapperCall(frame, index))
+    .map((frame): ShownFrame => {
+      const cell = frame.file === undefined ? undefined : cells.get(frame.file);
+      if (!cell || frame.line === undefined || frame.column === undefined) return { text: frame.text };
+      let { line, column } = frame;
+      if (cell.map) {
+        const entry = cell.map.findEntry(frame.line - 1, frame.column - 1) as { originalLine?: number; originalColumn?: number };
+        if (typeof entry.originalLine === "number") line = entry.originalLine + 1;
+        if (typeof entry.originalColumn === "number") column = entry.originalColumn + 1;
+      }
+      return { text: frame.text, cell, line, column };
+    });
+}
+
+/** The frames a notebook error's `stack` was written from (see installStackTraces), already mapped. */
+const framesOfStack = new WeakMap<object, ShownFrame[]>();
+
+/**
+ * `error.stack` in the notebook as the user wrote the code: positions in the cell's own lines under
+ * its label (`at boom (Cell In[3]:2:11)`), a TypeScript module's under its path, and no frames of
+ * ephemeron's or Node's internals. Without it V8 wrote the positions of the transformed script.
+ * Node asks the error's own realm for `Error.prepareStackTrace`, so the runtime's errors keep Node's.
+ */
+export function installStackTraces(global: Record<string, unknown>, cells: CellRegistry): void {
+  const notebookError = global.Error as ErrorConstructor;
+  notebookError.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]): string => {
+    let header = "Error";
+    try {
+      header = Error.prototype.toString.call(error);
+    } catch {
+      // A getter on name or message that throws: V8 would print a bare "Error" too.
+    }
+    try {
+      const frames = shownFrames(
+        sites.map((site) => ({ text: site.toString(), file: site.getFileName() ?? undefined, line: site.getLineNumber() ?? undefined, column: site.getColumnNumber() ?? undefined })),
+        cells,
+      );
+      if (typeof error === "object" && error !== null) framesOfStack.set(error, frames);
+      const lines = frames.map((frame, index) => {
+        if (!frame.cell) return `    at ${frame.text}`;
+        const site = sites.find((s) => s.toString() === frame.text) ?? sites[index];
+        const where = `${site?.getFileName() ?? ""}:${site?.getLineNumber() ?? ""}:${site?.getColumnNumber() ?? ""}`;
+        return `    at ${frame.text.replace(where, `${stackName(frame.cell)}:${frame.line}:${frame.column}`)}`;
+      });
+      return [header, ...lines].join("\n");
+    } catch {
+      return [header, ...sites.map((site) => `    at ${String(site)}`)].join("\n");
+    }
+  };
+}
+
+/** How a stack line names a cell (its label) or a TypeScript module (its path). */
+function stackName(cell: CellSource): string {
+  return cell.label.startsWith("File ") ? cell.label.slice("File ".length) : cell.label;
+}
+
 export function formatError(error: unknown, cells: CellRegistry, depth = 0): ErrorContent {
   const ename = errorName(error);
   const evalue = errorMessage(error);
   const traceback: string[] = [RULE];
   traceback.push(`${RED}${ename}${RESET}${" ".repeat(Math.max(1, 42 - ename.length))}Traceback (most recent call last)`);
   if (isErrorLike(error)) {
-    const all = parseFrames(error.stack);
-    // A cell's script only calls the async wrapper the transform puts around the cell
-    // (`(async () => { ... })()`); that call's frame, the one vm's runInContext made,
-    // points at the cell's last line, not at anything the user wrote.
-    const isWrapperCall = (frame: Frame, index: number) => frame.file !== undefined && cells.get(frame.file) !== undefined && /\bScript\.runInContext\b/.test(all[index + 1]?.text ?? "");
-    const frames = all.filter((frame, index) => !isInternal(frame) && !isWrapperCall(frame, index)).reverse();
+    // Reading `stack` writes it (and its frames) if the notebook's Error made it.
+    const stack = error.stack;
+    const frames = (framesOfStack.get(error) ?? shownFrames(parseFrames(stack), cells)).slice().reverse();
     for (const frame of frames) {
-      const cell = frame.file === undefined ? undefined : cells.get(frame.file);
-      if (cell && frame.line !== undefined && frame.column !== undefined) {
-        let line = frame.line;
-        if (cell.map) {
-          const entry = cell.map.findEntry(frame.line - 1, frame.column - 1) as { originalLine?: number };
-          if (typeof entry.originalLine === "number") line = entry.originalLine + 1;
-        }
-        traceback.push(`${cell.label}, line ${line}`, ...cellExcerpt(cell, line), "");
-      } else {
-        traceback.push(frame.text);
-      }
+      if (frame.cell) traceback.push(`${frame.cell.label}, line ${frame.line}`, ...cellExcerpt(frame.cell, frame.line), "");
+      else traceback.push(frame.text);
     }
   }
   traceback.push(`${BOLD_RED}${ename}${RESET}: ${evalue}`);

@@ -118,6 +118,19 @@ describe("TypeScript cells", () => {
     expect(streamText(iopub)).toBe("using\ndisposed\n");
   });
 
+  it("writes error.stack and console.trace with the cells' own lines and labels, without the runtime's frames", async () => {
+    await k.client.execute('function stackBoom() {\n\n  throw new Error("deep");\n}');
+    const caught = await k.client.execute('try { stackBoom(); } catch (e) { console.log((e as Error).stack); }');
+    const count = Number((caught.reply.content as { execution_count: number }).execution_count);
+    const stack = streamText(caught.iopub).trim().split("\n");
+    expect(stack[0]).toBe("Error: deep");
+    expect(stack[1]).toMatch(/^\s+at stackBoom \(Cell In\[\d+\]:3:9\)$/);
+    expect(stack[2]).toBe(`    at Cell In[${count}]:1:7`);
+    expect(stack).toHaveLength(3);
+    const traced = await k.client.execute('console.trace("from here")');
+    expect(streamText(traced.iopub, "stderr")).toMatch(/^Trace: from here\n\s+at Cell In\[\d+\]:1:9\n$/);
+  });
+
   it("skips type checking for a cell that starts with // @ts-nocheck", async () => {
     const { reply, iopub } = await k.client.execute("// @ts-nocheck\nconst loose: string = 5;\nloose");
     expect(reply.content.status).toBe("ok");
