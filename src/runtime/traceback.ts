@@ -98,9 +98,9 @@ function isObject(value: unknown): value is object {
 
 function errorName(error: unknown): string {
   if (isObject(error) && "name" in error && typeof error.name === "string" && error.name !== "") return error.name;
-  // A thrown non-error (`throw "x"`, `throw 42`, `throw null`) is named as
+  // A thrown non-error (`throw "x"`, `throw 42`, `throw null`, `throw {}`) is named as
   // Node's REPL names it; its value becomes the message.
-  return typeof error === "object" && error !== null ? "Error" : "Uncaught";
+  return "Uncaught";
 }
 
 function errorMessage(error: unknown): string {
@@ -192,25 +192,50 @@ function stackName(cell: CellSource): string {
   return cell.label.startsWith("File ") ? cell.label.slice("File ".length) : cell.label;
 }
 
-export function formatError(error: unknown, cells: CellRegistry, depth = 0): ErrorContent {
+/** Identical frames in a row shown before the rest are summed up, as Python does for deep recursion. */
+const REPEATS_SHOWN = 3;
+/** Errors an AggregateError holds that are shown; the rest are counted. */
+const AGGREGATED_SHOWN = 10;
+
+export function formatError(error: unknown, cells: CellRegistry, depth = 0, seen = new Set<unknown>()): ErrorContent {
+  seen.add(error);
   const ename = errorName(error);
   const evalue = errorMessage(error);
   const traceback: string[] = [RULE];
-  traceback.push(`${RED}${ename}${RESET}${" ".repeat(Math.max(1, 42 - ename.length))}Traceback (most recent call last)`);
   if (isErrorLike(error)) {
+    traceback.push(`${RED}${ename}${RESET}${" ".repeat(Math.max(1, 42 - ename.length))}Traceback (most recent call last)`);
     // Reading `stack` writes it (and its frames) if the notebook's Error made it.
     const stack = error.stack;
     const frames = (framesOfStack.get(error) ?? shownFrames(parseFrames(stack), cells)).slice().reverse();
-    for (const frame of frames) {
-      if (frame.cell) traceback.push(`${frame.cell.label}, line ${frame.line}`, ...cellExcerpt(frame.cell, frame.line), "");
-      else traceback.push(frame.text);
+    for (let i = 0; i < frames.length; ) {
+      const frame = frames[i]!;
+      let run = 1;
+      while (i + run < frames.length && sameFrame(frames[i + run]!, frame)) run++;
+      for (let shown = 0; shown < Math.min(run, REPEATS_SHOWN); shown++) {
+        if (frame.cell) traceback.push(`${frame.cell.label}, line ${frame.line}`, ...cellExcerpt(frame.cell, frame.line), "");
+        else traceback.push(frame.text);
+      }
+      if (run > REPEATS_SHOWN) traceback.push(`[Previous frame repeated ${run - REPEATS_SHOWN} more times]`, "");
+      i += run;
     }
   }
   traceback.push(`${BOLD_RED}${ename}${RESET}: ${evalue}`);
+  const aggregated = isObject(error) && ename === "AggregateError" && "errors" in error && Array.isArray(error.errors) ? (error.errors as unknown[]) : [];
+  for (const [index, inner] of aggregated.slice(0, AGGREGATED_SHOWN).entries()) {
+    if (seen.has(inner) || depth >= 4) continue;
+    traceback.push("", `The above error holds, as error ${index + 1} of ${aggregated.length}:`, ...formatError(inner, cells, depth + 1, seen).traceback.slice(1));
+  }
+  if (aggregated.length > AGGREGATED_SHOWN) traceback.push("", `…and ${aggregated.length - AGGREGATED_SHOWN} more errors.`);
   const cause = isObject(error) && "cause" in error ? error.cause : undefined;
-  if (cause !== undefined && depth < 4) {
-    const inner = formatError(cause, cells, depth + 1);
+  if (cause !== undefined && seen.has(cause)) {
+    traceback.push("", "The above error was caused by an error shown above (its causes form a cycle).");
+  } else if (cause !== undefined && depth < 4) {
+    const inner = formatError(cause, cells, depth + 1, seen);
     traceback.push("", "The above error was caused by:", ...inner.traceback.slice(1));
   }
   return { ename, evalue, traceback };
+}
+
+function sameFrame(a: ShownFrame, b: ShownFrame): boolean {
+  return a.cell ? a.cell === b.cell && a.line === b.line && a.column === (b as { column?: number }).column : !b.cell && a.text === b.text;
 }

@@ -278,6 +278,20 @@ describe("TypeScript cells", () => {
     expect(error.traceback).toContain("inner");
   });
 
+  it("reports a thrown object as Node's REPL does, an AggregateError's errors, a cycle of causes once, and deep recursion summed up", async () => {
+    const plain = errorOf((await k.client.execute("throw { code: 7 }")).reply);
+    expect(plain).toMatchObject({ ename: "Uncaught", evalue: "{ code: 7 }" });
+    const lines = (code: string) => k.client.execute(code).then(({ reply }) => errorOf(reply).traceback.replace(/\u001b\[[0-9;]*m/g, "").split("\n"));
+    const aggregate = await lines('throw new AggregateError([new Error("first"), new RangeError("second")], "both")');
+    expect(aggregate).toContain("The above error holds, as error 1 of 2:");
+    expect(aggregate).toContain("RangeError: second");
+    const cycle = await lines('const selfCaused: any = new Error("loop"); selfCaused.cause = selfCaused; throw selfCaused');
+    expect(cycle.filter((line) => line === "Error: loop")).toHaveLength(1);
+    expect(cycle.at(-1)).toContain("cycle");
+    const deep = await lines("function recurse(): number { return recurse() + 1; }\nrecurse()");
+    expect(deep.some((line) => /^\[Previous frame repeated \d+ more times\]$/.test(line))).toBe(true);
+  });
+
   it("reports a syntax error with its line and column", async () => {
     const { reply } = await k.client.execute("const ok = 1;\nconst = 2;");
     expect(reply.content.status).toBe("error");
