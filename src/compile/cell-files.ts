@@ -97,12 +97,27 @@ export class CellFiles {
   fileSystem(): TsgoFileSystem {
     return {
       readFile: (p) => {
+        if (p === this.scratch) this.takeScratchListener()?.();
         const text = this.texts.get(p);
         if (text === undefined && !p.includes("/node_modules/")) this.localSources.set(p, modified(p));
         return text;
       },
       fileExists: (p) => (this.texts.has(p) ? true : undefined),
     };
+  }
+
+  private scratchListener: (() => void) | undefined;
+
+  /** `listener` runs once, when tsgo next reads the scratch file (or when replaced by another). */
+  onScratchRead(listener: (() => void) | undefined): void {
+    this.takeScratchListener()?.();
+    this.scratchListener = listener;
+  }
+
+  private takeScratchListener(): (() => void) | undefined {
+    const listener = this.scratchListener;
+    this.scratchListener = undefined;
+    return listener;
   }
 
   /** The notebook's own files edited (or removed) since tsgo read them; each is then taken as read again. */

@@ -23,6 +23,9 @@ import type { CellFiles } from "./cell-files.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
 import type { LanguageService, LanguageView } from "./cell-language.js";
 
+/** What may make a cell's checked text differ from the cell (cell-source.ts rewrites imports, exports, `declare global`). */
+const REWRITTEN = /\\|\b(?:import|export|declare)\b/;
+
 /** TypeScript's DiagnosticCategory.Error (its enum module is not exported on its own; loading the API for it costs ~0.1 s). */
 const ERROR_CATEGORY = 1;
 
@@ -142,10 +145,31 @@ export class CellProject implements LanguageView {
     return this.files.prefix;
   }
 
-  /** Type-checks a cell against the accepted ones. `checked`: the cell parsed already (checkedText), when the caller has it. */
-  async check(source: string, checked?: CheckedText): Promise<CheckResult> {
-    const cell = this.prepare(source, checked);
-    await this.sync(cell.text, cell.names);
+  /**
+   * Type-checks a cell against the accepted ones. `checked`: the cell parsed already (checkedText),
+   * when the caller has it. `handedOver` runs once tsgo has read the cell (or will not): from then
+   * on tsgo works alone, and the caller's thread is free to do its own work without delaying it.
+   */
+  async check(source: string, checked?: () => CheckedText, handedOver?: () => void): Promise<CheckResult> {
+    let read: () => void = () => undefined;
+    const taken = new Promise<void>((resolve) => (read = resolve));
+    this.files.onScratchRead(() => {
+      read();
+      handedOver?.();
+    });
+    let cell: PreparedCell;
+    try {
+      // A cell without module syntax is checked as it is written: it goes to tsgo at once, and is
+      // parsed for its names once tsgo has read it (this thread answers that read), while tsgo
+      // builds the new program. The names only rename earlier cells' files.
+      const early = this.lastPrepared?.source === source || REWRITTEN.test(source) ? undefined : this.sendScratch(source);
+      if (early) await Promise.race([taken, early]);
+      cell = this.prepare(source, checked?.());
+      await early;
+      await this.sync(cell.text, cell.names);
+    } finally {
+      this.files.onScratchRead(undefined);
+    }
     // Semantic diagnostics only: syntax errors are swc's to report (the transform parses every cell
     // the kernel runs, and its verdict is what runs), and asking tsgo for its own costs a round trip.
     const diagnostics = ((await this.channel.request("getSemanticDiagnostics", { snapshot: this.snapshot.id, project: this.snapshot.project, file: this.files.scratch })) ?? []) as Diagnostic[];
@@ -156,8 +180,8 @@ export class CellProject implements LanguageView {
   }
 
   /** Records a cell as run. Nothing goes to tsgo: the next request's update carries it. */
-  accept(source: string, checked?: CheckedText): void {
-    const cell = this.prepare(source, checked);
+  accept(source: string, checked?: () => CheckedText): void {
+    const cell = this.prepare(source, checked?.());
     // The names it replaces are now shadowed for good, and its own must not be renamed away in the next render.
     this.replacedNow = new Set();
     const replaced = new Set(cell.names.map((n) => n.name));
@@ -209,13 +233,13 @@ export class CellProject implements LanguageView {
     }
   }
 
-  async complete(source: string, cursorPos: number, checked?: CheckedText): Promise<CompletionResult> {
-    const cell = this.prepare(source, checked);
+  async complete(source: string, cursorPos: number, checked?: () => CheckedText): Promise<CompletionResult> {
+    const cell = this.prepare(source, checked?.());
     return (await this.languageService()).complete(this, source, cursorPos, cell.names);
   }
 
-  async inspect(source: string, cursorPos: number, detailLevel: 0 | 1, checked?: CheckedText): Promise<InspectResult> {
-    const cell = this.prepare(source, checked);
+  async inspect(source: string, cursorPos: number, detailLevel: 0 | 1, checked?: () => CheckedText): Promise<InspectResult> {
+    const cell = this.prepare(source, checked?.());
     return (await this.languageService()).inspect(this, source, cursorPos, detailLevel, cell.names);
   }
 
@@ -231,6 +255,11 @@ export class CellProject implements LanguageView {
   private languageService(): Promise<LanguageService> {
     this.language ??= import("./cell-language.js").then(({ LanguageService }) => new LanguageService(this.channel, this.cwd, this.files.tsconfig));
     return this.language;
+  }
+
+  /** The scratch file's text set and sent to tsgo, before the accepted cells are brought up to date. */
+  private async sendScratch(text: string): Promise<void> {
+    if (this.files.pendingChanges.length === 0 && this.files.set(this.files.scratch, text)) await this.update([this.files.scratch]);
   }
 
   /** Rewrites a cell's imports and exports and finds its top-level names. */

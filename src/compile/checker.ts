@@ -67,6 +67,13 @@ export class CellChecker {
     return this.readyPromise;
   }
 
+  /** Whether the warm-up is done: a check then goes to tsgo at once, not behind it. */
+  get warm(): boolean {
+    return this.warmed;
+  }
+
+  private warmed = false;
+
   /** Whether the checker is running (false after it failed twice, wedged, or was disposed). */
   get available(): boolean {
     return !this.disposed && !this.gaveUp && this.current.channel?.alive !== false;
@@ -76,15 +83,24 @@ export class CellChecker {
    * Type-check a cell against all accepted cells; does not accept it. The same cell checked again
    * while the accepted cells are unchanged gets the same answer without a trip to the checker
    * (running `1 + 1` again, or a cell that printed something, costs nothing to check).
+   * `handedOver` runs (once) when tsgo has read the cell, or when it will not need to.
    */
-  async check(source: string): Promise<CellDiagnostic[]> {
-    // Nothing to ask the checker, so nothing to wait for while it warms up.
-    if (NO_CHECK.test(source)) return [];
-    const memo = this.lastCheck;
-    if (memo?.source === source && memo.generation === this.generation) return memo.result.diagnostics;
+  async check(source: string, handedOver: () => void = () => undefined): Promise<CellDiagnostic[]> {
+    try {
+      // Nothing to ask the checker, so nothing to wait for while it warms up.
+      if (NO_CHECK.test(source)) return [];
+      const memo = this.lastCheck;
+      if (memo?.source === source && memo.generation === this.generation) return memo.result.diagnostics;
+      return await this.checkWithTsgo(source, handedOver);
+    } finally {
+      handedOver();
+    }
+  }
+
+  private async checkWithTsgo(source: string, handedOver: () => void): Promise<CellDiagnostic[]> {
     const generation = this.generation;
     const unanswered: CheckResult = { diagnostics: [], declares: true };
-    const result = await this.run(source, unanswered, (project, cell, checked) => project.check(cell, checked));
+    const result = await this.run(source, unanswered, (project, cell, checked) => project.check(cell, checked, handedOver));
     // A fallback (the checker failed) is not an answer worth remembering.
     this.lastCheck = result === unanswered ? undefined : { source, generation, result };
     return result.diagnostics;
@@ -141,7 +157,11 @@ export class CellChecker {
       checker.channel?.close();
       return undefined;
     });
-    this.readyPromise = checker.project.then((project) => (project === undefined ? undefined : performance.now() - started));
+    this.readyPromise = checker.project.then((project) => {
+      if (project === undefined) return undefined;
+      this.warmed = true;
+      return performance.now() - started;
+    });
     return checker;
   }
 
@@ -163,14 +183,17 @@ export class CellChecker {
    * Runs `op` on the project once the requests before it are done; `fallback` when there is no
    * checker, it fails, or it does not answer in time.
    */
-  private run<T>(source: string, fallback: T, op: (project: CellProject, cell: string, checked: CheckedText) => Promise<T>): Promise<T> {
+  private run<T>(source: string, fallback: T, op: (project: CellProject, cell: string, checked: () => CheckedText) => Promise<T>): Promise<T> {
     // tsgo 7.0.2 panics on a lone surrogate (invalid UTF-16: JSON may carry
     // "\ude00") and then never answers again, wedging every later cell. U+FFFD
     // in its place keeps code-point offsets (cursor_pos) unchanged.
     const cell = source.replace(LONE_SURROGATE, "\uFFFD");
-    // A cell is checked, then accepted: parsed once for both.
-    if (this.parsed?.source !== cell) this.parsed = { source: cell, checked: checkedText(cell) };
-    const { checked } = this.parsed;
+    // A cell is checked, then accepted: parsed once for both, when the project first needs it
+    // (a check may have sent the cell to tsgo before, and parses it while tsgo works).
+    const checked = (): CheckedText => {
+      if (this.parsed?.source !== cell) this.parsed = { source: cell, checked: checkedText(cell) };
+      return this.parsed.checked;
+    };
     const answer = this.queue.then(async () => {
       const checker = this.current;
       const project = await checker.project;

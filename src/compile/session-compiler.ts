@@ -80,8 +80,15 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
 
   async compile(source: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }> {
     const modules = this.load();
-    // The checker works in its own thread and process while this one transforms the cell.
-    const checking = this.options.typecheck ? this.checkerReady().check(source) : undefined;
+    // tsgo checks the cell in its own process while this thread transforms it; but first tsgo
+    // reads the cell from this thread, which must be free to answer (the transform would hold it).
+    // (While it warms up the transform goes first: the cell would wait for the warm-up anyway.)
+    let handedOver: () => void = () => undefined;
+    const read = new Promise<void>((resolve) => (handedOver = resolve));
+    const checker = this.options.typecheck ? this.checkerReady() : undefined;
+    const warm = checker?.warm === true;
+    const checking = checker?.check(source, handedOver);
+    if (checking && warm) await read;
     const { transformCell, CellSyntaxError } = await modules;
     let cell: CompiledCell;
     try {
