@@ -139,7 +139,7 @@ export class CellChecker {
     const files = new CellFiles(cwd, globalsDts, globalValues.map((file) => readFileSync(file, "utf8")));
     const checker: Checker = { channel: undefined, project: Promise.resolve(undefined) };
     checker.project = (async () => {
-      const channel = new TsgoChannel({ exe: await tsgoPath(), cwd, fs: files.fileSystem(), env: { GOGC: TSGO_GOGC } });
+      const channel = new TsgoChannel({ exe: tsgoPath(), cwd, fs: files.fileSystem(), env: { GOGC: TSGO_GOGC } });
       checker.channel = channel;
       log.debug(`tsgo ${channel.pid ?? "?"} spawned, ${sinceStart()}`);
       void channel.exited.then((why) => this.stopped(checker, why));

@@ -14,7 +14,6 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Readable, Writable } from "node:stream";
 
 const REQUEST = 1;
@@ -50,16 +49,27 @@ export interface ApiClient {
   close(): Promise<void>;
 }
 
-/** The tsgo binary of the pinned `typescript` package (an optional dependency per platform), found as the package finds it. */
-export async function tsgoPath(): Promise<string> {
-  const packageJson = createRequire(import.meta.url).resolve("typescript/package.json");
-  const finder = pathToFileURL(join(dirname(packageJson), "lib", "getExePath.js")).href;
-  const { default: getExePath } = (await import(finder)) as { default: () => string };
-  return getExePath();
+/**
+ * The tsgo binary of the pinned `typescript` package: its per-platform package's `lib/tsc`, found
+ * as the package's own lib/getExePath.js finds it (importing that costs ~10 ms of the start, which
+ * tsgo's warm-up waits for).
+ */
+export function tsgoPath(): string {
+  const fromTypescript = createRequire(createRequire(import.meta.url).resolve("typescript/package.json"));
+  const platformPackage = `@typescript/typescript-${process.platform}-${process.arch}`;
+  let dir: string;
+  try {
+    dir = dirname(fromTypescript.resolve(`${platformPackage}/package.json`));
+  } catch {
+    throw new Error(`TypeScript's native checker for this platform (${platformPackage}) is not installed: run npm install`);
+  }
+  return join(dir, "lib", process.platform === "win32" ? "tsc.exe" : "tsc");
 }
 
 export class TsgoChannel {
-  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
+  /** The end of what tsgo wrote to stderr (a Go panic's message), for the reason it stopped. */
+  private stderrTail = "";
   private readonly queue: Request[] = [];
   private current: Request | undefined;
   private chunks: Buffer[] = [];
@@ -82,20 +92,24 @@ export class TsgoChannel {
       fileExists: (path) => JSON.stringify(fs.fileExists(path as string)) ?? "",
     };
     this.child = spawn(options.exe, ["--api", "--cwd", options.cwd, "--callbacks=readFile,fileExists"], {
-      stdio: ["pipe", "pipe", "inherit"],
+      // Not the kernel's stderr: a tsgo whose kernel went away mid-request panics with a Go stack dump.
+      stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, ...options.env },
     });
-    // The kernel may exit while tsgo is busy: it must not wait for it.
+    // An idle tsgo does not keep the kernel's process alive; a request waiting for its answer does (next()).
     this.child.unref();
+    for (const stream of [this.child.stdout, this.child.stderr]) (stream as Readable & { unref?: () => void }).unref?.();
     this.child.stdin.on("error", () => undefined);
     this.child.stdout.on("data", (chunk: Buffer) => this.received(chunk));
+    this.child.stderr.on("data", (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-4000)));
     this.exited = new Promise((resolve) => {
       this.child.on("error", (error) => {
         this.fail(new Error(`the checker could not start: ${error.message}`));
         resolve(error.message);
       });
       this.child.on("exit", (code, signal) => {
-        const why = signal ? `killed by ${signal}` : `exit code ${code}`;
+        const said = /^(?:panic|fatal error): .*$/m.exec(this.stderrTail)?.[0];
+        const why = (signal ? `killed by ${signal}` : `exit code ${code}`) + (said ? `: ${said}` : "");
         this.fail(new Error(`the checker stopped (${why})`));
         resolve(why);
       });
@@ -130,6 +144,8 @@ export class TsgoChannel {
 
   /** Stops tsgo; whatever is waiting fails. */
   close(): void {
+    // Whoever closes may wait for `exited`: the exit must keep the process alive until it is seen.
+    this.child.ref();
     this.fail(new Error("the checker was closed"));
     this.child.stdin.end();
     this.child.kill("SIGKILL");
@@ -145,7 +161,13 @@ export class TsgoChannel {
 
   private next(): void {
     this.current = this.queue.shift();
-    if (this.current) this.write(REQUEST, this.current.method, this.current.payload);
+    const stdout = this.child.stdout as Readable & { ref?: () => void; unref?: () => void };
+    if (this.current) {
+      stdout.ref?.();
+      this.write(REQUEST, this.current.method, this.current.payload);
+    } else {
+      stdout.unref?.();
+    }
   }
 
   private fail(error: Error): void {
