@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../../kernel/kernelspec.js";
+import { testJupyterDataDir } from "../helpers/kernel.js";
 
 export const CLI = join(PACKAGE_ROOT, "dist", "kernel", "cli.js");
 
@@ -28,7 +29,8 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
 
 export function ephemeron(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does)");
-  return run(process.execPath, [CLI, ...args], options);
+  // The kernels it starts keep their history in this test file's data folder, not the user's.
+  return run(process.execPath, [CLI, ...args], { ...options, env: options.env ?? { ...process.env, JUPYTER_DATA_DIR: testJupyterDataDir() } });
 }
 
 /** Non-empty lines of a stream. */

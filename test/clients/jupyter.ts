@@ -99,7 +99,14 @@ export async function installKernel(): Promise<InstalledKernel> {
   return {
     name,
     prefix,
-    env: { ...process.env, JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(":"), PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+    // Its own data folder too: the kernels' input history stays with this test's kernel (a search
+    // for "6*" must not find another test's inputs), and out of the user's.
+    env: {
+      ...process.env,
+      JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(":"),
+      JUPYTER_DATA_DIR: join(prefix, "data"),
+      PYDEVD_DISABLE_FILE_VALIDATION: "1",
+    },
     remove: () => rmSync(prefix, { recursive: true, force: true }),
   };
 }

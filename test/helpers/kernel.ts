@@ -1,7 +1,8 @@
 // Starts a real ephemeron kernel (the built one in dist/, from the kernelspec
 // argv, with a fresh connection file) and connects a real ZeroMQ client.
 
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KernelClient } from "../../kernel/client.js";
 import { launchKernel, PACKAGE_ROOT, resolvedKernelSpec, type LaunchedKernel, type LaunchOptions } from "../../kernel/kernelspec.js";
@@ -13,9 +14,25 @@ export interface TestKernel {
   close(): Promise<void>;
 }
 
+let testDataDir: string | undefined;
+/**
+ * A Jupyter data folder of this test file's own: kernels keep their input history there, and a
+ * test's (or the fuzzer's random) inputs must neither land in the user's history nor show up in
+ * another test's history search.
+ */
+export function testJupyterDataDir(): string {
+  if (testDataDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), "ephemeron-test-data-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    testDataDir = dir;
+  }
+  return testDataDir;
+}
+
 export async function startKernel(options: LaunchOptions & { extraArgs?: string[] } = {}): Promise<TestKernel> {
   if (!existsSync(join(PACKAGE_ROOT, "dist", "kernel", "cli.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does)");
-  const kernel = await launchKernel({ spec: resolvedKernelSpec({ extraArgs: options.extraArgs }), ...options });
+  const env = { JUPYTER_DATA_DIR: testJupyterDataDir(), ...options.env };
+  const kernel = await launchKernel({ spec: resolvedKernelSpec({ extraArgs: options.extraArgs }), ...options, env });
   const client = KernelClient.connect(kernel.connection);
   try {
     await client.waitForReady();

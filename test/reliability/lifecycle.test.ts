@@ -3,7 +3,7 @@
 // its key, and refuses a connection file it cannot use with one line of error.
 
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -126,6 +126,18 @@ describe("lifecycle", () => {
     const k = await startKernel({ connection });
     try {
       const ports = [connection.shell_port, connection.control_port, connection.stdin_port, connection.iopub_port, connection.hb_port];
+      // The kernel's own sockets, by inode: another process may listen on the same port numbers on another address.
+      const kernelPid = k.kernel.process.pid!;
+      const inodes = new Set<string>();
+      for (const fd of readdirSync(`/proc/${kernelPid}/fd`)) {
+        try {
+          const target = readlinkSync(`/proc/${kernelPid}/fd/${fd}`);
+          const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+          if (inode) inodes.add(inode);
+        } catch {
+          // closed meanwhile
+        }
+      }
       const listening: { address: string; port: number }[] = [];
       for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
         let text = "";
@@ -135,8 +147,9 @@ describe("lifecycle", () => {
           continue;
         }
         for (const line of text.trim().split("\n").slice(1)) {
-          const [, local, , state] = line.trim().split(/\s+/);
-          if (state !== "0A") continue; // LISTEN
+          const fields = line.trim().split(/\s+/);
+          const [, local, , state] = fields;
+          if (state !== "0A" || !inodes.has(fields[9]!)) continue; // the kernel's, listening
           const [address, port] = local!.split(":");
           if (ports.includes(parseInt(port!, 16))) listening.push({ address: address!, port: parseInt(port!, 16) });
         }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchKernel, newConnectionInfo } from "../../kernel/kernelspec.js";
 import { Session } from "../../kernel/wire.js";
 import type { Message } from "../../kernel/messages.js";
-import { startKernel, type TestKernel } from "../helpers/kernel.js";
+import { startKernel, testJupyterDataDir, type TestKernel } from "../helpers/kernel.js";
 import { FigureBook } from "./figures.js";
 import { stderrLines } from "./probes.js";
 
@@ -160,7 +160,7 @@ describe("an unknown signature scheme", () => {
   it("stops the kernel from starting, with a one-line error and a non-zero exit", async () => {
     const check = book.check("a connection file with signature_scheme 'hmac-nonsense' is refused", "one kernel start");
     const connection = { ...(await newConnectionInfo()), signature_scheme: "hmac-nonsense" };
-    const kernel = await launchKernel({ connection });
+    const kernel = await launchKernel({ connection, env: { JUPYTER_DATA_DIR: testJupyterDataDir() } });
     try {
       const exit = await kernel.exited;
       const lines = kernel.stderr().trimEnd().split("\n");
