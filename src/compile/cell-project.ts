@@ -109,6 +109,11 @@ export class CellProject implements LanguageView {
   private lastPrepared: PreparedCell | undefined;
   /** The names the accepted cells were last rendered without (the scratch cell's, at the last sync). */
   private replacedNow = new Set<string>();
+  /** The accepted cells that declare or use each name: the files a change to the name's declarations renders again. */
+  private readonly cellsByName = new Map<string, Set<AcceptedCell>>();
+  /** What to render again at the next sync: names whose declarations were replaced since, and cells not rendered yet. */
+  private readonly dirtyNames = new Set<string>();
+  private readonly dirtyCells = new Set<AcceptedCell>();
   /** Snapshots replaced by newer ones, released after the answer has gone out (one round trip to tsgo each). */
   private readonly stale: number[] = [];
   private language: Promise<LanguageService> | undefined;
@@ -128,7 +133,9 @@ export class CellProject implements LanguageView {
     const project = new CellProject(files, channel, options.cwd);
     for (const [index, file] of (options.globalValues ?? []).entries()) {
       const text = files.get(files.initialFiles[index]!) ?? fs.readFileSync(file, "utf8");
-      project.accepted.push({ file: files.initialFiles[index]!, text, names: ambientValueNames(text), unnamed: false, shadowed: new Set(), serial: project.serial++, uses: [], usedBy: 0 });
+      const cell: AcceptedCell = { file: files.initialFiles[index]!, text, names: ambientValueNames(text), unnamed: false, shadowed: new Set(), serial: project.serial++, uses: [], usedBy: 0 };
+      project.accepted.push(cell);
+      project.index(cell);
     }
     const opened = ((await preloaded) as UpdateSnapshotResponse | undefined) ?? ((await channel.request("updateSnapshot", { openProjects: [files.tsconfig] })) as UpdateSnapshotResponse);
     project.snapshot = project.ref(opened);
@@ -183,8 +190,10 @@ export class CellProject implements LanguageView {
   accept(source: string, checked?: () => CheckedText): void {
     const cell = this.prepare(source, checked?.());
     // The names it replaces are now shadowed for good, and its own must not be renamed away in the next render.
+    for (const name of this.replacedNow) this.dirtyNames.add(name);
     this.replacedNow = new Set();
     const replaced = new Set(cell.names.map((n) => n.name));
+    for (const name of replaced) this.dirtyNames.add(name);
     // Which accepted cell owns each name the new cell uses, before its own declarations shadow any.
     const owners = new Map<string, AcceptedCell>();
     for (const earlier of this.accepted) {
@@ -214,7 +223,21 @@ export class CellProject implements LanguageView {
     }
     this.dropUnused(replaced);
     // A cell that declares nothing is not kept: later cells could not see anything of it.
-    if (accepted) this.accepted.push(accepted);
+    if (accepted) {
+      this.accepted.push(accepted);
+      this.index(accepted);
+      this.dirtyCells.add(accepted);
+    }
+  }
+
+  private index(cell: AcceptedCell, remove = false): void {
+    for (const { name } of [...cell.names, ...cell.uses]) {
+      const cells = this.cellsByName.get(name) ?? new Set<AcceptedCell>();
+      if (remove) cells.delete(cell);
+      else cells.add(cell);
+      if (cells.size === 0) this.cellsByName.delete(name);
+      else this.cellsByName.set(name, cells);
+    }
   }
 
   /** Cells all of whose names are replaced, and that no kept cell's uses mean, go back to the pool. */
@@ -225,6 +248,8 @@ export class CellProject implements LanguageView {
         const earlier = this.accepted[i]!;
         if (earlier.unnamed || earlier.usedBy > 0 || !earlier.names.every((n) => earlier.shadowed.has(n.name))) continue;
         this.accepted.splice(i, 1);
+        this.index(earlier, true);
+        this.dirtyCells.delete(earlier);
         for (const use of earlier.uses) if (use.owner !== earlier) use.owner.usedBy--;
         // Left as it is if all its names are renamed away already (the cell that replaced them was checked); else emptied.
         this.files.release(earlier.file, this.files.get(earlier.file) !== renderAccepted(earlier, replaced));
@@ -275,9 +300,17 @@ export class CellProject implements LanguageView {
   private async sync(scratchText: string, names: DeclaredName[]): Promise<void> {
     // A module beside the notebook that was edited: one snapshot for it alone (two changed files in one make tsgo resolve everything again).
     for (const file of this.files.editedSources()) await this.update([file]);
-    this.replacedNow = new Set(names.map((n) => n.name));
+    // Only the files whose rendering may differ from the last: those of the names renamed away
+    // then or now, of the names replaced since, and the cells accepted since (a session of a
+    // thousand cells would otherwise render a thousand files for every check).
+    const next = new Set(names.map((n) => n.name));
+    const affected = new Set(this.dirtyCells);
+    for (const name of [...this.replacedNow, ...next, ...this.dirtyNames]) for (const cell of this.cellsByName.get(name) ?? []) affected.add(cell);
+    this.replacedNow = next;
+    this.dirtyNames.clear();
+    this.dirtyCells.clear();
     const wanted = new Map<string, string>([[this.files.scratch, scratchText]]);
-    for (const cell of this.accepted) wanted.set(cell.file, renderAccepted(cell, this.replacedNow));
+    for (const cell of affected) wanted.set(cell.file, renderAccepted(cell, next));
     for (const file of this.files.toEmpty) wanted.set(file, "");
     await this.write(wanted);
   }
