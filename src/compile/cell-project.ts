@@ -71,9 +71,20 @@ const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 2311, 2853, 7016]);
 const ALWAYS_DEFINED_GLOBALS = new Set(["gc"]);
 const POSSIBLY_UNDEFINED_CODES = new Set([18048, 2722]);
 
-function appliesToCell(diagnostic: Diagnostic, text: string): boolean {
+/**
+ * "Cannot redeclare block-scoped variable" (2451) and "Duplicate identifier" (2300) on a name the
+ * cell declares once: the other declaration is a global of Node's or the libraries' (`crypto`,
+ * `URL`, `performance`, `fetch`…), since earlier cells' are renamed away. A cell is a script to the
+ * checker, where its `const` cannot shadow a global `var`; at run time it can (a module's would), and
+ * the checker then types later uses by the cell's declaration.
+ */
+const REDECLARED_CODES = new Set([2451, 2300]);
+
+function appliesToCell(diagnostic: Diagnostic, cell: PreparedCell): boolean {
   if (diagnostic.category !== ERROR_CATEGORY || IGNORED_CODES.has(diagnostic.code)) return false;
-  return !(POSSIBLY_UNDEFINED_CODES.has(diagnostic.code) && ALWAYS_DEFINED_GLOBALS.has(text.slice(diagnostic.pos, diagnostic.end).trim()));
+  const subject = cell.text.slice(diagnostic.pos, diagnostic.end).trim();
+  if (REDECLARED_CODES.has(diagnostic.code) && cell.names.filter((n) => n.name === subject).length === 1) return false;
+  return !(POSSIBLY_UNDEFINED_CODES.has(diagnostic.code) && ALWAYS_DEFINED_GLOBALS.has(subject));
 }
 
 /** A cell and the text the checker gets for it (imports and exports rewritten, stand-ins appended). */
@@ -181,7 +192,7 @@ export class CellProject implements LanguageView {
     // the kernel runs, and its verdict is what runs), and asking tsgo for its own costs a round trip.
     const diagnostics = ((await this.channel.request("getSemanticDiagnostics", { snapshot: this.snapshot.id, project: this.snapshot.project, file: this.files.scratch })) ?? []) as Diagnostic[];
     return {
-      diagnostics: this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell.text))),
+      diagnostics: this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell))),
       declares: cell.names.length > 0 || cell.unnamed,
     };
   }

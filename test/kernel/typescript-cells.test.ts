@@ -131,6 +131,20 @@ describe("TypeScript cells", () => {
     expect(streamText(traced.iopub, "stderr")).toMatch(/^Trace: from here\n\s+at Cell In\[\d+\]:1:9\n$/);
   });
 
+  it("lets a cell import or declare a name Node also has as a global (crypto, URL, performance), typed as the cell declared it", async () => {
+    const own = await startKernel();
+    try {
+      const run = async (code: string) => (await own.client.execute(code)).reply.content as { status: string; evalue?: string };
+      expect(await run('import crypto from "node:crypto";\ncrypto.createHash("sha1").update("x").digest("hex").length')).toMatchObject({ status: "ok" });
+      expect(await run('const URL = "https://example.com";\nconst performance = 3;\nURL.length + performance')).toMatchObject({ status: "ok" });
+      expect((await run("const n: number = URL;")).evalue).toContain("TS2322");
+      // Declared twice in one cell is still an error.
+      expect((await run("const twice = 1;\nconst twice = 2;")).evalue).toContain("TS2451");
+    } finally {
+      await own.close();
+    }
+  });
+
   it("skips type checking for a cell that starts with // @ts-nocheck", async () => {
     const { reply, iopub } = await k.client.execute("// @ts-nocheck\nconst loose: string = 5;\nloose");
     expect(reply.content.status).toBe("ok");
