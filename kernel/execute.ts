@@ -22,8 +22,8 @@ export interface CellCompiler {
   help(expression: string): Promise<MimeBundle | undefined>;
 }
 
-/** `Math.max?` or `?Math.max`: IPython's help syntax. Neither is valid TypeScript, so nothing else means this. */
-const HELP = /^\s*\?\s*([^?\n][^\n]*?)\s*$|^\s*([^?\n][^\n]*?)\s*\?\s*$/;
+/** `Math.max?`, `Math.max??` or `?Math.max`: IPython's help syntax. None is valid TypeScript, so nothing else means this. */
+const HELP = /^\s*\?{1,2}\s*([^?\n][^\n]*?)\s*$|^\s*([^?\n][^\n]*?)\s*\?{1,2}\s*$/;
 
 export class Executor {
   executionCount = 0;

@@ -6,7 +6,7 @@
 
 import { LanguageVariant, SyntaxKind } from "typescript/unstable/ast";
 import { createScanner } from "typescript/unstable/ast/scanner";
-import { parsesAsTypeScript } from "./swc.js";
+import { parseProblem } from "./swc.js";
 
 export interface IsCompleteResult {
   status: "complete" | "incomplete" | "invalid";
@@ -22,6 +22,8 @@ const CLOSER_OF: Partial<Record<SyntaxKind, Opener>> = {
 
 /** Tokens after which an expression must continue: binary operators, `=>`, `,`, `.`, `?`, `:`. */
 function expectsContinuation(kind: SyntaxKind): boolean {
+  // A trailing `!` ends an operand (`el!`, TypeScript's non-null assertion).
+  if (kind === SyntaxKind.ExclamationToken) return false;
   if (kind === SyntaxKind.EqualsGreaterThanToken || kind === SyntaxKind.CommaToken || kind === SyntaxKind.DotToken) return true;
   if (kind === SyntaxKind.QuestionToken || kind === SyntaxKind.ColonToken || kind === SyntaxKind.QuestionDotToken) return true;
   // `++`/`--` end an operand; a trailing `>` is far more often a generic's end (`Array<number>`) than a comparison.
@@ -53,7 +55,16 @@ function endsOperand(kind: SyntaxKind | undefined): boolean {
   );
 }
 
+/** `obj?` and `obj??` ask for help (the kernel pages the documentation), as in IPython. */
+const HELP_SUFFIX = /^(?<expression>[^]*?[^\s?])\?\??\s*$/;
+
 export function isComplete(source: string): IsCompleteResult {
+  const help = HELP_SUFFIX.exec(source)?.groups?.expression;
+  if (help !== undefined && !help.includes("\n") && scanCell(help).status === "complete") return { status: "complete" };
+  return scanCell(source);
+}
+
+function scanCell(source: string): IsCompleteResult {
   const scanner = createScanner(false, LanguageVariant.Standard, source);
   const open: Opener[] = [];
   let last: SyntaxKind | undefined;
@@ -92,7 +103,7 @@ export function isComplete(source: string): IsCompleteResult {
         const top = open.pop();
         if (top === "${") {
           kind = scanner.reScanTemplateToken(false);
-          if (scanner.isUnterminated()) return incomplete();
+          if (scanner.isUnterminated()) return { status: "incomplete", indent: "" };
           if (kind === SyntaxKind.TemplateMiddle) open.push("${");
         } else if (top !== "{") {
           return { status: "invalid" };
@@ -103,13 +114,12 @@ export function isComplete(source: string): IsCompleteResult {
         open.push("${");
         break;
       case SyntaxKind.NoSubstitutionTemplateLiteral:
-        if (scanner.isUnterminated()) {
-          open.push("${");
-          return incomplete();
-        }
+        // Inside the template's text, an indent would become part of the string.
+        if (scanner.isUnterminated()) return { status: "incomplete", indent: "" };
         break;
       case SyntaxKind.StringLiteral:
-        if (scanner.isUnterminated()) return { status: "invalid" };
+        // A backslash before the newline continues the string on the next line.
+        if (scanner.isUnterminated()) return /\\\r?\n$/.test(source) ? { status: "incomplete", indent: "" } : { status: "invalid" };
         break;
       case SyntaxKind.SlashToken:
       case SyntaxKind.SlashEqualsToken:
@@ -131,6 +141,10 @@ export function isComplete(source: string): IsCompleteResult {
   // A decorator on the last line (`@traced`, `@memo(10)`): the class or member it decorates follows.
   const lastLine = source.trimEnd().split("\n").at(-1) ?? "";
   if (/^\s*@[\p{ID_Start}$_][\p{ID_Continue}$.]*(\(.*\))?$/u.test(lastLine)) return { status: "incomplete", indent: "" };
-  // Balanced and not waiting for an operand, yet more lines cannot mend a parse error (`const = 1`).
-  return { status: parsesAsTypeScript(source) ? "complete" : "invalid" };
+  // Balanced and not waiting for an operand: complete if it parses; waiting for more if the parser
+  // ran out of input (`if (x)`, `try {…}` before its `catch`, `class A extends`); else no line added
+  // after mends it (`const = 1`).
+  const problem = parseProblem(source);
+  if (problem === undefined) return { status: "complete" };
+  return problem === "end" ? { status: "incomplete", indent: "    " } : { status: "invalid" };
 }

@@ -57,11 +57,21 @@ export function parseWithOffsets(code: string, syntax: "ecmascript" | "typescrip
 
 /** Whether swc parses `code` as a TypeScript module (what the transform will do with it). */
 export function parsesAsTypeScript(code: string): boolean {
+  return parseProblem(code) === undefined;
+}
+
+/**
+ * Why swc cannot parse `code` as TypeScript, if it cannot: `"end"` when the parser ran out of
+ * input (`if (x)`, `class A extends`: more lines could finish it), `"before end"` when it met a
+ * token it cannot take (`const = 1`: no line added after mends it). swc marks the token it
+ * stopped at with a caret under the snippet; at the end of the input there is none.
+ */
+export function parseProblem(code: string): "end" | "before end" | undefined {
   try {
     parseWithOffsets(code, "typescript");
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (error) {
+    return /^\s*:.*\^/m.test(String((error as Error).message ?? error)) ? "before end" : "end";
   }
 }
 

@@ -16,7 +16,22 @@ describe("isComplete", () => {
     ["if (a) {\n  if (b) {", "incomplete", "        "],
     ["foo(1,", "incomplete", "    "],
     ["[1, 2", "incomplete", "    "],
-    ["const t = `abc", "incomplete", "    "],
+    // Inside a template's text an indent would become part of the string.
+    ["const t = `abc", "incomplete", ""],
+    ["const t = `a ${x}\n  more", "incomplete", ""],
+    ['const s = "abc\\\n', "incomplete", ""],
+    // Statements the input ended in the middle of: more lines finish them.
+    ["if (x)", "incomplete"],
+    ["for (const x of xs)", "incomplete"],
+    ["try {\n  f()\n}", "incomplete"],
+    ["if (x) {\n} else", "incomplete"],
+    ["class A extends", "incomplete"],
+    ["import x from", "incomplete"],
+    ["const v = value as", "incomplete"],
+    // IPython's help syntax is a finished input; a trailing non-null `!` ends an operand.
+    ["Math.max?", "complete"],
+    ["gc.refcount??", "complete"],
+    ["const y = el!", "complete"],
     ["const t = `a ${x", "incomplete", "    "],
     ["/* open comment", "incomplete", ""],
     ["const y = 1 +", "incomplete", "    "],

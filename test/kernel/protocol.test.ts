@@ -72,7 +72,7 @@ describe("a running kernel", () => {
   });
 
   it("answers `expr?` and `?expr` with the signature and documentation as a pager payload, running nothing", async () => {
-    for (const code of ["Math.max?", "?Math.max"]) {
+    for (const code of ["Math.max?", "?Math.max", "Math.max??"]) {
       const { reply, iopub } = await k.client.execute(code);
       expect(reply.content.status).toBe("ok");
       const payload = reply.content.payload as { source: string; data: Record<string, string> }[];
