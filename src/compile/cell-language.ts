@@ -4,12 +4,13 @@
 // none of it (cell-project.ts asks tsgo for diagnostics directly), and the
 // object model is ~5 MB of the kernel's memory and ~0.1 s of its start.
 
-import { API, SymbolFlags, type Project, type Snapshot, type Symbol as TsSymbol } from "typescript/unstable/async";
+import { API, NodeBuilderFlags, SignatureKind, SymbolFlags, type CompletionEntry, type Project, type Snapshot, type Symbol as TsSymbol, type Type } from "typescript/unstable/async";
 import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
 import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
 import type { DeclaredName } from "./cell-source.js";
 import type { CompletionResult, InspectResult } from "./checker-types.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
+import { withoutReplacedNames } from "./replaced-names.js";
 
 /** What completion and inspection need of the cell project. */
 export interface LanguageView {
@@ -19,6 +20,8 @@ export interface LanguageView {
   readonly prefix: string;
   /** The names the accepted cells declare that later cells still see. */
   visibleNames(): DeclaredName[];
+  /** Whether a name stands for an import (a cell's `import { area } from …`), not a value the cells declared. */
+  isImport(name: string): boolean;
   /** Puts `text` in the scratch file (its `names` replacing earlier cells'), and the project as the checker then sees it. */
   projectWith(text: string, names: DeclaredName[]): Promise<Project>;
 }
@@ -71,20 +74,23 @@ export class LanguageService {
   }
 
   async complete(view: LanguageView, source: string, cursorPos: number, names: DeclaredName[]): Promise<CompletionResult> {
-    const offset = codePointToUtf16(source, cursorPos);
-    let start = offset;
-    while (start > 0 && isIdentifierChar(source, start - 1)) start--;
+    const offset = codePointToUtf16(source, Math.min(cursorPos, [...source].length));
+    const start = wordStart(source, offset);
     const prefix = source.slice(start, offset);
     const cursorStart = utf16ToCodePoint(source, start);
-    const entries = (await this.completionEntries(view, source, offset, start, names)).filter((e) => e.name.startsWith(prefix) && !e.name.startsWith("__ephemeron_"));
+    // After `.`, only what can follow a dot: a member, named as an identifier (`o["my-key"]` cannot be written there).
+    const member = /\??\.$/.test(source.slice(0, start));
+    const entries = (await this.completionEntries(view, source, offset, start, names)).filter(
+      (e) => e.name.startsWith(prefix) && !e.name.startsWith("__ephemeron_") && (!member || (IDENTIFIER.test(e.name) && e.kind !== "variable")),
+    );
     entries.sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
     const seen = new Set<string>();
     const unique = entries.filter((e) => !seen.has(e.name) && seen.add(e.name) !== undefined);
     return {
       matches: unique.map((e) => e.name),
       cursorStart,
-      cursorEnd: cursorPos,
-      types: unique.map((e) => ({ text: e.name, type: e.kind, start: cursorStart, end: cursorPos })),
+      cursorEnd: utf16ToCodePoint(source, offset),
+      types: unique.map((e) => ({ text: e.name, type: e.kind, start: cursorStart, end: utf16ToCodePoint(source, offset) })),
     };
   }
 
@@ -100,7 +106,7 @@ export class LanguageService {
     const project = await view.projectWith(source, names);
     try {
       const info = await project.checker.getCompletionsAtPosition(view.scratch, offset);
-      return (info?.entries ?? []).map((e) => ({ name: e.name, kind: completionKindName(e.kind), sortText: e.sortText ?? "" }));
+      return (info?.entries ?? []).map((e) => ({ name: insertedName(e), kind: completionKindName(e.kind), sortText: e.sortText ?? "" }));
     } catch (error) {
       if (!(error instanceof Error && /needs auto imports/.test(error.message))) throw error;
     }
@@ -114,7 +120,7 @@ export class LanguageService {
     const probed = await view.projectWith(probe, names);
     try {
       const info = await probed.checker.getCompletionsAtPosition(view.scratch, offset + "globalThis.".length);
-      for (const e of info?.entries ?? []) entries.push({ name: e.name, kind: completionKindName(e.kind), sortText: "13" });
+      for (const e of info?.entries ?? []) entries.push({ name: insertedName(e), kind: completionKindName(e.kind), sortText: "13" });
     } catch {
       // Globals are a bonus: the cells' own names are already there.
     }
@@ -124,18 +130,22 @@ export class LanguageService {
 
   async inspect(view: LanguageView, source: string, cursorPos: number, detailLevel: 0 | 1, names: DeclaredName[]): Promise<InspectResult> {
     const notFound: InspectResult = { found: false, plain: "", markdown: "" };
-    const offset = codePointToUtf16(source, cursorPos);
-    const at = isIdentifierChar(source, offset) ? offset : isIdentifierChar(source, offset - 1) ? offset - 1 : -1;
+    const offset = codePointToUtf16(source, Math.min(cursorPos, [...source].length));
+    // On a word, that word; else (inside a call's parentheses: `add(1, |2)`) the function called, as IPython does.
+    const word = isIdentifierChar(source, offset) ? offset : isIdentifierChar(source, offset - 1) ? offset - 1 : -1;
+    // A number is no name (`max(1, |2)`): its call's function is what is asked about.
+    const at = word >= 0 && /^[\p{ID_Start}$_#]/u.test(source.slice(wordStart(source, word + 1))) ? word : calleeEnd(source, offset);
     if (at < 0) return notFound;
     const project = await view.projectWith(source, names);
     const checker = project.checker;
     let symbol = await checker.getSymbolAtPosition(view.scratch, at);
     if (symbol === undefined) return notFound;
     if (symbol.flags & SymbolFlags.Alias) symbol = await checker.getAliasedSymbol(symbol);
-    symbol = (await importedThrough(project, view.prefix, symbol)) ?? symbol;
-    const signature = await describe(project, symbol);
+    if (view.isImport(symbol.name)) symbol = (await importedThrough(project, view.prefix, symbol)) ?? symbol;
+    const signature = withoutReplacedNames(await describe(project, symbol));
     const documentation = await checker.getDocumentationCommentOfSymbol(symbol);
-    const tags = (await checker.getJsDocTagsOfSymbol(symbol)).map((t) => `@${t.name}${t.text ? ` ${t.text}` : ""}`);
+    // One of each tag: overloads repeat their `@param`s.
+    const tags = [...new Set((await checker.getJsDocTagsOfSymbol(symbol)).map((t) => `@${t.name}${t.text ? ` ${t.text}` : ""}`))];
     const docs = [documentation, ...(detailLevel === 1 || documentation === "" ? tags : [])].filter((s) => s !== "").join("\n");
     const plain = docs === "" ? signature : `${signature}\n\n${docs}`;
     const markdown = "```typescript\n" + signature + "\n```" + (docs === "" ? "" : `\n\n${docs}`);
@@ -154,6 +164,8 @@ async function importedThrough(project: Project, prefix: string, symbol: TsSymbo
   if (!(((await declaration.resolve(project))?.flags ?? 0) & NodeFlags.Ambient)) return undefined;
   const target = await (await project.checker.getTypeOfSymbol(symbol))?.getSymbol();
   const home = target?.declarations[0]?.path;
+  // A namespace import's type is the module's shape (`PlatformPath`): the import itself says more.
+  if (target === undefined || (target.flags & SymbolFlags.Interface && !(target.flags & SymbolFlags.Value))) return undefined;
   return home !== undefined && !home.startsWith(prefix) ? target : undefined;
 }
 
@@ -162,16 +174,18 @@ async function describe(project: Project, symbol: TsSymbol): Promise<string> {
   const checker = project.checker;
   const name = symbol.name;
   const flags = symbol.flags;
-  if (flags & (SymbolFlags.Interface | SymbolFlags.TypeAlias) && !(flags & SymbolFlags.Value)) {
-    const keyword = flags & SymbolFlags.Interface ? "interface" : "type";
-    const declared = await checker.typeToString(await checker.getDeclaredTypeOfSymbol(symbol));
-    return `${keyword} ${name} = ${declared}`.replace(/^interface (\S+) = /, "interface $1 ");
+  if (flags & SymbolFlags.Interface && !(flags & SymbolFlags.Value)) return `interface ${name}`;
+  if (flags & SymbolFlags.TypeAlias) {
+    // Written out, not named: the alias's own name is what typeToString gives for it otherwise.
+    return `type ${name} = ${await checker.typeToString(await checker.getDeclaredTypeOfSymbol(symbol), undefined, FULL_TYPE | NodeBuilderFlags.InTypeAlias)}`;
   }
   const type = await checker.getTypeOfSymbol(symbol);
-  const typeText = type === undefined ? "any" : await checker.typeToString(type);
+  let typeText = type === undefined ? "any" : await checker.typeToString(type, undefined, FULL_TYPE);
+  // A function merged with a namespace (`setTimeout`) prints as `typeof setTimeout`: its call signature says what it is.
+  if (type !== undefined && typeText === `typeof ${name}`) typeText = (await callSignature(project, type)) ?? typeText;
   if (flags & SymbolFlags.Class) return `class ${name}`;
   if (flags & SymbolFlags.Enum) return `enum ${name}`;
-  if (flags & SymbolFlags.Module && !(flags & SymbolFlags.Variable)) return `namespace ${name}`;
+  if (flags & SymbolFlags.Module && !(flags & (SymbolFlags.Variable | SymbolFlags.Function))) return `namespace ${name}`;
   if (flags & (SymbolFlags.Function | SymbolFlags.Method)) {
     const keyword = flags & SymbolFlags.Function ? "function" : "(method)";
     const arrow = splitArrow(typeText);
@@ -181,6 +195,14 @@ async function describe(project: Project, symbol: TsSymbol): Promise<string> {
   if (flags & SymbolFlags.EnumMember) return `(enum member) ${name} = ${typeText}`;
   if (flags & SymbolFlags.Variable) return `${await variableKeyword(project, symbol)} ${name}: ${typeText}`;
   return `${name}: ${typeText}`;
+}
+
+/** The first call signature of a type, as a function type (`(callback: …, ms?: number) => Timeout`). */
+async function callSignature(project: Project, type: Type): Promise<string | undefined> {
+  const [signature] = await project.checker.getSignaturesOfType(type, SignatureKind.Call);
+  if (signature === undefined) return undefined;
+  const node = await project.checker.signatureToSignatureDeclaration(signature, SyntaxKind.FunctionType, undefined, FULL_TYPE);
+  return node === undefined ? undefined : project.emitter.printNode(node);
 }
 
 async function variableKeyword(project: Project, symbol: TsSymbol): Promise<string> {
@@ -194,10 +216,55 @@ async function variableKeyword(project: Project, symbol: TsSymbol): Promise<stri
   return symbol.flags & SymbolFlags.BlockScopedVariable ? "let" : "var";
 }
 
+/** Types written in full: no "… 2 more …" in the middle of a signature. */
+const FULL_TYPE = NodeBuilderFlags.NoTruncation;
+/** A name that can follow a dot: an identifier, or a private `#name`. */
+const IDENTIFIER = /^#?[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+
+/** Whether the character at `offset` (either half of a surrogate pair) belongs to a name (`𝒳` included). */
 function isIdentifierChar(text: string, offset: number): boolean {
   if (offset < 0 || offset >= text.length) return false;
-  return /[\p{ID_Continue}$\u200c\u200d]/u.test(text[offset]);
+  const at = /[\uDC00-\uDFFF]/.test(text[offset]!) && offset > 0 ? offset - 1 : offset;
+  return /^[\p{ID_Continue}$\u200c\u200d]/u.test(String.fromCodePoint(text.codePointAt(at)!));
 }
+
+/** Where the name ending at `offset` starts; a private name's `#` is part of it. */
+function wordStart(text: string, offset: number): number {
+  let start = offset;
+  while (start > 0 && isIdentifierChar(text, start - 1)) start--;
+  return text[start - 1] === "#" ? start - 1 : start;
+}
+
+/**
+ * The end of the name of the function whose call's parentheses hold `offset` (`add` in
+ * `add(1, |2)`), or -1: back to the innermost `(` not closed before the cursor.
+ */
+function calleeEnd(text: string, offset: number): number {
+  let depth = 0;
+  for (let i = offset - 1; i >= 0; i--) {
+    const ch = text[i];
+    if (ch === ")" || ch === "]" || ch === "}") depth++;
+    else if (ch === "(" || ch === "[" || ch === "{") {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      if (ch !== "(") return -1;
+      let end = i;
+      while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+      return isIdentifierChar(text, end - 1) ? end - 1 : -1;
+    }
+  }
+  return -1;
+}
+
+/** What a completion puts in the cell: an optional member's name without the `?` its label carries. */
+function insertedName(entry: CompletionEntry): string {
+  const text = entry.insertText ?? entry.name;
+  return text.endsWith("?") && IDENTIFIER.test(text.slice(0, -1)) ? text.slice(0, -1) : text;
+}
+
+
 
 /** `(a: number) => string` → `(a: number)` and `string`, at the arrow outside any brackets. */
 function splitArrow(typeText: string): { parameters: string; result: string } | undefined {

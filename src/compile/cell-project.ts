@@ -22,6 +22,7 @@ import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } fro
 import type { CellFiles } from "./cell-files.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
 import type { LanguageService, LanguageView } from "./cell-language.js";
+import { replacedName, withoutReplacedNames } from "./replaced-names.js";
 
 /** What may make a cell's checked text differ from the cell (cell-source.ts rewrites imports, exports, `declare global`). */
 const REWRITTEN = /\\|\b(?:import|export|declare)\b/;
@@ -105,6 +106,8 @@ interface AcceptedCell {
   uses: { name: string; start: number; end: number; shorthand: boolean; owner: AcceptedCell }[];
   /** How many uses in other cells mean one of its names: it stays in the project while any does. */
   usedBy: number;
+  /** Where its own text ends and the stand-ins for its imports begin. */
+  ownLength: number;
 }
 
 /** A snapshot tsgo holds for us, and our project's id in it. */
@@ -144,7 +147,7 @@ export class CellProject implements LanguageView {
     const project = new CellProject(files, channel, options.cwd);
     for (const [index, file] of (options.globalValues ?? []).entries()) {
       const text = files.get(files.initialFiles[index]!) ?? fs.readFileSync(file, "utf8");
-      const cell: AcceptedCell = { file: files.initialFiles[index]!, text, names: ambientValueNames(text), unnamed: false, shadowed: new Set(), serial: project.serial++, uses: [], usedBy: 0 };
+      const cell: AcceptedCell = { file: files.initialFiles[index]!, text, names: ambientValueNames(text), unnamed: false, shadowed: new Set(), serial: project.serial++, uses: [], usedBy: 0, ownLength: text.length };
       project.accepted.push(cell);
       project.index(cell);
     }
@@ -224,7 +227,7 @@ export class CellProject implements LanguageView {
       } else {
         file = this.files.takeFree();
       }
-      accepted = { file, text: cell.text, names: cell.names, unnamed: cell.unnamed, shadowed: new Set(), serial: this.serial++, uses: [], usedBy: 0 };
+      accepted = { file, text: cell.text, names: cell.names, unnamed: cell.unnamed, shadowed: new Set(), serial: this.serial++, uses: [], usedBy: 0, ownLength: cell.ownLength };
       for (const use of cell.references) {
         const owner: AcceptedCell | undefined = replaced.has(use.name) ? accepted : owners.get(use.name);
         if (owner === undefined) continue;
@@ -277,6 +280,14 @@ export class CellProject implements LanguageView {
   async inspect(source: string, cursorPos: number, detailLevel: 0 | 1, checked?: () => CheckedText): Promise<InspectResult> {
     const cell = this.prepare(source, checked?.());
     return (await this.languageService()).inspect(this, source, cursorPos, detailLevel, cell.names);
+  }
+
+  isImport(name: string): boolean {
+    const current = this.lastPrepared;
+    const standsIn = (cell: { names: DeclaredName[] }, ownLength: number) => cell.names.some((n) => n.name === name && n.start >= ownLength);
+    if (current?.names.some((n) => n.name === name)) return standsIn(current, current.ownLength);
+    const owner = [...(this.cellsByName.get(name) ?? [])].find((cell) => cell.names.some((n) => n.name === name) && !cell.shadowed.has(name));
+    return owner !== undefined && standsIn(owner, owner.ownLength);
   }
 
   visibleNames(): DeclaredName[] {
@@ -400,10 +411,10 @@ function ambientValueNames(text: string): DeclaredName[] {
 function renderAccepted(cell: AcceptedCell, replacedNow: Set<string>): string {
   const renames: { start: number; end: number; text: string }[] = [];
   const gone = (owner: AcceptedCell, name: string) => owner.shadowed.has(name) || replacedNow.has(name);
-  for (const n of cell.names) if (gone(cell, n.name)) renames.push({ start: n.start, end: n.end, text: replacedName(cell, n.name) });
+  for (const n of cell.names) if (gone(cell, n.name)) renames.push({ start: n.start, end: n.end, text: replacedName(cell.serial, n.name) });
   for (const use of cell.uses) {
     if (!gone(use.owner, use.name)) continue;
-    const renamed = replacedName(use.owner, use.name);
+    const renamed = replacedName(use.owner.serial, use.name);
     renames.push({ start: use.start, end: use.end, text: use.shorthand ? `${use.name}: ${renamed}` : renamed });
   }
   let text = cell.text;
@@ -411,10 +422,7 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Set<string>): string {
   return text;
 }
 
-/** What a replaced declaration of `name` in `cell` is called, in its own file and in the files of the cells that used it. */
-function replacedName(cell: AcceptedCell, name: string): string {
-  return `__ephemeron_replaced_${cell.serial}_${name}`;
-}
+
 
 function toCellDiagnostic(source: string, diagnostic: Diagnostic, offset: number): CellDiagnostic {
   const { line, column, sourceLine } = lineAndColumn(source, offset);
@@ -422,7 +430,7 @@ function toCellDiagnostic(source: string, diagnostic: Diagnostic, offset: number
 }
 
 function flattenMessage(diagnostic: Diagnostic, indent = 0): string {
-  const lines = [`${"  ".repeat(indent)}${diagnostic.text}`];
+  const lines = [`${"  ".repeat(indent)}${withoutReplacedNames(diagnostic.text)}`];
   for (const next of diagnostic.messageChain ?? []) lines.push(flattenMessage(next, indent + 1));
   return lines.join("\n");
 }

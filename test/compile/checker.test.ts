@@ -198,6 +198,29 @@ describe("CellChecker", () => {
     expect(atEnd.plain).toContain("@param a the first");
     expect((await checker.inspect("my_list", 2, 0)).plain).toBe("const my_list: number[]");
     expect((await checker.inspect("   ", 1, 0)).found).toBe(false);
+    // Inside a call's parentheses, the function called, as IPython shows it.
+    expect((await checker.inspect("add(1, 2)", 7, 0)).plain).toContain("function add(a: number, b?: number): number");
+  });
+
+  it("completes what can follow a dot: optional members without their ?, private #names, identifier keys only", async () => {
+    await run(checker, 'interface Maybe { label?: string; size: number }\nconst maybe: Maybe = { size: 1 };\nconst keyed = { "dash-key": 1, plain: 2 };\nconst 𝒳ab = 1;');
+    expect((await checker.complete("maybe.", 6)).matches).toEqual(["label", "size"]);
+    expect((await checker.complete("keyed.", 6)).matches).toEqual(["plain"]);
+    expect((await checker.complete("new Map().", 10)).matches).not.toContain("Symbol");
+    const secret = "class Vault { #secret = 1; open() { return this.#s";
+    expect(await checker.complete(secret, [...secret].length)).toMatchObject({ matches: ["#secret"], cursorStart: secret.length - 2 });
+    // An astral-plane letter is one code point of the name being completed.
+    expect(await checker.complete("𝒳a", 2)).toMatchObject({ matches: ["𝒳ab"], cursorStart: 0, cursorEnd: 2 });
+  });
+
+  it("describes interfaces, type aliases, functions merged with namespaces, and redeclared classes by the names the user wrote", async () => {
+    await run(checker, "interface Shape { w: number }\ntype Choice = { pick: string } | number;\nclass Held { a = 1 }\nconst held = new Held();");
+    await run(checker, "class Held { b = 2 }");
+    expect((await checker.inspect("let s: Shape", 12, 0)).plain).toBe("interface Shape");
+    expect((await checker.inspect("let c: Choice", 13, 0)).plain).toBe("type Choice = number | { pick: string; }");
+    expect((await checker.inspect("held", 4, 0)).plain).toBe("const held: Held");
+    expect((await checker.inspect("setTimeout", 10, 0)).plain).toMatch(/^function setTimeout<TArgs extends any\[\]>\(callback: /);
+    expect((await checker.check("const wrong: string = held;"))[0]?.message).toBe("Type 'Held' is not assignable to type 'string'.");
   });
 });
 
