@@ -42,6 +42,17 @@ export type Output =
 
 export class NotebookError extends Error {}
 
+/** Languages whose notebooks this kernel runs: TypeScript's, and JavaScript's (valid TypeScript, mostly). */
+const RUNNABLE_LANGUAGES = new Set(["typescript", "javascript", "ts", "js"]);
+
+/** The language a notebook says it is written in, if it says. */
+function notebookLanguage(metadata: JsonObject): string | undefined {
+  const kernelspec = metadata.kernelspec as { language?: unknown } | undefined;
+  const info = metadata.language_info as { name?: unknown } | undefined;
+  const language = kernelspec?.language ?? info?.name;
+  return typeof language === "string" && language !== "" ? language : undefined;
+}
+
 export function joinSource(source: MultilineString): string {
   return Array.isArray(source) ? source.join("") : source;
 }
@@ -70,8 +81,20 @@ export function readNotebook(path: string): Notebook {
     if (typeof source !== "string" && !(Array.isArray(source) && source.every((line) => typeof line === "string"))) {
       throw new NotebookError(`${path}: cell ${index + 1} has no source text`);
     }
+    // Keys nbformat requires but hand-written notebooks leave out: written back, the file must validate.
+    const loose = cell as Partial<CodeCell>;
+    if (typeof loose.metadata !== "object" || loose.metadata === null) loose.metadata = {};
+    if (type === "code") {
+      if (!Array.isArray(loose.outputs)) loose.outputs = [];
+      if (loose.execution_count === undefined) loose.execution_count = null;
+    }
   });
-  return { nbformat: 4, nbformat_minor: notebook.nbformat_minor ?? 5, metadata: notebook.metadata ?? {}, cells: notebook.cells };
+  const metadata = (typeof notebook.metadata === "object" && notebook.metadata !== null ? notebook.metadata : {}) as JsonObject;
+  const language = notebookLanguage(metadata);
+  if (language !== undefined && !RUNNABLE_LANGUAGES.has(language.toLowerCase())) {
+    throw new NotebookError(`${path}: a ${language} notebook (its kernelspec says so); ephemeron runs TypeScript, and would overwrite its outputs`);
+  }
+  return { nbformat: 4, nbformat_minor: notebook.nbformat_minor ?? 5, metadata, cells: notebook.cells };
 }
 
 /** Gathers one cell's outputs from its IOPub messages, as nbclient does. */

@@ -9,15 +9,16 @@ import { KernelClient } from "./client.js";
 import { launchKernel, resolvedKernelSpec } from "./kernelspec.js";
 import { writeHandout } from "./handouts.js";
 import type { JsonObject, Message } from "./messages.js";
-import { joinSource, NotebookError, OutputCollector, readNotebook, serializeNotebook, type CodeCell, type Notebook } from "./notebook.js";
+import { joinSource, NotebookError, OutputCollector, readNotebook, serializeNotebook, type CodeCell, type Notebook, type Output } from "./notebook.js";
 
-const HELP = `usage: ephemeron run NOTEBOOK... [--out DIR] [--timeout SECONDS] [--allow-errors] [--quiet]
+const HELP = `usage: ephemeron run NOTEBOOK... [--out DIR] [--timeout SECONDS] [--allow-errors] [--quiet] [--html]
 
 Executes each notebook's code cells in order in a fresh ephemeron kernel and
 writes the notebook with its outputs (into --out DIR, or in place).
 
   --out DIR         write executed notebooks here (default: overwrite the input)
-  --timeout S       interrupt a cell that runs longer than S seconds (default 600)
+  --timeout S       interrupt a cell that runs longer than S seconds (default 600; 0: never);
+                    a cell the interrupt cannot stop ends the notebook's run
   --allow-errors    go on after a cell that fails, and exit 0
   --quiet           print progress only, not the outputs
   --html            also write an HTML handout beside each executed notebook (needs jupyter nbconvert)
@@ -47,7 +48,7 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
     else if (arg === "--out") options.out = value();
     else if (arg === "--timeout") {
       options.timeoutSeconds = Number(value());
-      if (!(options.timeoutSeconds > 0)) throw new UsageError("--timeout needs a positive number of seconds");
+      if (!(options.timeoutSeconds >= 0)) throw new UsageError("--timeout needs a number of seconds (0: no limit)");
     } else if (arg === "--allow-errors") options.allowErrors = true;
     else if (arg === "--quiet") options.quiet = true;
     else if (arg === "--html") options.html = true;
@@ -55,6 +56,11 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
     else options.notebooks.push(arg);
   }
   if (options.notebooks.length === 0) throw new UsageError("no notebook given (see ephemeron run --help)");
+  if (options.out !== undefined) {
+    const names = options.notebooks.map((path) => basename(path));
+    const twice = names.find((name, index) => names.indexOf(name) !== index);
+    if (twice !== undefined) throw new UsageError(`two notebooks named ${twice} would be written to the same file in ${options.out}`);
+  }
   return options;
 }
 
@@ -72,9 +78,25 @@ function printOutput(message: Message): void {
       break;
     }
     case "error":
-      process.stdout.write(`${(content.traceback as string[]).join("\n")}\n`);
+      printError(content);
       break;
   }
+}
+
+/** An error goes to stderr, as nbconvert prints a failing cell's traceback. */
+function printError(content: JsonObject): void {
+  const traceback = content.traceback as string[] | undefined;
+  process.stderr.write(`${traceback && traceback.length > 0 ? traceback.join("\n") : `${String(content.ename)}: ${String(content.evalue)}`}\n`);
+}
+
+/** The longest a timer can wait (Node fires a longer one at once). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+/** How long an interrupted cell has to end before its kernel is given up on. */
+const INTERRUPT_GRACE_MS = 10_000;
+
+/** Dim, for progress lines, when they go to a terminal. */
+function dim(text: string): string {
+  return process.stdout.isTTY ? `\u001b[2m${text}\u001b[0m` : text;
 }
 
 /** Runs one notebook; returns it with outputs, and whether every cell succeeded. */
@@ -94,7 +116,7 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
     let index = 0;
     for (const cell of codeCells) {
       index++;
-      process.stdout.write(`\u001b[2m── ${basename(path)}: cell ${index} of ${codeCells.length} ──\u001b[0m\n`);
+      process.stdout.write(dim(`── ${basename(path)}: cell ${index} of ${codeCells.length} ──`) + "\n");
       const collector = new OutputCollector();
       const run = client.execute(joinSource(cell.source), {
         stop_on_error: !options.allowErrors,
@@ -105,15 +127,22 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
       });
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), options.timeoutSeconds * 1000);
+        if (options.timeoutSeconds > 0) timer = setTimeout(() => resolve("timeout"), Math.min(options.timeoutSeconds * 1000, LONGEST_TIMER_MS));
       });
       const finished = await Promise.race([run, timedOut]);
       clearTimeout(timer);
       let failed: boolean;
+      let stuck = false;
       if (finished === "timeout") {
         await client.request("control", "interrupt_request", {});
-        await run;
-        collector.outputs.push({ output_type: "error", ename: "TimeoutError", evalue: `cell ${index} ran longer than ${options.timeoutSeconds} s and was interrupted`, traceback: [] });
+        // A cell blocked where no interrupt reaches (a native call) would hold the run for good.
+        const ended = await Promise.race([run, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), INTERRUPT_GRACE_MS).unref())]);
+        stuck = ended === undefined;
+        if (ended) cell.execution_count = (ended.reply.content as { execution_count?: number }).execution_count ?? null;
+        const evalue = `cell ${index} ran longer than ${options.timeoutSeconds} s and was interrupted${stuck ? "; it did not stop, and the notebook's run ends here" : ""}`;
+        const timeout: JsonObject = { output_type: "error", ename: "TimeoutError", evalue, traceback: [`TimeoutError: ${evalue}`] };
+        collector.outputs.push(timeout as Output);
+        printError(timeout);
         failed = true;
       } else {
         failed = (finished.reply.content as { status?: string }).status !== "ok";
@@ -122,7 +151,16 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
       cell.outputs = collector.outputs;
       if (failed) {
         ok = false;
-        if (!options.allowErrors) break;
+        if (options.quiet) for (const output of collector.outputs) if (output.output_type === "error" && output.ename !== "TimeoutError") printError(output as unknown as JsonObject);
+        process.stderr.write(`${basename(path)}: cell ${index} failed\n`);
+        if (!options.allowErrors || stuck) {
+          // The cells after it did not run in this execution: no outputs of an earlier one stay to look as if they had.
+          for (const rest of codeCells.slice(index)) {
+            rest.outputs = [];
+            rest.execution_count = null;
+          }
+          break;
+        }
       }
     }
     const infoContent = info.content as { language_info?: JsonObject };

@@ -13,6 +13,7 @@
 // 0.6 MB smaller without it, and an attached session makes the global console
 // keep what it logs (the prototype notes).
 
+import { readdirSync, readFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import net from "node:net";
 import { parentPort } from "node:worker_threads";
@@ -22,6 +23,44 @@ export const INTERRUPT_FD = 4;
 
 export type ToWatchdog = { type: "ack"; seq: number };
 export type FromWatchdog = { type: "interrupt"; seq: number } | { type: "terminated"; seq: number };
+
+/**
+ * SIGINT to the runtime's descendants (Linux: found through /proc), as a terminal's Ctrl-C reaches
+ * a shell command's whole foreground group: `execSync("sleep 100")` waits for `sh`, which waits for
+ * `sleep`. Not the process group: the kernel is in it, and takes a SIGINT for an interrupt request.
+ */
+function interruptChildren(): void {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const descendants: number[] = [];
+  for (let queue = [process.pid]; queue.length > 0; ) {
+    const next = children.get(queue.shift()!) ?? [];
+    descendants.push(...next);
+    queue.push(...next);
+  }
+  for (const pid of descendants.reverse()) {
+    try {
+      process.kill(pid, "SIGINT");
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
 
 if (parentPort) {
   const port = parentPort;
@@ -43,6 +82,9 @@ if (parentPort) {
         current,
         setTimeout(() => {
           unanswered.delete(current);
+          // Blocked in a child process it waits for (execSync, spawnSync), the main thread runs no
+          // JavaScript to terminate: the child gets the SIGINT a terminal's Ctrl-C would give it.
+          interruptChildren();
           const session = new Session();
           session.connectToMainThread();
           // Safe only while no async hooks are on in the runtime (output.ts says why).

@@ -156,3 +156,60 @@ describe("ephemeron run on files that are not notebooks", () => {
     expectOneLineError(result, path);
   }, 30_000);
 });
+
+describe("ephemeron run protects and explains what it writes", () => {
+  it("refuses a notebook of another language, leaving it as it was", async () => {
+    const python = { ...notebook("print(1)"), metadata: { kernelspec: { name: "python3", display_name: "Python 3", language: "python" } } };
+    const path = write("python.ipynb", python);
+    const before = readFileSync(path, "utf8");
+    const result = await ephemeron(["run", path]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/python notebook/);
+    expect(readFileSync(path, "utf8")).toBe(before);
+  }, 30_000);
+
+  it("clears the outputs of the cells a failure kept from running, and prints the failing cell's error to stderr even with --quiet", async () => {
+    const stale = notebook('throw new Error("stops here");', '"not run"');
+    const later = stale.cells[2]!;
+    later.outputs = [{ output_type: "stream", name: "stdout", text: "STALE OUTPUT\n" }];
+    later.execution_count = 7;
+    const path = write("stale.ipynb", stale);
+    const result = await ephemeron(["run", path, "--quiet"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("stops here");
+    expect(result.stderr).toContain("cell 1 failed");
+    const cells = readNotebookFile(path).cells.filter((cell) => cell.cell_type === "code");
+    expect(cells[1]!.outputs).toEqual([]);
+    expect(cells[1]!.execution_count).toBeNull();
+  }, 90_000);
+
+  it("writes back valid nbformat for cells written without outputs or metadata", async () => {
+    const loose = notebook("1 + 1");
+    delete (loose.cells[1] as Partial<Cell>).outputs;
+    delete (loose.cells[1] as Partial<Cell>).metadata;
+    const path = write("loose.ipynb", loose);
+    const result = await ephemeron(["run", path]);
+    expect(result.code, result.stderr).toBe(0);
+    const cell = readNotebookFile(path).cells[1]!;
+    expect(cell.metadata).toEqual({});
+    expect(resultOf(cell)).toBe("2");
+  }, 90_000);
+
+  it("stops a cell blocked in a child process at --timeout, records why, and runs the next cell", async () => {
+    const path = write("blocked.ipynb", notebook('import { execSync } from "node:child_process";\nexecSync("sleep 600");', '"next"'));
+    const result = await ephemeron(["run", path, "--timeout", "2", "--allow-errors"], { timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const cells = readNotebookFile(path).cells.filter((cell) => cell.cell_type === "code");
+    const errors = cells[0]!.outputs!.filter((o) => o.output_type === "error") as unknown as { ename: string; traceback: string[] }[];
+    expect(errors.map((e) => e.ename)).toEqual(["KeyboardInterrupt", "TimeoutError"]);
+    expect(errors[1]!.traceback.join("\n")).toContain("ran longer than 2 s");
+    expect(cells[0]!.execution_count).toBe(1);
+    expect(resultOf(cells[1]!)).toBe("'next'");
+  }, 90_000);
+
+  it("refuses two notebooks of the same name written into one --out folder", async () => {
+    const result = await ephemeron(["run", join(dir, "a", "same.ipynb"), join(dir, "b", "same.ipynb"), "--out", join(dir, "together")]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("same.ipynb");
+  }, 30_000);
+});

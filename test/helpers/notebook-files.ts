@@ -18,6 +18,7 @@ export interface OutputJson {
 export interface CellJson {
   cell_type: string;
   source: string | string[];
+  metadata?: Record<string, unknown>;
   outputs?: OutputJson[];
   execution_count?: number | null;
 }

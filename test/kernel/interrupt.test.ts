@@ -45,6 +45,14 @@ describe("interrupting a cell", () => {
     });
   }
 
+  it("interrupt_request stops a cell that waits for a child process (execSync), and leaves no child behind", async () => {
+    const { exchange, ms } = await interruptCell(k, 'import { execSync } from "node:child_process";\nexecSync("sleep 300 && echo never");', viaMessage(k));
+    expect(exchange.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect(ms).toBeLessThan(2000);
+    const next = await k.client.execute("before + 1");
+    expect(resultText(next.iopub)).toBe("42");
+  });
+
   it("SIGINT to the kernel process interrupts the running cell instead of killing the kernel", async () => {
     const { exchange, ms } = await interruptCell(k, "while (true) {}", () => void k.kernel.process.kill("SIGINT"));
     expect(exchange.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
