@@ -41,6 +41,13 @@ export function parseInstallArgs(args: string[]): InstallOptions | "help" {
     if (next === undefined || next.startsWith("--")) throw new UsageError(`${flag} needs a value`);
     return next;
   };
+  let located: string | undefined;
+  const locate = (flag: string, location: InstallOptions["location"]) => {
+    // As jupyter_client: one place, not the last of several.
+    if (located !== undefined && located !== flag) throw new UsageError(`${located} and ${flag} name two places: give one`);
+    located = flag;
+    options.location = location;
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -50,20 +57,24 @@ export function parseInstallArgs(args: string[]): InstallOptions | "help" {
       case "--help":
         return "help";
       case "--user":
-        options.location = { kind: "user" };
+        locate(flag, { kind: "user" });
         break;
       case "--sys-prefix":
-        options.location = { kind: "sys-prefix" };
+        locate(flag, { kind: "sys-prefix" });
         break;
       case "--prefix":
-        options.location = { kind: "prefix", prefix: take() };
+        locate(flag, { kind: "prefix", prefix: take() });
         break;
       case "--name":
-        options.name = take();
-        if (!/^[a-zA-Z0-9._-]+$/.test(options.name)) throw new UsageError(`--name '${options.name}' may only use letters, digits, '.', '_' and '-'`);
+        // Jupyter finds kernelspecs by lowercase folder names; `.` and `..` are no folder of their own.
+        options.name = take().toLowerCase();
+        if (!/^[a-z0-9._-]+$/.test(options.name) || /^\.+$/.test(options.name)) {
+          throw new UsageError(`--name '${options.name}' may only use letters, digits, '.', '_' and '-' (and not only dots)`);
+        }
         break;
       case "--display-name":
         options.displayName = take();
+        if (options.displayName.trim() === "") throw new UsageError("--display-name needs a name frontends can show");
         break;
       case "--no-typecheck":
         options.typecheck = false;
@@ -111,7 +122,10 @@ export function kernelsDir(location: InstallOptions["location"]): string {
 
 export function install(options: InstallOptions): string {
   const dir = join(kernelsDir(options.location), options.name);
-  const spec = resolvedKernelSpec({ displayName: options.displayName, extraArgs: options.typecheck ? [] : ["--no-typecheck"] });
+  const base = resolvedKernelSpec({ displayName: options.displayName, extraArgs: options.typecheck ? [] : ["--no-typecheck"] });
+  // The metadata says what the argv does.
+  const metadata = { ...base.metadata, ephemeron: { ...(base.metadata?.ephemeron as object | undefined), typecheck: options.typecheck } };
+  const spec = { ...base, metadata };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
   writeFileSync(join(dir, "logo-32x32.png"), logoPng(32));

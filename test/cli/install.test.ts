@@ -83,3 +83,35 @@ describe("ephemeron install's command line", () => {
     }
   });
 });
+
+describe("ephemeron install's checks of its arguments", () => {
+  let prefix: string;
+  beforeAll(() => {
+    prefix = mkdtempSync(join(tmpdir(), "ephemeron-install-checks-"));
+  });
+  afterAll(() => rmSync(prefix, { recursive: true, force: true }));
+
+  it("refuses a name of only dots, which would write into the kernels folder itself", async () => {
+    const result = await ephemeron(["install", "--prefix", prefix, "--name", ".."]);
+    expect(result.code).toBe(2);
+    expect(existsSync(join(prefix, "share", "jupyter", "kernel.json"))).toBe(false);
+  });
+
+  it("lowercases the name, as Jupyter lists kernelspecs", async () => {
+    const result = await ephemeron(["install", "--prefix", prefix, "--name", "TS"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(join(prefix, "share", "jupyter", "kernels", "ts", "kernel.json"))).toBe(true);
+  });
+
+  it("refuses two places at once and an empty display name", async () => {
+    expect((await ephemeron(["install", "--user", "--prefix", prefix])).code).toBe(2);
+    expect((await ephemeron(["install", "--prefix", prefix, "--display-name", " "])).code).toBe(2);
+  });
+
+  it("says in the kernelspec's metadata whether it type-checks, as its argv does", async () => {
+    await ephemeron(["install", "--prefix", prefix, "--name", "unchecked", "--no-typecheck"]);
+    const spec = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", "unchecked", "kernel.json"), "utf8")) as { argv: string[]; metadata: { ephemeron: { typecheck: boolean } } };
+    expect(spec.argv).toContain("--no-typecheck");
+    expect(spec.metadata.ephemeron.typecheck).toBe(false);
+  });
+});
