@@ -3,7 +3,7 @@
 // kernelspec with a fresh connection file, the code cells in order, outputs
 // printed as they arrive and written into nbformat 4 notebooks.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { KernelClient } from "./client.js";
 import { launchKernel, resolvedKernelSpec } from "./kernelspec.js";
@@ -38,8 +38,12 @@ class UsageError extends Error {}
 function parseRunArgs(args: string[]): RunOptions | "help" {
   const options: RunOptions = { notebooks: [], timeoutSeconds: 600, allowErrors: false, quiet: false, html: false };
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+    let arg = args[i]!;
+    // `--out=DIR` as well as `--out DIR`.
+    let inline: string | undefined;
+    if (arg.startsWith("--") && arg.includes("=")) [arg, inline] = [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)];
     const value = () => {
+      if (inline !== undefined) return inline;
       const next = args[++i];
       if (next === undefined) throw new UsageError(`${arg} needs a value`);
       return next;
@@ -57,6 +61,7 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
   }
   if (options.notebooks.length === 0) throw new UsageError("no notebook given (see ephemeron run --help)");
   if (options.out !== undefined) {
+    if (existsSync(options.out) && !statSync(options.out).isDirectory()) throw new UsageError(`--out ${options.out} is a file, not a folder`);
     const names = options.notebooks.map((path) => basename(path));
     const twice = names.find((name, index) => names.indexOf(name) !== index);
     if (twice !== undefined) throw new UsageError(`two notebooks named ${twice} would be written to the same file in ${options.out}`);
@@ -103,6 +108,7 @@ function dim(text: string): string {
 export async function runNotebook(path: string, options: Pick<RunOptions, "timeoutSeconds" | "allowErrors" | "quiet">): Promise<{ notebook: Notebook; ok: boolean }> {
   const notebook = readNotebook(path);
   const kernel = await launchKernel({ cwd: dirname(resolve(path)) });
+  running = kernel;
   const client = KernelClient.connect(kernel.connection);
   let ok = true;
   try {
@@ -116,6 +122,12 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
     let index = 0;
     for (const cell of codeCells) {
       index++;
+      // As nbclient: an empty cell is not sent, and gets no execution count.
+      if (joinSource(cell.source).trim() === "") {
+        cell.outputs = [];
+        cell.execution_count = null;
+        continue;
+      }
       process.stdout.write(dim(`── ${basename(path)}: cell ${index} of ${codeCells.length} ──`) + "\n");
       const collector = new OutputCollector();
       const run = client.execute(joinSource(cell.source), {
@@ -175,8 +187,21 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
   } finally {
     client.close();
     await kernel.dispose();
+    running = undefined;
   }
   return { notebook, ok };
+}
+
+/** The kernel running a notebook now: stopped, and its connection file (which holds its key) removed, if `run` is stopped. */
+let running: { dispose(): Promise<void> } | undefined;
+
+function stopOnSignals(): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`ephemeron run: stopped (${signal})\n`);
+      void (running?.dispose() ?? Promise.resolve()).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    });
+  }
 }
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -192,6 +217,7 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(`ephemeron run: ${(error as Error).message}\n`);
     return 2;
   }
+  stopOnSignals();
   let failures = 0;
   for (const path of options.notebooks) {
     try {

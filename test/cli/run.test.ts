@@ -213,3 +213,16 @@ describe("ephemeron run protects and explains what it writes", () => {
     expect(result.stderr).toContain("same.ipynb");
   }, 30_000);
 });
+
+describe("ephemeron run, as nbclient runs a notebook", () => {
+  it("sends no empty cell (it keeps no execution count) and takes --out=DIR", async () => {
+    const path = write("with-empty.ipynb", notebook("   ", '"first"'));
+    const out = join(dir, "equals-out");
+    const result = await ephemeron(["run", path, `--out=${out}`]);
+    expect(result.code, result.stderr).toBe(0);
+    const cells = readNotebookFile(join(out, "with-empty.ipynb")).cells.filter((cell) => cell.cell_type === "code");
+    expect(cells[0]!.execution_count).toBeNull();
+    expect(cells[1]!.execution_count).toBe(1);
+    expect(resultOf(cells[1]!)).toBe("'first'");
+  }, 90_000);
+});
