@@ -12,6 +12,7 @@ import type { CellCompiler, CompiledCell } from "../../kernel/execute.js";
 import type { SourceMapV3, TranspiledFile } from "../runtime/protocol.js";
 import type { LanguageTools } from "../../kernel/kernel.js";
 import { CellChecker, formatDiagnostics } from "./checker.js";
+import { parsesAsTypeScript } from "./swc.js";
 import { createLogger } from "../../kernel/log.js";
 
 const log = createLogger("compile");
@@ -78,7 +79,9 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     return this.checker;
   }
 
-  async compile(source: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }> {
+  async compile(written: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }> {
+    // `{ a: 1 }` is an object to a REPL user, and Node's REPL shows it so; as a script it is a block.
+    const source = asObjectLiteral(written) ?? written;
     const modules = this.load();
     // tsgo checks the cell in its own process while this thread transforms it; but first tsgo
     // reads the cell from this thread, which must be free to answer (the transform would hold it).
@@ -102,10 +105,10 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
         this.lastTransform = { source, cell };
       }
     } catch (error) {
-      if (error instanceof CellSyntaxError) return { error: syntaxError(error, source) };
+      if (error instanceof CellSyntaxError) return { error: syntaxError(error, written) };
       throw error;
     }
-    const diagnostics = (await checking) ?? [];
+    const diagnostics = ((await checking) ?? []).map((d) => (source === written || d.line !== 1 ? d : { ...d, column: d.column - 1, sourceLine: written.split("\n")[0] ?? "" }));
     if (diagnostics.length > 0) {
       const lines = formatDiagnostics(diagnostics);
       const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;
@@ -173,6 +176,19 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   async dispose(): Promise<void> {
     await this.checker?.dispose();
   }
+}
+
+/**
+ * A cell that is one object literal in braces (`{ a: 1 }`, `{ "a": 1, "b": 2 }`), wrapped in
+ * parentheses so that it is one: Node's REPL reads such input the same way. A block that is no
+ * object (`{ const a = 1; f(a) }`) does not parse so, and stays a block. The `(` shifts only the
+ * first line's columns; the newline keeps a trailing line comment from swallowing the `)`.
+ */
+function asObjectLiteral(source: string): string | undefined {
+  const trimmed = source.trim();
+  if (!trimmed.startsWith("{") || !trimmed.endsWith("}")) return undefined;
+  const wrapped = `(${source}\n)`;
+  return parsesAsTypeScript(wrapped) ? wrapped : undefined;
 }
 
 function syntaxError(error: { message: string; line: number; column: number }, source: string): ErrorContent {

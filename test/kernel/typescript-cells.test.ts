@@ -145,6 +145,16 @@ describe("TypeScript cells", () => {
     }
   });
 
+  it("reads a cell that is one object literal in braces as the object, as Node's REPL does, and a block as a block", async () => {
+    expect(await valueOf("{ a: 1 }")).toBe("{ a: 1 }");
+    expect(await valueOf('{ "a": 1, "b": [2] }')).toBe("{ a: 1, b: [ 2 ] }");
+    const block = await k.client.execute("{ const insideBlock = 3; console.log(insideBlock); }");
+    expect(streamText(block.iopub)).toBe("3\n");
+    expect(resultText(block.iopub)).toBeUndefined();
+    const failure = await k.client.execute("{ a: 1, b: notDeclaredAnywhere }");
+    expect(errorOf(failure.reply).evalue).toContain("TS2304 (line 1, col 12)");
+  });
+
   it("skips type checking for a cell that starts with // @ts-nocheck", async () => {
     const { reply, iopub } = await k.client.execute("// @ts-nocheck\nconst loose: string = 5;\nloose");
     expect(reply.content.status).toBe("ok");
