@@ -118,7 +118,13 @@ export class CommManager {
         }
         const comm = new Comm(commId, targetName, this);
         this.comms.set(commId, comm);
-        await handler(comm, payload);
+        try {
+          await handler(comm, payload);
+        } catch (error) {
+          // As ipykernel: a comm its target could not open is closed, so the frontend's side does not wait on it.
+          comm.close();
+          throw error;
+        }
         return;
       }
       await this.comms.get(commId)?.receive(message.msgType, payload);

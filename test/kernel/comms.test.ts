@@ -73,6 +73,15 @@ describe("comms", () => {
     expect(ofType(iopub, "comm_close").map((message) => message.content.comm_id)).toEqual(["nobody-1"]);
   });
 
+  it("a comm whose target's handler throws is closed, as ipykernel closes it, and the error is shown", async () => {
+    await k.client.execute('comm.registerTarget("fails", () => { throw new Error("cannot open this one"); });');
+    const iopub = await sendComm(k, "comm_open", { comm_id: "fails-1", target_name: "fails", data: {} });
+    expect(ofType(iopub, "comm_close").map((message) => message.content.comm_id)).toEqual(["fails-1"]);
+    expect(streamText(iopub, "stderr")).toContain("cannot open this one");
+    const info = await k.client.request("shell", "comm_info_request", { target_name: "fails" });
+    expect(info.reply.content.comms).toEqual({});
+  });
+
   it("comm.open in a cell sends comm_open, send() comm_msg with buffers and close() comm_close on IOPub under the cell", async () => {
     const { reply, iopub } = await k.client.execute(
       [
