@@ -203,12 +203,16 @@ describe("CellChecker", () => {
   });
 
   it("completes what can follow a dot: optional members without their ?, private #names, identifier keys only", async () => {
-    await run(checker, 'interface Maybe { label?: string; size: number }\nconst maybe: Maybe = { size: 1 };\nconst keyed = { "dash-key": 1, plain: 2 };\nconst 𝒳ab = 1;');
+    await run(checker, 'interface Maybe { label?: string; size: number }\nconst maybe: Maybe = { size: 1 };\nconst keyed = { "dash-key": 1, plain: 2 };\nconst 𝒳ab = 1;\nconst weakling = 1;');
     expect((await checker.complete("maybe.", 6)).matches).toEqual(["label", "size"]);
     expect((await checker.complete("keyed.", 6)).matches).toEqual(["plain"]);
     expect((await checker.complete("new Map().", 10)).matches).not.toContain("Symbol");
     const secret = "class Vault { #secret = 1; open() { return this.#s";
     expect(await checker.complete(secret, [...secret].length)).toMatchObject({ matches: ["#secret"], cursorStart: secret.length - 2 });
+    // Regardless of case, as editors match; the exact case first.
+    const weak = (await checker.complete("weak", 4)).matches;
+    expect(weak[0]).toBe("weakling");
+    expect(weak).toEqual(expect.arrayContaining(["WeakMap", "WeakRef", "WeakSet"]));
     // An astral-plane letter is one code point of the name being completed.
     expect(await checker.complete("𝒳a", 2)).toMatchObject({ matches: ["𝒳ab"], cursorStart: 0, cursorEnd: 2 });
   });
