@@ -11,6 +11,16 @@ function errorOf(reply: { content: Record<string, unknown> }) {
   return { ename: reply.content.ename, evalue: String(reply.content.evalue), traceback: (reply.content.traceback as string[] | undefined ?? []).join("\n") };
 }
 
+/** Runs `test` against a kernel of its own (for cells that change what later tests' cells would see), then stops it. */
+async function withFreshKernel(test: (kernel: TestKernel) => Promise<void>): Promise<void> {
+  const own = await startKernel();
+  try {
+    await test(own);
+  } finally {
+    await own.close();
+  }
+}
+
 describe("TypeScript cells", () => {
   let k: TestKernel;
   let dir: string;
@@ -88,17 +98,14 @@ describe("TypeScript cells", () => {
   });
 
   it("lets a cell replace Node's process, Buffer or performance for itself, and the kernel keeps running cells", async () => {
-    const own = await startKernel();
-    try {
+    await withFreshKernel(async (own) => {
       const run = async (code: string) => (await own.client.execute(code)).iopub;
       expect(resultText(await run("(globalThis as any).process = 5;"))).toBe("5");
       expect(resultText(await run("// @ts-nocheck\nlet Buffer = 'mine'; let performance = 3;\n[Buffer, performance, (globalThis as any).process]"))).toBe("[ 'mine', 3, 5 ]");
       const iopub = await run("console.log('still printing'); new TextEncoder().encode('é').length");
       expect(streamText(iopub)).toBe("still printing\n");
       expect(resultText(iopub)).toBe("2");
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it("lets later cells use a var declared in a top-level loop, branch or try, as a script does", async () => {
@@ -132,17 +139,14 @@ describe("TypeScript cells", () => {
   });
 
   it("lets a cell import or declare a name Node also has as a global (crypto, URL, performance), typed as the cell declared it", async () => {
-    const own = await startKernel();
-    try {
+    await withFreshKernel(async (own) => {
       const run = async (code: string) => (await own.client.execute(code)).reply.content as { status: string; evalue?: string };
       expect(await run('import crypto from "node:crypto";\ncrypto.createHash("sha1").update("x").digest("hex").length')).toMatchObject({ status: "ok" });
       expect(await run('const URL = "https://example.com";\nconst performance = 3;\nURL.length + performance')).toMatchObject({ status: "ok" });
       expect((await run("const n: number = URL;")).evalue).toContain("TS2322");
       // Declared twice in one cell is still an error.
       expect((await run("const twice = 1;\nconst twice = 2;")).evalue).toContain("TS2451");
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it("reads a cell that is one object literal in braces as the object, as Node's REPL does, and a block as a block", async () => {
