@@ -40,6 +40,8 @@ export class CellFiles {
   private readonly localSources = new Map<string, number>();
   private readonly free: string[] = [];
   private poolSize = 0;
+  /** The files holding the `initial` texts, in their order. */
+  readonly initialFiles: string[];
 
   /** `initial`: texts that are in the project from its first load (the runtime's values, taken as the first cells). */
   constructor(
@@ -58,9 +60,6 @@ export class CellFiles {
       return file;
     });
   }
-
-  /** The files holding the `initial` texts, in their order. */
-  readonly initialFiles: string[];
 
   get(file: string): string | undefined {
     return this.texts.get(file);

@@ -13,7 +13,6 @@
 //
 // Its methods are not reentrant: the caller (checker.ts) runs one at a time.
 
-import fs from "node:fs";
 import type { Diagnostic, Project } from "typescript/unstable/async";
 import type { UpdateSnapshotResponse } from "typescript/unstable/proto";
 import { lineAndColumn } from "./code-points.js";
@@ -145,9 +144,10 @@ export class CellProject implements LanguageView {
    */
   static async open(files: CellFiles, channel: TsgoChannel, options: CellProjectOptions, preloaded?: Promise<unknown>): Promise<CellProject> {
     const project = new CellProject(files, channel, options.cwd);
-    for (const [index, file] of (options.globalValues ?? []).entries()) {
-      const text = files.get(files.initialFiles[index]!) ?? fs.readFileSync(file, "utf8");
-      const cell: AcceptedCell = { file: files.initialFiles[index]!, text, names: ambientValueNames(text), unnamed: false, shadowed: new Set(), serial: project.serial++, uses: [], usedBy: 0, ownLength: text.length };
+    // The runtime's values (CellFiles put their texts in from the start) are the session's first cells.
+    for (const file of files.initialFiles) {
+      const text = files.get(file) ?? "";
+      const cell: AcceptedCell = { file, text, names: ambientValueNames(text), unnamed: false, shadowed: new Set(), serial: project.serial++, uses: [], usedBy: 0, ownLength: text.length };
       project.accepted.push(cell);
       project.index(cell);
     }
