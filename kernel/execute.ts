@@ -58,7 +58,8 @@ export class Executor {
     if (typeof request.code !== "string") throw new TypeError("execute_request needs 'code' as a string");
     const code = request.code;
     const silent = request.silent === true;
-    const storeHistory = !silent && request.store_history !== false;
+    // As IPython: a cell of only whitespace counts for nothing and is not history.
+    const storeHistory = !silent && request.store_history !== false && code.trim() !== "";
     if (storeHistory) this.executionCount++;
     const count = this.executionCount;
     const publish = silent ? () => undefined : context.publish;

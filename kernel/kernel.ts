@@ -86,7 +86,7 @@ export function createHandlers(parts: KernelParts): HandlerTable {
       const reply = await parts.executor.execute(context);
       const code = (context.request.content as { code: string }).code;
       const stored = (context.request.content as { store_history?: unknown; silent?: unknown });
-      if (stored.silent !== true && stored.store_history !== false) {
+      if (stored.silent !== true && stored.store_history !== false && code.trim() !== "") {
         parts.history.add(parts.executor.executionCount, code);
         context.afterReply(() => parts.history.save());
       }

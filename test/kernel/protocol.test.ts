@@ -97,8 +97,13 @@ describe("a running kernel", () => {
     expect(unstored.reply.content.execution_count).toBe(n + 1);
     const silent = await k.client.execute('console.log("hidden"); 4', { silent: true });
     expect(types(silent.iopub)).toEqual(["status", "status"]);
+    // A cell of only whitespace counts for nothing, as in IPython, and is not history.
+    const blank = await k.client.execute("  \n ");
+    expect(blank.reply.content).toMatchObject({ status: "ok", execution_count: n + 1 });
     const after = await k.client.execute("5");
     expect(after.reply.content.execution_count).toBe(n + 2);
+    const history = await k.client.request("shell", "history_request", { hist_access_type: "tail", n: 3, output: false, raw: true });
+    expect((history.reply.content.history as [number, number, string][]).map(([, , input]) => input)).not.toContain("  \n ");
   });
 
   it("keeps answering heartbeats while a cell busy-loops for 3 seconds", async () => {
