@@ -227,7 +227,10 @@ export class RuntimeSupervisor {
     if (child !== this.child) return;
     this.child = undefined;
     this.ready = undefined;
-    // The runtime's comms died with it.
+    // The runtime's comms died with it: the frontend is told (under the cell that was running, else
+    // the last one), so that widgets do not wait on a comm nobody answers.
+    const sink = this.sinks.get(this.running?.id ?? [...this.sinks.keys()].at(-1) ?? "");
+    for (const commId of this.comms.keys()) sink?.comm?.("comm_close", { comm_id: commId, data: {} }, []);
     this.comms.clear();
     for (const resolve of this.commDeliveries.values()) resolve("the runtime exited");
     this.commDeliveries.clear();

@@ -121,4 +121,14 @@ describe("comms", () => {
     expect(iopub.map((message) => message.header.msg_type)).toEqual(["status", "status"]);
     expect(k.client.unclaimed.length).toBeGreaterThan(before);
   });
+
+  it("when the runtime exits, each open comm is closed on IOPub and comm_info lists none", async () => {
+    const opened = await k.client.execute('const lasting = comm.open("jupyter.widget", { state: 1 });\nlasting.commId');
+    const commId = JSON.parse(String((opened.iopub.find((m) => m.header.msg_type === "execute_result")!.content.data as Record<string, string>)["text/plain"]).replace(/'/g, '"')) as string;
+    const exited = await k.client.execute("process.exit(0)");
+    expect(exited.reply.content.ename).toBe("RuntimeDied");
+    expect(ofType(exited.iopub, "comm_close").map((message) => message.content.comm_id)).toContain(commId);
+    const info = await k.client.request("shell", "comm_info_request", {});
+    expect(info.reply.content.comms).toEqual({});
+  });
 });
