@@ -44,7 +44,7 @@ export class Dispatcher {
   };
   private readonly loggedKinds = new Set<WireErrorKind>();
   /** input_request msg_id → who waits for the answer, and which request asked. */
-  private readonly pendingInput = new Map<string, { resolve: (value: string) => void; requestId: string }>();
+  private readonly pendingInput = new Map<string, { resolve: (value: string) => void; reject: (error: Error) => void; requestId: string }>();
   private arrivals = 0;
   private readonly warned = new Set<string>();
 
@@ -147,8 +147,13 @@ export class Dispatcher {
     // comm_open, comm_msg and comm_close have no reply in the protocol.
     const replied = COMM_MESSAGES.has(msgType) ? undefined : this.send(channel, request.identities, request.header, replyType(msgType), reply);
     const idle = this.publish(request, "status", { execution_state: "idle" });
-    // A question left unanswered by an interrupted cell must not take the next cell's answer.
-    for (const [id, pending] of this.pendingInput) if (pending.requestId === request.header.msg_id) this.pendingInput.delete(id);
+    // A question left unanswered when its cell ended (interrupted, or an input() not awaited) must not
+    // take the next cell's answer; the code still waiting on it learns why no answer comes.
+    for (const [id, pending] of this.pendingInput) {
+      if (pending.requestId !== request.header.msg_id) continue;
+      this.pendingInput.delete(id);
+      pending.reject(new Error("input() got no answer: the cell that asked ended first (await input() in the cell that asks)"));
+    }
     if (afterReply.length > 0) {
       await Promise.all([replied, idle]);
       for (const action of afterReply) action();
@@ -176,7 +181,7 @@ export class Dispatcher {
           return Promise.reject(new Error("input() is not available: this client does not accept input (allow_stdin is false)"));
         }
         const inputRequest = this.session.makeHeader("input_request");
-        const reply = new Promise<string>((resolve) => this.pendingInput.set(inputRequest.msg_id, { resolve, requestId: request.header.msg_id }));
+        const reply = new Promise<string>((resolve, reject) => this.pendingInput.set(inputRequest.msg_id, { resolve, reject, requestId: request.header.msg_id }));
         const frames = this.session.serialize({
           identities: request.identities,
           header: inputRequest,

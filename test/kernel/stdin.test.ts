@@ -79,6 +79,14 @@ describe("input from the notebook's user", () => {
     }
   });
 
+  it("an input() its cell did not await fails, once the cell has ended, with why no answer came", async () => {
+    const { reply } = await k.client.execute('var notAwaited = input("later? "); 1', { onInput: () => new Promise<string>(() => undefined) });
+    expect(reply.content.status).toBe("ok");
+    const next = await k.client.execute("await notAwaited");
+    expect(next.reply.content.status).toBe("error");
+    expect(String(next.reply.content.evalue)).toContain("the cell that asked ended first");
+  });
+
   it("an interrupt while input waits stops the wait with KeyboardInterrupt and the kernel goes on", async () => {
     let asked = false;
     const waiting = k.client.execute('const never = await input("wait: ");', {
