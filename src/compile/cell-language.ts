@@ -184,8 +184,11 @@ async function describe(project: Project, symbol: TsSymbol): Promise<string> {
   }
   const type = await checker.getTypeOfSymbol(symbol);
   let typeText = type === undefined ? "any" : await checker.typeToString(type, undefined, FULL_TYPE);
-  // A function merged with a namespace (`setTimeout`) prints as `typeof setTimeout`: its call signature says what it is.
-  if (type !== undefined && typeText === `typeof ${name}`) typeText = (await callSignature(project, type)) ?? typeText;
+  // A function merged with a namespace (`setTimeout`) prints as `typeof setTimeout`, a callable interface
+  // (`weakref.ref`: RefConstructor) by its name: their call signature says what they are.
+  if (type !== undefined && (typeText === `typeof ${name}` || /^[\p{ID_Start}$_][\p{ID_Continue}$.]*$/u.test(typeText))) {
+    typeText = (await callSignature(project, type)) ?? typeText;
+  }
   if (flags & SymbolFlags.Class) return `class ${name}`;
   if (flags & SymbolFlags.Enum) return `enum ${name}`;
   if (flags & SymbolFlags.Module && !(flags & (SymbolFlags.Variable | SymbolFlags.Function))) return `namespace ${name}`;

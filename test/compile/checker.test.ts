@@ -224,6 +224,9 @@ describe("CellChecker", () => {
     expect((await checker.inspect("let c: Choice", 13, 0)).plain).toBe("type Choice = number | { pick: string; }");
     expect((await checker.inspect("held", 4, 0)).plain).toBe("const held: Held");
     expect((await checker.inspect("setTimeout", 10, 0)).plain).toMatch(/^function setTimeout<TArgs extends any\[\]>\(callback: /);
+    // A value of a callable interface's type, by its call signature.
+    await run(checker, "interface Maker { (size: number): string }\nconst make: Maker = (size) => 'x'.repeat(size);");
+    expect((await checker.inspect("make", 4, 0)).plain).toBe("const make: (size: number) => string");
     expect((await checker.check("const wrong: string = held;"))[0]?.message).toBe("Type 'Held' is not assignable to type 'string'.");
   });
 });
