@@ -5,8 +5,8 @@
 
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { KernelClient } from "./client.js";
-import { launchKernel, resolvedKernelSpec } from "./kernelspec.js";
+import { resolvedKernelSpec } from "./kernelspec.js";
+import { launchReadyKernel } from "./ready-kernel.js";
 import { writeHandout } from "./handouts.js";
 import type { JsonObject, Message } from "./messages.js";
 import { joinSource, NotebookError, OutputCollector, readNotebook, serializeNotebook, type CodeCell, type Notebook, type Output } from "./notebook.js";
@@ -107,17 +107,10 @@ function dim(text: string): string {
 /** Runs one notebook; returns it with outputs, and whether every cell succeeded. */
 export async function runNotebook(path: string, options: Pick<RunOptions, "timeoutSeconds" | "allowErrors" | "quiet">): Promise<{ notebook: Notebook; ok: boolean }> {
   const notebook = readNotebook(path);
-  const kernel = await launchKernel({ cwd: dirname(resolve(path)) });
+  const { kernel, client, info } = await launchReadyKernel({ cwd: dirname(resolve(path)) });
   running = kernel;
-  const client = KernelClient.connect(kernel.connection);
   let ok = true;
   try {
-    const info = await Promise.race([
-      client.waitForReady(),
-      kernel.exited.then(({ code, signal }) => {
-        throw new Error(`the kernel exited before answering (${signal ?? `code ${code}`}):\n${kernel.stderr()}`);
-      }),
-    ]);
     const codeCells = notebook.cells.filter((cell): cell is CodeCell => cell.cell_type === "code");
     let index = 0;
     for (const cell of codeCells) {

@@ -4,8 +4,9 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KernelClient } from "../../kernel/client.js";
-import { launchKernel, PACKAGE_ROOT, resolvedKernelSpec, type LaunchedKernel, type LaunchOptions } from "../../kernel/kernelspec.js";
+import type { KernelClient } from "../../kernel/client.js";
+import { PACKAGE_ROOT, resolvedKernelSpec, type LaunchedKernel, type LaunchOptions } from "../../kernel/kernelspec.js";
+import { launchReadyKernel } from "../../kernel/ready-kernel.js";
 import type { Message } from "../../kernel/messages.js";
 
 export interface TestKernel {
@@ -32,15 +33,7 @@ export function testJupyterDataDir(): string {
 export async function startKernel(options: LaunchOptions & { extraArgs?: string[] } = {}): Promise<TestKernel> {
   if (!existsSync(join(PACKAGE_ROOT, "dist", "kernel", "cli.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does)");
   const env = { JUPYTER_DATA_DIR: testJupyterDataDir(), ...options.env };
-  const kernel = await launchKernel({ spec: resolvedKernelSpec({ extraArgs: options.extraArgs }), ...options, env });
-  const client = KernelClient.connect(kernel.connection);
-  try {
-    await client.waitForReady();
-  } catch (error) {
-    client.close();
-    await kernel.dispose();
-    throw new Error(`${(error as Error).message}\nkernel stderr:\n${kernel.stderr()}`);
-  }
+  const { kernel, client } = await launchReadyKernel({ spec: resolvedKernelSpec({ extraArgs: options.extraArgs }), ...options, env });
   return {
     kernel,
     client,
