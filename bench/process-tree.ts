@@ -2,48 +2,10 @@
 // of VmRSS over the kernel and every descendant, and the same with each page of
 // a file that several of its processes map counted once) and killing all of it.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { processTree, readStat } from "../src/runtime/processes.js";
 
-interface ProcStat {
-  pid: number;
-  ppid: number;
-  pgrp: number;
-}
-
-function readStat(pid: number): ProcStat | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name is in parentheses and may itself hold spaces or ')'.
-    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { pid, ppid: Number(fields[1]), pgrp: Number(fields[2]) };
-  } catch {
-    return undefined;
-  }
-}
-
-function allProcesses(): ProcStat[] {
-  const stats: ProcStat[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = readStat(Number(name));
-    if (stat) stats.push(stat);
-  }
-  return stats;
-}
-
-/** The root pid and all its descendants that are alive now. */
-export function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const { pid, ppid } of allProcesses()) {
-    const list = children.get(ppid) ?? [];
-    list.push(pid);
-    children.set(ppid, list);
-  }
-  if (!readStat(root)) return [];
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
-  return tree;
-}
+export { processTree };
 
 function vmRssBytes(pid: number): number {
   try {
