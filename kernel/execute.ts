@@ -7,6 +7,7 @@ import type { ErrorContent, ExecuteRequest, JsonObject, Message, MimeBundle } fr
 import type { RequestContext } from "./dispatcher.js";
 import type { OutputSink, RuntimeSupervisor, RunOutcome } from "./runtime-supervisor.js";
 import { KEYBOARD_INTERRUPT, type SourceMapV3 } from "../src/runtime/protocol.js";
+import { helpTarget } from "../src/compile/help-syntax.js";
 
 export interface CompiledCell {
   code: string;
@@ -22,8 +23,6 @@ export interface CellCompiler {
   help(expression: string): Promise<MimeBundle | undefined>;
 }
 
-/** `Math.max?`, `Math.max??` or `?Math.max`: IPython's help syntax. None is valid TypeScript, so nothing else means this. */
-const HELP = /^\s*\?{1,2}\s*([^?\n][^\n]*?)\s*$|^\s*([^?\n][^\n]*?)\s*\?{1,2}\s*$/;
 
 export class Executor {
   executionCount = 0;
@@ -69,8 +68,8 @@ export class Executor {
       // IPython's `exit`: the console (or any client that knows the payload) closes itself.
       return { status: "ok", execution_count: count, user_expressions: {}, payload: [{ source: "ask_exit", keepkernel: false }] };
     }
-    const helpFor = HELP.exec(code);
-    if (helpFor) return this.page(helpFor[1] ?? helpFor[2] ?? "", count);
+    const helpFor = helpTarget(code);
+    if (helpFor !== undefined) return this.page(helpFor, count);
     const outcome = await this.run(code, count, context.request.header.msg_id, context, publish, true);
     const userExpressions = await this.evaluateUserExpressions(request.user_expressions, context);
     if (outcome.error) {

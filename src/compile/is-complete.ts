@@ -6,6 +6,7 @@
 
 import { LanguageVariant, SyntaxKind } from "typescript/unstable/ast";
 import { createScanner } from "typescript/unstable/ast/scanner";
+import { helpTarget } from "./help-syntax.js";
 import { parseProblem } from "./swc.js";
 
 export interface IsCompleteResult {
@@ -55,12 +56,10 @@ function endsOperand(kind: SyntaxKind | undefined): boolean {
   );
 }
 
-/** `obj?` and `obj??` ask for help (the kernel pages the documentation), as in IPython. */
-const HELP_SUFFIX = /^(?<expression>[^]*?[^\s?])\?\??\s*$/;
-
 export function isComplete(source: string): IsCompleteResult {
-  const help = HELP_SUFFIX.exec(source)?.groups?.expression;
-  if (help !== undefined && !help.includes("\n") && scanCell(help).status === "complete") return { status: "complete" };
+  // `obj?`, `obj??`, `?obj` ask for help: the kernel pages the documentation, as IPython does.
+  const help = helpTarget(source);
+  if (help !== undefined && scanCell(help).status === "complete") return { status: "complete" };
   return scanCell(source);
 }
 

@@ -31,6 +31,7 @@ describe("isComplete", () => {
     // IPython's help syntax is a finished input; a trailing non-null `!` ends an operand.
     ["Math.max?", "complete"],
     ["gc.refcount??", "complete"],
+    ["?Math.max", "complete"],
     ["const y = el!", "complete"],
     ["const t = `a ${x", "incomplete", "    "],
     ["/* open comment", "incomplete", ""],
