@@ -168,16 +168,15 @@ export class CellProject implements LanguageView {
 
   /**
    * Type-checks a cell against the accepted ones. `checked`: the cell parsed already (checkedText),
-   * when the caller has it. `handedOver` runs once tsgo has read the cell (or will not): from then
-   * on tsgo works alone, and the caller's thread is free to do its own work without delaying it.
+   * when the caller has it. `handedOver` runs once the diagnostics are asked for: tsgo computes
+   * them alone (~1.5 ms, no callbacks), and the caller's thread is free to do its own work without
+   * delaying it. Earlier, tsgo builds the new program and waits on this thread to answer its reads,
+   * and the update's answer waits for whatever holds the thread.
    */
   async check(source: string, checked?: () => CheckedText, handedOver?: () => void): Promise<CheckResult> {
     let read: () => void = () => undefined;
     const taken = new Promise<void>((resolve) => (read = resolve));
-    this.files.onScratchRead(() => {
-      read();
-      handedOver?.();
-    });
+    this.files.onScratchRead(read);
     let cell: PreparedCell;
     try {
       // A cell without module syntax is checked as it is written: it goes to tsgo at once, and is
@@ -193,7 +192,9 @@ export class CellProject implements LanguageView {
     }
     // Semantic diagnostics only: syntax errors are swc's to report (the transform parses every cell
     // the kernel runs, and its verdict is what runs), and asking tsgo for its own costs a round trip.
-    const diagnostics = ((await this.channel.request("getSemanticDiagnostics", { snapshot: this.snapshot.id, project: this.snapshot.project, file: this.files.scratch })) ?? []) as Diagnostic[];
+    const asked = this.channel.request("getSemanticDiagnostics", { snapshot: this.snapshot.id, project: this.snapshot.project, file: this.files.scratch });
+    handedOver?.();
+    const diagnostics = ((await asked) ?? []) as Diagnostic[];
     return {
       diagnostics: this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell))),
       declares: cell.names.length > 0 || cell.unnamed,

@@ -83,7 +83,7 @@ export class CellChecker {
    * Type-check a cell against all accepted cells; does not accept it. The same cell checked again
    * while the accepted cells are unchanged gets the same answer without a trip to the checker
    * (running `1 + 1` again, or a cell that printed something, costs nothing to check).
-   * `handedOver` runs (once) when tsgo has read the cell, or when it will not need to.
+   * `handedOver` runs (once) when tsgo needs nothing more of this thread for the check (CellProject.check).
    */
   async check(source: string, handedOver: () => void = () => undefined): Promise<CellDiagnostic[]> {
     try {

@@ -84,14 +84,16 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     const source = asObjectLiteral(written) ?? written;
     const modules = this.load();
     // tsgo checks the cell in its own process while this thread transforms it; but first tsgo
-    // reads the cell from this thread, which must be free to answer (the transform would hold it).
-    // (While it warms up the transform goes first: the cell would wait for the warm-up anyway.)
+    // reads the cell from this thread and builds a new program, and this thread must be free to
+    // answer and to ask for the diagnostics (the transform would hold it): it transforms while
+    // tsgo computes them. (While tsgo warms up the transform goes first: the cell would wait for
+    // the warm-up anyway.)
     let handedOver: () => void = () => undefined;
-    const read = new Promise<void>((resolve) => (handedOver = resolve));
+    const free = new Promise<void>((resolve) => (handedOver = resolve));
     const checker = this.options.typecheck ? this.checkerReady() : undefined;
     const warm = checker?.warm === true;
     const checking = checker?.check(source, handedOver);
-    if (checking && warm) await read;
+    if (checking && warm) await free;
     const { transformCell, CellSyntaxError } = await modules;
     let cell: CompiledCell;
     try {
