@@ -9,48 +9,67 @@ type Entry = [session: number, line: number, input: string];
 type Reply = [number, number, string | [string, null]];
 
 export class History {
-  private readonly entries: Entry[];
-  /** Entries added but not yet written to the file. */
-  private readonly unsaved: Entry[] = [];
-  readonly session: number;
+  private loaded: { earlier: Entry[]; session: number } | undefined;
+  /** This session's inputs, as [line, input]: numbered with the session once it is known. */
+  private readonly mine: [line: number, input: string][] = [];
+  /** How many of `mine` are in the file. */
+  private saved = 0;
 
-  /** With a file: earlier sessions are loaded from it, this one is numbered one past them and saved to it. */
-  constructor(private readonly file?: HistoryFile) {
-    const earlier = file?.load() ?? { entries: [], lastSession: 0 };
-    this.entries = earlier.entries;
-    this.session = earlier.lastSession + 1;
-    file?.startSession(this.session);
+  /**
+   * With a file: earlier sessions are loaded from it when first needed (the first save, after the
+   * first cell's reply, or the first history request), this one numbered one past them and saved
+   * to it. Not at start-up: a long history (up to 2 MB) takes 40–50 ms to read and parse, which
+   * held the kernel's thread while the checker's tsgo was loading and waiting on that thread to
+   * answer its file reads.
+   */
+  constructor(private readonly file?: HistoryFile) {}
+
+  /** This kernel's session number: one past the newest in the file. */
+  get session(): number {
+    return this.load().session;
   }
 
   add(line: number, input: string): void {
-    const entry: Entry = [this.session, line, input];
-    this.entries.push(entry);
-    if (this.file) this.unsaved.push(entry);
+    this.mine.push([line, input]);
   }
 
   /** Writes what add() recorded to the file: the kernel calls it after the reply, so file I/O is not part of a cell's round trip. */
   save(): void {
-    for (const entry of this.unsaved.splice(0)) this.file?.append(entry);
+    if (this.file === undefined) return;
+    const { session } = this.load();
+    for (const [line, input] of this.mine.slice(this.saved)) this.file.append([session, line, input]);
+    this.saved = this.mine.length;
+  }
+
+  private load(): { earlier: Entry[]; session: number } {
+    if (this.loaded === undefined) {
+      const earlier = this.file?.load() ?? { entries: [], lastSession: 0 };
+      this.loaded = { earlier: earlier.entries, session: earlier.lastSession + 1 };
+      this.file?.startSession(this.loaded.session);
+    }
+    return this.loaded;
   }
 
   query(request: JsonObject): Reply[] {
+    const { earlier, session: current } = this.load();
+    const entries: Entry[] = [...earlier, ...this.mine.map(([line, input]): Entry => [current, line, input])];
     const output = request.output === true;
     const shape = ([session, line, input]: Entry): Reply => [session, line, output ? [input, null] : input];
     const n = typeof request.n === "number" && request.n >= 0 ? request.n : undefined;
     switch (request.hist_access_type) {
       case "tail":
-        return (n === undefined ? this.entries : this.entries.slice(-n)).map(shape);
+        return (n === undefined ? entries : entries.slice(-n)).map(shape);
       case "range": {
         // Positive: that session; negative: counted back from this one (-1 is the previous); 0 or none: this one.
         const asked = typeof request.session === "number" ? request.session : 0;
-        const session = asked > 0 ? asked : this.session + asked;
+        const session = asked > 0 ? asked : current + asked;
         const start = typeof request.start === "number" ? request.start : 0;
         const stop = typeof request.stop === "number" ? request.stop : Infinity;
-        return this.entries.filter(([s, line]) => s === session && line >= start && line < stop).map(shape);
+        return entries.filter(([s, line]) => s === session && line >= start && line < stop).map(shape);
       }
       case "search": {
         const pattern = globToRegExp(typeof request.pattern === "string" ? request.pattern : "*");
-        let found = this.entries.filter(([, , input]) => pattern.test(input));
+        let found = entries.filter(([, , input]) => pattern.test(input));
         if (request.unique === true) {
           const seen = new Set<string>();
           found = found.reverse().filter(([, , input]) => !seen.has(input) && seen.add(input) !== undefined).reverse();

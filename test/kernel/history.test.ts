@@ -85,7 +85,7 @@ describe("input history across sessions", () => {
     }
   });
 
-  it("a history file past its size bound is cut down to its newest entries when a kernel starts", async () => {
+  it("a history file past its size bound is cut down to its newest entries when a kernel first reads it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ephemeron-history-big-"));
     try {
       mkdirSync(join(dir, "ephemeron"));
@@ -98,9 +98,9 @@ describe("input history across sessions", () => {
       expect(before).toBeGreaterThan(4_000_000);
       const k = await startKernel({ env: { JUPYTER_DATA_DIR: dir } });
       try {
-        expect(statSync(path).size).toBeLessThan(before / 1.5);
         const [newest] = await history(k, { hist_access_type: "tail", n: 1 });
         expect(newest![2]).toMatch(/^\/\/ 10000 /);
+        expect(statSync(path).size).toBeLessThan(before / 1.5);
         await k.client.execute("1 + 1");
         const [mine] = await history(k, { hist_access_type: "tail", n: 1 });
         expect(mine!.slice(0, 2)).toEqual([12, 1]);
