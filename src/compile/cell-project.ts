@@ -22,6 +22,7 @@ import type { CellFiles } from "./cell-files.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
 import type { LanguageService, LanguageView } from "./cell-language.js";
 import { replacedName, withoutReplacedNames } from "./replaced-names.js";
+import { installHint, isInstalled, isPackageSpecifier, packageName } from "../runtime/missing-package.js";
 
 /** What may make a cell's checked text differ from the cell (cell-source.ts rewrites imports, exports, `declare global`). */
 const REWRITTEN = /\\|\b(?:import|export|declare)\b/;
@@ -394,7 +395,7 @@ export class CellProject implements LanguageView {
       const chosen = reportable ?? (allFailed ? failures[0] : undefined);
       if (chosen !== undefined) result.push(toCellDiagnostic(cell.source, chosen.diagnostic, chosen.standIn.origin));
     }
-    return result.sort((a, b) => a.line - b.line || a.column - b.column);
+    return result.map((d) => withInstallHint(d, this.cwd)).sort((a, b) => a.line - b.line || a.column - b.column);
   }
 }
 
@@ -423,7 +424,14 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Set<string>): string {
   return text;
 }
 
+const MODULE_NOT_FOUND = 2307;
 
+/** "Cannot find module 'pkg'" for a package nobody installed also says how to install it, as the runtime's import error does. */
+function withInstallHint(diagnostic: CellDiagnostic, cwd: string): CellDiagnostic {
+  const specifier = diagnostic.code === MODULE_NOT_FOUND ? /^Cannot find module '([^']+)'/.exec(diagnostic.message)?.[1] : undefined;
+  if (specifier === undefined || !isPackageSpecifier(specifier) || isInstalled(packageName(specifier), cwd)) return diagnostic;
+  return { ...diagnostic, message: `${diagnostic.message}\n${installHint(specifier)}` };
+}
 
 function toCellDiagnostic(source: string, diagnostic: Diagnostic, offset: number): CellDiagnostic {
   const { line, column, sourceLine } = lineAndColumn(source, offset);

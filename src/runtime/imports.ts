@@ -7,6 +7,7 @@ import { builtinModules, createRequire } from "node:module";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { installHint, packageName } from "./missing-package.js";
 
 type Conditions = string | { [condition: string]: Conditions } | Conditions[] | null;
 
@@ -62,8 +63,7 @@ function withJsonType(path: string, options: ImportCallOptions | undefined): Imp
 
 /** Resolves a bare specifier from `cwd`, preferring the package's "import" entry (ESM-only packages). */
 function resolvePackage(specifier: string, cwd: string): string {
-  const parts = specifier.split("/");
-  const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+  const name = packageName(specifier);
   const subpath = "." + specifier.slice(name.length);
   for (let dir = cwd; ; dir = dirname(dir)) {
     const packageDir = join(dir, "node_modules", name);
@@ -79,7 +79,7 @@ function resolvePackage(specifier: string, cwd: string): string {
   try {
     return createRequire(join(cwd, "[notebook]")).resolve(specifier);
   } catch {
-    const error = new Error(`Cannot find module '${specifier}' from ${cwd}\nInstall it beside the notebook: npm install ${name}`);
+    const error = new Error(`Cannot find module '${specifier}' from ${cwd}\n${installHint(specifier)}`);
     (error as Error & { code: string }).code = "ERR_MODULE_NOT_FOUND";
     throw error;
   }

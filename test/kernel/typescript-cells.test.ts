@@ -262,12 +262,21 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("[ 3, '/' ]");
   });
 
-  it("says how to install a package that is missing", async () => {
-    const { reply } = await k.client.execute('// @ts-nocheck\nimport left from "left-pad-not-installed";');
-    expect(reply.content.status).toBe("error");
-    const error = errorOf(reply);
-    expect(error.evalue).toContain("Cannot find module 'left-pad-not-installed'");
-    expect(error.evalue).toContain("npm install left-pad-not-installed");
+  it("says how to install a package that is missing, whether the checker or the import finds it missing", async () => {
+    for (const cell of ['import left from "left-pad-not-installed/sub";\nleft', '// @ts-nocheck\nimport left from "left-pad-not-installed/sub";']) {
+      const { reply } = await k.client.execute(cell);
+      expect(reply.content.status).toBe("error");
+      const error = errorOf(reply);
+      expect(error.evalue).toContain("Cannot find module 'left-pad-not-installed/sub'");
+      expect(error.evalue).toContain("npm install left-pad-not-installed");
+      expect(error.evalue).not.toContain("npm install left-pad-not-installed/sub");
+    }
+    // A file beside the notebook, or a package that is there: nothing to install.
+    for (const missing of ["./no-such-helper.js", "esm-only/no-such-entry"]) {
+      const { reply } = await k.client.execute(`import { x } from "${missing}";\nx`);
+      expect(errorOf(reply).evalue).toContain(`Cannot find module '${missing}'`);
+      expect(errorOf(reply).evalue).not.toContain("npm install");
+    }
   });
 
   it("points a runtime error at the cell's own line after a type-only prelude", async () => {
