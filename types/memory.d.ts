@@ -224,7 +224,12 @@ declare namespace EphemeronMemory {
 }
 
 declare namespace NodeJS {
-  /** ephemeron's `gc`, merged into V8's --expose-gc function type. */
+  /**
+   * ephemeron's garbage collector (CPython's `gc` module): `await gc()` collects and runs every
+   * due weakref callback and finalizer, in a fixed order, and resolves to their number;
+   * `gc.refcount(obj)` counts the strong references to `obj` in the heap, `gc.referrers(obj)` names
+   * them, `gc.heap()` shows what the heap holds.
+   */
   interface GCFunction {
     /**
      * CPython `gc.collect()`, made deterministic: resolves once every object

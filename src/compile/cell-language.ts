@@ -8,7 +8,7 @@ import { API, NodeBuilderFlags, SignatureKind, SymbolFlags, type CompletionEntry
 import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
 import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
 import type { DeclaredName } from "./cell-source.js";
-import type { CompletionResult, InspectResult } from "./checker-types.js";
+import { ALWAYS_DEFINED_GLOBALS, type CompletionResult, type InspectResult } from "./checker-types.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
 import { withoutReplacedNames } from "./replaced-names.js";
 
@@ -145,8 +145,9 @@ export class LanguageService {
     if (symbol === undefined) return notFound;
     if (symbol.flags & SymbolFlags.Alias) symbol = await checker.getAliasedSymbol(symbol);
     if (view.isImport(symbol.name)) symbol = (await importedThrough(project, view.prefix, symbol)) ?? symbol;
-    const signature = withoutReplacedNames(await describe(project, symbol));
-    const documentation = await checker.getDocumentationCommentOfSymbol(symbol);
+    const runtimes = await runtimeGlobal(project, symbol);
+    const signature = runtimes?.signature ?? withoutReplacedNames(await describe(project, symbol));
+    const documentation = await checker.getDocumentationCommentOfSymbol(runtimes?.documented ?? symbol);
     // One of each tag: overloads repeat their `@param`s.
     const tags = [...new Set((await checker.getJsDocTagsOfSymbol(symbol)).map((t) => `@${t.name}${t.text ? ` ${t.text}` : ""}`))];
     const docs = [documentation, ...(detailLevel === 1 || documentation === "" ? tags : [])].filter((s) => s !== "").join("\n");
@@ -170,6 +171,21 @@ async function importedThrough(project: Project, prefix: string, symbol: TsSymbo
   // A namespace import's type is the module's shape (`PlatformPath`): the import itself says more.
   if (target === undefined || (target.flags & SymbolFlags.Interface && !(target.flags & SymbolFlags.Value))) return undefined;
   return home !== undefined && !home.startsWith(prefix) ? target : undefined;
+}
+
+/**
+ * A global @types/node declares and the runtime defines anew (`gc`: V8's optional --expose-gc
+ * function there, ephemeron's collector here): described by the type the runtime gives it, and
+ * documented by that type's declaration (types/memory.d.ts), not by Node's "Enable this API with
+ * the --expose-gc CLI flag".
+ */
+async function runtimeGlobal(project: Project, symbol: TsSymbol): Promise<{ signature: string; documented: TsSymbol } | undefined> {
+  if (!ALWAYS_DEFINED_GLOBALS.has(symbol.name) || !symbol.valueDeclaration?.path.includes("/node_modules/@types/node/")) return undefined;
+  const type = await project.checker.getTypeOfSymbol(symbol);
+  const defined = type === undefined ? undefined : await project.checker.getNonNullableType(type);
+  const documented = await defined?.getSymbol();
+  if (defined === undefined || documented === undefined) return undefined;
+  return { signature: `const ${symbol.name}: ${await project.checker.typeToString(defined, undefined, FULL_TYPE)}`, documented };
 }
 
 /** A one-line description of a symbol, as the editor's hover shows it. */

@@ -17,7 +17,7 @@ import type { Diagnostic, Project } from "typescript/unstable/async";
 import type { UpdateSnapshotResponse } from "typescript/unstable/proto";
 import { lineAndColumn } from "./code-points.js";
 import { checkedText, sourceOffset, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
-import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
+import { ALWAYS_DEFINED_GLOBALS, type CellDiagnostic, type CheckResult, type CompletionResult, type InspectResult } from "./checker-types.js";
 import type { CellFiles } from "./cell-files.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
 import type { LanguageService, LanguageView } from "./cell-language.js";
@@ -64,12 +64,7 @@ const WARM_UP_CELL = [
  * a top-level `await (x)` as a call to a function named `await`; the runtime runs it as an await.
  */
 const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 2311, 2853, 7016]);
-/**
- * "'gc' is possibly 'undefined'" (18048) and "cannot invoke … possibly 'undefined'" (2722) on
- * `gc` itself: @types/node declares V8's `gc` as optional, but the runtime always installs
- * ephemeron's `gc` (types/memory.d.ts merges its members into that declaration).
- */
-const ALWAYS_DEFINED_GLOBALS = new Set(["gc"]);
+/** "'gc' is possibly 'undefined'" (18048) and "cannot invoke … possibly 'undefined'" (2722) on `gc` itself (ALWAYS_DEFINED_GLOBALS). */
 const POSSIBLY_UNDEFINED_CODES = new Set([18048, 2722]);
 
 /**

@@ -30,3 +30,11 @@ export interface CheckResult {
   /** False only when the cell is known to declare, import and export nothing. */
   declares: boolean;
 }
+
+/**
+ * Globals that @types/node declares as possibly missing (`var gc: GCFunction | undefined`: V8's
+ * --expose-gc function) but the runtime always defines (ephemeron's `gc`, whose members
+ * types/memory.d.ts merges into that type): the checker treats them as defined, and inspection
+ * describes them as the runtime has them.
+ */
+export const ALWAYS_DEFINED_GLOBALS: ReadonlySet<string> = new Set(["gc"]);

@@ -382,6 +382,15 @@ describe("TypeScript cells", () => {
     expect(data["text/markdown"]).toContain("```typescript");
   });
 
+  it("inspects gc as ephemeron's collector, not as Node's optional --expose-gc function", async () => {
+    const { reply } = await k.client.request("shell", "inspect_request", { code: "await gc()", cursor_pos: 7, detail_level: 0 });
+    const text = (reply.content.data as Record<string, string>)["text/plain"];
+    expect(text).toMatch(/^const gc: GCFunction\n/);
+    expect(text).toContain("gc.refcount(obj)");
+    expect(text).not.toContain("--expose-gc");
+    expect(text).not.toContain("undefined");
+  });
+
   it("lets a cell declare a name the runtime gives every cell (input, id), as any earlier cell's", async () => {
     const before = await k.client.request("shell", "inspect_request", { code: "input", cursor_pos: 2, detail_level: 0 });
     expect((before.reply.content.data as Record<string, string>)["text/plain"]).toContain("Promise<string>");
