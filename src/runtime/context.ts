@@ -2,11 +2,12 @@
 // (process, Buffer, timers, URL, fetch…) from the runtime's realm, a console
 // that is not the global one (the global console, while any inspector session
 // is attached, keeps every object it logged alive: see the prototype notes),
-// `require` and `import` resolved from the notebook's folder, and the
+// `require` and `import` resolved from the notebook's folder, `module` and
+// `exports` as Node's REPL has them, and the
 // notebook's display and input functions.
 
 import { Console } from "node:console";
-import { createRequire } from "node:module";
+import { createRequire, Module } from "node:module";
 import { join } from "node:path";
 import { format } from "node:util";
 import vm from "node:vm";
@@ -34,6 +35,11 @@ export function createNotebookContext(cwd: string): NotebookContext {
   define(global, "global", global);
   define(global, "console", notebookConsole(global));
   define(global, "require", createRequire(join(cwd, "[notebook]")));
+  // As in Node's REPL: `module.exports = …` (and TypeScript's `export = …`, which swc writes so) is
+  // accepted, and changes nothing outside the cell.
+  const notebookModule = new Module("<notebook>");
+  define(global, "module", notebookModule);
+  define(global, "exports", notebookModule.exports);
   define(global, "__ephemeron_import", (specifier: string, options?: ImportCallOptions) => importFrom(specifier, cwd, options));
   return { context, global };
 }

@@ -382,6 +382,11 @@ describe("TypeScript cells", () => {
     expect(data["text/markdown"]).toContain("```typescript");
   });
 
+  it("accepts TypeScript's export = and CommonJS's module.exports in a cell, as Node's REPL does", async () => {
+    expect(await valueOf("const exported = { n: 5 };\nexport = exported")).toBe("{ n: 5 }");
+    expect(await valueOf("module.exports = [1];\nexports.extra = 2;\n[module.exports, exports]")).toBe("[ [ 1 ], { extra: 2 } ]");
+  });
+
   it("inspects gc as ephemeron's collector, not as Node's optional --expose-gc function", async () => {
     const { reply } = await k.client.request("shell", "inspect_request", { code: "await gc()", cursor_pos: 7, detail_level: 0 });
     const text = (reply.content.data as Record<string, string>)["text/plain"];
