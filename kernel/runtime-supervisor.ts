@@ -67,7 +67,11 @@ export class RuntimeSupervisor {
       // --no-concurrent-recompilation: a background compile thread holds what it compiled against
       // until it has torn down its heap, after it reports done; an object the notebook just dropped
       // could outlive `await gc()` (src/memory/gc.ts). Optimizing on the main thread has no such window.
-      execArgv: ["--expose-gc", "--no-concurrent-recompilation", "--experimental-vm-modules", "--disable-warning=ExperimentalWarning", ...(this.options.nodeFlags ?? [])],
+      // --no-force-async-hooks-checks: an interrupt that terminates JavaScript inside a timer's or
+      // an event's callback leaves Node's async context stack unbalanced, and Node's check then
+      // aborts the whole runtime ("async hook stack has become corrupted"). The runtime turns no
+      // async hooks on (output.ts), so nothing reads that stack.
+      execArgv: ["--expose-gc", "--no-concurrent-recompilation", "--no-force-async-hooks-checks", "--experimental-vm-modules", "--disable-warning=ExperimentalWarning", ...(this.options.nodeFlags ?? [])],
       // JSON, not "advanced": see src/runtime/protocol.ts.
       serialization: "json",
       // fd 4: the interrupt pipe the runtime's watchdog reads (src/runtime/watchdog.ts).

@@ -45,6 +45,16 @@ describe("interrupting a cell", () => {
     });
   }
 
+  it("interrupt_request stops an endless loop in a timer's callback, and the session's timers and variables still work", async () => {
+    const started = await k.client.execute('let spun = 0;\nsetTimeout(() => { spun = 1; console.log("spinning"); while (true) {} }, 100);');
+    expect(started.reply.content.status).toBe("ok");
+    const { exchange } = await interruptCell(k, "await new Promise((done) => setTimeout(done, 200));\nspun", viaMessage(k));
+    expect(exchange.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    const next = await k.client.execute("await new Promise((done) => setTimeout(done, 20));\n[before + spun, await Promise.resolve('later')]");
+    expect(next.reply.content.status).toBe("ok");
+    expect(resultText(next.iopub)).toBe("[ 42, 'later' ]");
+  });
+
   it("interrupt_request stops a cell that waits for a child process (execSync), and leaves no child behind", async () => {
     const { exchange, ms } = await interruptCell(k, 'import { execSync } from "node:child_process";\nexecSync("sleep 300 && echo never");', viaMessage(k));
     expect(exchange.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
