@@ -8,6 +8,20 @@ import type { RequestContext } from "./dispatcher.js";
 import type { OutputSink, RuntimeSupervisor, RunOutcome } from "./runtime-supervisor.js";
 import { KEYBOARD_INTERRUPT, type SourceMapV3 } from "../src/runtime/protocol.js";
 import { helpTarget } from "../src/compile/help-syntax.js";
+import { createLogger } from "./log.js";
+
+const log = createLogger("execute");
+
+/**
+ * A failure of the kernel's own, not of the cell (the compiler crashed, the runtime would not
+ * start): shown in the notebook as the cell's error, with a count and the kernel still serving,
+ * and logged whole to stderr for a bug report.
+ */
+function internalError(what: string, error: Error): ErrorContent {
+  log.error(`could not ${what}: ${error.stack ?? error.message}`);
+  const evalue = `the kernel could not ${what}: ${error.message.split("\n").find((line) => line.trim() !== "")?.trim() ?? String(error)}`;
+  return { ename: "InternalError", evalue, traceback: [`\u001b[0;31mInternalError\u001b[0m: ${evalue}`, "(the whole error is in the kernel's log)"] };
+}
 
 export interface CompiledCell {
   code: string;
@@ -95,8 +109,8 @@ export class Executor {
     this.starting = starting;
     let compiled: Awaited<ReturnType<CellCompiler["compile"]>>;
     try {
-      compiled = await this.compiler.compile(code, filename);
-      if (!("error" in compiled)) await this.runtime.start();
+      compiled = await this.compiler.compile(code, filename).catch((error: Error) => ({ error: internalError("compile this cell", error) }));
+      if (!("error" in compiled)) await this.runtime.start().catch((error: Error) => (compiled = { error: internalError("start the runtime", error) }));
     } finally {
       this.starting = undefined;
     }

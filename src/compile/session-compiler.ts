@@ -80,8 +80,10 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   }
 
   async compile(written: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }> {
+    // A first-line `#!` is allowed in a script file (tsc and Node skip it); the same length of comment keeps every position.
+    const unbanged = written.startsWith("#!") ? `//${written.slice(2)}` : written;
     // `{ a: 1 }` is an object to a REPL user, and Node's REPL shows it so; as a script it is a block.
-    const source = asObjectLiteral(written) ?? written;
+    const source = asObjectLiteral(unbanged) ?? unbanged;
     const modules = this.load();
     // tsgo checks the cell in its own process while this thread transforms it; but first tsgo
     // reads the cell from this thread and builds a new program, and this thread must be free to
@@ -110,7 +112,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
       if (error instanceof CellSyntaxError) return { error: syntaxError(error, written) };
       throw error;
     }
-    const diagnostics = ((await checking) ?? []).map((d) => (source === written || d.line !== 1 ? d : { ...d, column: d.column - 1, sourceLine: written.split("\n")[0] ?? "" }));
+    const diagnostics = ((await checking) ?? []).map((d) => (source === unbanged || d.line !== 1 ? d : { ...d, column: d.column - 1, sourceLine: written.split("\n")[0] ?? "" }));
     if (diagnostics.length > 0) {
       const lines = formatDiagnostics(diagnostics);
       const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;

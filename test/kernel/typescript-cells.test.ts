@@ -382,6 +382,11 @@ describe("TypeScript cells", () => {
     expect(data["text/markdown"]).toContain("```typescript");
   });
 
+  it("runs a cell whose first line is a #! line, as tsc and Node take a script's", async () => {
+    expect(await valueOf("#!/usr/bin/env -S npx tsx\nconst banged: number = 1;\nbanged + 1")).toBe("2");
+    expect(await failureOf("#!/usr/bin/env node\nconst wrong: string = 5;")).toContain("TS2322 (line 2, col 7)");
+  });
+
   it("accepts TypeScript's export = and CommonJS's module.exports in a cell, as Node's REPL does", async () => {
     expect(await valueOf("const exported = { n: 5 };\nexport = exported")).toBe("{ n: 5 }");
     expect(await valueOf("module.exports = [1];\nexports.extra = 2;\n[module.exports, exports]")).toBe("[ [ 1 ], { extra: 2 } ]");
