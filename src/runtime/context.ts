@@ -11,6 +11,7 @@ import { createRequire, Module } from "node:module";
 import { join } from "node:path";
 import { format } from "node:util";
 import vm from "node:vm";
+import { linkInstanceof } from "./cross-realm-instanceof.js";
 import { importFrom } from "./imports.js";
 import { bindTimers } from "./output.js";
 
@@ -31,6 +32,7 @@ export function createNotebookContext(cwd: string): NotebookContext {
     if (descriptor) Object.defineProperty(global, key, notebookOwn(global, key, descriptor));
   }
   shareWellKnownSymbols(global);
+  linkInstanceof(global);
   bindTimers(global);
   define(global, "global", global);
   define(global, "console", notebookConsole(global));

@@ -157,34 +157,44 @@ const framesOfStack = new WeakMap<object, ShownFrame[]>();
  * `error.stack` in the notebook as the user wrote the code: positions in the cell's own lines under
  * its label (`at boom (Cell In[3]:2:11)`), a TypeScript module's under its path, and no frames of
  * ephemeron's or Node's internals. Without it V8 wrote the positions of the transformed script.
- * Node asks the error's own realm for `Error.prepareStackTrace`, so the runtime's errors keep Node's.
+ * Node asks the error's own realm for `Error.prepareStackTrace`: errors Node's modules make for a
+ * cell (fs's ENOENT, URL's TypeError) are the runtime realm's, and get the same when a cell is on
+ * their stack; the runtime's own errors keep V8's format.
  */
 export function installStackTraces(global: Record<string, unknown>, cells: CellRegistry): void {
-  const notebookError = global.Error as ErrorConstructor;
-  notebookError.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]): string => {
-    let header = "Error";
-    try {
-      header = Error.prototype.toString.call(error);
-    } catch {
-      // A getter on name or message that throws: V8 would print a bare "Error" too.
-    }
-    try {
-      const frames = shownFrames(
-        sites.map((site) => ({ text: site.toString(), file: site.getFileName() ?? undefined, line: site.getLineNumber() ?? undefined, column: site.getColumnNumber() ?? undefined })),
-        cells,
-      );
-      if (typeof error === "object" && error !== null) framesOfStack.set(error, frames);
-      const lines = frames.map((frame, index) => {
-        if (!frame.cell) return `    at ${frame.text}`;
-        const site = sites.find((s) => s.toString() === frame.text) ?? sites[index];
-        const where = `${site?.getFileName() ?? ""}:${site?.getLineNumber() ?? ""}:${site?.getColumnNumber() ?? ""}`;
-        return `    at ${frame.text.replace(where, `${stackName(frame.cell)}:${frame.line}:${frame.column}`)}`;
-      });
-      return [header, ...lines].join("\n");
-    } catch {
-      return [header, ...sites.map((site) => `    at ${String(site)}`)].join("\n");
-    }
-  };
+  (global.Error as ErrorConstructor).prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) => cellStack(error, sites, cells);
+  Error.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) =>
+    sites.some((site) => cells.get(site.getFileName() ?? "") !== undefined) ? cellStack(error, sites, cells) : [stackHeader(error), ...sites.map((site) => `    at ${String(site)}`)].join("\n");
+}
+
+/** The first line of a stack, as V8 writes it. */
+function stackHeader(error: Error): string {
+  try {
+    return Error.prototype.toString.call(error);
+  } catch {
+    // A getter on name or message that throws: V8 would print a bare "Error" too.
+    return "Error";
+  }
+}
+
+function cellStack(error: Error, sites: NodeJS.CallSite[], cells: CellRegistry): string {
+  const header = stackHeader(error);
+  try {
+    const frames = shownFrames(
+      sites.map((site) => ({ text: site.toString(), file: site.getFileName() ?? undefined, line: site.getLineNumber() ?? undefined, column: site.getColumnNumber() ?? undefined })),
+      cells,
+    );
+    if (typeof error === "object" && error !== null) framesOfStack.set(error, frames);
+    const lines = frames.map((frame, index) => {
+      if (!frame.cell) return `    at ${frame.text}`;
+      const site = sites.find((s) => s.toString() === frame.text) ?? sites[index];
+      const where = `${site?.getFileName() ?? ""}:${site?.getLineNumber() ?? ""}:${site?.getColumnNumber() ?? ""}`;
+      return `    at ${frame.text.replace(where, `${stackName(frame.cell)}:${frame.line}:${frame.column}`)}`;
+    });
+    return [header, ...lines].join("\n");
+  } catch {
+    return [header, ...sites.map((site) => `    at ${String(site)}`)].join("\n");
+  }
 }
 
 /** How a stack line names a cell (its label) or a TypeScript module (its path). */

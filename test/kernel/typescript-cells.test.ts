@@ -382,6 +382,23 @@ describe("TypeScript cells", () => {
     expect(data["text/markdown"]).toContain("```typescript");
   });
 
+  it("takes the values Node's modules make for Error, Array, Map, Uint8Array…, and points their stacks at the cell", async () => {
+    const cell = [
+      'import fs from "node:fs";',
+      "let thrown: unknown;",
+      'try { fs.readFileSync("/no/such/file"); } catch (error) { thrown = error; }',
+      '[thrown instanceof Error, fs.readdirSync(".") instanceof Array, Buffer.from("a") instanceof Uint8Array, structuredClone(new Map()) instanceof Map, [] instanceof Array]',
+    ].join("\n");
+    const { reply, iopub } = await k.client.execute(cell);
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("[ true, true, true, true, true ]");
+    const count = (reply.content as { execution_count: number }).execution_count;
+    expect(await valueOf("(thrown as Error).stack!.split('\\n').slice(0, 2).join(' | ')")).toBe(`"Error: ENOENT: no such file or directory, open '/no/such/file' |     at Cell In[${count}]:3:10"`);
+    // Node's EventEmitter throws a cell's own Error as it is, not as "Unhandled error. (…)".
+    expect(await failureOf('import { EventEmitter } from "node:events";\nnew EventEmitter().emit("error", new RangeError("emitted"));')).toBe("emitted");
+    expect(await valueOf("class Mine extends Error {}\n[new Error() instanceof Mine, new Mine() instanceof Error]")).toBe("[ false, true ]");
+  });
+
   it("runs a cell whose first line is a #! line, as tsc and Node take a script's", async () => {
     expect(await valueOf("#!/usr/bin/env -S npx tsx\nconst banged: number = 1;\nbanged + 1")).toBe("2");
     expect(await failureOf("#!/usr/bin/env node\nconst wrong: string = 5;")).toContain("TS2322 (line 2, col 7)");
