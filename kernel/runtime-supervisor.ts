@@ -37,6 +37,8 @@ export interface SupervisorOptions {
   nodeFlags?: string[];
   /** Compiles a TypeScript file the notebook imports (the runtime loads no compiler). */
   transpile?: (path: string) => Promise<TranspiledFile>;
+  /** The runtime went away unasked (a cell's process.exit, a crash, out of memory): every variable with it. */
+  lost?: () => void;
 }
 
 interface Running {
@@ -241,6 +243,7 @@ export class RuntimeSupervisor {
     const how = describeExit(code, signal);
     if (this.stopping) return;
     log.warn(`runtime ${child.pid} ${how}`);
+    this.options.lost?.();
     const running = this.running;
     this.running = undefined;
     if (running) {

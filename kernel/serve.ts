@@ -22,7 +22,13 @@ const log = createLogger("kernel");
 export async function serve(options: KernelOptions, info: ConnectionInfo, compiler: SessionCompiler): Promise<void> {
   const session = new Session(info.key, info.signature_scheme);
   const transport = await ZmqTransport.bind(info);
-  const runtime = new RuntimeSupervisor({ cwd: process.cwd(), nodeFlags: options.runtimeFlags, transpile: (path) => compiler.transpileFile(path) });
+  const runtime = new RuntimeSupervisor({
+    cwd: process.cwd(),
+    nodeFlags: options.runtimeFlags,
+    transpile: (path) => compiler.transpileFile(path),
+    // The checker must forget the cells too: a later cell using their names would pass, then fail.
+    lost: () => compiler.forgetCells(),
+  });
   const executor = new Executor(runtime, compiler);
 
   let exiting = false;

@@ -148,6 +148,18 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     this.checker.accept(source).catch((error: Error) => log.warn(`checker could not take the cell: ${error.message}`));
   }
 
+  /**
+   * The runtime lost every variable: a fresh checker (and tsgo) that knows none of the cells run so
+   * far, started at once as at kernel start.
+   */
+  forgetCells(): void {
+    this.unchecked.length = 0;
+    const old = this.checker;
+    this.checker = undefined;
+    void old?.dispose();
+    this.startChecker();
+  }
+
   async complete(code: string, cursorPos: number) {
     const result = await this.checkerReady().complete(code, cursorPos);
     return {

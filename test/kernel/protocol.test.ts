@@ -158,8 +158,13 @@ describe("a cell that ends the runtime", () => {
       expect(reply.content.status).toBe("error");
       expect(reply.content.ename).toBe("RuntimeDied");
       expect(String(reply.content.evalue)).toContain("exited with code 3");
-      const next = await k.client.execute('typeof before === "undefined" ? "fresh" : "stale"');
+      const next = await k.client.execute('// @ts-nocheck\ntypeof before === "undefined" ? "fresh" : "stale"');
       expect(resultText(next.iopub)).toBe("'fresh'");
+      // The type checker forgot the lost cells too: using their names is a type error, not a ReferenceError at run time.
+      const using = await k.client.execute("before + 1");
+      expect(String(using.reply.content.evalue)).toContain("TS2304 (line 1, col 1): Cannot find name 'before'.");
+      const again = await k.client.execute('const before = "declared again";\nbefore');
+      expect(resultText(again.iopub)).toBe("'declared again'");
     } finally {
       await k.close();
     }
