@@ -52,7 +52,9 @@ export class Evaluator {
 
   /** Reports an error that escaped every cell (a throwing timer, an unhandled rejection) to the cell that caused it. */
   reportUncaught(kind: string, error: unknown): void {
-    const formatted = formatError(error, this.cells);
-    this.channel.stream("stderr", `${kind}:\n${formatted.traceback.slice(2).join("\n")}\n`);
+    // Without the rule and the "Traceback (most recent call last)" header, which a thrown non-error (`throw 42`) has not.
+    const lines = formatError(error, this.cells).traceback.slice(1);
+    if (lines[0]?.includes("Traceback (most recent call last)")) lines.shift();
+    this.channel.stream("stderr", `${kind}:\n${lines.join("\n")}\n`);
   }
 }

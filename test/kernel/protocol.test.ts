@@ -139,6 +139,13 @@ describe("a running kernel", () => {
     expect(k.client.unclaimed.filter((message) => message.header.msg_type === "stream")).toEqual([]);
   });
 
+  it("shows what a timer threw or a promise rejected with when it is no Error (throw 42, reject('reason'))", async () => {
+    const { iopub } = await k.client.execute('setTimeout(() => { throw 42; }, 0);\nPromise.reject("plain reason");\nawait new Promise((done) => setTimeout(done, 20));');
+    const stderr = streamText(iopub, "stderr").replace(/\u001b\[[0-9;]*m/g, "");
+    expect(stderr).toContain("Unhandled promise rejection:\nUncaught: 'plain reason'");
+    expect(stderr).toContain("Uncaught exception:\nUncaught: 42");
+  });
+
   it("routes output of a timer to the cell that started it", async () => {
     const starter = await k.client.execute('setTimeout(() => console.log("from the timer"), 300); "started"');
     expect(resultText(starter.iopub)).toBe("'started'");
