@@ -107,7 +107,8 @@ function dim(text: string): string {
 /** Runs one notebook; returns it with outputs, and whether every cell succeeded. */
 export async function runNotebook(path: string, options: Pick<RunOptions, "timeoutSeconds" | "allowErrors" | "quiet">): Promise<{ notebook: Notebook; ok: boolean }> {
   const notebook = readNotebook(path);
-  const { kernel, client, info } = await launchReadyKernel({ cwd: dirname(resolve(path)) });
+  // As Jupyter's server does: the kernel learns which notebook it runs (a cell's __filename).
+  const { kernel, client, info } = await launchReadyKernel({ cwd: dirname(resolve(path)), env: { JPY_SESSION_NAME: resolve(path) } });
   running = kernel;
   let ok = true;
   try {

@@ -36,6 +36,7 @@ import { buildSourceMap, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
 import { bindingIdentifiers, nestedVars, parseWithOffsets, stripTypes } from "./swc.js";
 import { cellSyntaxError } from "./syntax-error.js";
 
+import { IMPORT_META } from "../runtime/protocol.js";
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 export { stripTypes } from "./swc.js";
 export type { SourceMapV3 } from "./sourcemap.js";
@@ -435,6 +436,29 @@ class CellRewriter {
   }
 }
 
+/**
+ * `import.meta` in place of which the cell reads the runtime's `__eph_meta_` (url, dirname, filename,
+ * resolve of the notebook): a cell runs as a script, where `import.meta` is a syntax error.
+ */
+function withoutImportMeta(code: string, body: Swc.ModuleItem[], at: (pos: number) => number): string {
+  if (!code.includes("import.meta")) return code;
+  const starts: number[] = [];
+  const visit = (node: unknown): void => {
+    if (typeof node !== "object" || node === null) return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    const record = node as { type?: string; kind?: string; span?: { start: number } };
+    if (record.type === "MetaProperty" && record.kind === "import.meta" && record.span) starts.push(at(record.span.start));
+    for (const value of Object.values(record)) if (typeof value === "object") visit(value);
+  };
+  visit(body);
+  let text = code;
+  for (const start of starts) if (text.startsWith("import.meta", start)) text = text.slice(0, start) + IMPORT_META + text.slice(start + IMPORT_META.length);
+  return text;
+}
+
 /** Compiles one cell. Throws CellSyntaxError when the cell does not parse. */
 export function transformCell(source: string, options: { filename: string }): TransformedCell {
   const { filename } = options;
@@ -444,8 +468,8 @@ export function transformCell(source: string, options: { filename: string }): Tr
   } catch (error) {
     throw cellSyntaxError(error, source);
   }
-  const code = js.code;
-  const { body, at } = parseWithOffsets(code, "ecmascript");
+  const { body, at } = parseWithOffsets(js.code, "ecmascript");
+  const code = withoutImportMeta(js.code, body, at);
   const rewriter = new CellRewriter(code, at);
   rewriter.rewrite(body);
   rewriter.writeHead();

@@ -7,8 +7,10 @@
 // notebook's display and input functions.
 
 import { Console } from "node:console";
-import { createRequire, Module } from "node:module";
-import { join } from "node:path";
+import { createRequire, isBuiltin, Module } from "node:module";
+import { basename, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { IMPORT_META } from "./protocol.js";
 import { format } from "node:util";
 import vm from "node:vm";
 import { linkInstanceof } from "./cross-realm-instanceof.js";
@@ -36,7 +38,18 @@ export function createNotebookContext(cwd: string): NotebookContext {
   bindTimers(global);
   define(global, "global", global);
   define(global, "console", notebookConsole(global));
-  define(global, "require", createRequire(join(cwd, "[notebook]")));
+  const file = notebookFile(cwd);
+  const require = createRequire(file);
+  define(global, "require", require);
+  // A notebook has no module of its own; these say where it is, as a .ts file beside it would (the checker knows them from @types/node).
+  define(global, "__filename", file);
+  define(global, "__dirname", cwd);
+  define(global, IMPORT_META, {
+    url: pathToFileURL(file).href,
+    filename: file,
+    dirname: cwd,
+    resolve: (specifier: string) => (isBuiltin(specifier) ? specifier : pathToFileURL(require.resolve(specifier)).href),
+  });
   // As in Node's REPL: `module.exports = …` (and TypeScript's `export = …`, which swc writes so) is
   // accepted, and changes nothing outside the cell.
   const notebookModule = new Module("<notebook>");
@@ -44,6 +57,15 @@ export function createNotebookContext(cwd: string): NotebookContext {
   define(global, "exports", notebookModule.exports);
   define(global, "__ephemeron_import", (specifier: string, options?: ImportCallOptions) => importFrom(specifier, cwd, options));
   return { context, global };
+}
+
+/**
+ * The notebook's file, as far as the runtime knows it: Jupyter's server names it in
+ * JPY_SESSION_NAME; otherwise `[notebook]` in its folder, the name `require` resolves from.
+ */
+function notebookFile(cwd: string): string {
+  const session = process.env.JPY_SESSION_NAME;
+  return join(cwd, session ? basename(session) : "[notebook]");
 }
 
 /**

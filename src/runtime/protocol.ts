@@ -17,6 +17,9 @@ export interface SourceMapV3 {
 }
 
 /** A cell stopped by an interrupt: by the runtime while it ran, or by the kernel before it could start. */
+/** What `import.meta` in a cell reads instead (the transform writes it; context.ts defines it): as long, so that positions stay. */
+export const IMPORT_META = "__eph_meta_";
+
 export const KEYBOARD_INTERRUPT: ErrorContent = {
   ename: "KeyboardInterrupt",
   evalue: "the cell was interrupted; variables defined before it are kept",

@@ -38,7 +38,7 @@ describe("ephemeron run on a notebook whose cells succeed", () => {
   let written: Notebook;
 
   beforeAll(async () => {
-    const path = write("good.ipynb", notebook('console.log("hi from cell one");', "const n: number = 6;\nn * 7", "const greeting = `hello ${n}`;\ngreeting"));
+    const path = write("good.ipynb", notebook('console.log("hi from cell one");', "const n: number = 6;\nn * 7", "const greeting = `hello ${n}`;\ngreeting", "[__filename, import.meta.dirname === __dirname]"));
     result = await ephemeron(["run", path]);
     written = readNotebookFile(path);
   }, 90_000);
@@ -49,14 +49,14 @@ describe("ephemeron run on a notebook whose cells succeed", () => {
 
   it("writes the notebook back in place as valid nbformat 4 JSON, keeping the markdown cell", () => {
     expect(written.nbformat).toBe(4);
-    expect(written.cells.map((cell) => cell.cell_type)).toEqual(["markdown", "code", "code", "code"]);
+    expect(written.cells.map((cell) => cell.cell_type)).toEqual(["markdown", "code", "code", "code", "code"]);
     expect(text(written.cells[0]!.source)).toBe("A notebook written by the test.");
     expect((written.metadata.kernelspec as { name?: string }).name).toBe("ephemeron");
     expect((written.metadata.language_info as { name?: string }).name).toBe("typescript");
   });
 
-  it("numbers the code cells 1, 2, 3 in the order they ran", () => {
-    expect(written.cells.filter((cell) => cell.cell_type === "code").map((cell) => cell.execution_count)).toEqual([1, 2, 3]);
+  it("numbers the code cells 1, 2, 3, 4 in the order they ran", () => {
+    expect(written.cells.filter((cell) => cell.cell_type === "code").map((cell) => cell.execution_count)).toEqual([1, 2, 3, 4]);
   });
 
   it("stores printed output and each cell's result under that cell", () => {
@@ -65,6 +65,10 @@ describe("ephemeron run on a notebook whose cells succeed", () => {
     expect(resultOf(second!)).toBe("42");
     expect(resultOf(third!)).toBe("'hello 6'");
     expect(second!.outputs!.find((o) => o.output_type === "execute_result")?.execution_count).toBe(2);
+  });
+
+  it("tells the cells which notebook they are in (__filename, import.meta)", () => {
+    expect(resultOf(written.cells[4]!)).toBe(`[ '${join(dir, "good.ipynb")}', true ]`);
   });
 
   it("also prints the outputs to the terminal as they arrive", () => {
