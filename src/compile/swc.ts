@@ -4,6 +4,7 @@
 
 import { createRequire } from "node:module";
 import type * as Swc from "@swc/core";
+import { marksAPlace } from "./syntax-error.js";
 
 let swc: typeof Swc | undefined;
 
@@ -71,7 +72,7 @@ export function parseProblem(code: string): "end" | "before end" | undefined {
     parseWithOffsets(code, "typescript");
     return undefined;
   } catch (error) {
-    return /^\s*:.*\^/m.test(String((error as Error).message ?? error)) ? "before end" : "end";
+    return marksAPlace(error) ? "before end" : "end";
   }
 }
 

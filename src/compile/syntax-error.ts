@@ -42,9 +42,29 @@ function columnAtDisplay(line: string, display: number): number {
   return index + 1;
 }
 
-/** Builds the CellSyntaxError for an error swc threw while compiling `source`. */
+/** Colours swc adds to its report when the kernel's stdout is a terminal (a kernel started from one inherits it). */
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/** A line of swc's report that marks a place in a snippet line above it (`   :     ^` or `   ·     ─`). */
+const MARK_LINE = /^(\s*)[:·] (.*)$/;
+const MARK = /[\^|─┬╰]/;
+
+function reportText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(ANSI, "");
+}
+
+/** Whether swc's report marks a place in the code (an unexpected end of input marks none). */
+export function marksAPlace(error: unknown): boolean {
+  return reportText(error).split("\n").some((line) => MARK.test(MARK_LINE.exec(line)?.[2] ?? ""));
+}
+
+/**
+ * Builds the CellSyntaxError for an error swc threw while compiling `source`. swc draws its report
+ * in ASCII (`x`, `,-[`, `|`, `:`, `^`) when the kernel's output is a pipe, and in colour with box
+ * drawing (`×`, `╭─[`, `│`, `·`, `─`) when it is a terminal: both are read alike.
+ */
 export function cellSyntaxError(error: unknown, source: string): CellSyntaxError {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = reportText(error);
   const lines = text.split("\n");
   const messageLine = lines.find((l) => /^\s*[x×]\s+\S/.test(l));
   const message = messageLine ? messageLine.replace(/^\s*[x×]\s+/, "").trim() : text.split("\n")[0]!.trim() || "Syntax error";
@@ -52,7 +72,7 @@ export function cellSyntaxError(error: unknown, source: string): CellSyntaxError
 
   let line = 0;
   let column = 0;
-  const header = /,-\[.*:(\d+):(\d+)\]/.exec(text);
+  const header = /(?:,-|╭─)\[.*:(\d+):(\d+)\]/.exec(text);
   if (header) {
     line = Number(header[1]);
     column = Number(header[2]);
@@ -60,19 +80,19 @@ export function cellSyntaxError(error: unknown, source: string): CellSyntaxError
   // The first caret line under a numbered snippet line gives the exact place.
   let lastNumbered: number | undefined;
   for (const l of lines) {
-    const numbered = /^\s*(\d+) \|/.exec(l);
+    const numbered = /^\s*(\d+) [|│]/.exec(l);
     if (numbered) {
       lastNumbered = Number(numbered[1]);
       continue;
     }
-    const caret = /^(\s*): (.*)$/.exec(l);
-    if (caret && lastNumbered !== undefined && caret[2]!.includes("^")) {
-      const display = caret[2]!.search(/[\^|]/);
+    const caret = MARK_LINE.exec(l);
+    const display = caret?.[2]!.search(MARK) ?? -1;
+    if (caret && lastNumbered !== undefined && display >= 0) {
       line = lastNumbered;
       column = columnAtDisplay(sourceLines[line - 1] ?? "", display);
       break;
     }
-    if (/^\s*`----/.test(l)) break;
+    if (/^\s*(?:`----|╰─)/.test(l)) break;
   }
   if (line < 1 || line > sourceLines.length) line = Math.max(1, Math.min(line, sourceLines.length));
   if (column < 1) column = 1;
