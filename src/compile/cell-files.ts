@@ -13,13 +13,38 @@
 // No TypeScript here: the folder exists before TypeScript's API has loaded, so
 // that tsgo can start loading the project at once (checker.ts).
 
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
 import type { TsgoFileSystem } from "./tsgo-channel.js";
 
 const INITIAL_POOL = 32;
+
+/**
+ * @types/node's declarations that the runtime makes untrue, served corrected: `gc` is always
+ * ephemeron's collector, never V8's optional --expose-gc function (as declared, `gc.` completed to
+ * nothing, `const g = gc; g()` was "possibly undefined", and its help said to pass --expose-gc).
+ */
+const LIBRARY_PATCHES: { file: RegExp; from: RegExp; to: string }[] = [
+  {
+    file: /\/@types\/node\/globals\.d\.ts$/,
+    from: /(?:\/\*\*\s*\*\s*Enable this API with the `--expose-gc` CLI flag\.\s*\*\/\s*)?declare var gc: NodeJS\.GCFunction \| undefined;/,
+    to: "declare var gc: NodeJS.GCFunction;",
+  },
+];
+
+/** A library file's text with its patch applied, or undefined (read it as it is) when it has none or the patch no longer fits. */
+function patchedLibrary(file: string): string | undefined {
+  const patch = LIBRARY_PATCHES.find((p) => p.file.test(file));
+  if (patch === undefined) return undefined;
+  try {
+    const text = readFileSync(file, "utf8");
+    return patch.from.test(text) ? text.replace(patch.from, patch.to) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export class CellFiles {
   /** What the names of these files start with: `.ephemeron-PID-THREAD-` in the notebook's folder. */
@@ -98,8 +123,9 @@ export class CellFiles {
       readFile: (p) => {
         if (p === this.scratch) this.takeScratchListener()?.();
         const text = this.texts.get(p);
-        if (text === undefined && !p.includes("/node_modules/")) this.localSources.set(p, modified(p));
-        return text;
+        if (text !== undefined) return text;
+        if (!p.includes("/node_modules/")) this.localSources.set(p, modified(p));
+        return patchedLibrary(p);
       },
       fileExists: (p) => (this.texts.has(p) ? true : undefined),
     };

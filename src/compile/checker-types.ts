@@ -34,7 +34,8 @@ export interface CheckResult {
 /**
  * Globals that @types/node declares as possibly missing (`var gc: GCFunction | undefined`: V8's
  * --expose-gc function) but the runtime always defines (ephemeron's `gc`, whose members
- * types/memory.d.ts merges into that type): the checker treats them as defined, and inspection
- * describes them as the runtime has them.
+ * types/memory.d.ts merges into that type). The checker is served that declaration corrected
+ * (cell-files.ts); should a later @types/node word it otherwise, the checker still takes `gc` as
+ * defined, and inspection describes it as the runtime has it.
  */
 export const ALWAYS_DEFINED_GLOBALS: ReadonlySet<string> = new Set(["gc"]);

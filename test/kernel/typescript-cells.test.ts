@@ -409,6 +409,12 @@ describe("TypeScript cells", () => {
     expect(await valueOf("module.exports = [1];\nexports.extra = 2;\n[module.exports, exports]")).toBe("[ [ 1 ], { extra: 2 } ]");
   });
 
+  it("completes gc's members and lets a cell pass gc around: it is always defined, not Node's optional --expose-gc function", async () => {
+    const { reply } = await k.client.request("shell", "complete_request", { code: "gc.re", cursor_pos: 5 });
+    expect(reply.content.matches).toEqual(expect.arrayContaining(["refcount", "referrers"]));
+    expect(await valueOf("const collect = gc;\ntypeof (await collect())")).toBe("'number'");
+  });
+
   it("inspects gc as ephemeron's collector, not as Node's optional --expose-gc function", async () => {
     const { reply } = await k.client.request("shell", "inspect_request", { code: "await gc()", cursor_pos: 7, detail_level: 0 });
     const text = (reply.content.data as Record<string, string>)["text/plain"];
