@@ -78,7 +78,8 @@ export class Executor {
     const publish = silent ? () => undefined : context.publish;
     publish("execute_input", { code, execution_count: count });
 
-    if (/^\s*(exit|quit)\s*$/.test(code)) {
+    const exitWord = /^\s*(exit|quit)\s*$/.exec(code)?.[1];
+    if (exitWord !== undefined && !(await this.declared(exitWord, context))) {
       // IPython's `exit`: the console (or any client that knows the payload) closes itself.
       return { status: "ok", execution_count: count, user_expressions: {}, payload: [{ source: "ask_exit", keepkernel: false }] };
     }
@@ -94,6 +95,12 @@ export class Executor {
     if (outcome.result) publish("execute_result", { execution_count: count, ...outcome.result });
     return { status: "ok", execution_count: count, user_expressions: userExpressions, payload: [] };
   };
+
+  /** Whether the notebook has a `name` of its own (`const exit = 5`), asked as the checker and the runtime see it. */
+  private async declared(name: string, context: RequestContext): Promise<boolean> {
+    const outcome = await this.run(`typeof ${name} !== "undefined"`, this.executionCount, `${context.request.header.msg_id}/declared`, context, () => undefined, false);
+    return outcome.result?.data["text/plain"] === "true";
+  }
 
   /** Help goes to the client's pager as a payload, as IPython's `?` does. */
   private async page(expression: string, count: number): Promise<JsonObject> {

@@ -88,6 +88,13 @@ describe("a running kernel", () => {
     expect(reply.content.payload).toEqual([{ source: "ask_exit", keepkernel: false }]);
   });
 
+  it("shows a notebook's own quit instead of asking to exit", async () => {
+    await k.client.execute('const quit = "mine";');
+    const { reply, iopub } = await k.client.execute("quit");
+    expect(reply.content.payload).toEqual([]);
+    expect(resultText(iopub)).toBe("'mine'");
+  });
+
   it("counts executions as ipykernel does: store_history advances the count, silent runs show nothing", async () => {
     const first = await k.client.execute("1");
     const n = first.reply.content.execution_count as number;
