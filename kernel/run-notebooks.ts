@@ -91,7 +91,9 @@ function printOutput(message: Message): void {
 /** An error goes to stderr, as nbconvert prints a failing cell's traceback. */
 function printError(content: JsonObject): void {
   const traceback = content.traceback as string[] | undefined;
-  process.stderr.write(`${traceback && traceback.length > 0 ? traceback.join("\n") : `${String(content.ename)}: ${String(content.evalue)}`}\n`);
+  const text = traceback && traceback.length > 0 ? traceback.join("\n") : `${String(content.ename)}: ${String(content.evalue)}`;
+  // The notebook keeps the traceback's colours, as Jupyter shows them; a log file or a pipe gets plain text.
+  process.stderr.write(`${process.stderr.isTTY ? text : text.replace(/\u001b\[[0-9;]*m/g, "")}\n`);
 }
 
 /** The longest a timer can wait (Node fires a longer one at once). */

@@ -153,7 +153,8 @@ export class CellChecker {
       log.debug(`checker warm, ${sinceStart()}`);
       return project;
     })().catch((error: Error) => {
-      log.warn(`checker could not start: ${error.message}`);
+      // Closed before it was warm (the kernel shut down, or forgot its cells): nothing went wrong.
+      if (!this.disposed) log.warn(`checker could not start: ${error.message}`);
       checker.channel?.close();
       return undefined;
     });

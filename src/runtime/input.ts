@@ -10,7 +10,8 @@ export interface InputOptions {
 
 export class InputRequests {
   private next = 1;
-  private readonly waiting = new Map<number, { resolve: (value: string) => void; reject: (error: Error) => void }>();
+  /** `failure`: made when the cell asked, so that its stack shows the cell's line that called input(). */
+  private readonly waiting = new Map<number, { resolve: (value: string) => void; reject: (error: Error) => void; failure: Error }>();
 
   constructor(private readonly channel: OutputChannel) {}
 
@@ -19,7 +20,7 @@ export class InputRequests {
     if (id === undefined) return Promise.reject(new Error("input() needs a running cell"));
     const requestId = this.next++;
     return new Promise<string>((resolve, reject) => {
-      this.waiting.set(requestId, { resolve, reject });
+      this.waiting.set(requestId, { resolve, reject, failure: new Error() });
       this.channel.send({ type: "input_request", id, requestId, prompt: String(prompt), password: options.password === true });
     });
   };
@@ -30,9 +31,12 @@ export class InputRequests {
   }
 
   cancel(requestId: number, reason: string): void {
-    const error = new Error(reason);
-    error.name = "StdinNotImplementedError";
-    this.waiting.get(requestId)?.reject(error);
+    const waiting = this.waiting.get(requestId);
+    if (waiting === undefined) return;
+    // Named before its stack is first read: V8 writes the stack's header then.
+    waiting.failure.name = "StdinNotImplementedError";
+    waiting.failure.message = reason;
+    waiting.reject(waiting.failure);
     this.waiting.delete(requestId);
   }
 

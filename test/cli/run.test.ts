@@ -105,6 +105,10 @@ describe("ephemeron run on a notebook with a failing cell", () => {
     expect(cells[2]!.outputs).toEqual([]);
     expect(cells[2]!.execution_count).toBeNull();
     expect(result.stdout).not.toContain("after");
+    // The traceback printed to a pipe is plain text; the notebook keeps Jupyter's colours.
+    expect(result.stderr).toContain("Error: the second cell fails");
+    expect(result.stderr).not.toContain("\u001b[");
+    expect((error as { traceback?: string[] } | undefined)?.traceback?.join("\n")).toContain("\u001b[");
   }, 90_000);
 
   it("with --allow-errors exits 0 and runs the cells after the failure", async () => {

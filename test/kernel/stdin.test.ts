@@ -61,6 +61,8 @@ describe("input from the notebook's user", () => {
     expect(reply.content.status).toBe("error");
     expect(String(reply.content.evalue)).toMatch(/allow_stdin/);
     expect(String(reply.content.ename)).toBe("StdinNotImplementedError");
+    // Its traceback shows the cell's line that asked, as IPython's does.
+    expect((reply.content.traceback as string[]).join("\n")).toMatch(/Cell In\[\d+\], line 1[\s\S]*await input\("name\? "\)/);
   });
 
   it("the input_request goes only to the client that sent the execute_request", async () => {
