@@ -107,6 +107,15 @@ describe("gc.refcount counts strong references like CPython's refcount", () => {
     ]));
     expect(out).toEqual(["3 true text/plain,text/html true true"]);
   });
+
+  it("gc.heap() in a notebook without classes counts none, and leaves out garbage as it does with them", () => {
+    const out = lines(runCells([
+      cell("junk", `junk = Array.from({ length: 100 }, () => new Array(100000).fill(1));`),
+      cell("", `const before = gc.heap().usedHeapSize; junk = undefined; const after = gc.heap();
+        print(JSON.stringify(after.classes), before - after.usedHeapSize > 50e6);`),
+    ]));
+    expect(out).toEqual(["{} true"]);
+  });
 });
 
 describe("gc.refcount walks the notebook's objects instead of taking a heap snapshot", () => {
