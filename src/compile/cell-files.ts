@@ -23,24 +23,29 @@ const INITIAL_POOL = 32;
 
 /**
  * @types/node's declarations that the runtime makes untrue, served corrected: `gc` is always
- * ephemeron's collector, never V8's optional --expose-gc function (as declared, `gc.` completed to
- * nothing, `const g = gc; g()` was "possibly undefined", and its help said to pass --expose-gc).
+ * ephemeron's collector, never V8's optional --expose-gc function. As declared, `gc.` completed to
+ * nothing, `const g = gc; g()` was "possibly undefined", its help said to pass --expose-gc, and
+ * `gc()` was typed by V8's `(minor?: boolean): void` before ephemeron's `(): Promise<number>`.
  */
-const LIBRARY_PATCHES: { file: RegExp; from: RegExp; to: string }[] = [
+const LIBRARY_PATCHES: { file: RegExp; replace: [RegExp, string][] }[] = [
   {
     file: /\/@types\/node\/globals\.d\.ts$/,
-    from: /(?:\/\*\*\s*\*\s*Enable this API with the `--expose-gc` CLI flag\.\s*\*\/\s*)?declare var gc: NodeJS\.GCFunction \| undefined;/,
-    to: "declare var gc: NodeJS.GCFunction;",
+    replace: [
+      [/(?:\/\*\*\s*\*\s*Enable this API with the `--expose-gc` CLI flag\.\s*\*\/\s*)?declare var gc: NodeJS\.GCFunction \| undefined;/, "declare var gc: NodeJS.GCFunction;"],
+      // Whole, or not at all: a patch that matched half a declaration would break the file for every cell.
+      [/interface GCFunction \{\s*\(minor\?: boolean\): void;\s*\(options: NodeJS\.GCOptions & \{ execution: "async" \}\): Promise<void>;\s*\(options: NodeJS\.GCOptions\): void;\s*\}/, "interface GCFunction {}"],
+    ],
   },
 ];
 
-/** A library file's text with its patch applied, or undefined (read it as it is) when it has none or the patch no longer fits. */
+/** A library file's text with its patches applied, or undefined (read it as it is) when it has none that fit. */
 function patchedLibrary(file: string): string | undefined {
   const patch = LIBRARY_PATCHES.find((p) => p.file.test(file));
   if (patch === undefined) return undefined;
   try {
     const text = readFileSync(file, "utf8");
-    return patch.from.test(text) ? text.replace(patch.from, patch.to) : undefined;
+    const patched = patch.replace.reduce((result, [from, to]) => result.replace(from, to), text);
+    return patched === text ? undefined : patched;
   } catch {
     return undefined;
   }

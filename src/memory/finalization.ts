@@ -55,6 +55,8 @@ export class CallbackQueue {
   collecting = 0;
   /** Counted callbacks run so far. */
   fired = 0;
+  /** Told of each counted callback as it runs (gc() credits it to a collection). */
+  onCounted: (() => void) | undefined;
 
   /** A fresh sequence number (registration order). */
   seq(): number {
@@ -128,6 +130,7 @@ export class CallbackQueue {
         if (cb.counted) {
           ran++;
           this.fired++;
+          this.onCounted?.();
         }
         try {
           cb.run();

@@ -162,8 +162,19 @@ export function createGc(options: GcOptions): GcFunction {
   const maxRounds = 4;
   const maxTicks = 10_000;
 
+  /**
+   * The collections under way, oldest first. A callback counts for the oldest: gc() calls that
+   * overlap (`const a = gc(), b = gc()`, or a gc() in a callback) never count one callback twice,
+   * and a gc() inside another's callbacks counts none, as CPython's gc.collect() does there.
+   */
+  const underWay: { count: number }[] = [];
+  queue.onCounted = () => {
+    if (underWay[0] !== undefined) underWay[0].count++;
+  };
+
   async function collect(): Promise<number> {
-    const start = queue.fired;
+    const mine = { count: 0 };
+    underWay.push(mine);
     queue.collecting++;
     try {
       await macrotask(); // end the job: V8 drops its KeepDuringJob set
@@ -181,8 +192,9 @@ export function createGc(options: GcOptions): GcFunction {
     } finally {
       queue.collecting--;
       if (queue.pending > 0 && queue.collecting === 0) queue.flush();
+      underWay.splice(underWay.indexOf(mine), 1);
     }
-    return queue.fired - start;
+    return mine.count;
   }
 
   const checkObject = (obj: unknown, fn: string): void => {

@@ -412,7 +412,7 @@ describe("TypeScript cells", () => {
   it("completes gc's members and lets a cell pass gc around: it is always defined, not Node's optional --expose-gc function", async () => {
     const { reply } = await k.client.request("shell", "complete_request", { code: "gc.re", cursor_pos: 5 });
     expect(reply.content.matches).toEqual(expect.arrayContaining(["refcount", "referrers"]));
-    expect(await valueOf("const collect = gc;\ntypeof (await collect())")).toBe("'number'");
+    expect(await valueOf("const collect = gc;\nconst collected: number = await collect();\ntypeof collected")).toBe("'number'");
   });
 
   it("inspects gc as ephemeron's collector, not as Node's optional --expose-gc function", async () => {

@@ -108,6 +108,17 @@ describe("gc.refcount counts strong references like CPython's refcount", () => {
     expect(out).toEqual(["3 true text/plain,text/html true true"]);
   });
 
+  it("gc() calls that overlap count each callback once, for the oldest; one called from a callback counts none", () => {
+    const out = lines(runCells([
+      cell("d, rd", `d = {}; rd = weakref.ref(d, () => print("d died")); d = undefined;
+        const p1 = gc(), p2 = gc(); print(await p1, await p2);`),
+      cell("e, f, re, rf, inner", `e = {}; f = {};
+        re = weakref.ref(e, () => { inner = gc(); }); rf = weakref.ref(f, () => {}); e = f = undefined;
+        print("outer", await gc(), "inner", await inner);`),
+    ]));
+    expect(out).toEqual(["d died", "1 0", "outer 2 inner 0"]);
+  });
+
   it("gc.heap() in a notebook without classes counts none, and leaves out garbage as it does with them", () => {
     const out = lines(runCells([
       cell("junk", `junk = Array.from({ length: 100 }, () => new Array(100000).fill(1));`),
