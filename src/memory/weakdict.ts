@@ -151,8 +151,17 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
     }
 
     set(key: K, value: V): this {
+      this.#drop(key);
       this.#data.set(key, core.internalRef(value, this.#remove, key) as unknown as Ref<V>);
       return this;
+    }
+
+    /** Forgets an entry and lets go of its KeyedRef at once, as CPython's dict does (getweakrefcount drops). */
+    #drop(key: K): void {
+      const wr = this.#data.get(key);
+      if (wr === undefined) return;
+      this.#data.delete(key);
+      core.cancelCallback(wr);
     }
 
     has(key: K): boolean {
@@ -161,17 +170,17 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
 
     delete(key: K): boolean {
       const alive = this.has(key);
-      this.#data.delete(key);
+      this.#drop(key);
       return alive;
     }
 
     clear(): void {
-      this.#data.clear();
+      for (const key of [...this.#data.keys()]) this.#drop(key);
     }
 
     pop(key: K, ...fallback: [] | [V]): V {
       const value = this.get(key);
-      this.#data.delete(key);
+      this.#drop(key);
       if (value !== undefined) return value;
       if (fallback.length > 0) return fallback[0] as V;
       throw keyError(core, key);
@@ -179,7 +188,7 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
 
     popitem(): [K, V] {
       for (const [key, value] of this[LIVE]()) {
-        this.#data.delete(key);
+        this.#drop(key);
         return [key, value];
       }
       throw keyError(core, "popitem(): dictionary is empty");

@@ -261,13 +261,20 @@ export class WeakrefCore {
     });
   }
 
-  /** Cancels a pending callback (used when a finalizer runs or is detached early). */
+  /**
+   * Cancels a pending callback and lets go of the ref: a finalizer that ran or was detached, an
+   * entry deleted from a weak dictionary or set. CPython drops such a ref at once, so
+   * getweakrefcount/getweakrefs no longer count it (here it would have lingered until collected).
+   */
   cancelCallback(handle: object): void {
     const st = this.refStates.get(handle) ?? this.proxyStates.get(handle);
     if (st?.registration !== undefined) this.callbacks.unregister(st.registration);
     if (st !== undefined) {
       st.registration = undefined;
       st.callback = undefined;
+      const target = st.wr.deref();
+      const info = target === undefined ? undefined : this.infos.get(target);
+      if (info !== undefined) info.others = info.others.filter((other) => other.deref() !== handle);
     }
   }
 

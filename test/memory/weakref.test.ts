@@ -67,6 +67,16 @@ describe("weakref.ref", () => {
     expect(out).toEqual(["4 true true true true 0 0", "2", "0"]);
   });
 
+  it("a finalizer that ran or was detached, and a weak dictionary's or set's deleted entry, stop counting at once, as in CPython", () => {
+    const out = lines(runCells([
+      cell("o, f, g, d, s", `o = {}; f = weakref.finalize(o, () => 1); g = weakref.finalize(o, () => 2);
+        d = new weakref.WeakValueDictionary([["a", o], ["b", o]]); s = new weakref.WeakSet([o]);
+        print(weakref.getweakrefcount(o)); f.detach(); g(); d.delete("a"); d.pop("b"); s.delete(o);
+        print(weakref.getweakrefcount(o), weakref.getweakrefs(o).length)`),
+    ]));
+    expect(out).toEqual(["5", "0 0"]);
+  });
+
   it("refs and proxies print with ids, like CPython's reprs", () => {
     const out = lines(runCells([
       cell("GFG, o, r, p", `GFG = class GFG {}; o = new GFG(); r = weakref.ref(o); p = weakref.proxy(o);
