@@ -256,7 +256,9 @@ export class WeakrefCore {
         run: () => {
           (cb as (ref: object) => unknown)(h);
         },
-        describe: () => inspect(h),
+        // What failed is the callback, named as CPython names it: `<function boom at #4>`, or a
+        // finalizer's own repr (`<finalize object at #3; dead>`).
+        describe: () => (inspect.custom in cb ? inspect(cb) : `<function ${cb.name || "<lambda>"} at #${this.id(cb)}>`),
       };
     });
   }

@@ -97,7 +97,10 @@ describe("weakref.ref", () => {
         o = null; print(await gc())`),
     ]);
     expect(lines(run)).toEqual(["a ran", "2"]);
-    expect(run.stderr).toMatch(/^Exception ignored in: <weakref at #\d+; dead>\nError: boom/m);
+    // CPython names the callback that failed: `<function <lambda> at 0x…>`, `<finalize object at 0x…; dead>`.
+    expect(run.stderr).toMatch(/^Exception ignored in: <function <lambda> at #\d+>\nError: boom/m);
+    const finalizer = runCells([cell("o2, f", `o2 = {}; f = weakref.finalize(o2, () => { throw new TypeError("late") }); o2 = null; await gc()`)]);
+    expect(finalizer.stderr).toMatch(/^Exception ignored in: <finalize object at #\d+; dead>\nTypeError: late/m);
   });
 
   it("WeakMethod gives the method bound to a live object", () => {
