@@ -624,6 +624,16 @@ function probeNodes(snap: Snapshot, probeClass: string): ProbeNodes {
 /** Storage nodes whose edges duplicate an owner's property/element edge. */
 const DUPLICATE_STORAGE = new Set(["system / PropertyArray", "system / PropertyCell", "(object elements)", "(object properties)"]);
 
+/**
+ * Internal edges that duplicate a reference counted already: V8 draws one from a WeakMap key to
+ * its value beside the table's (both named "part of key … -> value … pair in WeakMap"), and one
+ * from an object's hidden class to its prototype beside the object's own `__proto__`.
+ */
+function duplicateInternal(snap: Snapshot, from: number, edgeName: string): boolean {
+  if (snap.type(from) !== "array" && /(?:^|\/ )part of key .* pair in WeakMap/.test(edgeName)) return true;
+  return snap.name(from) === "system / Map" && edgeName === "prototype";
+}
+
 export function countReferences(snap: Snapshot, probeClass: string): RefcountResult {
   const p = probeNodes(snap, probeClass);
   const globals = new Set<string>();
@@ -669,6 +679,7 @@ export function countReferences(snap: Snapshot, probeClass: string): RefcountRes
     const t = snap.edgeType(edge);
     if (t === "weak" || t === "shortcut" || from === p.holder || snap.type(from) === "synthetic") continue;
     if (DUPLICATE_STORAGE.has(snap.name(from)) || (t === "property" && isGlobal(from))) continue;
+    if (t === "internal" && duplicateInternal(snap, from, snap.edgeName(edge))) continue;
     toName.add(from);
   }
   snap.prefetchRetainers(toName);
@@ -682,6 +693,7 @@ export function countReferences(snap: Snapshot, probeClass: string): RefcountRes
     if (snap.type(from) === "synthetic") continue; // (Stack roots) and other roots
     if (DUPLICATE_STORAGE.has(fromName)) continue;
     const name = snap.edgeName(edge);
+    if (t === "internal" && duplicateInternal(snap, from, name)) continue;
     if (t === "property" && isGlobal(from)) {
       globals.add(name);
     } else if (t === "property") {
