@@ -385,17 +385,20 @@ class CellRewriter {
     }
     call = `await ${call})`;
     const assignments: string[] = [];
+    // A name the module does not export fails as Node's static import fails it, not as undefined.
+    const exported = (name: string) =>
+      `if (!(${JSON.stringify(name)} in ${NAMESPACE_TEMP})) throw new SyntaxError(${JSON.stringify(`The requested module '${decl.source.value}' does not provide an export named '${name}'`)}); `;
     for (const specifier of decl.specifiers) {
       const local = specifier.local.value;
       if (specifier.type === "ImportSpecifier" && specifier.isTypeOnly) continue;
       this.hoist([local]);
       if (specifier.type === "ImportDefaultSpecifier") {
-        assignments.push(`${local} = ${NAMESPACE_TEMP}.default;`);
+        assignments.push(`${exported("default")}${local} = ${NAMESPACE_TEMP}.default;`);
       } else if (specifier.type === "ImportNamespaceSpecifier") {
         assignments.push(`${local} = ${NAMESPACE_TEMP};`);
       } else {
         const imported = specifier.imported?.value ?? local;
-        assignments.push(`${local} = ${NAMESPACE_TEMP}[${JSON.stringify(imported)}];`);
+        assignments.push(`${exported(imported)}${local} = ${NAMESPACE_TEMP}[${JSON.stringify(imported)}];`);
       }
     }
     const text = assignments.length === 0

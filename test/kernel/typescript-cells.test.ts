@@ -399,6 +399,12 @@ describe("TypeScript cells", () => {
     expect(await valueOf("class Mine extends Error {}\n[new Error() instanceof Mine, new Mine() instanceof Error]")).toBe("[ false, true ]");
   });
 
+  it("refuses, as Node's import does, a name an untyped package does not export (not an undefined binding)", async () => {
+    expect(await failureOf('// @ts-nocheck\nimport { version, nope } from "esm-only";')).toBe("The requested module 'esm-only' does not provide an export named 'nope'");
+    expect(await failureOf('// @ts-nocheck\nimport { thrice } from "cjs-pkg";')).toBe("The requested module 'cjs-pkg' does not provide an export named 'thrice'");
+    expect(await valueOf('// @ts-nocheck\nimport shout, { version as v } from "esm-only";\nshout("v" + v)')).toBe("'V3!'");
+  });
+
   it("runs a cell whose first line is a #! line, as tsc and Node take a script's", async () => {
     expect(await valueOf("#!/usr/bin/env -S npx tsx\nconst banged: number = 1;\nbanged + 1")).toBe("2");
     expect(await failureOf("#!/usr/bin/env node\nconst wrong: string = 5;")).toContain("TS2322 (line 2, col 7)");
