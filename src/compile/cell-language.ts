@@ -229,6 +229,7 @@ async function callSignature(project: Project, type: Type): Promise<string | und
 
 async function variableKeyword(project: Project, symbol: TsSymbol): Promise<string> {
   const declaration = await symbol.valueDeclaration?.resolve(project);
+  if (declaration?.kind === SyntaxKind.Parameter) return "(parameter)";
   const list = declaration?.parent;
   if (list?.kind === SyntaxKind.VariableDeclarationList) {
     if (list.flags & NodeFlags.Const) return "const";
