@@ -60,6 +60,8 @@ export function isComplete(source: string): IsCompleteResult {
   // `obj?`, `obj??`, `?obj` ask for help: the kernel pages the documentation, as IPython does.
   const help = helpTarget(source);
   if (help !== undefined && scanCell(help).status === "complete") return { status: "complete" };
+  // A lone `?` or `??` names nothing to wait for: run it, and its error says so.
+  if (/^\s*\?{1,2}\s*$/.test(source)) return { status: "invalid" };
   return scanCell(source);
 }
 

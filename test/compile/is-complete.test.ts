@@ -32,6 +32,9 @@ describe("isComplete", () => {
     ["Math.max?", "complete"],
     ["gc.refcount??", "complete"],
     ["?Math.max", "complete"],
+    // A lone `?` asks about nothing: it runs (and fails) instead of waiting for more lines.
+    ["?", "invalid"],
+    ["??", "invalid"],
     ["const y = el!", "complete"],
     ["const t = `a ${x", "incomplete", "    "],
     ["/* open comment", "incomplete", ""],
