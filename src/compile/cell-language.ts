@@ -199,12 +199,20 @@ async function describe(project: Project, symbol: TsSymbol): Promise<string> {
     return `type ${name} = ${await checker.typeToString(await checker.getDeclaredTypeOfSymbol(symbol), undefined, FULL_TYPE | NodeBuilderFlags.InTypeAlias)}`;
   }
   const type = await checker.getTypeOfSymbol(symbol);
-  let typeText = type === undefined ? "any" : await checker.typeToString(type, undefined, FULL_TYPE);
+  const typeText = type === undefined ? "any" : await checker.typeToString(type, undefined, FULL_TYPE);
   // A function merged with a namespace (`setTimeout`) prints as `typeof setTimeout`, a callable interface
-  // (`weakref.ref`: RefConstructor) by its name: their call signature says what they are.
+  // (`weakref.ref`: RefConstructor) by its name: their call signatures say what they are, one line each.
   if (type !== undefined && (typeText === `typeof ${name}` || /^[\p{ID_Start}$_][\p{ID_Continue}$.]*$/u.test(typeText))) {
-    typeText = (await callSignature(project, type)) ?? typeText;
+    const signatures = await callSignatures(project, type);
+    if (signatures.length > 0) return (await Promise.all(signatures.map((signature) => describeAs(project, symbol, signature)))).join("\n");
   }
+  return describeAs(project, symbol, typeText);
+}
+
+/** `symbol` described with `typeText` as its type. */
+async function describeAs(project: Project, symbol: TsSymbol, typeText: string): Promise<string> {
+  const name = symbol.name;
+  const flags = symbol.flags;
   if (flags & SymbolFlags.Class) return `class ${name}`;
   if (flags & SymbolFlags.Enum) return `enum ${name}`;
   if (flags & SymbolFlags.Module && !(flags & (SymbolFlags.Variable | SymbolFlags.Function))) return `namespace ${name}`;
@@ -219,12 +227,14 @@ async function describe(project: Project, symbol: TsSymbol): Promise<string> {
   return `${name}: ${typeText}`;
 }
 
-/** The first call signature of a type, as a function type (`(callback: …, ms?: number) => Timeout`). */
-async function callSignature(project: Project, type: Type): Promise<string | undefined> {
-  const [signature] = await project.checker.getSignaturesOfType(type, SignatureKind.Call);
-  if (signature === undefined) return undefined;
-  const node = await project.checker.signatureToSignatureDeclaration(signature, SyntaxKind.FunctionType, undefined, FULL_TYPE);
-  return node === undefined ? undefined : project.emitter.printNode(node);
+/** The call signatures of a type, each as a function type (`(callback: …, ms?: number) => Timeout`). */
+async function callSignatures(project: Project, type: Type): Promise<string[]> {
+  const texts: string[] = [];
+  for (const signature of await project.checker.getSignaturesOfType(type, SignatureKind.Call)) {
+    const node = await project.checker.signatureToSignatureDeclaration(signature, SyntaxKind.FunctionType, undefined, FULL_TYPE);
+    if (node !== undefined) texts.push(await project.emitter.printNode(node));
+  }
+  return texts;
 }
 
 async function variableKeyword(project: Project, symbol: TsSymbol): Promise<string> {

@@ -421,6 +421,13 @@ describe("TypeScript cells", () => {
     expect(await valueOf("const collect = gc;\nconst collected: number = await collect();\ntypeof collected")).toBe("'number'");
   });
 
+  it("inspects an overloaded function with each of its signatures (display with and without a displayId)", async () => {
+    const { reply } = await k.client.request("shell", "inspect_request", { code: "display", cursor_pos: 3, detail_level: 0 });
+    const lines = (reply.content.data as Record<string, string>)["text/plain"].split("\n").filter((line) => line.startsWith("var display: "));
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe("var display: (value: unknown, options?: DisplayOptions | undefined) => Promise<DisplayHandle | undefined>");
+  });
+
   it("inspects gc as ephemeron's collector, not as Node's optional --expose-gc function", async () => {
     const { reply } = await k.client.request("shell", "inspect_request", { code: "await gc()", cursor_pos: 7, detail_level: 0 });
     const text = (reply.content.data as Record<string, string>)["text/plain"];
