@@ -36,7 +36,7 @@ import { buildSourceMap, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
 import { bindingIdentifiers, nestedVars, parseWithOffsets, stripTypes } from "./swc.js";
 import { cellSyntaxError } from "./syntax-error.js";
 
-import { IMPORT_META } from "../runtime/protocol.js";
+import { IMPORT_META, IMPORTED_NAME } from "../runtime/protocol.js";
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 export { stripTypes } from "./swc.js";
 export type { SourceMapV3 } from "./sourcemap.js";
@@ -385,20 +385,18 @@ class CellRewriter {
     }
     call = `await ${call})`;
     const assignments: string[] = [];
-    // A name the module does not export fails as Node's static import fails it, not as undefined.
-    const exported = (name: string) =>
-      `if (!(${JSON.stringify(name)} in ${NAMESPACE_TEMP})) throw new SyntaxError(${JSON.stringify(`The requested module '${decl.source.value}' does not provide an export named '${name}'`)}); `;
+    // Through the runtime's helper (imports.ts): a name the module does not have fails as Node's import fails it.
+    const exported = (name: string) => `${IMPORTED_NAME}(${NAMESPACE_TEMP}, ${JSON.stringify(name)}, ${JSON.stringify(decl.source.value)})`;
     for (const specifier of decl.specifiers) {
       const local = specifier.local.value;
       if (specifier.type === "ImportSpecifier" && specifier.isTypeOnly) continue;
       this.hoist([local]);
       if (specifier.type === "ImportDefaultSpecifier") {
-        assignments.push(`${exported("default")}${local} = ${NAMESPACE_TEMP}.default;`);
+        assignments.push(`${local} = ${exported("default")};`);
       } else if (specifier.type === "ImportNamespaceSpecifier") {
         assignments.push(`${local} = ${NAMESPACE_TEMP};`);
       } else {
-        const imported = specifier.imported?.value ?? local;
-        assignments.push(`${exported(imported)}${local} = ${NAMESPACE_TEMP}[${JSON.stringify(imported)}];`);
+        assignments.push(`${local} = ${exported(specifier.imported?.value ?? local)};`);
       }
     }
     const text = assignments.length === 0

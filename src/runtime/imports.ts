@@ -27,6 +27,21 @@ export async function importFrom(specifier: string, cwd: string, options?: Impor
   return import(pathToFileURL(path).href, withJsonType(path, options));
 }
 
+/**
+ * A name a cell imports from a module's namespace. A CommonJS module whose exports Node cannot find
+ * by reading it (`module.exports = _` with properties added later, as lodash does) still gives the
+ * name from its `module.exports`, as TypeScript's esModuleInterop and bundlers give it; a name the
+ * module has nowhere fails with Node's SyntaxError, not as `undefined`.
+ */
+export function importedName(namespace: Record<string, unknown>, name: string, specifier: string): unknown {
+  if (name in namespace) return namespace[name];
+  const exports = namespace.default;
+  if (name !== "default" && (typeof exports === "object" || typeof exports === "function") && exports !== null && name in exports) {
+    return (exports as Record<string, unknown>)[name];
+  }
+  throw new SyntaxError(`The requested module '${specifier}' does not provide an export named '${name}'`);
+}
+
 /** An `import()` as V8 hands it over (its attributes apart, none when it has none), resolved from `dir`. */
 export function importWithAttributes(specifier: string, dir: string, attributes: ImportAttributes | undefined): Promise<unknown> {
   return importFrom(specifier, dir, attributes && Object.keys(attributes).length > 0 ? { with: attributes } : undefined);

@@ -17,6 +17,12 @@ export interface SourceMapV3 {
 }
 
 /** A cell stopped by an interrupt: by the runtime while it ran, or by the kernel before it could start. */
+/**
+ * What a cell's `import { name } from "m"` reads the name through (the transform writes the call;
+ * context.ts defines it, imports.ts says what it does).
+ */
+export const IMPORTED_NAME = "__ephemeron_imported";
+
 /** What `import.meta` in a cell reads instead (the transform writes it; context.ts defines it): as long, so that positions stay. */
 export const IMPORT_META = "__eph_meta_";
 

@@ -5,6 +5,8 @@ import { SourceMap } from "node:module";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { CellSyntaxError, transformCell, type TransformedCell } from "../../src/compile/transform.js";
+import { importedName } from "../../src/runtime/imports.js";
+import { IMPORTED_NAME } from "../../src/runtime/protocol.js";
 
 /** A notebook's worth of state: one vm context, cells numbered as a kernel would. */
 class Notebook {
@@ -12,8 +14,10 @@ class Notebook {
   private count = 0;
 
   constructor() {
-    // The runtime's host import: the main realm's import() (vm scripts cannot import on Node 20).
+    // The runtime's host import: the main realm's import() (vm scripts cannot import on Node 20),
+    // and its reading of an imported name.
     (this.context as Record<string, unknown>).__ephemeron_import = (specifier: string) => import(specifier);
+    (this.context as Record<string, unknown>)[IMPORTED_NAME] = importedName;
   }
 
   /** Runs a cell; resolves to what the cell's script resolved to. */
@@ -316,7 +320,7 @@ describe("source maps", () => {
       "const before = 'é∂';   fail(id);",
     ].join("\n");
     const cell = transformCell(source, { filename: "map2.ts" });
-    const context = vm.createContext({ __ephemeron_import: (s: string) => import(s) });
+    const context = vm.createContext({ __ephemeron_import: (s: string) => import(s), [IMPORTED_NAME]: importedName });
     const error = await Promise.resolve(new vm.Script(cell.code, { filename: "map2.ts" }).runInContext(context))
       .then(() => undefined, (e: Error) => e);
     expect(error?.message).toBe("bad 3");

@@ -43,6 +43,11 @@ describe("TypeScript cells", () => {
     mkdirSync(cjs, { recursive: true });
     writeFileSync(join(cjs, "package.json"), JSON.stringify({ name: "cjs-pkg", main: "main.js" }));
     writeFileSync(join(cjs, "main.js"), "module.exports = { twice: (n) => n * 2 };\n");
+    // CommonJS whose exports Node cannot find by reading it (a function with properties added, as lodash is).
+    const lodashLike = join(dir, "node_modules", "cjs-function");
+    mkdirSync(lodashLike, { recursive: true });
+    writeFileSync(join(lodashLike, "package.json"), JSON.stringify({ name: "cjs-function", main: "main.js" }));
+    writeFileSync(join(lodashLike, "main.js"), "function _() {}\n_.thrice = (n) => n * 3;\nmodule.exports = _;\n");
     // A module of the notebook's own, beside it, with its types.
     writeFileSync(join(dir, "units.mjs"), "export const toKb = (bytes) => bytes / 1024;\n");
     writeFileSync(join(dir, "units.d.mts"), "export declare const toKb: (bytes: number) => number;\n");
@@ -403,6 +408,8 @@ describe("TypeScript cells", () => {
     expect(await failureOf('// @ts-nocheck\nimport { version, nope } from "esm-only";')).toBe("The requested module 'esm-only' does not provide an export named 'nope'");
     expect(await failureOf('// @ts-nocheck\nimport { thrice } from "cjs-pkg";')).toBe("The requested module 'cjs-pkg' does not provide an export named 'thrice'");
     expect(await valueOf('// @ts-nocheck\nimport shout, { version as v } from "esm-only";\nshout("v" + v)')).toBe("'V3!'");
+    // A name CommonJS adds to module.exports at run time is there, as esModuleInterop and bundlers give it.
+    expect(await valueOf('// @ts-nocheck\nimport { thrice } from "cjs-function";\nthrice(2)')).toBe("6");
   });
 
   it("runs a cell whose first line is a #! line, as tsc and Node take a script's", async () => {
