@@ -35,8 +35,8 @@ import { Rewrite } from "./rewrite.js";
 import { buildSourceMap, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
 import { bindingIdentifiers, nestedVars, parseWithOffsets, stripTypes } from "./swc.js";
 import { cellSyntaxError } from "./syntax-error.js";
-
 import { IMPORT_META, IMPORTED_NAME } from "../runtime/protocol.js";
+
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 export { stripTypes } from "./swc.js";
 export type { SourceMapV3 } from "./sourcemap.js";

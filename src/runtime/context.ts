@@ -10,9 +10,9 @@ import { Console } from "node:console";
 import { createRequire, isBuiltin, Module } from "node:module";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { IMPORT_META, IMPORTED_NAME } from "./protocol.js";
 import { format } from "node:util";
 import vm from "node:vm";
+import { IMPORT_META, IMPORTED_NAME } from "./protocol.js";
 import { linkInstanceof } from "./cross-realm-instanceof.js";
 import { importedName, importFrom } from "./imports.js";
 import { bindTimers } from "./output.js";
@@ -56,15 +56,7 @@ export function createNotebookContext(cwd: string): NotebookContext {
   define(global, "module", notebookModule);
   define(global, "exports", notebookModule.exports);
   define(global, "__ephemeron_import", (specifier: string, options?: ImportCallOptions) => importFrom(specifier, cwd, options));
-  // The notebook's own SyntaxError, as a cell's own failed import would throw.
-  const NotebookSyntaxError = global.SyntaxError as SyntaxErrorConstructor;
-  define(global, IMPORTED_NAME, (namespace: Record<string, unknown>, name: string, specifier: string) => {
-    try {
-      return importedName(namespace, name, specifier);
-    } catch (error) {
-      throw new NotebookSyntaxError((error as Error).message);
-    }
-  });
+  define(global, IMPORTED_NAME, importedName);
   return { context, global };
 }
 
