@@ -62,8 +62,15 @@ const SCRIPTS: Record<string, string> = {
     `  await checker.accept(cell(i));`,
     `  t = performance.now(); await checker.check("1 + 1"); trivial.push(performance.now() - t);`,
     `}`,
+    // The same cells 20 ms apart, as a user's come seconds apart: what idling costs the checker.
+    `const idle = [];`,
+    `for (let i = 61; i <= 120; i++) {`,
+    `  await new Promise((resolve) => setTimeout(resolve, 20));`,
+    `  const t = performance.now(); await checker.check(cell(i)); idle.push(performance.now() - t);`,
+    `  await checker.accept(cell(i));`,
+    `}`,
     `const p50 = (xs) => { const s = xs.slice(10).sort((a, b) => a - b); return s[s.length >> 1]; };`,
-    `console.log(JSON.stringify({ checkerTypedCellP50: p50(typed), checkerTypedCell50: typed[49], checkerTrivialCellP50: p50(trivial) }));`,
+    `console.log(JSON.stringify({ checkerTypedCellP50: p50(typed), checkerTypedCell50: typed[49], checkerTrivialCellP50: p50(trivial), checkerTypedCellAfterIdleP50: p50(idle) }));`,
     `await checker.dispose(); process.exit(0);`,
   ].join("\n"),
   runtimeReady: [
@@ -130,6 +137,7 @@ export async function startupBreakdown(runs: number, log: (line: string) => void
       checkerTypedCellP50: "CellChecker.check of an annotated cell declaring new names, cells 11–60 of a session (each accepted after), p50: the checker alone, no kernel or runtime",
       checkerTypedCell50: "the same, cell 50",
       checkerTrivialCellP50: "CellChecker.check of `1 + 1` between those cells, p50",
+      checkerTypedCellAfterIdleP50: "the annotated cells again (61–120), each after 20 ms of idling, p50: the same check costs tsgo more CPU after the machine idled (caches gone cold; not Go's GC, which GOGC=off leaves as it is)",
     },
   };
 }
