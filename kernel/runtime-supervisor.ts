@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { DisplayDataContent, ErrorContent } from "./messages.js";
 import type { CellResult, CommIncoming, CommOutgoing, ExecuteCell, FromRuntime, ToRuntime, TranspiledFile } from "../src/runtime/protocol.js";
 import { createLogger } from "./log.js";
+import { RawOutput } from "./raw-output.js";
 
 const log = createLogger("supervisor");
 const RUNTIME_MAIN = fileURLToPath(new URL("../src/runtime/main.js", import.meta.url));
@@ -15,6 +16,15 @@ const RUNTIME_MAIN = fileURLToPath(new URL("../src/runtime/main.js", import.meta
 const STDERR_TAIL_CHARS = 2000;
 /** Output of finished cells (timers they started) still goes to them; this many are remembered. */
 const REMEMBERED_CELLS = 500;
+/** How long a finished cell waits for the end-of-cell mark on the runtime's stdout and stderr (raw-output.ts). */
+const END_MARK_WAIT_MS = 2000;
+/**
+ * Lines on the runtime's stderr that are the runtime's own, for the kernel's log: its log lines,
+ * Node's notice when a worker's inspector session closes, and V8's report of a fatal error (out of
+ * memory), which the cell's RuntimeDied error quotes.
+ */
+const RUNTIME_OWN_LINE = /^(?:\[ephemeron |Waiting for the debugger to disconnect\.\.\.)/;
+const FATAL_REPORT = /^(?:<--- Last few GCs --->|FATAL ERROR: |#\s*Fatal error|----- Native stack trace -----)/;
 
 export interface OutputSink {
   stream(name: "stdout" | "stderr", text: string): void;
@@ -56,6 +66,8 @@ export class RuntimeSupervisor {
   private readonly commDeliveries = new Map<string, (error: string | undefined) => void>();
   private stderrTail = "";
   private stopping = false;
+  /** The runtime's fds 1 and 2, and how many end-of-cell marks it has said it wrote to both. */
+  private raw: { stdout: RawOutput; stderr: RawOutput; marks: number } | undefined;
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -81,16 +93,29 @@ export class RuntimeSupervisor {
     });
     this.child = child;
     this.stderrTail = "";
-    const forward = (chunk: Buffer) => {
+    let dying = false;
+    const raw = {
+      stdout: new RawOutput({ show: (text) => this.rawOutput("stdout", text) }),
+      stderr: new RawOutput({
+        show: (text) => this.rawOutput("stderr", text),
+        isOwn: (line) => (dying ||= FATAL_REPORT.test(line)) || RUNTIME_OWN_LINE.test(line),
+        aside: (line) => {
+          if (!line.startsWith("Waiting for the debugger")) process.stderr.write(line);
+        },
+      }),
+      marks: 0,
+    };
+    this.raw = raw;
+    child.stdout?.on("data", (chunk: Buffer) => raw.stdout.write(chunk));
+    child.stdout?.on("end", () => raw.stdout.end());
+    child.stderr?.on("data", (chunk: Buffer) => {
       // Node says this at exit while a worker holds an inspector session (the heap probe's, or the watchdog's
       // during an interrupt): noise, not news.
       const text = chunk.toString("utf8").replace(/^Waiting for the debugger to disconnect\.\.\.\n/m, "");
-      if (text === "") return;
       this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
-      process.stderr.write(text);
-    };
-    child.stdout?.on("data", forward);
-    child.stderr?.on("data", forward);
+      raw.stderr.write(chunk);
+    });
+    child.stderr?.on("end", () => raw.stderr.end());
     this.ready = new Promise<void>((resolve, reject) => {
       child.once("error", reject);
       child.on("message", (message: FromRuntime) => {
@@ -178,6 +203,16 @@ export class RuntimeSupervisor {
     if (this.child?.connected) this.child.send(message);
   }
 
+  /**
+   * Output written to the runtime's fds: under the running cell, else the cell that ran last (a
+   * child process a cell left running), as ipykernel shows it under the last request.
+   */
+  private rawOutput(name: "stdout" | "stderr", text: string): void {
+    const sink = this.sinks.get(this.running?.id ?? [...this.sinks.keys()].at(-1) ?? "");
+    if (sink) sink.stream(name, text);
+    else process.stderr.write(text);
+  }
+
   private remember(id: string, sink: OutputSink): void {
     this.sinks.set(id, sink);
     if (this.sinks.size > REMEMBERED_CELLS) {
@@ -219,13 +254,20 @@ export class RuntimeSupervisor {
         this.commDeliveries.get(message.id)?.(message.error);
         this.commDeliveries.delete(message.id);
         break;
-      case "done":
-        if (this.running?.id === message.id) {
-          const { resolve } = this.running;
+      case "done": {
+        const running = this.running;
+        if (running?.id !== message.id) break;
+        // The cell ends once what it (or a child process of its) wrote to fds 1 and 2 has been shown.
+        const raw = message.marked ? this.raw : undefined;
+        const marks = raw ? ++raw.marks : 0;
+        const shown = raw ? Promise.all([raw.stdout.reached(marks, END_MARK_WAIT_MS), raw.stderr.reached(marks, END_MARK_WAIT_MS)]) : Promise.resolve();
+        void shown.then(() => {
+          if (this.running !== running) return;
           this.running = undefined;
-          resolve({ result: message.result, error: message.error });
-        }
+          running.resolve({ result: message.result, error: message.error });
+        });
         break;
+      }
     }
   }
 

@@ -3,8 +3,9 @@
 // TypeScript compiler, so the heap that gc() and refcount measure is the
 // notebook's own.
 
+import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { KEYBOARD_INTERRUPT, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
+import { END_OF_CELL, KEYBOARD_INTERRUPT, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
 import { OutputChannel, captureProcessStreams, shortTimers } from "./output.js";
 import { createNotebookContext, define } from "./context.js";
 import { installStackTraces } from "./traceback.js";
@@ -17,6 +18,7 @@ import { createLogger } from "../../kernel/log.js";
 import { installMemoryApi } from "../memory/install.js";
 import { importWithAttributes, loadTypeScriptWith, typeScriptPath } from "./imports.js";
 import { TypeScriptModules } from "./typescript-modules.js";
+import { flushBeforeChildProcesses } from "./child-processes.js";
 
 const log = createLogger("runtime");
 /** The longest a cell waits, once its code is done, for the short timers it started (output.ts). */
@@ -28,6 +30,12 @@ function send(message: FromRuntime): void {
 
 const channel = new OutputChannel(send);
 captureProcessStreams(channel);
+/** Whether the notebook has started a child process: only then can a cell's output arrive on fds 1 and 2. */
+let childProcessesStarted = false;
+flushBeforeChildProcesses(() => {
+  childProcessesStarted = true;
+  channel.flush();
+});
 const { context, global } = createNotebookContext(process.cwd());
 const { display, clearOutput } = createDisplay(channel);
 const inputs = new InputRequests(channel);
@@ -79,6 +87,26 @@ function runNext(): void {
   if (cell) void runCell(cell);
 }
 
+/**
+ * END_OF_CELL on fds 1 and 2, behind whatever the cell's child processes wrote there (protocol.ts);
+ * whether it was written. A pipe the kernel is slow to empty may refuse for a moment; the kernel
+ * waits a while for the mark.
+ */
+function markEndOfCell(): boolean {
+  if (!childProcessesStarted) return false;
+  for (const fd of [1, 2]) {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try {
+        writeSync(fd, END_OF_CELL);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") break;
+      }
+    }
+  }
+  return true;
+}
+
 function runCell(cell: ExecuteCell): Promise<void> {
   return new Promise<void>((release) => {
     let finished = false;
@@ -88,8 +116,9 @@ function runCell(cell: ExecuteCell): Promise<void> {
       shortTimers.stop();
       current = undefined;
       channel.running = undefined;
+      const marked = markEndOfCell();
       try {
-        channel.send({ type: "done", id: cell.id, ...outcome });
+        channel.send({ type: "done", id: cell.id, ...outcome, marked });
       } catch (error) {
         // A result JSON cannot carry (a BigInt or a cycle in a display bundle): the cell must still end.
         const evalue = `the cell's result cannot be sent to the notebook: ${(error as Error).message}`;

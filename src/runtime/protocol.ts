@@ -26,6 +26,14 @@ export const IMPORTED_NAME = "__ephemeron_imported";
 /** What `import.meta` in a cell reads instead (the transform writes it; context.ts defines it): as long, so that positions stay. */
 export const IMPORT_META = "__eph_meta_";
 
+/**
+ * Written by the runtime to its fds 1 and 2 when a cell ends, before it says so over IPC, once the
+ * notebook has started a child process: the kernel ends the cell once it has read this far on
+ * both, so what the child printed before the end is shown in the cell (kernel/raw-output.ts).
+ * NUL bytes: no text output has them.
+ */
+export const END_OF_CELL = "\u0000ephemeron:end-of-cell\u0000";
+
 export const KEYBOARD_INTERRUPT: ErrorContent = {
   ename: "KeyboardInterrupt",
   evalue: "the cell was interrupted; variables defined before it are kept",
@@ -93,7 +101,8 @@ export type FromRuntime =
   | { type: "display"; id: string; content: DisplayDataContent; update: boolean }
   | { type: "clear_output"; id: string; wait: boolean }
   | { type: "input_request"; id: string; requestId: number; prompt: string; password: boolean }
-  | { type: "done"; id: string; result?: CellResult; error?: ErrorContent }
+  /** `marked`: END_OF_CELL was written to fds 1 and 2 before this (only once a child process was started). */
+  | { type: "done"; id: string; result?: CellResult; error?: ErrorContent; marked?: boolean }
   | CommOutgoing
   | { type: "comm_done"; id: string; error?: string }
   | { type: "transpile"; requestId: number; path: string };
