@@ -88,8 +88,20 @@ const LIVE = Symbol("live entries");
 
 /** Map-like iteration over the entries whose weak side is still alive, for both dictionaries. */
 abstract class LiveEntries<K, V> {
+  constructor(private readonly core: WeakrefCore) {}
+
   /** The live entries, in insertion order; dead ones are skipped, so iterating while entries die is safe. */
   protected abstract [LIVE](): Generator<[K, V]>;
+
+  abstract delete(key: K): boolean;
+
+  /** Removes and returns the newest live entry: CPython pops its dict's last item. */
+  popitem(): [K, V] {
+    const newest = [...this[LIVE]()].at(-1);
+    if (newest === undefined) throw keyError(this.core, "popitem(): dictionary is empty");
+    this.delete(newest[0]);
+    return newest;
+  }
 
   *keys(): IterableIterator<K> {
     for (const [key] of this[LIVE]()) yield key;
@@ -118,7 +130,7 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
     readonly #remove: (wr: Ref) => void;
 
     constructor(entries?: Iterable<readonly [K, V]> | Record<string, V> | null) {
-      super();
+      super(core);
       // CPython: `def remove(wr, selfref=ref(self), ...)`: the one weak reference to itself.
       const selfref = core.ref(this);
       this.#remove = (wr: Ref): void => {
@@ -186,14 +198,6 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
       throw keyError(core, key);
     }
 
-    popitem(): [K, V] {
-      for (const [key, value] of this[LIVE]()) {
-        this.#drop(key);
-        return [key, value];
-      }
-      throw keyError(core, "popitem(): dictionary is empty");
-    }
-
     setdefault(key: K, value: V): V {
       const existing = this.get(key);
       if (existing !== undefined) return existing;
@@ -237,7 +241,7 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
     readonly #remove: (wr: Ref) => void;
 
     constructor(entries?: Iterable<readonly [K, V]> | null) {
-      super();
+      super(core);
       const selfref = core.ref(this);
       this.#remove = (wr: Ref): void => {
         const self = selfref();
@@ -303,14 +307,6 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
       }
       if (fallback.length > 0) return fallback[0] as V;
       throw keyError(core, key);
-    }
-
-    popitem(): [K, V] {
-      for (const [key, value] of this[LIVE]()) {
-        this.delete(key);
-        return [key, value];
-      }
-      throw keyError(core, "popitem(): dictionary is empty");
     }
 
     setdefault(key: K, value: V): V {

@@ -423,14 +423,25 @@ export class WeakrefCore {
     const target = st?.wr.deref();
     const kind = st?.method !== undefined ? "weakmethod" : "weakref";
     if (target === undefined) return `<${kind} at #${this.id(r)}; dead>`;
-    return `<${kind} at #${this.id(r)}; to '${className(target)}' at #${this.id(target)}>`;
+    return `<${kind} at #${this.id(r)}; to ${this.referent(target)}>`;
   }
 
   formatProxy(p: object): string {
     const st = this.proxyStates.get(p);
     const target = st?.wr.deref();
     if (target === undefined) return `<weakproxy at #${this.id(p)}; dead>`;
-    return `<weakproxy at #${this.id(p)}; to '${className(target)}' at #${this.id(target)}>`;
+    return `<weakproxy at #${this.id(p)}; to ${this.referent(target)}>`;
+  }
+
+  /** `'Map' at #3`; a function or class adds its name, as CPython's repr does: `'Function' at #4 (area)`. */
+  private referent(target: object): string {
+    let name = "";
+    try {
+      if (typeof target === "function" && typeof target.name === "string") name = target.name;
+    } catch {
+      // a user Proxy whose trap throws
+    }
+    return `'${className(target)}' at #${this.id(target)}${name === "" ? "" : ` (${name})`}`;
   }
 
   refCallback(r: object): ((ref: never) => unknown) | undefined {

@@ -91,6 +91,19 @@ describe("weakref.ref", () => {
     ]);
   });
 
+  it("a ref or proxy to a function or class names it, as CPython's repr does", () => {
+    const out = lines(runCells([
+      cell("area, Shape, fs", `area = function area() {}; Shape = class Shape {}; fs = [area, Shape, () => 1];
+        print(weakref.ref(area)); print(weakref.ref(Shape)); print(weakref.proxy(area)); print(weakref.ref(fs[2]))`),
+    ]));
+    expect(out).toEqual([
+      "<weakref at #1; to 'Function' at #2 (area)>",
+      "<weakref at #3; to 'Function' at #4 (Shape)>",
+      "<weakproxy at #5; to 'Function' at #2 (area)>",
+      "<weakref at #6; to 'Function' at #7>",
+    ]);
+  });
+
   it("a callback that throws is reported on stderr and the others still run", () => {
     const run = runCells([
       cell("o, a, b", `o = {}; a = weakref.ref(o, () => print("a ran")); b = weakref.ref(o, () => { throw new Error("boom") });
@@ -180,6 +193,17 @@ describe("weak dictionaries and sets", () => {
         kd = new weakref.WeakKeyDictionary(); kd.set(a, 1); print(kd.keyrefs()[0]() === a, kd.pop(a), kd.size)`),
     ]));
     expect(out).toEqual(["true true 2 a,b", "true true", "KeyError 'zz'", "true 1 0"]);
+  });
+
+  it("popitem takes the newest live entry, as CPython's dict pops its last item, and raises KeyError when empty", () => {
+    const out = lines(runCells([
+      cell("a, b, c, vd, kd", `a = { n: "a" }; b = { n: "b" }; c = { n: "c" };
+        vd = new weakref.WeakValueDictionary([["a", a], ["b", b], ["c", c]]); kd = new weakref.WeakKeyDictionary([[a, "A"], [b, "B"], [c, "C"]]);
+        print(vd.popitem()[0], kd.popitem()[1], vd.size, kd.size);
+        b = null; await gc(); print(vd.popitem()[0], kd.popitem()[1], vd.size, kd.size);
+        try { vd.popitem() } catch (e) { print(e.name, e.message) }`),
+    ]));
+    expect(out).toEqual(["c C 2 2", "a A 0 0", "KeyError 'popitem(): dictionary is empty'"]);
   });
 });
 
