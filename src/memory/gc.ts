@@ -216,6 +216,13 @@ export function createGc(options: GcOptions): GcFunction {
     return references(obj).referrers;
   };
   gc.heap = (heapOptions: HeapOptions = {}): HeapReport => {
+    const spaces = v8.getHeapSpaceStatistics();
+    const known = [...spaces.map((space) => space.space_name), "array_buffers"];
+    const unknown = heapOptions.spaces?.find((name) => !known.includes(name));
+    if (unknown !== undefined) throw new realm.TypeError(`gc.heap(): no space '${unknown}'; the spaces are ${known.join(", ")}`);
+    if (heapOptions.precision !== undefined && heapOptions.precision !== "MB" && heapOptions.precision !== "0.1MB") {
+      throw new realm.TypeError(`gc.heap(): precision must be "MB" or "0.1MB", not ${JSON.stringify(heapOptions.precision)}`);
+    }
     const names = options.classNames();
     // A notebook that declared no class has none to count: no heap snapshot (seconds on a large heap),
     // only the full collection the snapshot starts with, so that the figures leave out garbage alike.
@@ -234,7 +241,7 @@ export function createGc(options: GcOptions): GcFunction {
       usedHeapSize: stats.used_heap_size,
       totalHeapSize: stats.total_heap_size,
       heapSizeLimit: stats.heap_size_limit,
-      spaces: v8.getHeapSpaceStatistics().map((s) => ({ name: s.space_name, used: s.space_used_size, size: s.space_size })),
+      spaces: v8.getHeapSpaceStatistics().map((space) => ({ name: space.space_name, used: space.space_used_size, size: space.space_size })),
       arrayBuffers: Math.max(0, process.memoryUsage().arrayBuffers - probeBufferBytes()),
       classes,
     }, heapOptions);

@@ -60,11 +60,14 @@ const escapeHtml = (s: string): string =>
 export function formatHeapText(report: ReportData, options: HeapOptions = {}): string {
   const mb = formatter(options);
   const lines = options.spaces === undefined ? [`heap: ${mb(report.usedHeapSize)} used of ${mb(report.totalHeapSize)} (limit ${mb(report.heapSizeLimit)})`] : ["memory:"];
-  for (const s of rowsOf(report, options)) lines.push(`  ${s.name.padEnd(24)} ${mb(s.used).padStart(10)} of ${mb(s.size)}`);
+  const rows = rowsOf(report, options);
   const classes = Object.entries(report.classes);
+  // One column for the names of both tables, as wide as the longest (shared_large_object_space is 25).
+  const width = Math.max(24, ...rows.map((s) => s.name.length), ...classes.map(([name]) => name.length));
+  for (const s of rows) lines.push(`  ${s.name.padEnd(width)} ${mb(s.used).padStart(10)} of ${mb(s.size)}`);
   if (classes.length > 0) {
     lines.push("live objects:");
-    for (const [name, n] of classes) lines.push(`  ${name.padEnd(24)} ${String(n).padStart(8)}`);
+    for (const [name, n] of classes) lines.push(`  ${name.padEnd(width)} ${String(n).padStart(8)}`);
   }
   return lines.join("\n");
 }

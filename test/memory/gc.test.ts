@@ -127,6 +127,16 @@ describe("gc.refcount counts strong references like CPython's refcount", () => {
     ]));
     expect(out).toEqual(["{} true"]);
   });
+
+  it("gc.heap() refuses a space or precision it does not have, naming the spaces; its table lines up every space's figures", () => {
+    const out = lines(runCells([
+      cell("", `try { gc.heap({ spaces: ["nope", "old_space"] }) } catch (e) { print(e.name, e.message.startsWith("gc.heap(): no space 'nope'; the spaces are "), e.message.includes("array_buffers")) }
+        try { gc.heap({ precision: "KB" }) } catch (e) { print(e.name, e.message) }
+        const rows = gc.heap()[Symbol.for("Jupyter.display")]()["text/plain"].split(String.fromCharCode(10)).filter((line) => line.startsWith("  ") && line.includes(" of "));
+        print(new Set(rows.map((line) => line.indexOf(" of "))).size, rows.length > 5, rows.some((line) => line.includes("shared_large_object_space")))`),
+    ]));
+    expect(out).toEqual(["TypeError true true", 'TypeError gc.heap(): precision must be "MB" or "0.1MB", not "KB"', "1 true true"]);
+  });
 });
 
 describe("gc.refcount walks the notebook's objects instead of taking a heap snapshot", () => {
