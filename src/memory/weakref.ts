@@ -344,17 +344,20 @@ export class WeakrefCore {
       if (target === undefined) throw new realm.ReferenceError(DEAD_PROXY);
       return target;
     };
-    let proxyObj: object;
+    // The traps know their proxy through a weak reference: a strong one in their closure would be a
+    // holder of the proxy that gc.refcount and gc.referrers count ("closure of function live").
+    let self: WeakRef<object> | undefined;
+    const isProxy = (receiver: unknown): boolean => receiver === self?.deref();
     const handler: ProxyHandler<object> = {
       get: (_d, key, receiver) => {
         const t = live();
-        const value: unknown = Reflect.get(t, key, receiver === proxyObj ? t : receiver);
-        if (typeof value !== "function" || receiver !== proxyObj || key === "constructor" || Object.prototype.hasOwnProperty.call(t, key)) return value;
+        const value: unknown = Reflect.get(t, key, isProxy(receiver) ? t : receiver);
+        if (typeof value !== "function" || !isProxy(receiver) || key === "constructor" || Object.prototype.hasOwnProperty.call(t, key)) return value;
         return (value as (...a: unknown[]) => unknown).bind(t);
       },
       set: (_d, key, value, receiver) => {
         const t = live();
-        return Reflect.set(t, key, value, receiver === proxyObj ? t : receiver);
+        return Reflect.set(t, key, value, isProxy(receiver) ? t : receiver);
       },
       has: (_d, key) => Reflect.has(live(), key),
       deleteProperty: (_d, key) => Reflect.deleteProperty(live(), key),
@@ -382,10 +385,11 @@ export class WeakrefCore {
       apply: (_d, thisArg, args) => Reflect.apply(live() as (...a: unknown[]) => unknown, thisArg, args),
       construct: (_d, args, newTarget) => {
         const t = live() as new (...a: unknown[]) => object;
-        return Reflect.construct(t, args, newTarget === proxyObj ? t : newTarget);
+        return Reflect.construct(t, args, isProxy(newTarget) ? t : newTarget);
       },
     };
-    proxyObj = new Proxy(dummy, handler);
+    const proxyObj = new Proxy(dummy, handler);
+    self = new WeakRef(proxyObj);
     this.proxyStates.set(proxyObj, state);
     this.proxyStates.set(dummy, state);
     if (callback === undefined) info.basicProxy = new WeakRef(proxyObj);

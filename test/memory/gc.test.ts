@@ -161,6 +161,14 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     expect(out).toEqual(["=> '2 walk'", "=> '3 walk'", "=> '5 walk'", "=> '7 walk'", "=> '9 walk'", "=> '12 walk'", "=> '14 walk'", "=> '15 walk'", "=> '17 walk'"]);
   });
 
+  it("a proxy and a ref are held by the notebook's names only, not by the runtime's own traps", () => {
+    const out = lines(runCells([
+      cell("o, p, r", `o = { a: 1 }; p = weakref.proxy(o); r = weakref.ref(o);
+        print(gc.refcount(p), gc.referrers(p).join(), gc.refcount(r), gc.referrers(r).join(), p.a)`),
+    ], { env: { EPHEMERON_REFCOUNT: "check" } }));
+    expect(out).toEqual(["1 p 1 r 1"]);
+  });
+
   it("takes the snapshot where the walk cannot see every reference, with the same counts", () => {
     const out = lines(runCells([
       cell("t", `t = { name: "t" }`),
