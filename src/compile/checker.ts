@@ -12,6 +12,7 @@ import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } fro
 import { checkedText, NO_CHECK, type CheckedText } from "./cell-source.js";
 import type { CellProject, CellProjectOptions } from "./cell-project.js";
 import { CellFiles } from "./cell-files.js";
+import { caretUnder } from "./code-points.js";
 import { TsgoChannel, tsgoPath } from "./tsgo-channel.js";
 import { createLogger } from "../../kernel/log.js";
 
@@ -232,8 +233,7 @@ export function formatDiagnostics(diags: CellDiagnostic[]): string[] {
   for (const d of diags) {
     lines.push(`TS${d.code} (line ${d.line}, col ${d.column}): ${d.message}`);
     lines.push(d.sourceLine);
-    const before = Array.from(d.sourceLine).slice(0, d.column - 1);
-    lines.push(before.map((ch) => (ch === "\t" ? "\t" : " ")).join("") + "^");
+    lines.push(caretUnder(d.sourceLine, d.column));
   }
   return lines;
 }

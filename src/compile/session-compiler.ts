@@ -13,6 +13,7 @@ import type { SourceMapV3, TranspiledFile } from "../runtime/protocol.js";
 import type { LanguageTools } from "../../kernel/kernel.js";
 import { CellChecker, formatDiagnostics } from "./checker.js";
 import { parsesAsTypeScript } from "./swc.js";
+import { caretUnder } from "./code-points.js";
 import { createLogger } from "../../kernel/log.js";
 
 const log = createLogger("compile");
@@ -215,7 +216,7 @@ function syntaxError(error: { message: string; line: number; column: number }, s
     traceback: [
       `${RED}SyntaxError${RESET}: ${error.message} (line ${error.line}, col ${error.column})`,
       `    ${line}`,
-      `    ${" ".repeat(Math.max(0, error.column - 1))}^`,
+      `    ${caretUnder(line, error.column)}`,
     ],
   };
 }

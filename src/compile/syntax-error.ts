@@ -1,10 +1,12 @@
 // CellSyntaxError, and reading one out of swc's diagnostic text (swc's napi binding throws
 // only the rendered report: `x message`, then a snippet whose caret line marks the column).
 
+import { displayWidth } from "./code-points.js";
+
 export class CellSyntaxError extends Error {
   /** 1-based line in the cell. */
   readonly line: number;
-  /** 1-based column in the cell (UTF-16 code units, as editors count). */
+  /** 1-based column in the cell, in code points (as the type errors count). */
   readonly column: number;
 
   constructor(message: string, line: number, column: number) {
@@ -15,31 +17,16 @@ export class CellSyntaxError extends Error {
   }
 }
 
-/** The display width swc's report gives a character: tabs are drawn as 4 spaces. */
-function displayWidth(ch: string): number {
-  if (ch === "\t") return 4;
-  const cp = ch.codePointAt(0)!;
-  // East Asian wide and fullwidth ranges, and emoji: two cells.
-  if (
-    (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd)
-  ) {
-    return 2;
-  }
-  return 1;
-}
-
-/** 1-based UTF-16 column of the character drawn at 0-based display column `display` of `line`. */
+/** 1-based code-point column of the character swc's report draws at 0-based display column `display` of `line`. */
 function columnAtDisplay(line: string, display: number): number {
   let width = 0;
-  let index = 0;
+  let column = 1;
   for (const ch of line) {
     if (width >= display) break;
     width += displayWidth(ch);
-    index += ch.length;
+    column++;
   }
-  return index + 1;
+  return column;
 }
 
 /** Colours swc adds to its report when the kernel's stdout is a terminal (a kernel started from one inherits it). */
@@ -93,6 +80,13 @@ export function cellSyntaxError(error: unknown, source: string): CellSyntaxError
       break;
     }
     if (/^\s*(?:`----|╰─)/.test(l)) break;
+  }
+  if (/^Unexpected eof$|<eof>/i.test(message) && !marksAPlace(error)) {
+    // Input ended inside a block, a call or a string: swc marks no place (its header names the
+    // start of a line); the place is the end of the cell, and a bare "Unexpected eof" gets Node's words.
+    line = sourceLines.length;
+    column = Array.from(sourceLines[line - 1] ?? "").length + 1;
+    return new CellSyntaxError(/^Unexpected eof$/i.test(message) ? "Unexpected end of input" : message, line, column);
   }
   if (line < 1 || line > sourceLines.length) line = Math.max(1, Math.min(line, sourceLines.length));
   if (column < 1) column = 1;

@@ -250,6 +250,13 @@ describe("formatDiagnostics", () => {
     const lines = formatDiagnostics([{ code: 2322, line: 3, column: 7, message: "Type 'number' is not assignable to type 'string'.", sourceLine: "const bad: string = 1;" }]);
     expect(lines).toEqual(["TS2322 (line 3, col 7): Type 'number' is not assignable to type 'string'.", "const bad: string = 1;", "      ^"]);
   });
+
+  it("draws the caret under the column as the line is shown: an emoji takes two cells, a combining accent none, a tab stays a tab", () => {
+    const caret = (sourceLine: string, column: number) => formatDiagnostics([{ code: 1, line: 1, column, message: "m", sourceLine }])[2];
+    expect(caret('const e = "😀😀"; bad', 18)).toBe(" ".repeat(19) + "^");
+    expect(caret('const s = "e\u0301"; bad', 17)).toBe(" ".repeat(15) + "^");
+    expect(caret("\tbad", 2)).toBe("\t^");
+  });
 });
 
 describe("CellChecker when tsgo dies", () => {

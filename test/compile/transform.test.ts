@@ -269,6 +269,18 @@ describe("syntax errors", () => {
     expect(syntaxError("1\nreturn 2").line).toBe(2);
     expect(syntaxError("const x = {\n  a: 1,\n").line).toBeGreaterThanOrEqual(2);
   });
+
+  it("counts columns in code points, as the type errors do: an emoji is one, a combining accent one", () => {
+    expect(syntaxError('const e = "😀😀"; const x = ;').column).toBe(27);
+    expect(syntaxError('const s = "e\u0301"; const x = ;').column).toBe(27);
+  });
+
+  it("puts an unexpected end of input at the end of the cell, in Node's words", () => {
+    const unclosed = syntaxError("class C {\n  m() { return 1 }");
+    expect([unclosed.message, unclosed.line, unclosed.column]).toEqual(["Unexpected end of input", 2, 19]);
+    const call = syntaxError("foo(1,\n  2");
+    expect([call.line, call.column]).toEqual([2, 4]);
+  });
 });
 
 describe("source maps", () => {
