@@ -152,6 +152,8 @@ function shownFrames(all: Frame[], cells: CellRegistry): ShownFrame[] {
 
 /** The frames a notebook error's `stack` was written from (see installStackTraces), already mapped. */
 const framesOfStack = new WeakMap<object, ShownFrame[]>();
+/** Errors whose stack V8 cut at Error.stackTraceLimit frames, with that limit. */
+const cutStacks = new WeakMap<object, number>();
 
 /**
  * `error.stack` in the notebook as the user wrote the code: positions in the cell's own lines under
@@ -162,9 +164,12 @@ const framesOfStack = new WeakMap<object, ShownFrame[]>();
  * their stack; the runtime's own errors keep V8's format.
  */
 export function installStackTraces(global: Record<string, unknown>, cells: CellRegistry): void {
-  (global.Error as ErrorConstructor).prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) => cellStack(error, sites, cells);
+  const notebookError = global.Error as ErrorConstructor;
+  notebookError.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) => cellStack(error, sites, cells, notebookError.stackTraceLimit);
   Error.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) =>
-    sites.some((site) => cells.get(site.getFileName() ?? "") !== undefined) ? cellStack(error, sites, cells) : [stackHeader(error), ...sites.map((site) => `    at ${String(site)}`)].join("\n");
+    sites.some((site) => cells.get(site.getFileName() ?? "") !== undefined)
+      ? cellStack(error, sites, cells, Error.stackTraceLimit)
+      : [stackHeader(error), ...sites.map((site) => `    at ${String(site)}`)].join("\n");
 }
 
 /** The first line of a stack, as V8 writes it. */
@@ -177,8 +182,14 @@ function stackHeader(error: Error): string {
   }
 }
 
-function cellStack(error: Error, sites: NodeJS.CallSite[], cells: CellRegistry): string {
+function cellStack(error: Error, sites: NodeJS.CallSite[], cells: CellRegistry, limit: number): string {
   const header = stackHeader(error);
+  // V8 kept only the newest `limit` frames. When the oldest it kept is a cell's, the cut fell among
+  // the notebook's own calls (a recursion's thousands), not among the runtime's below them.
+  const oldest = sites.at(-1)?.getFileName() ?? undefined;
+  if (sites.length >= limit && oldest !== undefined && cells.get(oldest) !== undefined && typeof error === "object" && error !== null) {
+    cutStacks.set(error, limit);
+  }
   try {
     const frames = shownFrames(
       sites.map((site) => ({ text: site.toString(), file: site.getFileName() ?? undefined, line: site.getLineNumber() ?? undefined, column: site.getColumnNumber() ?? undefined })),
@@ -217,6 +228,8 @@ export function formatError(error: unknown, cells: CellRegistry, depth = 0, seen
     // Reading `stack` writes it (and its frames) if the notebook's Error made it.
     const stack = error.stack;
     const frames = (framesOfStack.get(error) ?? shownFrames(parseFrames(stack), cells)).slice().reverse();
+    const limit = cutStacks.get(error);
+    if (limit !== undefined) traceback.push(`[Older calls not recorded: the stack keeps the newest ${limit} (Error.stackTraceLimit)]`, "");
     for (let i = 0; i < frames.length; ) {
       const frame = frames[i]!;
       let run = 1;
@@ -225,7 +238,9 @@ export function formatError(error: unknown, cells: CellRegistry, depth = 0, seen
         if (frame.cell) traceback.push(`${frame.cell.label}, line ${frame.line}`, ...cellExcerpt(frame.cell, frame.line), "");
         else traceback.push(frame.text);
       }
-      if (run > REPEATS_SHOWN) traceback.push(`[Previous frame repeated ${run - REPEATS_SHOWN} more times]`, "");
+      // The oldest run of a cut stack may go on among the calls that were not recorded.
+      const atLeast = limit !== undefined && i === 0 ? "at least " : "";
+      if (run > REPEATS_SHOWN) traceback.push(`[Previous frame repeated ${atLeast}${run - REPEATS_SHOWN} more times]`, "");
       i += run;
     }
   }
