@@ -245,6 +245,8 @@ export function formatError(error: unknown, cells: CellRegistry, depth = 0, seen
     }
   }
   traceback.push(`${BOLD_RED}${ename}${RESET}: ${evalue}`);
+  const extra = extraProperties(error);
+  if (extra !== undefined) traceback.push(extra);
   const aggregated = isObject(error) && ename === "AggregateError" && "errors" in error && Array.isArray(error.errors) ? (error.errors as unknown[]) : [];
   for (const [index, inner] of aggregated.slice(0, AGGREGATED_SHOWN).entries()) {
     if (seen.has(inner) || depth >= 4) continue;
@@ -259,6 +261,21 @@ export function formatError(error: unknown, cells: CellRegistry, depth = 0, seen
     traceback.push("", "The above error was caused by:", ...inner.traceback.slice(1));
   }
   return { ename, evalue, traceback };
+}
+
+/** Properties an error carries beyond its message (`code`, `errno`, `path`, a notebook's `status`), as Node's REPL prints them after the stack. */
+const SHOWN_ELSEWHERE = new Set(["stack", "message", "name", "cause", "errors"]);
+
+function extraProperties(error: unknown): string | undefined {
+  if (!isErrorLike(error)) return undefined;
+  try {
+    const own = Object.keys(error).filter((key) => !SHOWN_ELSEWHERE.has(key));
+    if (own.length === 0) return undefined;
+    return plainText(Object.fromEntries(own.map((key) => [key, (error as unknown as Record<string, unknown>)[key]])));
+  } catch {
+    // a getter or a Proxy trap that throws: the message is enough
+    return undefined;
+  }
 }
 
 function sameFrame(a: ShownFrame, b: ShownFrame): boolean {

@@ -320,7 +320,7 @@ describe("TypeScript cells", () => {
     expect(error.traceback).toContain("inner");
   });
 
-  it("reports a thrown object as Node's REPL does, an AggregateError's errors, a cycle of causes once, and deep recursion summed up", async () => {
+  it("reports a thrown object as Node's REPL does, an error's own properties, an AggregateError's errors, a cycle of causes once, and deep recursion summed up", async () => {
     const plain = errorOf((await k.client.execute("throw { code: 7 }")).reply);
     expect(plain).toMatchObject({ ename: "Uncaught", evalue: "{ code: 7 }" });
     const lines = (code: string) => k.client.execute(code).then(({ reply }) => errorOf(reply).traceback.replace(/\u001b\[[0-9;]*m/g, "").split("\n"));
@@ -334,6 +334,8 @@ describe("TypeScript cells", () => {
     // V8 keeps the newest 10 frames of thousands: the traceback says so, and counts the repeats as a floor.
     expect(deep).toContain("[Older calls not recorded: the stack keeps the newest 10 (Error.stackTraceLimit)]");
     expect(deep.some((line) => /^\[Previous frame repeated at least \d+ more times\]$/.test(line))).toBe(true);
+    const withProps = await lines('const failed: any = new Error("not found"); failed.status = 404; throw failed');
+    expect(withProps.slice(-2)).toEqual(["Error: not found", "{ status: 404 }"]);
     const shallow = await lines('function twice(n: number): number { if (n === 0) throw new Error("bottom"); return twice(n - 1); }\ntwice(5)');
     expect(shallow.some((line) => /^\[Previous frame repeated 2 more times\]$/.test(line))).toBe(true);
     expect(shallow.some((line) => line.startsWith("[Older calls"))).toBe(false);
