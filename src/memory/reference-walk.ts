@@ -442,7 +442,8 @@ class WalkRun {
   private labels(edge: Edge): string[] {
     switch (edge.kind) {
       case "property":
-        return [`${this.ownerName(edge.holder)}.${edge.key}`];
+        // An integer key is an element to V8 (`so[5]`), as snapshot.ts names it.
+        return [arrayIndex(edge.key) === undefined ? `${this.ownerName(edge.holder)}.${edge.key}` : `${this.ownerName(edge.holder)}[${edge.key}]`];
       case "element":
         return [`${this.ownerName(edge.holder)}[${edge.index}]`];
       case "entry":

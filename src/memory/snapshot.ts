@@ -708,6 +708,8 @@ export function countReferences(snap: Snapshot, probeClass: string): RefcountRes
       others.push(collectionOf(from) ?? `${fromName || "internal array"}[${name}]`);
     } else if (t === "internal" && fromName === "system / WeakCell") {
       continue; // a FinalizationRegistry cell's held target is weak
+    } else if (t === "internal" && fromName === "Promise" && name === "reactions_or_result") {
+      others.push(`${ownerName(from)} (the value of a Promise)`);
     } else {
       others.push(`${fromName || snap.type(from)} (${t} ${name})`);
     }
