@@ -78,12 +78,13 @@ export class LanguageService {
     const start = wordStart(source, offset);
     const prefix = source.slice(start, offset);
     const cursorStart = utf16ToCodePoint(source, start);
-    // After `.`, only what can follow a dot: a member, named as an identifier (`o["my-key"]` cannot be written there).
+    // After `.`, only what can follow a dot: a member, named as an identifier (`o["my-key"]` cannot be written
+    // there, nor the `[Symbol]` entry that stands for a symbol-keyed member). A variable may: `ns.answer`, `os.EOL`.
     const member = /\??\.$/.test(source.slice(0, start));
     // Matched regardless of case, as editors do (`weak` offers weakref and WeakMap); the exact case first.
     const lower = prefix.toLowerCase();
     const entries = (await this.completionEntries(view, source, offset, start, names)).filter(
-      (e) => e.name.toLowerCase().startsWith(lower) && !e.name.startsWith("__ephemeron_") && (!member || (IDENTIFIER.test(e.name) && e.kind !== "variable")),
+      (e) => e.name.toLowerCase().startsWith(lower) && !e.name.startsWith("__ephemeron_") && (!member || IDENTIFIER.test(e.name)),
     );
     const exact = (e: CompletionEntryLike) => (e.name.startsWith(prefix) ? 0 : 1);
     entries.sort((a, b) => exact(a) - exact(b) || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));

@@ -207,6 +207,11 @@ describe("CellChecker", () => {
     expect((await checker.complete("maybe.", 6)).matches).toEqual(["label", "size"]);
     expect((await checker.complete("keyed.", 6)).matches).toEqual(["plain"]);
     expect((await checker.complete("new Map().", 10)).matches).not.toContain("Symbol");
+    // Constants are members too: a namespace's, a module's, and the globals behind globalThis.
+    await run(checker, 'import * as os from "node:os";\nnamespace Sizes { export const small = 1; export function big() { return 2; } }');
+    expect((await checker.complete("Sizes.", 6)).matches).toEqual(["big", "small"]);
+    expect((await checker.complete("os.EO", 5)).matches).toEqual(["EOL"]);
+    expect((await checker.complete("globalThis.Ma", 13)).matches).toEqual(expect.arrayContaining(["Map", "Math"]));
     const secret = "class Vault { #secret = 1; open() { return this.#s";
     expect(await checker.complete(secret, [...secret].length)).toMatchObject({ matches: ["#secret"], cursorStart: secret.length - 2 });
     // Regardless of case, as editors match; the exact case first.
