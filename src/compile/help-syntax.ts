@@ -1,9 +1,13 @@
 // IPython's help syntax: `Math.max?`, `Math.max??` or `?Math.max` asks for the
-// documentation of what is named, and runs nothing. None of them is valid
-// TypeScript, so nothing else means this. The kernel pages the answer
-// (kernel/execute.ts); is_complete takes such an input as finished (is-complete.ts).
+// documentation of what is named, and runs nothing. The named thing is a name,
+// a member path (`fs.promises.readFile`, `a?.b`, `list[0]`) or a call (`f()`):
+// `const y = a ??` and `x ? ` are TypeScript that goes on in the next line, not
+// help. The kernel pages the answer (kernel/execute.ts); is_complete takes such
+// an input as finished (is-complete.ts).
 
-const HELP = /^\s*\?{1,2}\s*([^?\n][^\n]*?)\s*$|^\s*([^?\n][^\n]*?)\s*\?{1,2}\s*$/;
+const NAME = String.raw`[\p{ID_Start}$_#][\p{ID_Continue}$\u200c\u200d]*`;
+const PATH = String.raw`${NAME}(?:\s*(?:\?\.|\.)\s*${NAME}|\[[^\]\n]*\]|\([^)\n]*\))*`;
+const HELP = new RegExp(String.raw`^\s*\?{1,2}\s*(${PATH})\s*$|^\s*(${PATH})\s*\?{1,2}\s*$`, "u");
 
 /** The expression a help request asks about, or undefined when the code is no help request. */
 export function helpTarget(code: string): string | undefined {

@@ -21,12 +21,24 @@ const CLOSER_OF: Partial<Record<SyntaxKind, Opener>> = {
   [SyntaxKind.CloseBracketToken]: "[",
 };
 
-/** Tokens after which an expression must continue: binary operators, `=>`, `,`, `.`, `?`, `:`. */
+const OPERAND_KEYWORDS = new Set<SyntaxKind>([
+  SyntaxKind.AwaitKeyword,
+  SyntaxKind.ThrowKeyword,
+  SyntaxKind.YieldKeyword,
+  SyntaxKind.NewKeyword,
+  SyntaxKind.TypeOfKeyword,
+  SyntaxKind.VoidKeyword,
+  SyntaxKind.DeleteKeyword,
+]);
+
+/** Tokens after which an expression must continue: binary operators, `=>`, `,`, `.`, `?`, `:`, and keywords an operand follows. */
 function expectsContinuation(kind: SyntaxKind): boolean {
   // A trailing `!` ends an operand (`el!`, TypeScript's non-null assertion).
   if (kind === SyntaxKind.ExclamationToken) return false;
   if (kind === SyntaxKind.EqualsGreaterThanToken || kind === SyntaxKind.CommaToken || kind === SyntaxKind.DotToken) return true;
   if (kind === SyntaxKind.QuestionToken || kind === SyntaxKind.ColonToken || kind === SyntaxKind.QuestionDotToken) return true;
+  // Keywords an operand must follow: `const z = await`, `throw`, `yield`, `new`, `typeof`, `void`, `delete`.
+  if (OPERAND_KEYWORDS.has(kind)) return true;
   // `++`/`--` end an operand; a trailing `>` is far more often a generic's end (`Array<number>`) than a comparison.
   if (kind === SyntaxKind.PlusPlusToken || kind === SyntaxKind.MinusMinusToken || kind === SyntaxKind.GreaterThanToken) return false;
   return kind >= SyntaxKind.FirstBinaryOperator && kind <= SyntaxKind.LastBinaryOperator;
@@ -119,8 +131,9 @@ function scanCell(source: string): IsCompleteResult {
         if (scanner.isUnterminated()) return { status: "incomplete", indent: "" };
         break;
       case SyntaxKind.StringLiteral:
-        // A backslash before the newline continues the string on the next line.
-        if (scanner.isUnterminated()) return /\\\r?\n$/.test(source) ? { status: "incomplete", indent: "" } : { status: "invalid" };
+        // A backslash at the end of the line (an odd run of them: `\\` is a backslash) continues the
+        // string on the next one; jupyter console asks before it adds the newline.
+        if (scanner.isUnterminated()) return /(?<!\\)(?:\\\\)*\\\r?\n?$/.test(source) ? { status: "incomplete", indent: "" } : { status: "invalid" };
         break;
       case SyntaxKind.SlashToken:
       case SyntaxKind.SlashEqualsToken:

@@ -81,9 +81,10 @@ export function cellSyntaxError(error: unknown, source: string): CellSyntaxError
     }
     if (/^\s*(?:`----|╰─)/.test(l)) break;
   }
-  if (/^Unexpected eof$|<eof>/i.test(message) && !marksAPlace(error)) {
-    // Input ended inside a block, a call or a string: swc marks no place (its header names the
-    // start of a line); the place is the end of the cell, and a bare "Unexpected eof" gets Node's words.
+  if (!marksAPlace(error)) {
+    // Input ended inside a block, a call or an expression: swc marks no place (the place is past the
+    // last character, and its header names the start of a line); the place is the end of the cell,
+    // and a bare "Unexpected eof" gets Node's words.
     line = sourceLines.length;
     column = Array.from(sourceLines[line - 1] ?? "").length + 1;
     return new CellSyntaxError(/^Unexpected eof$/i.test(message) ? "Unexpected end of input" : message, line, column);

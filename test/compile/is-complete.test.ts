@@ -20,6 +20,16 @@ describe("isComplete", () => {
     ["const t = `abc", "incomplete", ""],
     ["const t = `a ${x}\n  more", "incomplete", ""],
     ['const s = "abc\\\n', "incomplete", ""],
+    // jupyter console asks before it adds the newline; `\\` is a backslash, not a continuation.
+    ['const s = "abc\\', "incomplete", ""],
+    ['const s = "abc\\\\', "invalid"],
+    // Keywords an operand must follow.
+    ["const z = await", "incomplete", "    "],
+    ["throw", "incomplete", "    "],
+    ["const k = new", "incomplete", "    "],
+    // `??` and `?` are operators when what comes before them is no name: the expression goes on.
+    ["const y = a ??", "incomplete", "    "],
+    ["const c = flag ?", "incomplete", "    "],
     // Statements the input ended in the middle of: more lines finish them.
     ["if (x)", "incomplete"],
     ["for (const x of xs)", "incomplete"],
