@@ -263,7 +263,13 @@ function isIdentifierChar(text: string, offset: number): boolean {
 }
 
 /** Where the name ending at `offset` starts; a private name's `#` is part of it. */
+/** The text of a module specifier typed so far, when `text` ends inside one: `import x from "node:f`, `require("./li`. */
+const SPECIFIER_SO_FAR = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+|\bexport\s*\*\s*from\s*)["']([^"'\n]*)$/;
+
 function wordStart(text: string, offset: number): number {
+  // In a module specifier the word is the whole name (`node:fs`, `@scope/pkg`), or a path's last segment.
+  const specifier = SPECIFIER_SO_FAR.exec(text.slice(0, offset))?.[1];
+  if (specifier !== undefined) return offset - (/^\.{1,2}\//.test(specifier) ? specifier.length - (specifier.lastIndexOf("/") + 1) : specifier.length);
   let start = offset;
   while (start > 0 && isIdentifierChar(text, start - 1)) start--;
   return text[start - 1] === "#" ? start - 1 : start;

@@ -212,6 +212,11 @@ describe("CellChecker", () => {
     expect((await checker.complete("Sizes.", 6)).matches).toEqual(["big", "small"]);
     expect((await checker.complete("os.EO", 5)).matches).toEqual(["EOL"]);
     expect((await checker.complete("globalThis.Ma", 13)).matches).toEqual(expect.arrayContaining(["Map", "Math"]));
+    // In a module specifier the word is the whole name typed so far: `node:f` becomes `node:fs`, not `node:node:fs`.
+    const specifier = 'import x from "node:f';
+    expect(await checker.complete(specifier, specifier.length)).toMatchObject({ matches: ["node:fs", "node:fs/promises"], cursorStart: 15 });
+    const dynamic = 'await import("node:pa';
+    expect((await checker.complete(dynamic, dynamic.length)).matches).toContain("node:path");
     const secret = "class Vault { #secret = 1; open() { return this.#s";
     expect(await checker.complete(secret, [...secret].length)).toMatchObject({ matches: ["#secret"], cursorStart: secret.length - 2 });
     // Regardless of case, as editors match; the exact case first.
