@@ -140,10 +140,20 @@ export class LanguageService {
     // A number is no name (`max(1, |2)`): its call's function is what is asked about.
     const at = word >= 0 && /^[\p{ID_Start}$_#]/u.test(source.slice(wordStart(source, word + 1))) ? word : calleeEnd(source, offset);
     if (at < 0) return notFound;
-    const project = await view.projectWith(source, names);
+    let project = await view.projectWith(source, names);
+    let symbol = await project.checker.getSymbolAtPosition(view.scratch, at);
+    if (symbol === undefined) {
+      // A name that is only a type (`Shape?` for an interface) means nothing where a value goes:
+      // asked again in a type's place.
+      const path = TYPE_PATH.exec(source.slice(0, wordEnd(source, at)))?.[0];
+      if (path === undefined) return notFound;
+      const probe = `${source}\n;type __ephemeron_inspected = ${path};`;
+      project = await view.projectWith(probe, names);
+      symbol = await project.checker.getSymbolAtPosition(view.scratch, probe.length - 2);
+      // A name nothing declares comes back as the checker's stand-in for it, with no declaration.
+      if (symbol === undefined || symbol.declarations.length === 0) return notFound;
+    }
     const checker = project.checker;
-    let symbol = await checker.getSymbolAtPosition(view.scratch, at);
-    if (symbol === undefined) return notFound;
     if (symbol.flags & SymbolFlags.Alias) symbol = await checker.getAliasedSymbol(symbol);
     if (view.isImport(symbol.name)) symbol = (await importedThrough(project, view.prefix, symbol)) ?? symbol;
     const runtimes = await runtimeGlobal(project, symbol);
@@ -194,10 +204,10 @@ async function describe(project: Project, symbol: TsSymbol): Promise<string> {
   const checker = project.checker;
   const name = symbol.name;
   const flags = symbol.flags;
-  if (flags & SymbolFlags.Interface && !(flags & SymbolFlags.Value)) return `interface ${name}`;
+  if (flags & SymbolFlags.Interface && !(flags & SymbolFlags.Value)) return `interface ${name}${await typeParameters(project, symbol)}`;
   if (flags & SymbolFlags.TypeAlias) {
     // Written out, not named: the alias's own name is what typeToString gives for it otherwise.
-    return `type ${name} = ${await checker.typeToString(await checker.getDeclaredTypeOfSymbol(symbol), undefined, FULL_TYPE | NodeBuilderFlags.InTypeAlias)}`;
+    return `type ${name}${await typeParameters(project, symbol)} = ${await checker.typeToString(await checker.getDeclaredTypeOfSymbol(symbol), undefined, FULL_TYPE | NodeBuilderFlags.InTypeAlias)}`;
   }
   const type = await checker.getTypeOfSymbol(symbol);
   const typeText = type === undefined ? "any" : await checker.typeToString(type, undefined, FULL_TYPE);
@@ -208,6 +218,13 @@ async function describe(project: Project, symbol: TsSymbol): Promise<string> {
     if (signatures.length > 0) return (await Promise.all(signatures.map((signature) => describeAs(project, symbol, signature)))).join("\n");
   }
   return describeAs(project, symbol, typeText);
+}
+
+/** A generic interface's or type alias's type parameters as declared (`<T, U extends string = "x">`): T means nothing without them. */
+async function typeParameters(project: Project, symbol: TsSymbol): Promise<string> {
+  const declaration = (await symbol.declarations[0]?.resolve(project)) as { typeParameters?: Iterable<{ getText(): string }> } | undefined;
+  const parameters = [...(declaration?.typeParameters ?? [])].map((parameter) => parameter.getText());
+  return parameters.length > 0 ? `<${parameters.join(", ")}>` : "";
 }
 
 /** `symbol` described with `typeText` as its type. */
@@ -265,6 +282,16 @@ function isIdentifierChar(text: string, offset: number): boolean {
 /** Where the name ending at `offset` starts; a private name's `#` is part of it. */
 /** The text of a module specifier typed so far, when `text` ends inside one: `import x from "node:f`, `require("./li`. */
 const SPECIFIER_SO_FAR = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+|\bexport\s*\*\s*from\s*)["']([^"'\n]*)$/;
+
+/** A name or a dotted path to one (`NS.Shape`) at the end of a text. */
+const TYPE_PATH = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)*$/u;
+
+/** The end of the word that holds (or ends at) `offset`. */
+function wordEnd(text: string, offset: number): number {
+  let end = offset;
+  while (end < text.length && isIdentifierChar(text, end)) end++;
+  return end;
+}
 
 function wordStart(text: string, offset: number): number {
   // In a module specifier the word is the whole name (`node:fs`, `@scope/pkg`), or a path's last segment.

@@ -240,6 +240,14 @@ describe("CellChecker", () => {
     expect((await checker.inspect("[1, 2].map((n) => n * 2)", 19, 0)).plain).toBe("(parameter) n: number");
     expect((await checker.check("const wrong: string = held;"))[0]?.message).toBe("Type 'Held' is not assignable to type 'string'.");
   });
+
+  it("finds a name that is only a type where a value would go (Shape? asks about the interface), with its type parameters", async () => {
+    await run(checker, "/** A shape. */\ninterface Outline { w: number }\n/** Two of a kind. */\ntype Twin<T, U extends string = 'x'> = [T, U];\ninterface Box<T> { v: T }");
+    expect((await checker.inspect("Outline", 3, 0)).plain).toBe("interface Outline\n\nA shape.");
+    expect((await checker.inspect("Twin", 2, 0)).plain).toBe("type Twin<T, U extends string = 'x'> = [T, U]\n\nTwo of a kind.");
+    expect((await checker.inspect("Box", 3, 0)).plain).toBe("interface Box<T>");
+    expect((await checker.inspect("NoSuchName", 3, 0)).found).toBe(false);
+  });
 });
 
 describe("CellChecker while it warms up", () => {
