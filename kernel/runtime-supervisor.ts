@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { DisplayDataContent, ErrorContent } from "./messages.js";
+import type { Member } from "../src/runtime/members.js";
 import type { CellResult, CommIncoming, CommOutgoing, ExecuteCell, FromRuntime, ToRuntime, TranspiledFile } from "../src/runtime/protocol.js";
 import { createLogger } from "./log.js";
 import { RawOutput } from "./raw-output.js";
@@ -64,6 +65,8 @@ export class RuntimeSupervisor {
   /** Open comms by comm_id → target_name, both directions (comm_info_request). */
   readonly comms = new Map<string, string>();
   private readonly commDeliveries = new Map<string, (error: string | undefined) => void>();
+  private readonly memberRequests = new Map<number, (members: Member[]) => void>();
+  private nextMemberRequest = 0;
   private stderrTail = "";
   private stopping = false;
   /** The runtime's fds 1 and 2, and how many end-of-cell marks it has said it wrote to both. */
@@ -164,6 +167,26 @@ export class RuntimeSupervisor {
     });
   }
 
+  /**
+   * The names that can follow a dot on the live value at `path` (`["dyn"]` for `dyn.`), or none when
+   * the runtime is not running or does not answer within `timeoutMs` (a cell keeps it busy).
+   */
+  members(path: string[], timeoutMs: number): Promise<Member[]> {
+    if (!this.child?.connected) return Promise.resolve([]);
+    const requestId = this.nextMemberRequest++;
+    return new Promise<Member[]>((resolve) => {
+      const timer = setTimeout(() => {
+        this.memberRequests.delete(requestId);
+        resolve([]);
+      }, timeoutMs);
+      this.memberRequests.set(requestId, (members) => {
+        clearTimeout(timer);
+        resolve(members);
+      });
+      this.post({ type: "members", requestId, path });
+    });
+  }
+
   /** Interrupts the running cell, whatever it is doing; variables defined before it stay. */
   async interrupt(): Promise<void> {
     if (!this.running) return;
@@ -224,6 +247,11 @@ export class RuntimeSupervisor {
   private route(message: FromRuntime): void {
     if (message.type === "ready") return;
     if (message.type === "transpile") return void this.transpile(message.requestId, message.path);
+    if (message.type === "members") {
+      this.memberRequests.get(message.requestId)?.(message.members);
+      this.memberRequests.delete(message.requestId);
+      return;
+    }
     const sink = this.sinks.get(message.id);
     switch (message.type) {
       case "stream":

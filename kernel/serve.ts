@@ -13,6 +13,7 @@ import { History } from "./history.js";
 import { HistoryFile } from "./history-file.js";
 import { commHandlers } from "./comms.js";
 import { createLogger } from "./log.js";
+import { withLiveMembers } from "./live-members.js";
 import type { SessionCompiler } from "../src/compile/session-compiler.js";
 import type { KernelOptions } from "./main.js";
 
@@ -45,7 +46,7 @@ export async function serve(options: KernelOptions, info: ConnectionInfo, compil
     transport,
     createHandlers({
       executor,
-      language: compiler,
+      language: withLiveMembers(compiler, runtime),
       history: new History(HistoryFile.default()),
       exit: () => void exit(0),
       interrupt: executor.interrupt,

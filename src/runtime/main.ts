@@ -19,6 +19,7 @@ import { installMemoryApi } from "../memory/install.js";
 import { importWithAttributes, loadTypeScriptWith, typeScriptPath } from "./imports.js";
 import { TypeScriptModules } from "./typescript-modules.js";
 import { flushBeforeChildProcesses } from "./child-processes.js";
+import { memberNames } from "./members.js";
 
 const log = createLogger("runtime");
 /** The longest a cell waits, once its code is done, for the short timers it started (output.ts). */
@@ -199,6 +200,9 @@ process.on("message", (message: ToRuntime) => {
     }
     case "input_cancelled":
       inputs.cancel(message.requestId, message.reason);
+      break;
+    case "members":
+      send({ type: "members", requestId: message.requestId, members: memberNames(global, message.path) });
       break;
     case "shutdown":
       // CPython runs finalize(..., atexit=True) callbacks at interpreter exit; so does a shutdown or restart here.

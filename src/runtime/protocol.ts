@@ -68,6 +68,8 @@ export type ToRuntime =
   | { type: "transpiled"; requestId: number; file?: TranspiledFile; error?: { name: string; message: string } }
   | { type: "input_reply"; requestId: number; value: string }
   | { type: "input_cancelled"; requestId: number; reason: string }
+  /** The names that can follow a dot on the live value at `path` (completion's fallback). */
+  | { type: "members"; requestId: number; path: string[] }
   | CommIncoming;
 
 /** comm_open / comm_msg / comm_close from the frontend; `id` is the message's msg_id (outputs of its handlers go under it). */
@@ -105,4 +107,5 @@ export type FromRuntime =
   | { type: "done"; id: string; result?: CellResult; error?: ErrorContent; marked?: boolean }
   | CommOutgoing
   | { type: "comm_done"; id: string; error?: string }
-  | { type: "transpile"; requestId: number; path: string };
+  | { type: "transpile"; requestId: number; path: string }
+  | { type: "members"; requestId: number; members: { name: string; kind: "method" | "property" }[] };

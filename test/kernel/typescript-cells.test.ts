@@ -384,6 +384,21 @@ describe("TypeScript cells", () => {
     expect(astral.reply.content.cursor_start).toBe([...code].length - 4);
   });
 
+  it("completes the members a live value has when its type says none (any), from the runtime, without calling anything", async () => {
+    await k.client.execute("let calls = 0;\nconst loose: any = { alpha: 1, nested: { gamma: 2 }, go() { calls++; } };");
+    const members = await k.client.request("shell", "complete_request", { code: "loose.", cursor_pos: 6 });
+    expect(members.reply.content).toMatchObject({ matches: ["alpha", "go", "nested"], cursor_start: 6, cursor_end: 6 });
+    const types = (members.reply.content.metadata as { _jupyter_types_experimental: { text: string; type: string }[] })._jupyter_types_experimental;
+    expect(types.find((t) => t.text === "go")?.type).toBe("method");
+    const deeper = await k.client.request("shell", "complete_request", { code: "loose.nested.G", cursor_pos: 14 });
+    expect(deeper.reply.content).toMatchObject({ matches: ["gamma"], cursor_start: 13, cursor_end: 14 });
+    // After a call nothing is evaluated: the checker's answer (none, for any) stands.
+    const called = await k.client.request("shell", "complete_request", { code: "loose.go().", cursor_pos: 11 });
+    expect(called.reply.content.matches).toEqual([]);
+    const { iopub } = await k.client.execute("calls");
+    expect(resultText(iopub)).toBe("0");
+  });
+
   it("inspects a function declared in an earlier cell with its signature and documentation", async () => {
     await k.client.execute("/** Adds two numbers. */\nfunction add(a: number, b: number): number { return a + b; }");
     const { reply } = await k.client.request("shell", "inspect_request", { code: "add(1, 2)", cursor_pos: 2, detail_level: 0 });
