@@ -26,9 +26,16 @@
 // would only turn them into runtime errors as well.) A cell that starts with its own
 // "use strict" directive gets a strict body.
 //
-// Trade-offs, as the prototype (notes Q4) measured them: `const` becomes re-assignable and
-// there is no TDZ; an import copies the module's exports at import time (no live bindings);
-// enum and namespace objects start fresh whenever a cell declaring them runs.
+// A `let`, `const` or `class` name is no `var`: the global comes to be when the declaration
+// runs, so reading it before (`function f() { return later }` called above `const later`), or
+// after a line above it threw, is a ReferenceError, as the temporal dead zone makes it in a
+// file, instead of `undefined`. (A strict cell keeps the `var`s: it may not make globals by
+// assignment.) Once a run has made the name, a cell run again sees its value until the
+// declaration runs again.
+//
+// Trade-offs, as the prototype (notes Q4) measured them: `const` becomes re-assignable; an
+// import copies the module's exports at import time (no live bindings); enum and namespace
+// objects start fresh whenever a cell declaring them runs.
 
 import type * as Swc from "@swc/core";
 import { Rewrite } from "./rewrite.js";
@@ -139,8 +146,13 @@ function requireSpecifier(declaration: Swc.VariableDeclaration): string | undefi
 
 class CellRewriter {
   readonly edit: Rewrite;
-  /** Names hoisted to `var` (every top-level binding), in source order. */
+  /** Every top-level binding, in source order. */
   readonly hoisted = new Set<string>();
+  /** Bindings made by a top-level `let`, `const` or `class`, and those made by anything else (var, function, import, enum). */
+  private readonly lexical = new Set<string>();
+  private readonly other = new Set<string>();
+  /** Whether the cell's directives include "use strict". */
+  private strict = false;
   /** Enum and namespace names, reset at the top so that they start fresh. */
   private readonly resets = new Set<string>();
   private readonly imports: { text: string; origin: number }[] = [];
@@ -157,8 +169,16 @@ class CellRewriter {
     return { start: this.at(span.start), end: this.at(span.end) };
   }
 
-  private hoist(names: Iterable<string>): void {
-    for (const name of names) this.hoisted.add(name);
+  private hoist(names: Iterable<string>, lexical = false): void {
+    for (const name of names) {
+      this.hoisted.add(name);
+      (lexical ? this.lexical : this.other).add(name);
+    }
+  }
+
+  /** The names the script declares with `var` before the cell's body: all but the ones only `let`, `const` or `class` bind. */
+  varNames(): string[] {
+    return [...this.hoisted].filter((name) => this.strict || this.other.has(name) || !this.lexical.has(name));
   }
 
   rewrite(body: Swc.ModuleItem[]): void {
@@ -214,6 +234,7 @@ class CellRewriter {
     if (count === 0) return;
     this.prologueStart = this.span(body[0]!).start;
     this.prologueEnd = this.span(body[count - 1]!).end;
+    this.strict = body.slice(0, count).some((item) => ((item as Swc.ExpressionStatement).expression as Swc.StringLiteral).value === "use strict");
   }
 
   private topLevel(item: Swc.ModuleItem, isLast: boolean): void {
@@ -320,7 +341,7 @@ class CellRewriter {
   private variableDeclaration(decl: Swc.VariableDeclaration, span: Span, position: "statement" | "for-init"): void {
     const names: string[] = [];
     for (const declarator of decl.declarations) names.push(...bindingIdentifiers(declarator.id).map((id) => id.value));
-    this.hoist(names);
+    this.hoist(names, decl.kind !== "var" && position === "statement");
     const declarators = decl.declarations.map((d) => ({ span: this.span(d), id: this.span(d.id), init: d.init }));
     const first = declarators[0];
     if (!first) return;
@@ -354,7 +375,7 @@ class CellRewriter {
   }
 
   private classDeclaration(name: string, span: Span): void {
-    this.hoist([name]);
+    this.hoist([name], true);
     this.edit.insert(span.start, `${name} = `);
     this.edit.insert(span.end, ";");
   }
@@ -477,7 +498,8 @@ export function transformCell(source: string, options: { filename: string }): Tr
 
   const swcMap = JSON.parse(js.map) as { mappings: string };
   const hoisted = [...rewriter.hoisted];
-  const prefix = `${hoisted.length > 0 ? `var ${hoisted.join(", ")}; ` : ""}(async () => { `;
+  const vars = rewriter.varNames();
+  const prefix = `${vars.length > 0 ? `var ${vars.join(", ")}; ` : ""}(async () => { `;
   const built = rewriter.edit.build(prefix, "\n})()", new OffsetMap(code, swcMap.mappings));
   return {
     code: built.text,

@@ -350,7 +350,7 @@ describe("source maps", () => {
   });
 
   it("the hoisted names and the wrapper start share the first line", () => {
-    const cell = transformCell("const a = 1;\nlet b = 2;", { filename: "c.ts" });
+    const cell = transformCell("var a = 1;\nfunction b() {}\nconst c = 3;", { filename: "c.ts" });
     expect(cell.code.split("\n")[0]).toMatch(/^var a, b; \(async \(\) => \{/);
     expect(cell.code).not.toContain("use strict");
   });

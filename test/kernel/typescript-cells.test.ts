@@ -384,6 +384,17 @@ describe("TypeScript cells", () => {
     expect(astral.reply.content.cursor_start).toBe([...code].length - 4);
   });
 
+  it("a let, const or class is not there before its declaration runs: read too early, or after a line above it threw, it is a ReferenceError", async () => {
+    const early = await k.client.execute("function readsLater() { return laterValue; }\nconst tooEarly = readsLater();\nconst laterValue = 1;");
+    expect(errorOf(early.reply)).toMatchObject({ ename: "ReferenceError", evalue: "laterValue is not defined" });
+    await k.client.execute('const before = 1;\nif (before) throw new Error("stop");\nconst after: number = 2;');
+    expect(errorOf((await k.client.execute("after")).reply)).toMatchObject({ ename: "ReferenceError", evalue: "after is not defined" });
+    // A name an earlier run made keeps its value when a later run throws before it.
+    await k.client.execute("const kept = 1;");
+    await k.client.execute('throw new Error("stop");\nconst kept = 2;');
+    expect(resultText((await k.client.execute("kept")).iopub)).toBe("1");
+  });
+
   it("completes the members a live value has when its type says none (any), from the runtime, without calling anything", async () => {
     await k.client.execute("let calls = 0;\nconst loose: any = { alpha: 1, nested: { gamma: 2 }, go() { calls++; } };");
     const members = await k.client.request("shell", "complete_request", { code: "loose.", cursor_pos: 6 });
