@@ -4,7 +4,7 @@
 // --html` says how to get it and the notebooks are still written.
 
 import { spawnSync } from "node:child_process";
-import { basename, dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 /** The nbconvert command on this machine, or undefined. Debian's runs on /usr/bin/python3. */
 function nbconvertCommand(): string[] | undefined {
@@ -25,5 +25,6 @@ export function writeHandout(notebookPath: string): { path: string } | { skipped
     encoding: "utf8",
   });
   if (result.status !== 0) return { skipped: `nbconvert failed for ${basename(notebookPath)}: ${result.stderr.trim().split("\n").at(-1) ?? ""}` };
-  return { path: notebookPath.replace(/\.ipynb$/, ".html") };
+  // nbconvert names the handout after the notebook with its last extension, whatever it was, replaced.
+  return { path: join(dirname(notebookPath), `${basename(notebookPath).replace(/\.[^.]*$/, "")}.html`) };
 }

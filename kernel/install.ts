@@ -4,9 +4,9 @@
 // runs in, `--prefix P` for P/share/jupyter/kernels.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, delimiter, join } from "node:path";
 import { resolvedKernelSpec } from "./kernelspec.js";
 import { logoPng } from "./logo.js";
 
@@ -15,7 +15,8 @@ const HELP = `usage: ephemeron install [--user | --sys-prefix | --prefix PREFIX]
 Registers ephemeron with Jupyter, as 'python -m ipykernel install' does.
 
   --user              install for this user only (Jupyter's user data dir)
-  --sys-prefix        install into the Python environment Jupyter runs in (sys.prefix of python3)
+  --sys-prefix        install into the Python environment Jupyter runs in (sys.prefix of the
+                      Python of the jupyter command on PATH)
   --prefix PREFIX     install into PREFIX/share/jupyter/kernels
   --name NAME         the kernelspec's name (default: ephemeron)
   --display-name NAME the name frontends show (default: TypeScript (ephemeron))
@@ -52,19 +53,28 @@ export function parseInstallArgs(args: string[]): InstallOptions | "help" {
     const arg = args[i]!;
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     const take = () => inline ?? value(i++, flag);
+    // A switch takes no value: `--no-typecheck=false` would otherwise turn checking off all the same.
+    const noValue = () => {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value (got '${arg}')`);
+    };
     switch (flag) {
       case "-h":
       case "--help":
         return "help";
       case "--user":
+        noValue();
         locate(flag, { kind: "user" });
         break;
       case "--sys-prefix":
+        noValue();
         locate(flag, { kind: "sys-prefix" });
         break;
-      case "--prefix":
-        locate(flag, { kind: "prefix", prefix: take() });
+      case "--prefix": {
+        const prefix = take();
+        if (prefix.trim() === "") throw new UsageError("--prefix needs a folder");
+        locate(flag, { kind: "prefix", prefix });
         break;
+      }
       case "--name":
         // Jupyter finds kernelspecs by lowercase folder names; `.` and `..` are no folder of their own.
         options.name = take().toLowerCase();
@@ -77,6 +87,7 @@ export function parseInstallArgs(args: string[]): InstallOptions | "help" {
         if (options.displayName.trim() === "") throw new UsageError("--display-name needs a name frontends can show");
         break;
       case "--no-typecheck":
+        noValue();
         options.typecheck = false;
         break;
       default:
@@ -94,15 +105,36 @@ function userDataDir(): string {
   return join(process.env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "jupyter");
 }
 
+/**
+ * The Python that runs Jupyter: the interpreter named by the `#!` line of the `jupyter` command on
+ * PATH (python3 first on PATH may be another one, a pyenv's say, whose prefix Jupyter never reads).
+ */
+function jupytersPython(): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (dir === "") continue;
+    try {
+      const head = readFileSync(join(dir, "jupyter"), "utf8").slice(0, 256);
+      const interpreter = /^#!\s*(\S+)(?:[ \t]+(\S+))?/.exec(head);
+      if (!interpreter) continue;
+      // `#!/usr/bin/env python3` names it through env.
+      return basename(interpreter[1]!) === "env" && interpreter[2] !== undefined ? interpreter[2] : interpreter[1];
+    } catch {
+      // no jupyter here
+    }
+  }
+  return undefined;
+}
+
 function pythonPrefix(): string {
-  for (const python of ["python3", "python"]) {
+  const candidates = [jupytersPython(), "python3", "python"].filter((python): python is string => python !== undefined);
+  for (const python of candidates) {
     try {
       return execFileSync(python, ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" }).trim();
     } catch {
-      // try the next name
+      // try the next one
     }
   }
-  throw new UsageError("--sys-prefix needs python3 on PATH (the Python that runs Jupyter)");
+  throw new UsageError("--sys-prefix needs the Python that runs Jupyter (jupyter or python3 on PATH)");
 }
 
 export function kernelsDir(location: InstallOptions["location"]): string {
@@ -134,7 +166,7 @@ export function install(options: InstallOptions): string {
 }
 
 export function installCommand(args: string[]): number {
-  let options: InstallOptions | "help";
+  let options: InstallOptions | "help" | undefined;
   try {
     options = parseInstallArgs(args);
     if (options === "help") {
@@ -145,7 +177,9 @@ export function installCommand(args: string[]): number {
     process.stdout.write(`Installed kernelspec ${options.name} in ${dir}\n`);
     return 0;
   } catch (error) {
-    process.stderr.write(`ephemeron install: ${(error as Error).message}\n`);
+    const denied = (error as NodeJS.ErrnoException).code === "EACCES" || (error as NodeJS.ErrnoException).code === "EPERM";
+    const hint = denied && options !== undefined && options !== "help" && options.location.kind === "system" ? " (install for yourself with --user)" : "";
+    process.stderr.write(`ephemeron install: ${(error as Error).message}${hint}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
 }

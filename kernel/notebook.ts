@@ -101,7 +101,12 @@ export function readNotebook(path: string): Notebook {
 export class OutputCollector {
   readonly outputs: Output[] = [];
   private clearPending = false;
-  private readonly displays = new Map<string, number[]>();
+
+  /**
+   * `displays`: the outputs of each display id so far, shared by a notebook's cells, so that a
+   * later cell's `update()` changes an earlier cell's output, as Jupyter's frontends and nbclient do.
+   */
+  constructor(private readonly displays = new Map<string, Output[]>()) {}
 
   add(message: Message): void {
     const content = message.content as JsonObject;
@@ -113,9 +118,8 @@ export class OutputCollector {
     }
     if (type === "update_display_data") {
       const id = (content.transient as { display_id?: string } | undefined)?.display_id;
-      for (const index of (id && this.displays.get(id)) || []) {
-        const output = this.outputs[index];
-        if (output && output.output_type !== "stream" && output.output_type !== "error") {
+      for (const output of (id && this.displays.get(id)) || []) {
+        if (output.output_type !== "stream" && output.output_type !== "error") {
           output.data = content.data as JsonObject;
           output.metadata = (content.metadata as JsonObject) ?? {};
         }
@@ -132,12 +136,13 @@ export class OutputCollector {
     }
     this.outputs.push(output);
     const id = (content.transient as { display_id?: string } | undefined)?.display_id;
-    if (id && output.output_type === "display_data") this.displays.set(id, [...(this.displays.get(id) ?? []), this.outputs.length - 1]);
+    if (id && output.output_type === "display_data") this.displays.set(id, [...(this.displays.get(id) ?? []), output]);
   }
 
   private clear(): void {
+    const cleared = new Set(this.outputs);
+    for (const [id, outputs] of this.displays) this.displays.set(id, outputs.filter((output) => !cleared.has(output)));
     this.outputs.length = 0;
-    this.displays.clear();
     this.clearPending = false;
   }
 }

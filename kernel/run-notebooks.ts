@@ -51,7 +51,8 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
     if (arg === "-h" || arg === "--help") return "help";
     else if (arg === "--out") options.out = value();
     else if (arg === "--timeout") {
-      options.timeoutSeconds = Number(value());
+      const seconds = value();
+      options.timeoutSeconds = seconds.trim() === "" ? Number.NaN : Number(seconds);
       if (!(options.timeoutSeconds >= 0)) throw new UsageError("--timeout needs a number of seconds (0: no limit)");
     } else if (arg === "--allow-errors") options.allowErrors = true;
     else if (arg === "--quiet") options.quiet = true;
@@ -72,9 +73,12 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
 function printOutput(message: Message): void {
   const content = message.content as JsonObject;
   switch (message.header.msg_type) {
-    case "stream":
-      (content.name === "stderr" ? process.stderr : process.stdout).write(String(content.text));
+    case "stream": {
+      const stream = content.name === "stderr" ? process.stderr : process.stdout;
+      // A traceback printed to a stream (an unhandled rejection's report) is plain text in a log or a pipe too.
+      stream.write(stream.isTTY ? String(content.text) : String(content.text).replace(/\u001b\[[0-9;]*m/g, ""));
       break;
+    }
     case "execute_result":
     case "display_data": {
       const data = content.data as JsonObject;
@@ -113,6 +117,10 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
   const { kernel, client, info } = await launchReadyKernel({ cwd: dirname(resolve(path)), env: { JPY_SESSION_NAME: resolve(path) } });
   running = kernel;
   let ok = true;
+  // A kernel that dies (killed, out of memory) answers nothing more: the cell it ran fails, and the run ends, as nbclient's DeadKernelError.
+  const died = kernel.exited.then(({ code, signal }) => ({ died: signal ?? `exit code ${code}` }));
+  let dead: string | undefined;
+  const displays = new Map<string, Output[]>();
   try {
     const codeCells = notebook.cells.filter((cell): cell is CodeCell => cell.cell_type === "code");
     let index = 0;
@@ -125,7 +133,7 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
         continue;
       }
       process.stdout.write(dim(`── ${basename(path)}: cell ${index} of ${codeCells.length} ──`) + "\n");
-      const collector = new OutputCollector();
+      const collector = new OutputCollector(displays);
       const run = client.execute(joinSource(cell.source), {
         stop_on_error: !options.allowErrors,
         onIopub: (message) => {
@@ -137,14 +145,23 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
       const timedOut = new Promise<"timeout">((resolve) => {
         if (options.timeoutSeconds > 0) timer = setTimeout(() => resolve("timeout"), Math.min(options.timeoutSeconds * 1000, LONGEST_TIMER_MS));
       });
-      const finished = await Promise.race([run, timedOut]);
+      const finished = await Promise.race([run, timedOut, died]);
       clearTimeout(timer);
       let failed: boolean;
       let stuck = false;
-      if (finished === "timeout") {
-        await client.request("control", "interrupt_request", {});
+      if (typeof finished === "object" && "died" in finished) {
+        dead = finished.died;
+        const evalue = `the kernel died while cell ${index} ran (${dead})`;
+        const error: JsonObject = { output_type: "error", ename: "DeadKernelError", evalue, traceback: [`DeadKernelError: ${evalue}`] };
+        collector.outputs.push(error as Output);
+        printError(error);
+        failed = true;
+        stuck = true;
+      } else if (finished === "timeout") {
+        const grace = () => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), INTERRUPT_GRACE_MS).unref());
+        await Promise.race([client.request("control", "interrupt_request", {}), died, grace()]);
         // A cell blocked where no interrupt reaches (a native call) would hold the run for good.
-        const ended = await Promise.race([run, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), INTERRUPT_GRACE_MS).unref())]);
+        const ended = await Promise.race([run, died.then(() => undefined), grace()]);
         stuck = ended === undefined;
         if (ended) cell.execution_count = (ended.reply.content as { execution_count?: number }).execution_count ?? null;
         const evalue = `cell ${index} ran longer than ${options.timeoutSeconds} s and was interrupted${stuck ? "; it did not stop, and the notebook's run ends here" : ""}`;
@@ -172,14 +189,19 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
       }
     }
     const infoContent = info.content as { language_info?: JsonObject };
+    // A TypeScript kernelspec the notebook names already (an install under another --name) is kept: Jupyter opens it with that one.
+    const own = notebook.metadata.kernelspec as { name?: unknown; language?: unknown } | undefined;
+    const keep = typeof own?.name === "string" && own.name !== "" && own.language === "typescript";
     notebook.metadata = {
       ...notebook.metadata,
-      kernelspec: { name: "ephemeron", display_name: resolvedKernelSpec().display_name, language: "typescript" },
+      kernelspec: keep ? own : { name: "ephemeron", display_name: resolvedKernelSpec().display_name, language: "typescript" },
       language_info: infoContent.language_info ?? {},
     };
-    await client.request("control", "shutdown_request", { restart: false });
-    // unref: a pending 5 s timer must not keep `ephemeron run` alive after the kernel has exited
-    await Promise.race([kernel.exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    if (dead === undefined) {
+      await Promise.race([client.request("control", "shutdown_request", { restart: false }), died]);
+      // unref: a pending 5 s timer must not keep `ephemeron run` alive after the kernel has exited
+      await Promise.race([kernel.exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    }
   } finally {
     client.close();
     await kernel.dispose();
@@ -215,11 +237,17 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   stopOnSignals();
   let failures = 0;
+  try {
+    // Before any cell runs: a folder that cannot be made would lose every result at the end.
+    if (options.out) mkdirSync(options.out, { recursive: true });
+  } catch (error) {
+    process.stderr.write(`ephemeron run: cannot write into --out ${options.out}: ${(error as Error).message}\n`);
+    return 1;
+  }
   for (const path of options.notebooks) {
     try {
       const { notebook, ok } = await runNotebook(path, options);
       const target = options.out ? join(options.out, basename(path)) : path;
-      if (options.out) mkdirSync(options.out, { recursive: true });
       writeFileSync(target, serializeNotebook(notebook));
       process.stdout.write(`${ok ? "✓" : "✗"} ${path} → ${target}${ok ? "" : " (a cell failed)"}\n`);
       if (!ok && !options.allowErrors) failures++;

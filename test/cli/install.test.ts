@@ -1,8 +1,8 @@
 // `ephemeron install`: writes a kernelspec Jupyter can launch from anywhere.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { delimiter, isAbsolute, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, ephemeron, lines, type CliResult } from "./ephemeron.js";
 
@@ -106,6 +106,28 @@ describe("ephemeron install's checks of its arguments", () => {
   it("refuses two places at once and an empty display name", async () => {
     expect((await ephemeron(["install", "--user", "--prefix", prefix])).code).toBe(2);
     expect((await ephemeron(["install", "--prefix", prefix, "--display-name", " "])).code).toBe(2);
+  });
+
+  it("refuses a value given to a switch and an empty --prefix, writing nothing", async () => {
+    for (const args of [["--no-typecheck=false"], ["--user=1"], ["--prefix="], ["--sys-prefix=yes"]]) {
+      const result = await ephemeron(["install", ...args], { env: { ...process.env, JUPYTER_DATA_DIR: join(prefix, "user-data") } });
+      expect(result.code, args.join(" ")).toBe(2);
+    }
+    expect(existsSync(join(prefix, "user-data"))).toBe(false);
+  });
+
+  it("--sys-prefix installs into the prefix of the Python that runs the jupyter command, not of another python3 first on PATH", async () => {
+    // Two Pythons as tools see them: `jupyter` runs one, `python3` on PATH is another.
+    const bin = join(prefix, "bin");
+    mkdirSync(bin, { recursive: true });
+    const jupytersPython = join(bin, "jupyters-python");
+    writeFileSync(jupytersPython, `#!/bin/sh\necho ${join(prefix, "jupyter-env")}\n`, { mode: 0o755 });
+    writeFileSync(join(bin, "python3"), `#!/bin/sh\necho ${join(prefix, "other-env")}\n`, { mode: 0o755 });
+    writeFileSync(join(bin, "jupyter"), `#!${jupytersPython}\n`, { mode: 0o755 });
+    const result = await ephemeron(["install", "--sys-prefix", "--name", "sysp"], { env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}` } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(join(prefix, "jupyter-env", "share", "jupyter", "kernels", "sysp", "kernel.json"))).toBe(true);
+    expect(existsSync(join(prefix, "other-env"))).toBe(false);
   });
 
   it("says in the kernelspec's metadata whether it type-checks, as its argv does", async () => {

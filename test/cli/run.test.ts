@@ -222,7 +222,38 @@ describe("ephemeron run protects and explains what it writes", () => {
   }, 30_000);
 });
 
+describe("ephemeron run when things go wrong around the cells", () => {
+  it("ends the run with a DeadKernelError, exit 1, when the kernel process dies during a cell, instead of waiting forever", async () => {
+    const path = write("kernel-dies.ipynb", notebook("console.log(1)", 'process.kill(process.ppid, "SIGKILL")', "3"));
+    const result = await ephemeron(["run", path, "--out", join(dir, "died"), "--timeout", "5"], { timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(1);
+    const cells = readNotebookFile(join(dir, "died", "kernel-dies.ipynb")).cells.filter((cell) => cell.cell_type === "code");
+    expect(cells[1]!.outputs?.[0]).toMatchObject({ output_type: "error", ename: "DeadKernelError" });
+    expect(cells[2]!.outputs).toEqual([]);
+  }, 90_000);
+
+  it("creates --out before any cell runs, and says so at once when it cannot", async () => {
+    const blocker = write("a-file", "not a folder");
+    const result = await ephemeron(["run", write("never-runs.ipynb", notebook('console.log("ran")')), "--out", join(blocker, "inside")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("cannot write into --out");
+    expect(result.stdout).not.toContain("ran");
+  }, 30_000);
+});
+
 describe("ephemeron run, as nbclient runs a notebook", () => {
+  it("applies a later cell's update of a display to the earlier cell that showed it, and keeps the notebook's own TypeScript kernelspec", async () => {
+    const book = notebook('const handle = await display("first", { displayId: "progress" });', 'await handle!.update("second");');
+    book.metadata = { kernelspec: { name: "ts-other", display_name: "TypeScript (other)", language: "typescript" } };
+    const out = join(dir, "displays");
+    const result = await ephemeron(["run", write("display-update.ipynb", book), "--out", out]);
+    expect(result.code, result.stderr).toBe(0);
+    const written = readNotebookFile(join(out, "display-update.ipynb"));
+    const first = written.cells.filter((cell) => cell.cell_type === "code")[0]!;
+    expect(first.outputs?.[0]).toMatchObject({ output_type: "display_data", data: { "text/plain": ["'second'"] } });
+    expect(written.metadata.kernelspec).toMatchObject({ name: "ts-other", display_name: "TypeScript (other)" });
+  }, 90_000);
+
   it("sends no empty cell (it keeps no execution count) and takes --out=DIR", async () => {
     const path = write("with-empty.ipynb", notebook("   ", '"first"'));
     const out = join(dir, "equals-out");
