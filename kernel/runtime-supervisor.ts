@@ -10,6 +10,7 @@ import type { Member } from "../src/runtime/members.js";
 import type { CellResult, CommIncoming, CommOutgoing, ExecuteCell, FromRuntime, ToRuntime, TranspiledFile } from "../src/runtime/protocol.js";
 import { createLogger } from "./log.js";
 import { RawOutput } from "./raw-output.js";
+import { processTree, readStat } from "../src/runtime/processes.js";
 
 const log = createLogger("supervisor");
 const RUNTIME_MAIN = fileURLToPath(new URL("../src/runtime/main.js", import.meta.url));
@@ -194,22 +195,30 @@ export class RuntimeSupervisor {
     if (pipe && "write" in pipe) pipe.write(Buffer.of(1));
   }
 
-  /** Runs the runtime's atexit work, then ends it; the next cell starts a fresh one. */
+  /**
+   * Runs the runtime's atexit work, then ends it; the next cell starts a fresh one. The child
+   * processes its cells left (a `sleep` that ignores Ctrl-C) end with it, as Jupyter ends a
+   * kernel's process group.
+   */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.stopping = true;
+    const descendants = identified(processTree(child.pid ?? 0).slice(1));
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     this.post({ type: "shutdown" });
     const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
     await exited;
     clearTimeout(timer);
+    killAll(descendants);
     this.stopping = false;
   }
 
-  /** Ends the runtime at once: for a kernel that is being killed. */
+  /** Ends the runtime and its child processes at once: for a kernel that is being killed. */
   kill(): void {
+    const descendants = this.child?.pid === undefined ? [] : identified(processTree(this.child.pid).slice(1));
     this.child?.kill("SIGKILL");
+    killAll(descendants);
   }
 
   private async transpile(requestId: number, path: string): Promise<void> {
@@ -339,7 +348,27 @@ export class RuntimeSupervisor {
   }
 }
 
-export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+export /** Processes by pid and start time, so that a pid reused meanwhile by another process is left alone. */
+function identified(pids: number[]): { pid: number; startTime: number }[] {
+  return pids.flatMap((pid) => {
+    const stat = readStat(pid);
+    return stat ? [{ pid, startTime: stat.startTime }] : [];
+  });
+}
+
+/** SIGKILL to each of them that is still the same process (children before parents, as listed in reverse). */
+function killAll(processes: { pid: number; startTime: number }[]): void {
+  for (const { pid, startTime } of [...processes].reverse()) {
+    if (readStat(pid)?.startTime !== startTime) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   if (signal) return `was killed by signal ${signal}`;
   return `exited with code ${code ?? "unknown"}`;
 }

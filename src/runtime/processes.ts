@@ -1,7 +1,7 @@
 // Processes as Linux's /proc shows them: a process's parent and group, and a
 // process with all its descendants. The runtime's watchdog signals the
-// runtime's descendants on a hard interrupt; the benchmark measures and kills
-// kernels' whole trees.
+// runtime's descendants on a hard interrupt; the kernel ends them with the
+// runtime; the benchmark measures and kills kernels' whole trees.
 
 import { readdirSync, readFileSync } from "node:fs";
 
@@ -9,6 +9,8 @@ export interface ProcStat {
   pid: number;
   ppid: number;
   pgrp: number;
+  /** When it started (clock ticks since boot): with the pid, which process this is, should the pid be reused. */
+  startTime: number;
 }
 
 export function readStat(pid: number): ProcStat | undefined {
@@ -16,7 +18,7 @@ export function readStat(pid: number): ProcStat | undefined {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name is in parentheses and may itself hold spaces or ')'.
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { pid, ppid: Number(fields[1]), pgrp: Number(fields[2]) };
+    return { pid, ppid: Number(fields[1]), pgrp: Number(fields[2]), startTime: Number(fields[19]) };
   } catch {
     return undefined;
   }

@@ -49,6 +49,22 @@ describe("shutting the kernel down", () => {
     }
   });
 
+  it("takes the child processes its cells left running with it, even one that ignores SIGINT and SIGTERM", async () => {
+    const k = await startKernel();
+    try {
+      const { iopub } = await k.client.execute(
+        'import { spawn } from "node:child_process";\nconst stubborn = spawn("sh", ["-c", "trap \'\' INT TERM; sleep 60 & wait"], { stdio: "ignore" });\nawait new Promise((resolve) => setTimeout(resolve, 300));\nstubborn.pid',
+      );
+      const childPid = Number(resultText(iopub));
+      expect(alive(childPid)).toBe(true);
+      await k.client.request("control", "shutdown_request", { restart: false });
+      expect((await k.kernel.exited).code).toBe(0);
+      expect(await waitUntilGone(childPid)).toBe(true);
+    } finally {
+      await k.close();
+    }
+  });
+
   it("a kernel busy in an endless loop still shuts down at once with no runtime left", async () => {
     const k = await startKernel();
     try {
