@@ -25,7 +25,12 @@ const END_MARK_WAIT_MS = 2000;
  * Node's notice when a worker's inspector session closes, and V8's report of a fatal error (out of
  * memory), which the cell's RuntimeDied error quotes.
  */
-const RUNTIME_OWN_LINE = /^(?:\[ephemeron |Waiting for the debugger to disconnect\.\.\.)/;
+const RUNTIME_OWN_LINE = /^\[ephemeron /;
+/**
+ * Node says this at exit while a worker holds an inspector session (the heap probe's, or the
+ * watchdog's during an interrupt): noise, not news, for neither the notebook nor the log.
+ */
+const DEBUGGER_NOTICE = "Waiting for the debugger to disconnect...\n";
 const FATAL_REPORT = /^(?:<--- Last few GCs --->|FATAL ERROR: |#\s*Fatal error|----- Native stack trace -----)/;
 
 export interface OutputSink {
@@ -102,9 +107,9 @@ export class RuntimeSupervisor {
       stdout: new RawOutput({ show: (text) => this.rawOutput("stdout", text) }),
       stderr: new RawOutput({
         show: (text) => this.rawOutput("stderr", text),
-        isOwn: (line) => (dying ||= FATAL_REPORT.test(line)) || RUNTIME_OWN_LINE.test(line),
+        isOwn: (line) => (dying ||= FATAL_REPORT.test(line)) || RUNTIME_OWN_LINE.test(line) || line === DEBUGGER_NOTICE,
         aside: (line) => {
-          if (!line.startsWith("Waiting for the debugger")) process.stderr.write(line);
+          if (line !== DEBUGGER_NOTICE) process.stderr.write(line);
         },
       }),
       marks: 0,
@@ -113,10 +118,7 @@ export class RuntimeSupervisor {
     child.stdout?.on("data", (chunk: Buffer) => raw.stdout.write(chunk));
     child.stdout?.on("end", () => raw.stdout.end());
     child.stderr?.on("data", (chunk: Buffer) => {
-      // Node says this at exit while a worker holds an inspector session (the heap probe's, or the watchdog's
-      // during an interrupt): noise, not news.
-      const text = chunk.toString("utf8").replace(/^Waiting for the debugger to disconnect\.\.\.\n/m, "");
-      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
+      this.stderrTail = (this.stderrTail + chunk.toString("utf8").replaceAll(DEBUGGER_NOTICE, "")).slice(-STDERR_TAIL_CHARS);
       raw.stderr.write(chunk);
     });
     child.stderr?.on("end", () => raw.stderr.end());
