@@ -210,6 +210,7 @@ async function describe(project: Project, symbol: TsSymbol): Promise<string> {
     return `type ${name}${await typeParameters(project, symbol)} = ${await checker.typeToString(await checker.getDeclaredTypeOfSymbol(symbol), undefined, FULL_TYPE | NodeBuilderFlags.InTypeAlias)}`;
   }
   const type = await checker.getTypeOfSymbol(symbol);
+  if (flags & SymbolFlags.Class) return describeClass(project, symbol, type);
   const typeText = type === undefined ? "any" : await checker.typeToString(type, undefined, FULL_TYPE);
   // A function merged with a namespace (`setTimeout`) prints as `typeof setTimeout`, a callable interface
   // (`weakref.ref`: RefConstructor) by its name: their call signatures say what they are, one line each.
@@ -246,13 +247,22 @@ async function describeAs(project: Project, symbol: TsSymbol, typeText: string):
 }
 
 /** The call signatures of a type, each as a function type (`(callback: …, ms?: number) => Timeout`). */
-async function callSignatures(project: Project, type: Type): Promise<string[]> {
+async function callSignatures(project: Project, type: Type, kind: SignatureKind = SignatureKind.Call): Promise<string[]> {
   const texts: string[] = [];
-  for (const signature of await project.checker.getSignaturesOfType(type, SignatureKind.Call)) {
-    const node = await project.checker.signatureToSignatureDeclaration(signature, SyntaxKind.FunctionType, undefined, FULL_TYPE);
+  for (const signature of await project.checker.getSignaturesOfType(type, kind)) {
+    const syntax = kind === SignatureKind.Construct ? SyntaxKind.ConstructorType : SyntaxKind.FunctionType;
+    const node = await project.checker.signatureToSignatureDeclaration(signature, syntax, undefined, FULL_TYPE);
     if (node !== undefined) texts.push(await project.emitter.printNode(node));
   }
   return texts;
+}
+
+/** A class and how it is made, as a hover over `new Point(|` shows it: `constructor(x: number, y: number)` per overload. */
+async function describeClass(project: Project, symbol: TsSymbol, type: Type | undefined): Promise<string> {
+  const constructors = type === undefined ? [] : await callSignatures(project, type, SignatureKind.Construct);
+  // `new (x: number) => Point` → `constructor(x: number)`; a constructor taking nothing says nothing.
+  const lines = constructors.map((text) => splitArrow(text.replace(/^new\s*/, ""))?.parameters).filter((parameters) => parameters !== undefined && parameters !== "()");
+  return [`class ${symbol.name}`, ...lines.map((parameters) => `constructor${parameters}`)].join("\n");
 }
 
 async function variableKeyword(project: Project, symbol: TsSymbol): Promise<string> {

@@ -248,6 +248,12 @@ describe("CellChecker", () => {
     expect((await checker.inspect("Box", 3, 0)).plain).toBe("interface Box<T>");
     expect((await checker.inspect("NoSuchName", 3, 0)).found).toBe(false);
   });
+
+  it("shows a class with its constructors, inside `new Point(|` too, as IPython shows a class's init signature", async () => {
+    await run(checker, "/** A point. */\nclass Point { constructor(readonly x: number, readonly y = 0) {} }\nclass Bare {}");
+    expect((await checker.inspect("new Point(1, ", 12, 0)).plain).toBe("class Point\nconstructor(x: number, y?: number)\n\nA point.");
+    expect((await checker.inspect("Bare", 2, 0)).plain).toBe("class Bare");
+  });
 });
 
 describe("CellChecker while it warms up", () => {
