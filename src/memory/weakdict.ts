@@ -229,10 +229,17 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
 }
 
 export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConstructor {
-  interface Slot<V> {
-    readonly ref: Ref;
-    value: V;
+  /**
+   * One entry: the weak reference to its key, and its value. A class of its own, so that
+   * gc.referrers names the value's holder `WeakKeyDictionaryEntry.value`, not `Object.value`.
+   */
+  class WeakKeyDictionaryEntry<V> {
+    constructor(
+      readonly ref: Ref,
+      public value: V,
+    ) {}
   }
+  type Slot<V> = WeakKeyDictionaryEntry<V>;
   class WeakKeyDictionary<K extends object, V> extends LiveEntries<K, V> {
     /** Ephemeron table: the value lives exactly as long as its key. */
     readonly #slots = new WeakMap<K, Slot<V>>();
@@ -275,7 +282,7 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
         slot.value = value;
       } else {
         const wr = core.internalRef(key, this.#remove);
-        this.#slots.set(key, { ref: wr, value });
+        this.#slots.set(key, new WeakKeyDictionaryEntry(wr, value));
         this.#order.add(wr);
       }
       return this;

@@ -161,12 +161,13 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     expect(out).toEqual(["=> '2 walk'", "=> '3 walk'", "=> '5 walk'", "=> '7 walk'", "=> '9 walk'", "=> '12 walk'", "=> '14 walk'", "=> '15 walk'", "=> '17 walk'"]);
   });
 
-  it("names a holder the same whether the walk or a snapshot counts: an integer key as so[5], a Promise by its variable", () => {
+  it("names a holder the same whether the walk or a snapshot counts: an integer key as so[5], a Promise by its variable, a WeakKeyDictionary's entry", () => {
     const out = lines(runCells([
       cell("x, so, pr", `x = { name: "x" }; so = { 5: x, b: x }; print(gc.referrers(x).join());
         pr = Promise.resolve(x); print(gc.referrers(x).join())`),
+      cell("v, k, wk", `v = {}; k = {}; wk = new weakref.WeakKeyDictionary(); wk.set(k, v); print(gc.referrers(v).join())`),
     ]));
-    expect(out).toEqual(["x,so.b,so[5]", "x,pr (the value of a Promise),so.b,so[5]"]);
+    expect(out).toEqual(["x,so.b,so[5]", "x,pr (the value of a Promise),so.b,so[5]", "v,WeakKeyDictionaryEntry.value"]);
   });
 
   it("a proxy and a ref are held by the notebook's names only, not by the runtime's own traps", () => {
