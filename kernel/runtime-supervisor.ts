@@ -275,7 +275,12 @@ export class RuntimeSupervisor {
         sink?.clearOutput(message.wait);
         break;
       case "input_request": {
-        const answer = sink ? sink.input(message.prompt, message.password) : Promise.reject(new Error("no client to ask"));
+        // Only the running cell may ask: a timer of a cell that has ended would take the answer the
+        // next cell's question is given (jupyter console answers with no parent header).
+        const asker = this.running?.id === message.id ? sink : undefined;
+        const answer = asker
+          ? asker.input(message.prompt, message.password)
+          : Promise.reject(new Error(sink ? "input() was called after its cell had ended: only a running cell can ask" : "no client to ask"));
         answer.then(
           (value) => this.post({ type: "input_reply", requestId: message.requestId, value }),
           (error: Error) => this.post({ type: "input_cancelled", requestId: message.requestId, reason: error.message }),

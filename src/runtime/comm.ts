@@ -103,8 +103,23 @@ export class CommManager {
   }
 
   /** A comm message from the frontend; `id` is its msg_id, so output of the handlers goes under it. */
-  async receive(message: CommIncoming): Promise<void> {
-    await cellScope.run({ id: message.id }, async () => {
+  async receive(message: CommIncoming, reportError: (error: unknown) => void): Promise<void> {
+    // Output of the handlers, and the error one throws, go under the comm message; once they are
+    // done, work no cell or comm started (a file watcher's callback) goes where it went before.
+    const before = cellScope.getStore();
+    const scope = { id: message.id };
+    try {
+      await this.handle(message, scope);
+    } catch (error) {
+      reportError(error);
+      throw error;
+    } finally {
+      cellScope.restore(scope, before);
+    }
+  }
+
+  private async handle(message: CommIncoming, scope: { id: string }): Promise<void> {
+    await cellScope.run(scope, async () => {
       const content = message.content as { comm_id?: unknown; target_name?: unknown; data?: unknown };
       const commId = String(content.comm_id ?? "");
       const data = (typeof content.data === "object" && content.data !== null ? content.data : {}) as CommData;

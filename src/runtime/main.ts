@@ -180,12 +180,9 @@ process.on("message", (message: ToRuntime) => {
       enqueue(message);
       break;
     case "comm":
-      comms.receive(message).then(
+      comms.receive(message, (error) => evaluator.reportUncaught(`Error in a comm handler (${message.msgType})`, error)).then(
         () => channel.send({ type: "comm_done", id: message.id }),
-        (error: Error) => {
-          evaluator.reportUncaught(`Error in a comm handler (${message.msgType})`, error);
-          channel.send({ type: "comm_done", id: message.id, error: error.message });
-        },
+        (error: Error) => channel.send({ type: "comm_done", id: message.id, error: error.message }),
       );
       break;
     case "input_reply":

@@ -36,6 +36,11 @@ class WorkScope {
     return this.current;
   }
 
+  /** Back to `scope`, if `from` is still the current one (a cell that started meanwhile keeps its own). */
+  restore(from: CellScope, scope: CellScope | undefined): void {
+    if (this.current === from) this.current = scope;
+  }
+
   /** `callback`, made to run in the scope that is current now. */
   bind<A extends unknown[], R>(callback: (...args: A) => R): (...args: A) => R {
     const scope = this.current;

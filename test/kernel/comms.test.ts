@@ -115,6 +115,16 @@ describe("comms", () => {
     expect(gone.reply.content.comms).toEqual({});
   });
 
+  it("after a comm message, output of work no cell or comm started goes where it went before, not under the comm message", async () => {
+    const started = await k.client.execute('comm.registerTarget("quiet", () => {});\nimport { spawn as spawnChild } from "node:child_process";\nspawnChild("sleep", ["0.5"]).on("exit", () => console.log("the child exited"));');
+    const cellId = (started.reply.parent_header as { msg_id?: string }).msg_id;
+    await sendComm(k, "comm_open", { comm_id: "quiet-1", target_name: "quiet", data: {} });
+    const exited = () => k.client.unclaimed.find((m) => m.header.msg_type === "stream" && String(m.content.text).includes("the child exited"));
+    const deadline = Date.now() + 10_000;
+    while (exited() === undefined && Date.now() < deadline) await sleep(20);
+    expect((exited()?.parent_header as { msg_id?: string } | undefined)?.msg_id).toBe(cellId);
+  });
+
   it("comm messages get no reply on shell, only busy and idle", async () => {
     const before = k.client.unclaimed.length;
     const iopub = await sendComm(k, "comm_msg", { comm_id: "unknown", data: {} });

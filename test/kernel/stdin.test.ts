@@ -89,6 +89,22 @@ describe("input from the notebook's user", () => {
     expect(String(next.reply.content.evalue)).toContain("the cell that asked ended first");
   });
 
+  it("input() from a timer whose cell has ended is refused, and the next cell's question gets its own answer", async () => {
+    const asked: string[] = [];
+    const onInput = (prompt: string) => {
+      asked.push(prompt);
+      return `answer to ${prompt}`;
+    };
+    await k.client.execute('setTimeout(async () => { try { await input("late> "); } catch (e) { console.log("refused:", (e as Error).message); } }, 100);', { onInput });
+    await sleep(600);
+    const { reply, iopub } = await k.client.execute('await input("now> ")', { onInput });
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("'answer to now> '");
+    expect(asked).toEqual(["now> "]);
+    const refused = k.client.unclaimed.find((m) => m.header.msg_type === "stream" && String(m.content.text).includes("refused:"));
+    expect(String(refused?.content.text)).toContain("after its cell had ended");
+  });
+
   it("an interrupt while input waits stops the wait with KeyboardInterrupt and the kernel goes on", async () => {
     let asked = false;
     const waiting = k.client.execute('const never = await input("wait: ");', {
