@@ -34,6 +34,13 @@ export class Rewrite {
     list.push({ text, origin });
   }
 
+  /** Writes `text` before whatever the original text has at `at`, and before earlier inserts there (a closer of something opened inside them). */
+  insertFirst(at: number, text: string, origin?: number): void {
+    let list = this.inserts.get(at);
+    if (!list) this.inserts.set(at, (list = []));
+    list.unshift({ text, origin });
+  }
+
   /** Drops [start, end) of the original text (inserts at its bounds and inside it stay). */
   remove(start: number, end: number): void {
     if (end > start) this.removals.push({ start, end });

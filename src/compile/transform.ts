@@ -42,7 +42,7 @@ import { Rewrite } from "./rewrite.js";
 import { buildSourceMap, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
 import { bindingIdentifiers, nestedVars, parseWithOffsets, stripTypes } from "./swc.js";
 import { cellSyntaxError } from "./syntax-error.js";
-import { IMPORT_META, IMPORTED_NAME } from "../runtime/protocol.js";
+import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, RESUMED_FUNCTION } from "../runtime/protocol.js";
 
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 export { stripTypes } from "./swc.js";
@@ -104,6 +104,47 @@ function scopeUse(node: unknown, found = { lexical: false, awaits: false, blockF
 
 /** The host function the runtime defines in the context: specifier → module namespace. */
 export const IMPORT_FUNCTION = "__ephemeron_import";
+/** The local that holds the cell's token (protocol.ts CELL_TOKEN_FUNCTION). */
+const TOKEN = "__ephemeron_token";
+
+/**
+ * The awaits of the cell's own code (not of the functions it defines) and the `for await` loops,
+ * where an interrupted cell must not go on: an interrupt ends a cell that waits, and what it
+ * awaited may still settle later (`await sleep(2000)`).
+ */
+function resumptions(node: unknown, found: { awaits: Swc.AwaitExpression[]; loops: Swc.ForOfStatement[] } = { awaits: [], loops: [] }): typeof found {
+  if (Array.isArray(node)) {
+    for (const item of node) resumptions(item, found);
+    return found;
+  }
+  if (typeof node !== "object" || node === null) return found;
+  const n = node as { type?: string; isAwait?: boolean; await?: unknown; [field: string]: unknown };
+  switch (n.type) {
+    case "FunctionDeclaration":
+    case "FunctionExpression":
+    case "ArrowFunctionExpression":
+    case "ClassMethod":
+    case "PrivateMethod":
+    case "Constructor":
+    case "ClassProperty":
+    case "PrivateProperty":
+    case "StaticBlock":
+    case "GetterProperty":
+    case "SetterProperty":
+    case "MethodProperty":
+      return found;
+    case "AwaitExpression":
+      found.awaits.push(n as unknown as Swc.AwaitExpression);
+      break;
+    case "ForOfStatement":
+      if (n.isAwait || n.await) found.loops.push(n as unknown as Swc.ForOfStatement);
+      break;
+    default:
+      break;
+  }
+  for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") resumptions(child, found);
+  return found;
+}
 const NAMESPACE_TEMP = "__ephemeron_ns";
 
 interface Span {
@@ -441,6 +482,30 @@ class CellRewriter {
     }
   }
 
+  /**
+   * Each await of the cell's own code becomes `__ephemeron_resumed(token, await x)`, and each
+   * `for await` body starts with that check: once the cell was interrupted, its code does not go
+   * on when what it awaited settles. Whether there were any (the cell then takes its token).
+   */
+  guardResumptions(body: Swc.ModuleItem[]): boolean {
+    const { awaits, loops } = resumptions(body);
+    for (const awaited of awaits) {
+      const span = this.span(awaited);
+      this.edit.insert(span.start, `${RESUMED_FUNCTION}(${TOKEN}, `);
+      this.edit.insertFirst(span.end, ")");
+    }
+    for (const loop of loops) {
+      const span = this.span(loop.body);
+      if (loop.body.type === "BlockStatement") {
+        this.edit.insert(span.start + 1, ` ${RESUMED_FUNCTION}(${TOKEN});`);
+      } else {
+        this.edit.insert(span.start, `{ ${RESUMED_FUNCTION}(${TOKEN}); `);
+        this.edit.insertFirst(span.end, " }");
+      }
+    }
+    return awaits.length + loops.length > 0;
+  }
+
   /** Writes the head: directives, enum/namespace resets, imports, then hoisted functions. */
   writeHead(): void {
     if (this.prologueStart >= 0) {
@@ -494,12 +559,13 @@ export function transformCell(source: string, options: { filename: string }): Tr
   const code = withoutImportMeta(js.code, body, at);
   const rewriter = new CellRewriter(code, at);
   rewriter.rewrite(body);
+  const guarded = rewriter.guardResumptions(body);
   rewriter.writeHead();
 
   const swcMap = JSON.parse(js.map) as { mappings: string };
   const hoisted = [...rewriter.hoisted];
   const vars = rewriter.varNames();
-  const prefix = `${vars.length > 0 ? `var ${vars.join(", ")}; ` : ""}(async () => { `;
+  const prefix = `${vars.length > 0 ? `var ${vars.join(", ")}; ` : ""}(async () => { ${guarded ? `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}(); ` : ""}`;
   const built = rewriter.edit.build(prefix, "\n})()", new OffsetMap(code, swcMap.mappings));
   return {
     code: built.text,

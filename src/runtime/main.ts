@@ -5,7 +5,7 @@
 
 import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { END_OF_CELL, KEYBOARD_INTERRUPT, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
+import { CELL_TOKEN_FUNCTION, END_OF_CELL, KEYBOARD_INTERRUPT, RESUMED_FUNCTION, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
 import { OutputChannel, captureProcessStreams, shortTimers } from "./output.js";
 import { createNotebookContext, define } from "./context.js";
 import { installStackTraces } from "./traceback.js";
@@ -47,6 +47,25 @@ const comms = new CommManager(channel);
 define(global, "comm", comms.api());
 const memory = installMemoryApi(context);
 const evaluator = new Evaluator(context, channel);
+
+/**
+ * Each cell's token, which an interrupt marks. The compiled cell takes its token when it starts and
+ * checks it after each await of its own code (src/compile/transform.ts): an interrupted cell that
+ * was waiting ends there, with KeyboardInterrupt, instead of going on when what it awaited settles.
+ */
+interface CellToken {
+  interrupted: boolean;
+}
+let startingToken: CellToken | undefined;
+define(global, CELL_TOKEN_FUNCTION, (): CellToken => startingToken ?? { interrupted: false });
+define(global, RESUMED_FUNCTION, <T>(token: CellToken, value?: T): T | undefined => {
+  if (token.interrupted) {
+    const error = new (global.Error as ErrorConstructor)(KEYBOARD_INTERRUPT.evalue);
+    error.name = "KeyboardInterrupt";
+    throw error;
+  }
+  return value;
+});
 installStackTraces(global, evaluator.cells);
 
 /** TypeScript files the notebook imports, compiled by the kernel: requests waiting for it. */
@@ -71,7 +90,7 @@ process.on("uncaughtException", (error) => evaluator.reportUncaught("Uncaught ex
 process.on("unhandledRejection", (reason) => evaluator.reportUncaught("Unhandled promise rejection", reason));
 
 /** The cell being run. Its reply may come from the cell itself or from an interrupt, whichever is first. */
-let current: { id: string; finish: (outcome: CellOutcome) => void } | undefined;
+let current: { id: string; finish: (outcome: CellOutcome) => void; token: CellToken } | undefined;
 /** Cells waiting to run. Not a promise chain: a job stopped by Runtime.terminateExecution never settles its promise, and a chain would stall behind it. */
 const waitingCells: ExecuteCell[] = [];
 let runningCell = false;
@@ -130,11 +149,15 @@ function runCell(cell: ExecuteCell): Promise<void> {
       // watchdog terminates a synchronous cell, runCell itself never returns.
       queueMicrotask(runNext);
     };
-    current = { id: cell.id, finish };
+    const token: CellToken = { interrupted: false };
+    current = { id: cell.id, finish, token };
     // If the watchdog terminates this cell's JavaScript, this call's stack is
     // gone with it, and `finish` is called by the interrupt instead.
     shortTimers.start();
-    evaluator.run(cell).then(
+    startingToken = token;
+    const running = evaluator.run(cell);
+    startingToken = undefined;
+    running.then(
       async (outcome) => {
         await shortTimers.settle(SETTLE_LIMIT_MS);
         finish(outcome);
@@ -148,6 +171,7 @@ function interrupt(): void {
   const error = new Error(KEYBOARD_INTERRUPT.evalue);
   error.name = "KeyboardInterrupt";
   inputs.cancelAll(error);
+  if (current) current.token.interrupted = true;
   current?.finish({ error: KEYBOARD_INTERRUPT });
 }
 

@@ -27,6 +27,14 @@ export const IMPORTED_NAME = "__ephemeron_imported";
 export const IMPORT_META = "__eph_meta_";
 
 /**
+ * What a compiled cell calls to end itself when it was interrupted while it waited: its token at the
+ * start, and a check after each await of its own code (the transform writes the calls; main.ts
+ * defines them).
+ */
+export const CELL_TOKEN_FUNCTION = "__ephemeron_cell";
+export const RESUMED_FUNCTION = "__ephemeron_resumed";
+
+/**
  * Written by the runtime to its fds 1 and 2 when a cell ends, before it says so over IPC, once the
  * notebook has started a child process: the kernel ends the cell once it has read this far on
  * both, so what the child printed before the end is shown in the cell (kernel/raw-output.ts).

@@ -6,7 +6,7 @@ import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { CellSyntaxError, transformCell, type TransformedCell } from "../../src/compile/transform.js";
 import { importedName } from "../../src/runtime/imports.js";
-import { IMPORTED_NAME } from "../../src/runtime/protocol.js";
+import { CELL_TOKEN_FUNCTION, IMPORTED_NAME, RESUMED_FUNCTION } from "../../src/runtime/protocol.js";
 
 /** A notebook's worth of state: one vm context, cells numbered as a kernel would. */
 class Notebook {
@@ -18,6 +18,9 @@ class Notebook {
     // and its reading of an imported name.
     (this.context as Record<string, unknown>).__ephemeron_import = (specifier: string) => import(specifier);
     (this.context as Record<string, unknown>)[IMPORTED_NAME] = importedName;
+    // The runtime's interrupt check after each await (main.ts): nothing here is interrupted.
+    (this.context as Record<string, unknown>)[CELL_TOKEN_FUNCTION] = () => ({ interrupted: false });
+    (this.context as Record<string, unknown>)[RESUMED_FUNCTION] = (_token: unknown, value?: unknown) => value;
   }
 
   /** Runs a cell; resolves to what the cell's script resolved to. */
@@ -332,7 +335,7 @@ describe("source maps", () => {
       "const before = 'é∂';   fail(id);",
     ].join("\n");
     const cell = transformCell(source, { filename: "map2.ts" });
-    const context = vm.createContext({ __ephemeron_import: (s: string) => import(s), [IMPORTED_NAME]: importedName });
+    const context = vm.createContext({ __ephemeron_import: (s: string) => import(s), [IMPORTED_NAME]: importedName, [CELL_TOKEN_FUNCTION]: () => ({}), [RESUMED_FUNCTION]: (_token: unknown, value?: unknown) => value });
     const error = await Promise.resolve(new vm.Script(cell.code, { filename: "map2.ts" }).runInContext(context))
       .then(() => undefined, (e: Error) => e);
     expect(error?.message).toBe("bad 3");

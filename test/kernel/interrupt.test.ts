@@ -45,6 +45,24 @@ describe("interrupting a cell", () => {
     });
   }
 
+  it("a cell interrupted while it awaits does not go on when what it awaited settles, nor does its for await loop", async () => {
+    await k.client.execute("let progress = 0;");
+    const waited = await interruptCell(k, 'await new Promise((done) => setTimeout(done, 1500));\nconsole.log("went on");\nprogress = 99;', viaMessage(k));
+    expect(waited.exchange.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    const looped = await interruptCell(
+      k,
+      "async function* ticks() { for (let i = 1; ; i++) { await new Promise((done) => setTimeout(done, 100)); yield i; } }\nfor await (const tick of ticks()) progress = tick;",
+      viaMessage(k),
+    );
+    expect(looped.exchange.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    const stoppedAt = Number(resultText((await k.client.execute("progress")).iopub));
+    await sleep(1500);
+    // Past the first cell's timer and many ticks: neither went on.
+    expect(resultText((await k.client.execute("progress")).iopub)).toBe(String(stoppedAt));
+    expect(stoppedAt).toBeLessThan(99);
+    expect(k.client.unclaimed.some((m) => m.header.msg_type === "stream" && String(m.content.text).includes("went on"))).toBe(false);
+  });
+
   it("interrupt_request stops an endless loop in a timer's callback, and the session's timers and variables still work", async () => {
     const started = await k.client.execute('let spun = 0;\nsetTimeout(() => { spun = 1; console.log("spinning"); while (true) {} }, 100);');
     expect(started.reply.content.status).toBe("ok");
