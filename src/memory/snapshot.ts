@@ -650,11 +650,17 @@ export function countReferences(snap: Snapshot, probeClass: string): RefcountRes
     }
     return snap.name(node) || snap.type(node);
   };
+  /**
+   * The function a context belongs to. Several functions of one scope share it (`g` and `h` of one
+   * factory); the first name in order is taken, not the first in heap order, which changes from run
+   * to run, so that a notebook's referrers read the same every time.
+   */
   const closureOf = (context: number): string | undefined => {
+    const names: string[] = [];
     for (const [edge, from] of snap.retainersOf(context)) {
-      if (snap.type(from) === "closure" && snap.edgeName(edge) === "context") return snap.name(from) || "(anonymous)";
+      if (snap.type(from) === "closure" && snap.edgeName(edge) === "context") names.push(snap.name(from) || "(anonymous)");
     }
-    return undefined;
+    return names.sort()[0];
   };
   const isFunctionContext = (context: number): boolean => closureOf(context) !== undefined;
   const isKeepDuringJob = (node: number): boolean => {

@@ -170,6 +170,14 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     expect(out).toEqual(["x,so.b,so[5]", "x,pr (the value of a Promise),so.b,so[5]", "v,WeakKeyDictionaryEntry.value"]);
   });
 
+  it("names a scope several closures share by the first of their names, the same in every run", () => {
+    const out = lines(runCells([
+      cell("mk, t2, fns", `mk = (x) => { const later = () => x; const early = () => x; return [early, later]; };
+        t2 = { t: 2 }; fns = mk(t2); print(gc.referrers(t2).join())`),
+    ]));
+    expect(out).toEqual(["t2,closure of function early"]);
+  });
+
   it("a proxy and a ref are held by the notebook's names only, not by the runtime's own traps", () => {
     const out = lines(runCells([
       cell("o, p, r", `o = { a: 1 }; p = weakref.proxy(o); r = weakref.ref(o);
