@@ -75,6 +75,8 @@ export class RuntimeSupervisor {
   private nextMemberRequest = 0;
   private stderrTail = "";
   private stopping = false;
+  /** Whether this runtime has been given a cell (its watchdog starts with the first). */
+  private ranCell = false;
   /** The runtime's fds 1 and 2, and how many end-of-cell marks it has said it wrote to both. */
   private raw: { stdout: RawOutput; stderr: RawOutput; marks: number } | undefined;
 
@@ -101,6 +103,7 @@ export class RuntimeSupervisor {
       stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
     });
     this.child = child;
+    this.ranCell = false;
     this.stderrTail = "";
     let dying = false;
     const raw = {
@@ -150,6 +153,7 @@ export class RuntimeSupervisor {
 
   async execute(cell: Omit<ExecuteCell, "type">, sink: OutputSink): Promise<RunOutcome> {
     await this.start();
+    this.ranCell = true;
     this.remember(cell.id, sink);
     return new Promise<RunOutcome>((resolve) => {
       this.running = { id: cell.id, resolve };
@@ -190,9 +194,14 @@ export class RuntimeSupervisor {
     });
   }
 
-  /** Interrupts the running cell, whatever it is doing; variables defined before it stay. */
+  /**
+   * Interrupts the running cell, whatever it is doing; variables defined before it stay. With no cell
+   * running, the runtime is asked all the same: a comm handler or a timer's callback may be stuck.
+   */
   async interrupt(): Promise<void> {
-    if (!this.running) return;
+    // Before its first cell this runtime runs nothing a cell started (and its watchdog, which reads
+    // the pipe, starts with that cell: a byte left there would stop it).
+    if (!this.running && !this.ranCell) return;
     const pipe = this.child?.stdio[4];
     if (pipe && "write" in pipe) pipe.write(Buffer.of(1));
   }

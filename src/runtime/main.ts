@@ -6,7 +6,7 @@
 import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { CELL_TOKEN_FUNCTION, END_OF_CELL, KEYBOARD_INTERRUPT, RESUMED_FUNCTION, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
-import { OutputChannel, captureProcessStreams, shortTimers } from "./output.js";
+import { OutputChannel, captureProcessStreams, cellScope, shortTimers } from "./output.js";
 import { createNotebookContext, define } from "./context.js";
 import { installStackTraces } from "./traceback.js";
 import { createDisplay } from "./display.js";
@@ -90,7 +90,9 @@ process.on("uncaughtException", (error) => evaluator.reportUncaught("Uncaught ex
 process.on("unhandledRejection", (reason) => evaluator.reportUncaught("Unhandled promise rejection", reason));
 
 /** The cell being run. Its reply may come from the cell itself or from an interrupt, whichever is first. */
-let current: { id: string; finish: (outcome: CellOutcome) => void; token: CellToken } | undefined;
+let current: { id: string; finish: (outcome: CellOutcome) => void; token: CellToken; startedAt: number } | undefined;
+/** Comm messages whose handlers have not finished: an interrupt ends them when no cell runs. */
+const commsAtWork = new Set<string>();
 /** Cells waiting to run. Not a promise chain: a job stopped by Runtime.terminateExecution never settles its promise, and a chain would stall behind it. */
 const waitingCells: ExecuteCell[] = [];
 let runningCell = false;
@@ -150,7 +152,7 @@ function runCell(cell: ExecuteCell): Promise<void> {
       queueMicrotask(runNext);
     };
     const token: CellToken = { interrupted: false };
-    current = { id: cell.id, finish, token };
+    current = { id: cell.id, finish, token, startedAt: Date.now() };
     // If the watchdog terminates this cell's JavaScript, this call's stack is
     // gone with it, and `finish` is called by the interrupt instead.
     shortTimers.start();
@@ -167,12 +169,31 @@ function runCell(cell: ExecuteCell): Promise<void> {
   });
 }
 
-function interrupt(): void {
+/**
+ * The kernel asked, at `at`, to stop what runs; whether a cell or a comm handler was ended. The
+ * running cell ends with KeyboardInterrupt (one that started after the request is left alone: the
+ * request was not about it). With no cell running, comm handlers still at work end the same way.
+ */
+function interrupt(at: number): boolean {
   const error = new Error(KEYBOARD_INTERRUPT.evalue);
   error.name = "KeyboardInterrupt";
   inputs.cancelAll(error);
-  if (current) current.token.interrupted = true;
-  current?.finish({ error: KEYBOARD_INTERRUPT });
+  if (current && current.startedAt <= at) {
+    current.token.interrupted = true;
+    current.finish({ error: KEYBOARD_INTERRUPT });
+    return true;
+  }
+  const handlers = [...commsAtWork];
+  for (const id of handlers) {
+    commsAtWork.delete(id);
+    const stopped = Object.assign(new Error("the comm handler was interrupted"), { name: "KeyboardInterrupt" });
+    const before = cellScope.getStore();
+    const scope = { id };
+    cellScope.run(scope, () => evaluator.reportUncaught("Interrupted", stopped));
+    cellScope.restore(scope, before);
+    channel.send({ type: "comm_done", id, error: "KeyboardInterrupt" });
+  }
+  return handlers.length > 0;
 }
 
 /**
@@ -187,13 +208,20 @@ function startWatchdog(): void {
   const worker = new Worker(new URL("./watchdog.js", import.meta.url));
   watchdog = worker;
   worker.unref();
+  /** Whether the last interrupt ended a cell or a comm handler's work. */
+  let ended = false;
   worker.on("message", (message: FromWatchdog) => {
     if (message.type === "interrupt") {
       worker.postMessage({ type: "ack", seq: message.seq } satisfies ToWatchdog);
-      interrupt();
+      ended = interrupt(message.at);
     }
-    // "terminated": the main thread was busy and its JavaScript was stopped; the
-    // "interrupt" message that follows on this now free thread does the rest.
+    // "terminated" comes after the "interrupt" that this now free thread has handled: the main
+    // thread was busy and its JavaScript was stopped. If that was no cell's and no comm's (a
+    // timer's endless loop), it is reported under the cell that started it, as Python reports a
+    // KeyboardInterrupt in a callback.
+    if (message.type === "terminated" && !ended && !current) {
+      evaluator.reportUncaught("Interrupted", Object.assign(new Error("JavaScript that a timer or a callback was running was stopped"), { name: "KeyboardInterrupt" }));
+    }
   });
   worker.on("error", (error) => log.error(`watchdog failed: ${error.message}`));
 }
@@ -204,9 +232,10 @@ process.on("message", (message: ToRuntime) => {
       enqueue(message);
       break;
     case "comm":
+      commsAtWork.add(message.id);
       comms.receive(message, (error) => evaluator.reportUncaught(`Error in a comm handler (${message.msgType})`, error)).then(
-        () => channel.send({ type: "comm_done", id: message.id }),
-        (error: Error) => channel.send({ type: "comm_done", id: message.id, error: error.message }),
+        () => commsAtWork.delete(message.id) && channel.send({ type: "comm_done", id: message.id }),
+        (error: Error) => commsAtWork.delete(message.id) && channel.send({ type: "comm_done", id: message.id, error: error.message }),
       );
       break;
     case "input_reply":

@@ -22,7 +22,8 @@ const ASK_FIRST_MS = 30;
 export const INTERRUPT_FD = 4;
 
 export type ToWatchdog = { type: "ack"; seq: number };
-export type FromWatchdog = { type: "interrupt"; seq: number } | { type: "terminated"; seq: number };
+/** `at`: when the kernel's request arrived (Date.now()): a cell that started after it is not what was interrupted. */
+export type FromWatchdog = { type: "interrupt"; seq: number; at: number } | { type: "terminated"; seq: number };
 
 /**
  * SIGINT to the runtime's descendants (Linux: found through /proc), as a terminal's Ctrl-C reaches
@@ -55,7 +56,7 @@ if (parentPort) {
   pipe.on("data", (bytes: Buffer) => {
     for (let i = 0; i < bytes.length; i++) {
       const current = ++seq;
-      port.postMessage({ type: "interrupt", seq: current } satisfies FromWatchdog);
+      port.postMessage({ type: "interrupt", seq: current, at: Date.now() } satisfies FromWatchdog);
       unanswered.set(
         current,
         setTimeout(() => {

@@ -103,6 +103,31 @@ describe("interrupting a cell", () => {
     expect(reply.content.status).toBe("ok");
   });
 
+  it("an interrupt while no cell runs stops a timer's endless loop, reported under the cell that set it, and the next cell runs as usual", async () => {
+    const setter = await k.client.execute("setTimeout(() => { while (true) {} }, 100);");
+    await sleep(600);
+    await k.client.request("control", "interrupt_request", {});
+    const next = await k.client.execute("before + 2");
+    expect(next.reply.content.status).toBe("ok");
+    expect(resultText(next.iopub)).toBe("43");
+    const report = k.client.unclaimed.find((m) => m.header.msg_type === "stream" && String(m.content.text).includes("a timer or a callback was running was stopped"));
+    expect((report?.parent_header as { msg_id?: string } | undefined)?.msg_id).toBe((setter.reply.parent_header as { msg_id?: string }).msg_id);
+  });
+
+  it("an interrupt while no cell runs ends a comm handler stuck in a loop, and the cells queued behind its message run", async () => {
+    await k.client.execute('comm.registerTarget("spin", (c) => c.onMsg(() => { while (true) {} }));');
+    const send = (msgType: string, content: Record<string, unknown>) =>
+      k.client.sendRaw("shell", k.client.session.serialize({ identities: [], header: k.client.session.makeHeader(msgType), parent_header: {}, metadata: {}, content, buffers: [] }));
+    await send("comm_open", { comm_id: "spin-1", target_name: "spin", data: {} });
+    await send("comm_msg", { comm_id: "spin-1", data: {} });
+    const queued = k.client.execute("before + 3");
+    await sleep(700);
+    await k.client.request("control", "interrupt_request", {});
+    const { reply, iopub } = await queued;
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("44");
+  });
+
   it("requests queued behind an interrupted cell are aborted, and the next one after them runs", async () => {
     const looping = k.client.execute("while (true) {}");
     const queued = k.client.execute("before + 100");
