@@ -56,14 +56,15 @@ const evaluator = new Evaluator(context, channel);
 interface CellToken {
   interrupted: boolean;
 }
+
+/** A KeyboardInterrupt, as Python names it; made by the notebook's Error when a cell's `catch` is to see it. */
+function keyboardInterrupt(message: string = KEYBOARD_INTERRUPT.evalue, ErrorType: ErrorConstructor = Error): Error {
+  return Object.assign(new ErrorType(message), { name: "KeyboardInterrupt" });
+}
 let startingToken: CellToken | undefined;
 define(global, CELL_TOKEN_FUNCTION, (): CellToken => startingToken ?? { interrupted: false });
 define(global, RESUMED_FUNCTION, <T>(token: CellToken, value?: T): T | undefined => {
-  if (token.interrupted) {
-    const error = new (global.Error as ErrorConstructor)(KEYBOARD_INTERRUPT.evalue);
-    error.name = "KeyboardInterrupt";
-    throw error;
-  }
+  if (token.interrupted) throw keyboardInterrupt(KEYBOARD_INTERRUPT.evalue, global.Error as ErrorConstructor);
   return value;
 });
 installStackTraces(global, evaluator.cells);
@@ -175,9 +176,7 @@ function runCell(cell: ExecuteCell): Promise<void> {
  * request was not about it). With no cell running, comm handlers still at work end the same way.
  */
 function interrupt(at: number): boolean {
-  const error = new Error(KEYBOARD_INTERRUPT.evalue);
-  error.name = "KeyboardInterrupt";
-  inputs.cancelAll(error);
+  inputs.cancelAll(keyboardInterrupt());
   if (current && current.startedAt <= at) {
     current.token.interrupted = true;
     current.finish({ error: KEYBOARD_INTERRUPT });
@@ -186,7 +185,7 @@ function interrupt(at: number): boolean {
   const handlers = [...commsAtWork];
   for (const id of handlers) {
     commsAtWork.delete(id);
-    const stopped = Object.assign(new Error("the comm handler was interrupted"), { name: "KeyboardInterrupt" });
+    const stopped = keyboardInterrupt("the comm handler was interrupted");
     const before = cellScope.getStore();
     const scope = { id };
     cellScope.run(scope, () => evaluator.reportUncaught("Interrupted", stopped));
@@ -220,7 +219,7 @@ function startWatchdog(): void {
     // timer's endless loop), it is reported under the cell that started it, as Python reports a
     // KeyboardInterrupt in a callback.
     if (message.type === "terminated" && !ended && !current) {
-      evaluator.reportUncaught("Interrupted", Object.assign(new Error("JavaScript that a timer or a callback was running was stopped"), { name: "KeyboardInterrupt" }));
+      evaluator.reportUncaught("Interrupted", keyboardInterrupt("JavaScript that a timer or a callback was running was stopped"));
     }
   });
   worker.on("error", (error) => log.error(`watchdog failed: ${error.message}`));
