@@ -6,7 +6,7 @@
 import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { CELL_TOKEN_FUNCTION, END_OF_CELL, KEYBOARD_INTERRUPT, RESUMED_FUNCTION, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
-import { OutputChannel, captureProcessStreams, cellScope, shortTimers } from "./output.js";
+import { OutputChannel, captureProcessStreams, cellScope, shortTimers, type CellScope } from "./output.js";
 import { createNotebookContext, define } from "./context.js";
 import { installStackTraces } from "./traceback.js";
 import { createDisplay } from "./display.js";
@@ -207,19 +207,30 @@ function startWatchdog(): void {
   const worker = new Worker(new URL("./watchdog.js", import.meta.url));
   watchdog = worker;
   worker.unref();
-  /** Whether the last interrupt ended a cell or a comm handler's work. */
-  let ended = false;
+  /**
+   * An interrupt that ended no cell and no comm handler, with the scope it found (the cell whose
+   * timer was running): if its "terminated" follows, what was stopped was that callback.
+   */
+  let unclaimed: { seq: number; scope: CellScope | undefined } | undefined;
   worker.on("message", (message: FromWatchdog) => {
     if (message.type === "interrupt") {
       worker.postMessage({ type: "ack", seq: message.seq } satisfies ToWatchdog);
-      ended = interrupt(message.at);
+      unclaimed = interrupt(message.at) ? undefined : { seq: message.seq, scope: cellScope.getStore() };
     }
-    // "terminated" comes after the "interrupt" that this now free thread has handled: the main
-    // thread was busy and its JavaScript was stopped. If that was no cell's and no comm's (a
-    // timer's endless loop), it is reported under the cell that started it, as Python reports a
-    // KeyboardInterrupt in a callback.
-    if (message.type === "terminated" && !ended && !current) {
-      evaluator.reportUncaught("Interrupted", keyboardInterrupt("JavaScript that a timer or a callback was running was stopped"));
+    // "terminated" comes after the "interrupt" of its seq, which this now free thread has handled:
+    // the main thread was busy and its JavaScript was stopped. If that was no cell's and no comm's
+    // (a timer's endless loop), it is reported under the cell that started it, as Python reports a
+    // KeyboardInterrupt in a callback (a cell that started meanwhile is not blamed).
+    if (message.type === "terminated" && unclaimed?.seq === message.seq) {
+      const { scope } = unclaimed;
+      unclaimed = undefined;
+      const report = () => evaluator.reportUncaught("Interrupted", keyboardInterrupt("JavaScript that a timer or a callback was running was stopped"));
+      if (scope === undefined) report();
+      else {
+        const before = cellScope.getStore();
+        cellScope.run(scope, report);
+        cellScope.restore(scope, before);
+      }
     }
   });
   worker.on("error", (error) => log.error(`watchdog failed: ${error.message}`));

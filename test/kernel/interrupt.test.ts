@@ -110,8 +110,9 @@ describe("interrupting a cell", () => {
     const next = await k.client.execute("before + 2");
     expect(next.reply.content.status).toBe("ok");
     expect(resultText(next.iopub)).toBe("43");
-    const report = k.client.unclaimed.find((m) => m.header.msg_type === "stream" && String(m.content.text).includes("a timer or a callback was running was stopped"));
-    expect((report?.parent_header as { msg_id?: string } | undefined)?.msg_id).toBe((setter.reply.parent_header as { msg_id?: string }).msg_id);
+    const report = () => k.client.unclaimed.find((m) => m.header.msg_type === "stream" && String(m.content.text).includes("a timer or a callback was running was stopped"));
+    for (const deadline = Date.now() + 5000; report() === undefined && Date.now() < deadline; ) await sleep(20);
+    expect((report()?.parent_header as { msg_id?: string } | undefined)?.msg_id).toBe((setter.reply.parent_header as { msg_id?: string }).msg_id);
   });
 
   it("an interrupt while no cell runs ends a comm handler stuck in a loop, and the cells queued behind its message run", async () => {
