@@ -251,9 +251,14 @@ export class RuntimeSupervisor {
    * child process a cell left running), as ipykernel shows it under the last request.
    */
   private rawOutput(name: "stdout" | "stderr", text: string): void {
-    const sink = this.sinks.get(this.running?.id ?? [...this.sinks.keys()].at(-1) ?? "");
+    const sink = this.currentSink();
     if (sink) sink.stream(name, text);
     else process.stderr.write(text);
+  }
+
+  /** The running cell's sink, else the last one remembered (the cell that ran last). */
+  private currentSink(): OutputSink | undefined {
+    return this.sinks.get(this.running?.id ?? [...this.sinks.keys()].at(-1) ?? "");
   }
 
   private remember(id: string, sink: OutputSink): void {
@@ -330,7 +335,7 @@ export class RuntimeSupervisor {
     this.ready = undefined;
     // The runtime's comms died with it: the frontend is told (under the cell that was running, else
     // the last one), so that widgets do not wait on a comm nobody answers.
-    const sink = this.sinks.get(this.running?.id ?? [...this.sinks.keys()].at(-1) ?? "");
+    const sink = this.currentSink();
     for (const commId of this.comms.keys()) sink?.comm?.("comm_close", { comm_id: commId, data: {} }, []);
     this.comms.clear();
     for (const resolve of this.commDeliveries.values()) resolve("the runtime exited");

@@ -60,45 +60,48 @@ export interface TransformedCell {
   declared: string[];
 }
 
-/** What a statement's own scope holds: lexical declarations, awaits, or a function declared in a block (Annex B hoists it to the cell). */
-function scopeUse(node: unknown, found = { lexical: false, awaits: false, blockFunction: false }): typeof found {
+type AnyNode = { type?: string; kind?: string; isAwait?: boolean; await?: unknown; [field: string]: unknown };
+
+/** Nodes that are a frame of their own: neither their declarations nor their awaits are the code's around them. */
+const OWN_FRAMES = new Set([
+  "FunctionDeclaration",
+  "FunctionExpression",
+  "ArrowFunctionExpression",
+  "ClassMethod",
+  "PrivateMethod",
+  "Constructor",
+  "ClassProperty",
+  "PrivateProperty",
+  "StaticBlock",
+  "GetterProperty",
+  "SetterProperty",
+  "MethodProperty",
+]);
+
+/** `visit` for each node of `node`'s own frame; a nested frame is visited itself, but not entered. */
+function eachInFrame(node: unknown, visit: (n: AnyNode) => void): void {
   if (Array.isArray(node)) {
-    for (const item of node) scopeUse(item, found);
-    return found;
+    for (const item of node) eachInFrame(item, visit);
+    return;
   }
-  if (typeof node !== "object" || node === null) return found;
-  const n = node as { type?: string; kind?: string; isAwait?: boolean; await?: unknown; [field: string]: unknown };
-  switch (n.type) {
-    case "FunctionDeclaration":
-      found.blockFunction = true;
-      return found;
-    case "FunctionExpression":
-    case "ArrowFunctionExpression":
-    case "ClassMethod":
-    case "PrivateMethod":
-    case "Constructor":
-    case "ClassProperty":
-    case "PrivateProperty":
-    case "StaticBlock":
-      // Its own frame: neither its declarations nor its awaits are the statement's.
-      return found;
-    case "VariableDeclaration":
-      if (n.kind !== "var") found.lexical = true;
-      break;
-    case "ClassDeclaration":
-      found.lexical = true;
-      break;
-    case "AwaitExpression":
-      found.awaits = true;
-      break;
-    case "ForOfStatement":
-      // swc marks `for await` as `isAwait` or as the `await` keyword's span, by version.
-      if (n.isAwait || n.await) found.awaits = true;
-      break;
-    default:
-      break;
-  }
-  for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") scopeUse(child, found);
+  if (typeof node !== "object" || node === null) return;
+  const n = node as AnyNode;
+  visit(n);
+  if (OWN_FRAMES.has(n.type ?? "")) return;
+  for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") eachInFrame(child, visit);
+}
+
+/** `for await`: swc marks it as `isAwait` or as the `await` keyword's span, by version. */
+const isForAwait = (n: AnyNode): boolean => n.type === "ForOfStatement" && Boolean(n.isAwait || n.await);
+
+/** What a statement's own scope holds: lexical declarations, awaits, or a function declared in a block (Annex B hoists it to the cell). */
+function scopeUse(node: unknown): { lexical: boolean; awaits: boolean; blockFunction: boolean } {
+  const found = { lexical: false, awaits: false, blockFunction: false };
+  eachInFrame(node, (n) => {
+    if (n.type === "FunctionDeclaration") found.blockFunction = true;
+    else if ((n.type === "VariableDeclaration" && n.kind !== "var") || n.type === "ClassDeclaration") found.lexical = true;
+    else if (n.type === "AwaitExpression" || isForAwait(n)) found.awaits = true;
+  });
   return found;
 }
 
@@ -112,37 +115,12 @@ const TOKEN = "__ephemeron_token";
  * where an interrupted cell must not go on: an interrupt ends a cell that waits, and what it
  * awaited may still settle later (`await sleep(2000)`).
  */
-function resumptions(node: unknown, found: { awaits: Swc.AwaitExpression[]; loops: Swc.ForOfStatement[] } = { awaits: [], loops: [] }): typeof found {
-  if (Array.isArray(node)) {
-    for (const item of node) resumptions(item, found);
-    return found;
-  }
-  if (typeof node !== "object" || node === null) return found;
-  const n = node as { type?: string; isAwait?: boolean; await?: unknown; [field: string]: unknown };
-  switch (n.type) {
-    case "FunctionDeclaration":
-    case "FunctionExpression":
-    case "ArrowFunctionExpression":
-    case "ClassMethod":
-    case "PrivateMethod":
-    case "Constructor":
-    case "ClassProperty":
-    case "PrivateProperty":
-    case "StaticBlock":
-    case "GetterProperty":
-    case "SetterProperty":
-    case "MethodProperty":
-      return found;
-    case "AwaitExpression":
-      found.awaits.push(n as unknown as Swc.AwaitExpression);
-      break;
-    case "ForOfStatement":
-      if (n.isAwait || n.await) found.loops.push(n as unknown as Swc.ForOfStatement);
-      break;
-    default:
-      break;
-  }
-  for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") resumptions(child, found);
+function resumptions(node: unknown): { awaits: Swc.AwaitExpression[]; loops: Swc.ForOfStatement[] } {
+  const found = { awaits: [] as Swc.AwaitExpression[], loops: [] as Swc.ForOfStatement[] };
+  eachInFrame(node, (n) => {
+    if (n.type === "AwaitExpression") found.awaits.push(n as unknown as Swc.AwaitExpression);
+    else if (isForAwait(n)) found.loops.push(n as unknown as Swc.ForOfStatement);
+  });
   return found;
 }
 const NAMESPACE_TEMP = "__ephemeron_ns";

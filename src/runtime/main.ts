@@ -186,10 +186,7 @@ function interrupt(at: number): boolean {
   for (const id of handlers) {
     commsAtWork.delete(id);
     const stopped = keyboardInterrupt("the comm handler was interrupted");
-    const before = cellScope.getStore();
-    const scope = { id };
-    cellScope.run(scope, () => evaluator.reportUncaught("Interrupted", stopped));
-    cellScope.restore(scope, before);
+    cellScope.within({ id }, () => evaluator.reportUncaught("Interrupted", stopped));
     channel.send({ type: "comm_done", id, error: "KeyboardInterrupt" });
   }
   return handlers.length > 0;
@@ -224,13 +221,7 @@ function startWatchdog(): void {
     if (message.type === "terminated" && unclaimed?.seq === message.seq) {
       const { scope } = unclaimed;
       unclaimed = undefined;
-      const report = () => evaluator.reportUncaught("Interrupted", keyboardInterrupt("JavaScript that a timer or a callback was running was stopped"));
-      if (scope === undefined) report();
-      else {
-        const before = cellScope.getStore();
-        cellScope.run(scope, report);
-        cellScope.restore(scope, before);
-      }
+      cellScope.within(scope, () => evaluator.reportUncaught("Interrupted", keyboardInterrupt("JavaScript that a timer or a callback was running was stopped")));
     }
   });
   worker.on("error", (error) => log.error(`watchdog failed: ${error.message}`));

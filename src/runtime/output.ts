@@ -41,6 +41,17 @@ class WorkScope {
     if (this.current === from) this.current = scope;
   }
 
+  /** Synchronous `work` in `scope` (as it is, when none), and the scope before it current again. */
+  within(scope: CellScope | undefined, work: () => void): void {
+    if (scope === undefined) return work();
+    const before = this.current;
+    try {
+      this.run(scope, work);
+    } finally {
+      this.restore(scope, before);
+    }
+  }
+
   /** `callback`, made to run in the scope that is current now. */
   bind<A extends unknown[], R>(callback: (...args: A) => R): (...args: A) => R {
     const scope = this.current;
