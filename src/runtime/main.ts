@@ -96,6 +96,12 @@ let current: { id: string; finish: (outcome: CellOutcome) => void; token: CellTo
 const commsAtWork = new Set<string>();
 /** Cells waiting to run. Not a promise chain: a job stopped by Runtime.terminateExecution never settles its promise, and a chain would stall behind it. */
 const waitingCells: ExecuteCell[] = [];
+/**
+ * When the latest cells started, and the scope that was current just before: the scope of a
+ * timer's callback an interrupt stopped, when that cell's request was handled before the
+ * interrupt's message was (both wait while the callback loops, and either may come first).
+ */
+const recentStarts: { at: number; scopeBefore: CellScope | undefined }[] = [];
 let runningCell = false;
 
 function enqueue(cell: ExecuteCell): void {
@@ -154,6 +160,8 @@ function runCell(cell: ExecuteCell): Promise<void> {
     };
     const token: CellToken = { interrupted: false };
     current = { id: cell.id, finish, token, startedAt: Date.now() };
+    recentStarts.push({ at: current.startedAt, scopeBefore: cellScope.getStore() });
+    if (recentStarts.length > 8) recentStarts.shift();
     // If the watchdog terminates this cell's JavaScript, this call's stack is
     // gone with it, and `finish` is called by the interrupt instead.
     shortTimers.start();
@@ -212,7 +220,9 @@ function startWatchdog(): void {
   worker.on("message", (message: FromWatchdog) => {
     if (message.type === "interrupt") {
       worker.postMessage({ type: "ack", seq: message.seq } satisfies ToWatchdog);
-      unclaimed = interrupt(message.at) ? undefined : { seq: message.seq, scope: cellScope.getStore() };
+      const startedSince = recentStarts.find((start) => start.at > message.at);
+      const scope = startedSince ? startedSince.scopeBefore : cellScope.getStore();
+      unclaimed = interrupt(message.at) ? undefined : { seq: message.seq, scope };
     }
     // "terminated" comes after the "interrupt" of its seq, which this now free thread has handled:
     // the main thread was busy and its JavaScript was stopped. If that was no cell's and no comm's
