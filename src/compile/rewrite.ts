@@ -24,6 +24,8 @@ export class Rewrite {
   private readonly inserts = new Map<number, Inserted[]>();
   private readonly removals: Slice[] = [];
   private readonly head: Piece[] = [];
+  /** Ranges moved to the head: the inserts inside them go with them. */
+  private readonly moved: Slice[] = [];
 
   constructor(readonly text: string) {}
 
@@ -51,10 +53,11 @@ export class Rewrite {
     this.head.push({ text, origin });
   }
 
-  /** Moves [start, end) of the original text to the end of the head section. */
+  /** Moves [start, end) of the original text, with the inserts inside it, to the end of the head section. */
   headSlice(start: number, end: number): void {
     if (end <= start) return;
     this.head.push({ start, end });
+    this.moved.push({ start, end });
     this.remove(start, end);
   }
 
@@ -71,12 +74,28 @@ export class Rewrite {
       points.add(r.end);
     }
     const sorted = [...points].sort((a, b) => a - b);
+    const movedInside = (p: number): boolean => this.moved.some((m) => m.start < p && p < m.end);
+    const head: Piece[] = [];
+    for (const piece of this.head) {
+      if (!isSlice(piece)) {
+        head.push(piece);
+        continue;
+      }
+      let from = piece.start;
+      for (const p of sorted) {
+        const inserted = p > piece.start && p < piece.end ? this.inserts.get(p) : undefined;
+        if (!inserted) continue;
+        head.push({ start: from, end: p }, ...inserted);
+        from = p;
+      }
+      head.push({ start: from, end: piece.end });
+    }
     const removals = [...this.removals].sort((a, b) => a.start - b.start);
     let r = 0;
     for (let i = 0; i < sorted.length; i++) {
       const p = sorted[i]!;
       const inserted = this.inserts.get(p);
-      if (inserted) body.push(...inserted);
+      if (inserted && !movedInside(p)) body.push(...inserted);
       if (i + 1 === sorted.length) break;
       const next = sorted[i + 1]!;
       while (r < removals.length && removals[r]!.end <= p) r++;
@@ -97,7 +116,7 @@ export class Rewrite {
 
     let text = prefix;
     const segments: OffsetSegment[] = [{ at: 0 }];
-    for (const piece of [...this.head, ...body]) {
+    for (const piece of [...head, ...body]) {
       const out = text.length;
       if (isSlice(piece)) {
         const first = map.firstAtOrAfter(piece.start);

@@ -111,7 +111,7 @@ export const IMPORT_FUNCTION = "__ephemeron_import";
 const TOKEN = "__ephemeron_token";
 
 /**
- * The awaits of the cell's own code (not of the functions it defines) and the `for await` loops,
+ * The awaits of a frame's own code (not of the functions it defines) and its `for await` loops,
  * where an interrupted cell must not go on: an interrupt ends a cell that waits, and what it
  * awaited may still settle later (`await sleep(2000)`).
  */
@@ -123,6 +123,30 @@ function resumptions(node: unknown): { awaits: Swc.AwaitExpression[]; loops: Swc
   });
   return found;
 }
+
+/** A function's body as swc gives it: a block (`stmts`), or an arrow's expression. */
+type FunctionBody = AnyNode & { span: Span; stmts?: AnyNode[] };
+
+/**
+ * The bodies of the async functions anywhere in `node` (declarations, expressions, arrows, methods;
+ * a class method's function is a node of its own without a type), outer ones first.
+ */
+function asyncBodies(node: unknown, out: FunctionBody[] = []): FunctionBody[] {
+  if (Array.isArray(node)) {
+    for (const item of node) asyncBodies(item, out);
+    return out;
+  }
+  if (typeof node !== "object" || node === null) return out;
+  const n = node as AnyNode;
+  if (n.async === true && typeof n.body === "object" && n.body !== null) out.push(n.body as FunctionBody);
+  for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") asyncBodies(child, out);
+  return out;
+}
+
+/** Whether a statement is a directive (`"use strict"`): what must stay first in a function body. */
+const isDirective = (statement: AnyNode): boolean =>
+  statement.type === "ExpressionStatement" && (statement.expression as AnyNode | undefined)?.type === "StringLiteral";
+
 const NAMESPACE_TEMP = "__ephemeron_ns";
 
 interface Span {
@@ -463,10 +487,34 @@ class CellRewriter {
   /**
    * Each await of the cell's own code becomes `__ephemeron_resumed(token, await x)`, and each
    * `for await` body starts with that check: once the cell was interrupted, its code does not go
-   * on when what it awaited settles. Whether there were any (the cell then takes its token).
+   * on when what it awaited settles. So do the awaits of each async function the cell defines,
+   * with the token of the cell that runs when the function is entered (`await main()` in a later
+   * cell). Whether the cell's own code has any (the cell then takes its token).
    */
   guardResumptions(body: Swc.ModuleItem[]): boolean {
-    const { awaits, loops } = resumptions(body);
+    const functions = asyncBodies(body);
+    // Entries first, outer functions first: an arrow's `{ … return (` opens before the guard of an
+    // await its expression starts with, and its `); }` closes after that guard's `)`.
+    for (const fn of functions) {
+      const span = this.span(fn);
+      const entry = `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}();`;
+      if (fn.stmts === undefined) {
+        this.edit.insert(span.start, `{ ${entry} return (`);
+        this.edit.insertFirst(span.end, "); }");
+      } else {
+        const directives = fn.stmts.findIndex((statement) => !isDirective(statement));
+        const lastDirective = fn.stmts[(directives < 0 ? fn.stmts.length : directives) - 1];
+        this.edit.insert(lastDirective ? this.span(lastDirective).end : span.start + 1, ` ${entry}`);
+      }
+    }
+    const own = this.guardFrame(body);
+    for (const fn of functions) this.guardFrame(fn.stmts ?? fn);
+    return own;
+  }
+
+  /** The resumption checks of one frame's awaits and `for await` loops; whether it has any. */
+  private guardFrame(frame: unknown): boolean {
+    const { awaits, loops } = resumptions(frame);
     for (const awaited of awaits) {
       const span = this.span(awaited);
       this.edit.insert(span.start, `${RESUMED_FUNCTION}(${TOKEN}, `);

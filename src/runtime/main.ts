@@ -62,7 +62,9 @@ function keyboardInterrupt(message: string = KEYBOARD_INTERRUPT.evalue, ErrorTyp
   return Object.assign(new ErrorType(message), { name: "KeyboardInterrupt" });
 }
 let startingToken: CellToken | undefined;
-define(global, CELL_TOKEN_FUNCTION, (): CellToken => startingToken ?? { interrupted: false });
+// An async function entered while no cell runs (from a timer or a comm handler) is no cell's: an
+// interrupt then stops the loop that runs, not the awaits of such functions.
+define(global, CELL_TOKEN_FUNCTION, (): CellToken => startingToken ?? current?.token ?? { interrupted: false });
 define(global, RESUMED_FUNCTION, <T>(token: CellToken, value?: T): T | undefined => {
   if (token.interrupted) throw keyboardInterrupt(KEYBOARD_INTERRUPT.evalue, global.Error as ErrorConstructor);
   return value;

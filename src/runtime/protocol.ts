@@ -27,9 +27,9 @@ export const IMPORTED_NAME = "__ephemeron_imported";
 export const IMPORT_META = "__eph_meta_";
 
 /**
- * What a compiled cell calls to end itself when it was interrupted while it waited: its token at the
- * start, and a check after each await of its own code (the transform writes the calls; main.ts
- * defines them).
+ * What a compiled cell calls to end itself when it was interrupted while it waited: the running
+ * cell's token, taken when the cell starts and when each async function it defines is entered, and
+ * a check after each await of that code (the transform writes the calls; main.ts defines them).
  */
 export const CELL_TOKEN_FUNCTION = "__ephemeron_cell";
 export const RESUMED_FUNCTION = "__ephemeron_resumed";
