@@ -655,12 +655,30 @@ export function countReferences(snap: Snapshot, probeClass: string): RefcountRes
    * factory); the first name in order is taken, not the first in heap order, which changes from run
    * to run, so that a notebook's referrers read the same every time.
    */
-  const closureOf = (context: number): string | undefined => {
+  const closureOf = (context: number, depth = 0): string | undefined => {
     const names: string[] = [];
     for (const [edge, from] of snap.retainersOf(context)) {
       if (snap.type(from) === "closure" && snap.edgeName(edge) === "context") names.push(snap.name(from) || "(anonymous)");
     }
-    return names.sort()[0];
+    if (names.length > 0 || depth > 8) return names.sort()[0];
+    // A block's scope (a loop body's `const`) is the `previous` of the scope its closures hold.
+    for (const [edge, from] of snap.retainersOf(context)) {
+      if (snap.edgeName(edge) === "previous" && snap.name(from) === "system / Context") {
+        const name = closureOf(from, depth + 1);
+        if (name !== undefined) return name;
+      }
+    }
+    return undefined;
+  };
+  /** The node that holds `node` by an edge called `edgeName` (a generator's registers, a bound function's arguments). */
+  const heldVia = (node: number, edgeName: string): number | undefined => {
+    for (const [edge, from] of snap.retainersOf(node)) if (snap.edgeName(edge) === edgeName) return from;
+    return undefined;
+  };
+  /** A function object by the variable that holds it, else as a call or a function of its name. */
+  const functionLabel = (fn: number, what: string): string => {
+    const owner = ownerName(fn);
+    return owner === snap.name(fn) || owner === snap.type(fn) ? `${what} ${snap.name(fn) || "(anonymous)"}` : owner;
   };
   const isFunctionContext = (context: number): boolean => closureOf(context) !== undefined;
   const isKeepDuringJob = (node: number): boolean => {
@@ -709,6 +727,16 @@ export function countReferences(snap: Snapshot, probeClass: string): RefcountRes
     } else if (t === "context") {
       const fn = closureOf(from);
       others.push(fn === undefined ? name : `closure of function ${fn}`);
+    } else if (fromName === "system / Context") {
+      // A captured variable V8 gives no name (a loop body's `const`, copied for each iteration).
+      others.push(`closure of function ${closureOf(from) ?? "(anonymous)"}`);
+    } else if (t === "internal" && name === "bound_this") {
+      others.push(`${functionLabel(from, "bound function of")} (its bound this)`);
+    } else if (t === "internal" && snap.type(from) === "array" && heldVia(from, "bindings") !== undefined) {
+      others.push(`${functionLabel(heldVia(from, "bindings")!, "bound function of")} (its bound arguments[${name}])`);
+    } else if (t === "internal" && snap.type(from) === "array" && heldVia(from, "parameters_and_registers") !== undefined) {
+      // A generator or async function stopped at a yield or an await keeps its locals here.
+      others.push(`${functionLabel(heldVia(from, "parameters_and_registers")!, "suspended call of")} (a local of its suspended call)`);
     } else if (t === "internal" && snap.type(from) === "array") {
       if (isKeepDuringJob(from)) continue;
       others.push(collectionOf(from) ?? `${fromName || "internal array"}[${name}]`);

@@ -178,6 +178,18 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     expect(out).toEqual(["t2,closure of function early"]);
   });
 
+  it("names in plain words what only a snapshot sees: a bound function's this and arguments, a loop's closures, a suspended generator", () => {
+    const out = lines(runCells([
+      cell("o, b, c, fns, it", `o = { o: 1 }; function show() {} b = show.bind(o); c = show.bind({}, 1, o);
+        fns = []; for (let i = 0; i < 2; i++) { const n = o; fns.push(() => n); }
+        it = (function* walk() { const held = o; yield 1; yield held; })(); it.next();
+        print(gc.referrers(o).join(" | "))`),
+    ]));
+    expect(out).toEqual([
+      "o | b (its bound this) | c (its bound arguments[1]) | closure of function (anonymous) | closure of function (anonymous) | it (a local of its suspended call)",
+    ]);
+  });
+
   it("a proxy and a ref are held by the notebook's names only, not by the runtime's own traps", () => {
     const out = lines(runCells([
       cell("o, p, r", `o = { a: 1 }; p = weakref.proxy(o); r = weakref.ref(o);
