@@ -7,6 +7,7 @@ import { CallbackQueue, makeFinalizationRegistryClass } from "./finalization.js"
 import { createGc, type GcFunction } from "./gc.js";
 import { createId, type IdFunction } from "./id.js";
 import type { Realm } from "./realm.js";
+import type { PendingTimer } from "./reference-walk.js";
 import {
   makeWeakKeyDictionary,
   makeWeakValueDictionary,
@@ -54,7 +55,13 @@ export interface MemoryApi {
   runAtexit(): void;
 }
 
-export function createMemoryApi(realm: Realm, classNames: () => readonly string[] | undefined): MemoryApi {
+/** What the host (the kernel's runtime) knows of the notebook's event loop. */
+export interface MemoryHost {
+  pendingTimers?(): readonly PendingTimer[];
+  timerCallbackBehind?(fn: object): object | undefined;
+}
+
+export function createMemoryApi(realm: Realm, classNames: () => readonly string[] | undefined, host: MemoryHost = {}): MemoryApi {
   const queue = new CallbackQueue();
   const id = createId(realm);
   const core = new WeakrefCore(realm, queue, id);
@@ -82,6 +89,8 @@ export function createMemoryApi(realm: Realm, classNames: () => readonly string[
       callbackOf: (handle) => core.callbackOf(handle),
       heldForUser: () => [core.finalizerTable, ...queue.liveRecords()],
       pendingCallbacks: () => queue.pending,
+      pendingTimers: host.pendingTimers,
+      timerCallbackBehind: host.timerCallbackBehind,
     },
   });
   return {

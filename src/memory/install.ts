@@ -8,7 +8,7 @@
  * cell (and importable from "ephemeron" in a plain program, see index.ts).
  */
 import vm from "node:vm";
-import { createMemoryApi, type MemoryApi } from "./api.js";
+import { createMemoryApi, type MemoryApi, type MemoryHost } from "./api.js";
 import { contextRealm } from "./realm.js";
 
 export type { MemoryApi, WeakrefModule } from "./api.js";
@@ -27,9 +27,9 @@ function notebookClasses(context: vm.Context): readonly string[] {
   return names.sort();
 }
 
-export function installMemoryApi(context: vm.Context): MemoryApi {
+export function installMemoryApi(context: vm.Context, host?: MemoryHost): MemoryApi {
   const realm = contextRealm(context);
-  const api = createMemoryApi(realm, () => notebookClasses(context));
+  const api = createMemoryApi(realm, () => notebookClasses(context), host);
   const global = realm.globalThis as Record<string, unknown>;
   const define = (name: string, value: unknown): void => {
     try {

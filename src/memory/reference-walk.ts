@@ -24,7 +24,8 @@
  *   one edge, or two);
  * - the event loop has timers, immediates, sockets or requests the runtime did
  *   not have at start, its own pipes and worker ports aside (their callbacks are
- *   out of the walk's sight), or gc()'s
+ *   out of the walk's sight), other than the notebook's own timers its host
+ *   tracks (their callbacks are roots; with objects as arguments, no), or gc()'s
  *   queue has callbacks waiting;
  * - too many objects need the inspector (the snapshot is then as fast).
  * What it does not see and the snapshot would: references held only by
@@ -50,6 +51,19 @@ export interface WalkHooks {
   heldForUser(): readonly object[];
   /** Callbacks due but not yet run (they hold their held values). */
   pendingCallbacks(): number;
+  /** The notebook's timers and immediates that have not run (intervals not cleared), when the host knows them. */
+  pendingTimers?(): readonly PendingTimer[];
+  /** The notebook's callback behind a function of the host's own that Node's timer holds in its place. */
+  timerCallbackBehind?(fn: object): object | undefined;
+}
+
+/** A timer or immediate the notebook started: the event loop holds its callback and arguments. */
+export interface PendingTimer {
+  /** As `process.getActiveResourcesInfo()` names it. */
+  readonly kind: "Timeout" | "Immediate";
+  readonly callback: object;
+  /** Whether an argument for the callback is an object (Node's timer holds it, out of the walk's sight). */
+  readonly objectArguments: boolean;
 }
 
 export type WalkOutcome =
@@ -146,11 +160,15 @@ export class ReferenceWalk {
   count(target: object): WalkOutcome {
     const why = this.unsupportedTarget(target);
     if (why !== undefined) return { fallback: why };
+    const timers = this.hooks.pendingTimers?.() ?? [];
+    // Their callbacks are roots of the walk; arguments would be held by Node's own objects, named as the snapshot names them.
+    if (timers.some((timer) => timer.objectArguments)) return { fallback: "a timer holds objects as its arguments" };
     for (const [kind, n] of activeResources()) {
-      if (n > (this.baseline.get(kind) ?? 0) && !RUNTIME_RESOURCES.has(kind)) return { fallback: `the event loop holds a ${kind}` };
+      const known = timers.filter((timer) => timer.kind === kind).length;
+      if (n > (this.baseline.get(kind) ?? 0) + known && !RUNTIME_RESOURCES.has(kind)) return { fallback: `the event loop holds a ${kind}` };
     }
     if (this.hooks.pendingCallbacks() > 0) return { fallback: "gc() callbacks are waiting to run" };
-    const run = new WalkRun(target, this.realm, this.hooks, this.objectPrototype, this.throwTypeError);
+    const run = new WalkRun(target, this.realm, this.hooks, this.objectPrototype, this.throwTypeError, timers);
     try {
       return run.walk();
     } catch (error) {
@@ -193,6 +211,7 @@ class WalkRun {
     private readonly hooks: WalkHooks,
     private readonly objectPrototype: object,
     private readonly throwTypeError: unknown,
+    private readonly timers: readonly PendingTimer[],
   ) {}
 
   close(): void {
@@ -236,6 +255,7 @@ class WalkRun {
       }
     }
     for (const held of this.hooks.heldForUser()) this.stack.push(held);
+    for (const timer of this.timers) this.stack.push(timer.callback);
   }
 
   /** Notes a value found in a slot of `holder`; returns whether it is an object (to walk). */
@@ -342,6 +362,8 @@ class WalkRun {
     const request: { -readonly [K in keyof ReadRequest]: ReadRequest[K] } = { object: f };
     // Node's and the runtime's own closures are not read (their captured state is internals, and large).
     if (!native && notebook) request.scopes = true;
+    const behind = notebook ? undefined : this.hooks.timerCallbackBehind?.(f);
+    if (behind !== undefined) this.stack.push(behind);
     if (source.startsWith("class") && source.includes("#")) request.privateFields = true;
     if (request.scopes || request.privateFields) this.pending.push(request);
     this.scanKeys(f, ownKeys(f));

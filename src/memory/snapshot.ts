@@ -722,6 +722,8 @@ export function countReferences(snap: Snapshot, probeClass: string): RefcountRes
       globals.add(name);
     } else if (t === "property") {
       others.push(`${ownerName(from)}.${name}`);
+    } else if (t === "element" && (heldVia(from, "_timerArgs") ?? heldVia(from, "_argv")) !== undefined) {
+      others.push(`a timer's arguments[${name}]`);
     } else if (t === "element") {
       others.push(`${ownerName(from)}[${name}]`);
     } else if (t === "context") {

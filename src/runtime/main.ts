@@ -6,7 +6,7 @@
 import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { CELL_TOKEN_FUNCTION, END_OF_CELL, KEYBOARD_INTERRUPT, RESUMED_FUNCTION, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
-import { OutputChannel, captureProcessStreams, cellScope, shortTimers, type CellScope } from "./output.js";
+import { OutputChannel, captureProcessStreams, cellScope, notebookTimers, shortTimers, type CellScope } from "./output.js";
 import { createNotebookContext, define } from "./context.js";
 import { installStackTraces } from "./traceback.js";
 import { createDisplay } from "./display.js";
@@ -45,7 +45,7 @@ define(global, "clearOutput", clearOutput);
 define(global, "input", inputs.ask);
 const comms = new CommManager(channel);
 define(global, "comm", comms.api());
-const memory = installMemoryApi(context);
+const memory = installMemoryApi(context, { pendingTimers: () => notebookTimers.pending(), timerCallbackBehind: (fn) => notebookTimers.callbackBehind(fn) });
 const evaluator = new Evaluator(context, channel);
 
 /**

@@ -5,6 +5,7 @@
 // flushes the pending text, so output order is exactly the order of calls.
 
 import type { FromRuntime } from "./protocol.js";
+import type { PendingTimer } from "../memory/reference-walk.js";
 
 /** How long printed text may wait to be coalesced with more. */
 const FLUSH_INTERVAL_MS = 25;
@@ -131,6 +132,48 @@ class ShortTimers {
 
 export const shortTimers = new ShortTimers();
 
+/**
+ * The timers and immediates the notebook started that have not run, and intervals not cleared,
+ * with the callback and arguments the event loop holds for each: gc.refcount walks from them
+ * instead of taking a heap snapshot (reference-walk.ts).
+ */
+class NotebookTimers {
+  /** Weakly: the event loop holds each callback, and a holder of our own would show in a heap snapshot. */
+  private readonly live = new Map<object, { kind: PendingTimer["kind"]; callback: WeakRef<object>; objectArguments: boolean }>();
+
+  add(handle: unknown, kind: PendingTimer["kind"], callback: object, args: readonly unknown[]): void {
+    if (typeof handle !== "object" || handle === null) return;
+    const objectArguments = args.some((arg) => (typeof arg === "object" && arg !== null) || typeof arg === "function");
+    this.live.set(handle, { kind, callback: new WeakRef(callback), objectArguments });
+  }
+
+  /** The callback behind a function the runtime gave Node's timers in its place (a cleared timer kept in a variable still holds it). */
+  private readonly wrappers = new WeakMap<object, WeakRef<object>>();
+
+  wrapper(wrapper: object, callback: object): void {
+    this.wrappers.set(wrapper, new WeakRef(callback));
+  }
+
+  callbackBehind(fn: object): object | undefined {
+    return this.wrappers.get(fn)?.deref();
+  }
+
+  pending(): PendingTimer[] {
+    const pending: PendingTimer[] = [];
+    for (const [handle, { kind, callback, objectArguments }] of this.live) {
+      // Node marks a timer that ran (not an interval), was cleared or closed as destroyed. Its
+      // callback is not deref'd then: that would keep it alive to the end of the job, and a heap
+      // snapshot taken in it would count what the callback's scope holds.
+      const fn = (handle as { _destroyed?: boolean })._destroyed === false ? callback.deref() : undefined;
+      if (fn === undefined) this.live.delete(handle);
+      else pending.push({ kind, callback: fn, objectArguments });
+    }
+    return pending;
+  }
+}
+
+export const notebookTimers = new NotebookTimers();
+
 /** Wraps the context's timers so a callback's output goes to the cell that scheduled it, and a cell waits for its short ones. */
 export function bindTimers(global: Record<string, unknown>): void {
   for (const name of ["setTimeout", "setInterval", "setImmediate", "queueMicrotask", "clearTimeout", "clearImmediate"]) {
@@ -143,9 +186,17 @@ export function bindTimers(global: Record<string, unknown>): void {
       }
       if (typeof callback !== "function") return original(callback as never, ...rest);
       const bound = cellScope.bind(callback as (...args: unknown[]) => unknown);
-      if (name === "setTimeout") return shortTimers.track(rest[0], bound, (run) => original(run, ...rest));
-      if (name === "setImmediate") return shortTimers.track(0, bound, (run) => original(run, ...rest));
-      return original(bound, ...rest);
+      if (name === "queueMicrotask") return original(bound, ...rest);
+      const schedule = (run: (...args: unknown[]) => unknown): unknown => {
+        notebookTimers.wrapper(run, callback);
+        return original(run, ...rest);
+      };
+      const handle =
+        name === "setTimeout" ? shortTimers.track(rest[0], bound, schedule)
+        : name === "setImmediate" ? shortTimers.track(0, bound, schedule)
+        : schedule(bound);
+      notebookTimers.add(handle, name === "setImmediate" ? "Immediate" : "Timeout", callback, name === "setImmediate" ? rest : rest.slice(1));
+      return handle;
     };
     // util.promisify(setTimeout) and friends look for this.
     for (const symbol of Object.getOwnPropertySymbols(original)) {

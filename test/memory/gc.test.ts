@@ -213,10 +213,37 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
       // `child.__proto__`, once: not again from the hidden class V8 keeps for `child`.
       "=> '2 snapshot: the object is a prototype'",
       "=> '2 snapshot: a Promise may hold it'",
-      "=> '2 snapshot: the event loop holds a Timeout'",
+      "=> '2 snapshot: a timer holds objects as its arguments'",
       "=> '3 snapshot: a Proxy holds what the walk cannot read'",
       // the cleared Timeout in `tm` still holds its arguments
       "=> '2 walk'",
+    ]);
+  });
+
+  it("walks from the callbacks of the notebook's pending timers, intervals and immediates instead of taking a snapshot", () => {
+    const out = lines(runCells([
+      cell("t, tick, im", `t = { name: "t" };
+        tick = setInterval((() => { const kept = t; return function ticking() { return kept } })(), 100000);
+        im = setImmediate(() => {});
+        return gc.referrers(t).join(" | ") + " " + refcountPath()`),
+      cell("once", `clearInterval(tick); once = setTimeout((() => { const late = t; return function later() { return late } })(), 100000);
+        return gc.referrers(t).join(" | ") + " " + refcountPath()`),
+      cell("fired", `clearTimeout(once); fired = setTimeout((() => { const ran = t; return function ranOnce() { return ran } })(), 1);
+        await new Promise((done) => setTimeout(done, 30));
+        // A timer that ran, kept in a variable, still holds its callback.
+        return gc.referrers(t).join(" | ") + " " + refcountPath()`),
+      cell("", `fired = null; return gc.referrers(t).join(" | ") + " " + refcountPath()`),
+      cell("", `const hidden = setTimeout(() => {}, 100000); const fromNode = nodeTimers.setTimeout(() => {}, 100000);
+        const line = gc.referrers(t).join(" | ") + " " + refcountPath(); clearTimeout(hidden); clearTimeout(fromNode); return line`),
+    ], { env: { EPHEMERON_REFCOUNT: "check" } }));
+    expect(out).toHaveLength(5);
+    expect(out).toEqual([
+      "=> 't | closure of function ticking walk'",
+      "=> 't | closure of function later walk'",
+      "=> 't | closure of function ranOnce walk'",
+      "=> 't walk'",
+      // A timer started past the wrappers (node:timers) is out of the walk's sight.
+      "=> 't snapshot: the event loop holds a Timeout'",
     ]);
   });
 

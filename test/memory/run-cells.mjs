@@ -18,7 +18,16 @@ Object.defineProperty(vm.runInContext("globalThis", ctx), "print", {
   value: (...args) => write(args.map((a) => (typeof a === "string" ? a : util.inspect(a))).join(" ")),
 });
 Object.defineProperty(vm.runInContext("globalThis", ctx), "console", { value: new Console(process.stdout, process.stderr) });
-const api = installMemoryApi(ctx);
+// The context's timers as the runtime gives them: wrapped, and known to gc.refcount's walk.
+const { bindTimers, notebookTimers } = await import(pathToFileURL(`${root}dist/src/runtime/output.js`).href);
+const contextGlobal = vm.runInContext("globalThis", ctx);
+for (const [name, fn] of Object.entries({ setTimeout, setInterval, setImmediate, queueMicrotask, clearTimeout, clearInterval, clearImmediate })) {
+  Object.defineProperty(contextGlobal, name, { value: fn, writable: true, configurable: true });
+}
+bindTimers(contextGlobal);
+// Node's own timers, past the runtime's wrappers.
+Object.defineProperty(contextGlobal, "nodeTimers", { value: await import("node:timers") });
+const api = installMemoryApi(ctx, { pendingTimers: () => notebookTimers.pending(), timerCallbackBehind: (fn) => notebookTimers.callbackBehind(fn) });
 // How the last gc.refcount was answered ("walk" or "snapshot: <why>"), for tests of the reference walk.
 const { lastRefcountInfo } = await import(pathToFileURL(`${root}dist/src/memory/gc.js`).href);
 Object.defineProperty(vm.runInContext("globalThis", ctx), "refcountPath", {
@@ -27,8 +36,6 @@ Object.defineProperty(vm.runInContext("globalThis", ctx), "refcountPath", {
     return info === undefined ? "none" : info.path === "walk" ? "walk" : `snapshot: ${info.reason}`;
   },
 });
-Object.defineProperty(vm.runInContext("globalThis", ctx), "setTimeout", { value: setTimeout });
-Object.defineProperty(vm.runInContext("globalThis", ctx), "clearTimeout", { value: clearTimeout });
 const macrotask = () => new Promise((r) => setImmediate(r));
 for (let round = 0; round < repeat; round++) {
   if (repeat > 1) write(`--- round`);
