@@ -103,6 +103,10 @@ export class RuntimeSupervisor {
       stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
     });
     this.child = child;
+    // A runtime that exits with an interrupt byte unread in fd 4 (a client that interrupts before
+    // it shuts down, as jupyter_client does) resets that pipe under the kernel's read: a stream
+    // error with no listener would end the kernel. Whatever a pipe's error, the exit says the rest.
+    for (const stream of child.stdio) stream?.on("error", (error: Error) => log.debug(`runtime ${child.pid} pipe: ${error.message}`));
     this.ranCell = false;
     this.stderrTail = "";
     let dying = false;

@@ -38,6 +38,21 @@ describe("shutting the kernel down", () => {
     });
   }
 
+  it("an interrupt_request just before the shutdown_request, as jupyter_client sends them, still ends in exit 0", async () => {
+    const k = await startKernel();
+    try {
+      await k.client.execute("1 + 1");
+      // Not awaited: the interrupt's byte is still unread when the runtime exits.
+      const interrupted = k.client.request("control", "interrupt_request", {});
+      const { reply } = await k.client.request("control", "shutdown_request", { restart: false });
+      expect(reply.content).toMatchObject({ status: "ok", restart: false });
+      await interrupted;
+      expect(await k.kernel.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await k.close();
+    }
+  });
+
   it("shutdown_request on shell is answered too, and the kernel exits 0", async () => {
     const k = await startKernel();
     try {
