@@ -159,7 +159,12 @@ export function createGc(options: GcOptions): GcFunction {
     lastInfo = { path: "snapshot", reason, ms: performance.now() - start };
     return result;
   }
-  const maxRounds = 4;
+  /**
+   * Rounds go on while callbacks run: a finalizer that lets go of the next object of a chain makes
+   * more garbage, which CPython's reference counting frees at once, chain and all. The bound only
+   * stops callbacks that make new finalizable garbage for ever.
+   */
+  const maxRounds = 100;
   const maxTicks = 10_000;
 
   /**

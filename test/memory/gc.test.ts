@@ -99,6 +99,15 @@ describe("gc.refcount counts strong references like CPython's refcount", () => {
     ]);
   });
 
+  it("one gc() frees a chain whose finalizers each let go of the next link, as CPython frees it at once", () => {
+    const out = lines(runCells([
+      cell("died, links", `died = []; links = Array.from({ length: 12 }, (_, i) => ({ i }));
+        links.forEach((link, i) => weakref.finalize(link, (j) => { died.push(j); if (j + 1 < links.length) links[j + 1] = null; }, i));
+        links[0] = null; print(await gc(), died.join())`),
+    ]));
+    expect(out).toEqual(["12 0,1,2,3,4,5,6,7,8,9,10,11"]);
+  });
+
   it("gc.heap() counts the notebook's live instances and displays as a table and a chart", () => {
     const out = lines(runCells([
       cell("P, ps", `P = class P {}; ps = [new P(), new P(), new P()];
