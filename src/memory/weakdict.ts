@@ -88,7 +88,12 @@ const LIVE = Symbol("live entries");
 
 /** Map-like iteration over the entries whose weak side is still alive, for both dictionaries. */
 abstract class LiveEntries<K, V> {
-  constructor(private readonly core: WeakrefCore) {}
+  // A private field, not a parameter property: those are own properties a notebook would see (Object.keys, JSON.stringify).
+  readonly #core: WeakrefCore;
+
+  constructor(core: WeakrefCore) {
+    this.#core = core;
+  }
 
   /** The live entries, in insertion order; dead ones are skipped, so iterating while entries die is safe. */
   protected abstract [LIVE](): Generator<[K, V]>;
@@ -98,7 +103,7 @@ abstract class LiveEntries<K, V> {
   /** Removes and returns the newest live entry: CPython pops its dict's last item. */
   popitem(): [K, V] {
     const newest = [...this[LIVE]()].at(-1);
-    if (newest === undefined) throw keyError(this.core, "popitem(): dictionary is empty");
+    if (newest === undefined) throw keyError(this.#core, "popitem(): dictionary is empty");
     this.delete(newest[0]);
     return newest;
   }

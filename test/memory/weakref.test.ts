@@ -195,6 +195,14 @@ describe("weak dictionaries and sets", () => {
     expect(out).toEqual(["true true 2 a,b", "true true", "KeyError 'zz'", "true 1 0"]);
   });
 
+  it("the weak dictionaries and set show no properties of the runtime's own (Object.keys, JSON.stringify)", () => {
+    const out = lines(runCells([
+      cell("", `const all = [new weakref.WeakValueDictionary(), new weakref.WeakKeyDictionary(), new weakref.WeakSet()];
+        print(all.map((d) => Object.keys(d).length + " " + JSON.stringify(d)).join(" | "))`),
+    ]));
+    expect(out).toEqual(["0 {} | 0 {} | 0 {}"]);
+  });
+
   it("popitem takes the newest live entry, as CPython's dict pops its last item, and raises KeyError when empty", () => {
     const out = lines(runCells([
       cell("a, b, c, vd, kd", `a = { n: "a" }; b = { n: "b" }; c = { n: "c" };
