@@ -5,8 +5,9 @@
 // vm.SourceTextModule (the runtime runs with --experimental-vm-modules). Its
 // imports resolve from its own folder; its frames in a traceback show its own
 // lines. A file changed since it was loaded is loaded afresh by the next import
-// of it, so a helper edited beside the notebook is picked up by running the
-// importing cell again (modules that imported the old one keep it).
+// of it, and so is a file that imports it (through any chain of TypeScript
+// files): a helper edited beside the notebook is picked up by running the
+// importing cell again (modules loaded before keep what they imported).
 
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
@@ -25,8 +26,15 @@ export interface TypeScriptModuleHost {
   importFrom(specifier: string, dir: string, attributes: ImportAttributes | undefined): Promise<unknown>;
 }
 
+interface LoadedModule {
+  mtimeMs: number;
+  module: Promise<vm.SourceTextModule>;
+  /** The TypeScript files it imports statically (as linked). */
+  imports: Set<string>;
+}
+
 export class TypeScriptModules {
-  private readonly loaded = new Map<string, { mtimeMs: number; module: Promise<vm.SourceTextModule> }>();
+  private readonly loaded = new Map<string, LoadedModule>();
 
   constructor(
     private readonly context: vm.Context,
@@ -42,15 +50,24 @@ export class TypeScriptModules {
   };
 
   private module(path: string): Promise<vm.SourceTextModule> {
-    const mtimeMs = statSync(path).mtimeMs;
     const cached = this.loaded.get(path);
-    if (cached?.mtimeMs === mtimeMs) return cached.module;
+    if (cached !== undefined && this.current(path, new Set())) return cached.module;
     const module = this.create(path);
-    const entry = { mtimeMs, module };
+    const entry: LoadedModule = { mtimeMs: modifiedAt(path), module, imports: new Set() };
     this.loaded.set(path, entry);
     // A file that did not compile is tried again by the next import.
     module.catch(() => this.loaded.get(path) === entry && this.loaded.delete(path));
     return module;
+  }
+
+  /** Whether the module loaded from `path` is of the file as it is now, and so is each it imports. */
+  private current(path: string, seen: Set<string>): boolean {
+    if (seen.has(path)) return true;
+    seen.add(path);
+    const entry = this.loaded.get(path);
+    if (entry === undefined || entry.mtimeMs !== modifiedAt(path)) return false;
+    for (const imported of entry.imports) if (!this.current(imported, seen)) return false;
+    return true;
   }
 
   private async create(path: string): Promise<vm.SourceTextModule> {
@@ -71,9 +88,13 @@ export class TypeScriptModules {
 
   /** A static import of a module: another TypeScript file's module itself (cycles link), else the imported namespace's exports. */
   private readonly link: vm.ModuleLinker = async (specifier, referencing, extra) => {
-    const dir = dirname(fileURLToPath(referencing.identifier));
+    const from = fileURLToPath(referencing.identifier);
+    const dir = dirname(from);
     const path = this.host.typeScriptPath(specifier, dir);
-    if (path !== undefined) return this.module(path);
+    if (path !== undefined) {
+      this.loaded.get(from)?.imports.add(path);
+      return this.module(path);
+    }
     // An import's attributes are strings (`with { type: "json" }`); Node's type allows missing ones.
     const namespace = (await this.host.importFrom(specifier, dir, extra.attributes as ImportAttributes)) as Record<string, unknown>;
     const names = Object.keys(namespace);
@@ -85,4 +106,13 @@ export class TypeScriptModules {
       { context: this.context, identifier: `${specifier} (imported by ${referencing.identifier})` },
     );
   };
+}
+
+/** A file's modification time; -1 once it is gone (the next import reports it missing). */
+function modifiedAt(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
 }

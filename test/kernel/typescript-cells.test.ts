@@ -261,6 +261,17 @@ describe("TypeScript cells", () => {
     expect(await failureOf('import { scale as louder } from "./shape.ts";\nlouder(1)')).toContain("TS2345");
   });
 
+  it("loads a TypeScript module again when a file it imports was edited, and keeps one whose imports are unchanged", async () => {
+    const base = join(dir, "base.ts");
+    writeFileSync(base, "export const base = 10;\n");
+    writeFileSync(join(dir, "doubled.ts"), 'import { base } from "./base.ts";\nexport const doubled = base * 2;\nexport const loadedAt = Symbol("load");\n');
+    expect(await valueOf('import { doubled, loadedAt } from "./doubled.ts";\nconst firstLoad = loadedAt;\ndoubled')).toBe("20");
+    expect(await valueOf('import { loadedAt as again } from "./doubled.ts";\nagain === firstLoad')).toBe("true");
+    writeFileSync(base, "export const base = 50;\n");
+    utimesSync(base, new Date(), new Date(Date.now() + 5000));
+    expect(await valueOf('import { doubled as redone } from "./doubled.ts";\nredone')).toBe("100");
+  });
+
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
