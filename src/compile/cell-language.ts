@@ -32,12 +32,31 @@ interface CompletionEntryLike {
   sortText: string;
 }
 
+/** The keywords that name types, offered where a type goes (`const n: num|`, `x as stri|`). */
+const TYPE_KEYWORDS = ["any", "bigint", "boolean", "never", "null", "number", "object", "string", "symbol", "undefined", "unknown", "void"];
+/** Text before a word that makes it a type's place: an annotation, `as`, `satisfies`, `extends`, a union, a type argument, an alias. */
+const TYPE_POSITION = /(?:[:|&<]|\b(?:as|satisfies|extends|implements|keyof|is)|\btype\s+[\p{ID_Start}$_][\p{ID_Continue}$]*(?:<[^>]*>)?\s*=)\s*$/u;
+
 const KEYWORDS = [
   "as", "async", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "declare", "default", "delete", "do",
   "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "implements", "import", "in", "instanceof",
   "interface", "keyof", "let", "namespace", "new", "null", "of", "readonly", "return", "satisfies", "static", "super", "switch",
   "this", "throw", "true", "try", "type", "typeof", "undefined", "unique", "var", "void", "while", "yield",
 ];
+const KEYWORD_SET = new Set(KEYWORDS);
+
+/** A completion's kind for a name the checker resolved, by what declares it. */
+function symbolKind(flags: SymbolFlags): string {
+  if (flags & SymbolFlags.Class) return "class";
+  if (flags & SymbolFlags.Function) return "function";
+  if (flags & SymbolFlags.Enum) return "enum";
+  if (flags & SymbolFlags.Interface) return "interface";
+  if (flags & SymbolFlags.TypeParameter) return "type parameter";
+  if (flags & SymbolFlags.TypeAlias) return "type";
+  if (flags & SymbolFlags.Variable) return "variable";
+  if (flags & SymbolFlags.Module) return "module";
+  return "text";
+}
 
 /**
  * The API's objects over the kernel's channel to tsgo. Its snapshots are taken on demand: the
@@ -117,8 +136,19 @@ export class LanguageService {
     const entries: CompletionEntryLike[] = [];
     for (const n of view.visibleNames()) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
     for (const n of names) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
+    // The cell's other words that are names in scope here (a parameter, a local): not those of its strings and comments.
+    const prefix = source.slice(start, offset).toLowerCase();
+    const words = new Set<string>();
     for (const match of source.matchAll(/[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu)) {
-      if (match.index !== start) entries.push({ name: match[0], kind: "text", sortText: "12" });
+      if (match.index !== start && match[0].toLowerCase().startsWith(prefix) && !KEYWORD_SET.has(match[0])) words.add(match[0]);
+    }
+    const here = { document: view.scratch, position: offset };
+    for (const word of words) {
+      const symbol = await project.checker.resolveName(word, SymbolFlags.Value | SymbolFlags.Type | SymbolFlags.Namespace, here, true);
+      if (symbol !== undefined) entries.push({ name: word, kind: symbolKind(symbol.flags), sortText: "11" });
+    }
+    if (TYPE_POSITION.test(source.slice(0, start))) {
+      for (const keyword of TYPE_KEYWORDS) entries.push({ name: keyword, kind: "keyword", sortText: "10" });
     }
     const probe = `${source.slice(0, start)}globalThis.${source.slice(start)}`;
     const probed = await view.projectWith(probe, names);

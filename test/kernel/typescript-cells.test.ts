@@ -395,6 +395,22 @@ describe("TypeScript cells", () => {
     expect(astral.reply.content.cursor_start).toBe([...code].length - 4);
   });
 
+  it("completes a function's parameters and locals by their kind, not the words of strings or comments, and type keywords where a type goes", async () => {
+    const complete = async (code: string) => {
+      const { reply } = await k.client.request("shell", "complete_request", { code, cursor_pos: [...code].length });
+      const types = (reply.content.metadata as { _jupyter_types_experimental: { text: string; type: string }[] })._jupyter_types_experimental;
+      return Object.fromEntries(types.map((t) => [t.text, t.type]));
+    };
+    expect(await complete("function twice(param1: number) { const local1 = param1 * 2; return par")).toMatchObject({ param1: "variable" });
+    expect(await complete("function twice(param1: number) { const local1 = param1 * 2; return loc")).toEqual({ local1: "variable" });
+    const words = await complete('const greeting = "hello wonderful world"; // with wombats\nwo');
+    expect(Object.keys(words).filter((w) => ["wonderful", "world", "wombats"].includes(w))).toEqual([]);
+    const annotation = await complete("const count: num");
+    expect(Object.keys(annotation)[0]).toBe("number");
+    expect(annotation.number).toBe("keyword");
+    expect(Object.keys(await complete("const n = num"))).not.toContain("number");
+  });
+
   it("a let, const or class is not there before its declaration runs: read too early, or after a line above it threw, it is a ReferenceError", async () => {
     const early = await k.client.execute("function readsLater() { return laterValue; }\nconst tooEarly = readsLater();\nconst laterValue = 1;");
     expect(errorOf(early.reply)).toMatchObject({ ename: "ReferenceError", evalue: "laterValue is not defined" });
