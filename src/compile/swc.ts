@@ -21,7 +21,7 @@ function load(): typeof Swc {
  * Throws swc's diagnostic text on a syntax error.
  */
 export function stripTypes(source: string, filename: string): { code: string; map: string } {
-  const out = load().transformSync(source, {
+  const out = load().transformSync(mendedEnd(source), {
     filename,
     sourceFileName: filename,
     sourceMaps: true,
@@ -49,11 +49,20 @@ export function stripTypes(source: string, filename: string): { code: string; ma
  */
 export function parseWithOffsets(code: string, syntax: "ecmascript" | "typescript"): { body: Swc.ModuleItem[]; at: (pos: number) => number } {
   // A leading ";" gives a statement at a known place: swc's spans have had a varying base.
-  const module = load().parseSync(";" + code, syntax === "typescript"
+  const module = load().parseSync(";" + (syntax === "typescript" ? mendedEnd(code) : code), syntax === "typescript"
     ? { syntax, tsx: false, decorators: true, dynamicImport: true, target: "es2022", script: false }
     : { syntax, target: "es2022", script: false });
   const base = module.body[0]!.span.start;
   return { body: module.body.slice(1), at: spanConverter(code, base) };
+}
+
+/**
+ * `code`, with a `;` after a last word `module` (a variable's name: `module.exports`'s, or the
+ * notebook's own), which swc's TypeScript parser takes for the start of a `module` declaration
+ * cut short ("Unexpected eof"). Only added at the end: no position moves.
+ */
+function mendedEnd(code: string): string {
+  return /(?<![\p{ID_Continue}$.]|\bdeclare\s+)module\s*$/u.test(code) ? `${code};` : code;
 }
 
 /** Whether swc parses `code` as a TypeScript module (what the transform will do with it). */

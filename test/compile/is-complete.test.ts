@@ -12,6 +12,10 @@ describe("isComplete", () => {
     ["const s = '(';", "complete"],
     ["// a comment with (", "complete"],
     ["`a ${1 + 2} b`", "complete"],
+    // A variable named module (CommonJS's): swc alone reads the start of a module declaration.
+    ["module", "complete"],
+    ["const module2 = module\nmodule", "complete"],
+    ["declare module", "incomplete", "    "],
     ["function f() {", "incomplete", "    "],
     ["if (a) {\n  if (b) {", "incomplete", "        "],
     ["foo(1,", "incomplete", "    "],

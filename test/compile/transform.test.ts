@@ -53,6 +53,12 @@ describe("re-running cells", () => {
     expect(await nb.value("x")).toBe("two");
   });
 
+  it("a name module as the cell's last word is a value, not a module declaration cut short", async () => {
+    const nb = new Notebook();
+    await nb.run("const module = { id: 'mine' }");
+    expect(await nb.json("module")).toEqual({ id: "mine" });
+  });
+
   it("a cell run three times runs each time without a redeclaration error", async () => {
     const nb = new Notebook();
     await nb.run("globalThis.runs = 0");
