@@ -229,6 +229,11 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
     [inspect.custom](): string {
       return `<WeakValueDictionary at #${core.id(this)}>`;
     }
+
+    /** As CPython's str() of one: what `${dict}` and String(dict) show, as console.log does. */
+    override toString(): string {
+      return this[inspect.custom]();
+    }
   }
   return WeakValueDictionary as WeakValueDictionaryConstructor;
 }
@@ -346,6 +351,11 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
 
     [inspect.custom](): string {
       return `<WeakKeyDictionary at #${core.id(this)}>`;
+    }
+
+    /** As CPython's str() of one: what `${dict}` and String(dict) show, as console.log does. */
+    override toString(): string {
+      return this[inspect.custom]();
     }
   }
   return WeakKeyDictionary as WeakKeyDictionaryConstructor;

@@ -143,6 +143,11 @@ export function makeWeakSet(core: WeakrefCore): WeakSetConstructor {
     [inspect.custom](): string {
       return `<WeakSet at #${core.id(this)}>`;
     }
+
+    /** As CPython's str() of one: what `${dict}` and String(dict) show, as console.log does. */
+    toString(): string {
+      return this[inspect.custom]();
+    }
   }
   return WeakSet as WeakSetConstructor;
 }

@@ -195,12 +195,13 @@ describe("weak dictionaries and sets", () => {
     expect(out).toEqual(["true true 2 a,b", "true true", "KeyError 'zz'", "true 1 0"]);
   });
 
-  it("the weak dictionaries and set show no properties of the runtime's own (Object.keys, JSON.stringify)", () => {
+  it("the weak dictionaries and set show no properties of the runtime's own (Object.keys, JSON.stringify), and read the same in a string as printed", () => {
     const out = lines(runCells([
       cell("", `const all = [new weakref.WeakValueDictionary(), new weakref.WeakKeyDictionary(), new weakref.WeakSet()];
-        print(all.map((d) => Object.keys(d).length + " " + JSON.stringify(d)).join(" | "))`),
+        print(all.map((d) => Object.keys(d).length + " " + JSON.stringify(d)).join(" | "));
+        print(all.every((d) => \`\${d}\` === String(d) && /^<Weak\\w+ at #\\d+>$/.test(String(d))))`),
     ]));
-    expect(out).toEqual(["0 {} | 0 {} | 0 {}"]);
+    expect(out).toEqual(["0 {} | 0 {} | 0 {}", "true"]);
   });
 
   it("popitem takes the newest live entry, as CPython's dict pops its last item, and raises KeyError when empty", () => {
