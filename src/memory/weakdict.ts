@@ -17,6 +17,7 @@
  */
 import { inspect } from "node:util";
 import type { Ref, WeakrefCore, KeyedRef } from "./weakref.js";
+import { typeName } from "./realm.js";
 
 export interface WeakValueDictionary<K, V extends object> extends Iterable<[K, V]> {
   readonly size: number;
@@ -77,11 +78,29 @@ function keyError(core: WeakrefCore, key: unknown): Error {
   return error;
 }
 
-function entriesOf<K, V>(other: Iterable<readonly [K, V]> | Record<string, V>): Iterable<readonly [K, V]> {
-  if (typeof (other as Partial<Iterable<unknown>>)[Symbol.iterator] === "function") {
-    return other as Iterable<readonly [K, V]>;
+/**
+ * The pairs an update gives, checked as CPython's dict update checks them: something iterable (or,
+ * for a WeakValueDictionary, a plain object's own entries) whose every element is a [key, value] pair.
+ */
+function* entriesOf<K, V>(core: WeakrefCore, other: unknown, objects: boolean): Generator<readonly [K, V]> {
+  const iterable = typeof (other as Partial<Iterable<unknown>> | null)?.[Symbol.iterator] === "function";
+  if (!iterable && !(objects && typeof other === "object" && other !== null)) {
+    throw new core.realm.TypeError(`'${typeName(other)}' object is not iterable`);
   }
-  return Object.entries(other) as unknown as Iterable<readonly [K, V]>;
+  let index = 0;
+  for (const element of iterable ? (other as Iterable<unknown>) : Object.entries(other as object)) {
+    if (typeof (element as Partial<Iterable<unknown>> | null)?.[Symbol.iterator] !== "function" || typeof element === "string") {
+      throw new core.realm.TypeError(`dictionary update sequence element #${index} is a '${typeName(element)}', not a [key, value] pair`);
+    }
+    const pair = [...(element as Iterable<unknown>)];
+    if (pair.length !== 2) {
+      const error = new core.realm.Error(`dictionary update sequence element #${index} has length ${pair.length}; 2 is required`);
+      error.name = "ValueError";
+      throw error;
+    }
+    yield pair as unknown as readonly [K, V];
+    index++;
+  }
 }
 
 const LIVE = Symbol("live entries");
@@ -211,7 +230,7 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
     }
 
     update(other: Iterable<readonly [K, V]> | Record<string, V>): void {
-      for (const [key, value] of entriesOf(other)) this.set(key, value);
+      for (const [key, value] of entriesOf<K, V>(core, other, true)) this.set(key, value);
     }
 
     copy(): WeakValueDictionary<K, V> {
@@ -283,6 +302,8 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
     }
 
     get(key: K): V | undefined {
+      // CPython looks a key up through a weak reference to it: a number is a TypeError, not a miss.
+      core.checkReferent(key);
       return this.#slots.get(key)?.value;
     }
 
@@ -317,6 +338,7 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
     }
 
     pop(key: K, ...fallback: [] | [V]): V {
+      core.checkReferent(key);
       const slot = this.#slots.get(key);
       if (slot !== undefined) {
         this.delete(key);
@@ -334,7 +356,7 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
     }
 
     update(other: Iterable<readonly [K, V]>): void {
-      for (const [key, value] of other) this.set(key, value);
+      for (const [key, value] of entriesOf<K, V>(core, other, false)) this.set(key, value);
     }
 
     copy(): WeakKeyDictionary<K, V> {

@@ -202,8 +202,8 @@ export class WeakrefCore {
     return typeof value === "function" && this.refStates.has(value);
   }
 
-  /** Throws CPython's TypeError for what cannot be weakly referenced. */
-  private checkReferent(obj: unknown): asserts obj is object {
+  /** Throws CPython's TypeError for what cannot be weakly referenced (a weak dictionary's key too: `wkd.get(5)`). */
+  checkReferent(obj: unknown): asserts obj is object {
     if ((typeof obj !== "object" && typeof obj !== "function") || obj === null) {
       throw new this.realm.TypeError(`cannot create weak reference to '${typeName(obj)}' object`);
     }

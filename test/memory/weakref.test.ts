@@ -204,6 +204,26 @@ describe("weak dictionaries and sets", () => {
     expect(out).toEqual(["0 {} | 0 {} | 0 {}", "true"]);
   });
 
+  it("refuses what CPython refuses: a number to fill a dictionary from, an element that is no pair, a number as a weak key", () => {
+    const out = lines(runCells([
+      cell("", `const tries = [
+          () => new weakref.WeakValueDictionary(5), () => new weakref.WeakKeyDictionary(5), () => new weakref.WeakValueDictionary("ab"),
+          () => new weakref.WeakValueDictionary([["a", {}, 3]]), () => new weakref.WeakKeyDictionary().get(5), () => new weakref.WeakKeyDictionary().pop(5, 0),
+        ];
+        for (const attempt of tries) { try { attempt(); print("no error") } catch (e) { print(e.name + ": " + e.message) } }
+        print(new weakref.WeakKeyDictionary().has(5), new weakref.WeakValueDictionary({ a: {} }).size)`),
+    ]));
+    expect(out).toEqual([
+      "TypeError: 'number' object is not iterable",
+      "TypeError: 'number' object is not iterable",
+      "TypeError: dictionary update sequence element #0 is a 'string', not a [key, value] pair",
+      "ValueError: dictionary update sequence element #0 has length 3; 2 is required",
+      "TypeError: cannot create weak reference to 'number' object",
+      "TypeError: cannot create weak reference to 'number' object",
+      "false 1",
+    ]);
+  });
+
   it("popitem takes the newest live entry, as CPython's dict pops its last item, and raises KeyError when empty", () => {
     const out = lines(runCells([
       cell("a, b, c, vd, kd", `a = { n: "a" }; b = { n: "b" }; c = { n: "c" };
