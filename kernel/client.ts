@@ -47,17 +47,26 @@ export class KernelClient {
   readonly unclaimed: Message[] = [];
   private closed = false;
 
-  constructor(private readonly info: ConnectionInfo) {
+  constructor(
+    private readonly info: ConnectionInfo,
+    identity?: string,
+  ) {
     this.session = new Session(info.key, info.signature_scheme, "ephemeron-client");
     const dealer = (routingId?: string) =>
       new zmq.Dealer({ linger: 0, receiveHighWaterMark: 0, sendHighWaterMark: 0, ...(routingId === undefined ? {} : { routingId }) });
     // shell and stdin share one identity, so the kernel's input_request reaches this client (as jupyter_client does).
-    const identity = this.session.id;
-    this.sockets = { shell: dealer(identity), control: dealer(), stdin: dealer(identity) };
+    const routing = identity ?? this.session.id;
+    this.sockets = { shell: dealer(routing), control: dealer(), stdin: dealer(routing) };
   }
 
-  static connect(info: ConnectionInfo): KernelClient {
-    const client = new KernelClient(info);
+  /** The identity this client's shell and stdin sockets connect with (jupyter_client uses its session id). */
+  get identity(): string {
+    return String(this.sockets.shell.routingId);
+  }
+
+  /** `identity`: connect as another client did (jupyter_client's clients of one KernelManager share their session's). */
+  static connect(info: ConnectionInfo, identity?: string): KernelClient {
+    const client = new KernelClient(info, identity);
     for (const channel of ["shell", "control", "stdin"] as const) {
       client.sockets[channel].connect(endpoint(info, channel));
       void client.listen(channel);

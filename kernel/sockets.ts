@@ -46,7 +46,10 @@ export class ZmqTransport implements Transport {
   private closed = false;
 
   private constructor() {
-    const router = () => new zmq.Router({ linger: 1000, sendHighWaterMark: 0, receiveHighWaterMark: 0 });
+    // handover: a client that connects with an identity already in use (jupyter_client makes it of the
+    // session id: a second `km.client()`, or a reconnect while the old connection is half open) takes
+    // the connection over, as ipykernel's routers do; without it the router drops the newcomer.
+    const router = () => new zmq.Router({ linger: 1000, sendHighWaterMark: 0, receiveHighWaterMark: 0, handover: true });
     this.receivers = { shell: router(), control: router(), stdin: router() };
     this.queues = {
       shell: new SendQueue(this.receivers.shell),
