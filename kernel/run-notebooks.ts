@@ -134,8 +134,10 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
       }
       process.stdout.write(dim(`── ${basename(path)}: cell ${index} of ${codeCells.length} ──`) + "\n");
       const collector = new OutputCollector(displays);
+      // As nbclient: a cell tagged raises-exception is meant to fail; its error is its output, and the run goes on.
+      const allowErrors = options.allowErrors || cellTags(cell).includes("raises-exception");
       const run = client.execute(joinSource(cell.source), {
-        stop_on_error: !options.allowErrors,
+        stop_on_error: !allowErrors,
         onIopub: (message) => {
           collector.add(message);
           if (!options.quiet) printOutput(message);
@@ -166,7 +168,9 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
         if (ended) cell.execution_count = (ended.reply.content as { execution_count?: number }).execution_count ?? null;
         const evalue = `cell ${index} ran longer than ${options.timeoutSeconds} s and was interrupted${stuck ? "; it did not stop, and the notebook's run ends here" : ""}`;
         const timeout: JsonObject = { output_type: "error", ename: "TimeoutError", evalue, traceback: [`TimeoutError: ${evalue}`] };
-        collector.outputs.push(timeout as Output);
+        // The cell's KeyboardInterrupt is its output, as nbclient's interrupt_on_timeout leaves it; the
+        // terminal says why. A cell that did not stop has no output of its own to say so.
+        if (stuck) collector.outputs.push(timeout as Output);
         printError(timeout);
         failed = true;
       } else {
@@ -174,11 +178,13 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
         cell.execution_count = ((finished.reply.content as { execution_count?: number }).execution_count ?? null);
       }
       cell.outputs = collector.outputs;
-      if (failed) {
+      if (failed && allowErrors && !options.allowErrors && !stuck && dead === undefined) {
+        process.stderr.write(`${basename(path)}: cell ${index} failed, as its raises-exception tag says it may\n`);
+      } else if (failed) {
         ok = false;
         if (options.quiet) for (const output of collector.outputs) if (output.output_type === "error" && output.ename !== "TimeoutError") printError(output as unknown as JsonObject);
         process.stderr.write(`${basename(path)}: cell ${index} failed\n`);
-        if (!options.allowErrors || stuck) {
+        if (!allowErrors || stuck) {
           // The cells after it did not run in this execution: no outputs of an earlier one stay to look as if they had.
           for (const rest of codeCells.slice(index)) {
             rest.outputs = [];
@@ -262,4 +268,10 @@ export async function runCommand(args: string[]): Promise<number> {
     }
   }
   return failures === 0 ? 0 : 1;
+}
+
+/** A cell's tags (`metadata.tags`), as nbclient reads them. */
+function cellTags(cell: CodeCell): string[] {
+  const tags = (cell.metadata as { tags?: unknown } | undefined)?.tags;
+  return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === "string") : [];
 }
