@@ -9,6 +9,7 @@ import { WireError, type Session, type WireErrorKind } from "./wire.js";
 import type { ReceivingChannel, Transport } from "./sockets.js";
 import { createLogger } from "./log.js";
 import { COMM_MESSAGES } from "./comms.js";
+import { STDIN_REFUSED } from "../src/runtime/protocol.js";
 
 const log = createLogger("dispatcher");
 const MAX_DISTINCT_WARNINGS = 100;
@@ -178,7 +179,7 @@ export class Dispatcher {
       input: (prompt, password) => {
         const allowed = (request.content as { allow_stdin?: unknown }).allow_stdin;
         if (allowed === false) {
-          return Promise.reject(new Error("input() is not available: this client does not accept input (allow_stdin is false)"));
+          return Promise.reject(new Error(STDIN_REFUSED));
         }
         const inputRequest = this.session.makeHeader("input_request");
         const reply = new Promise<string>((resolve, reject) => this.pendingInput.set(inputRequest.msg_id, { resolve, reject, requestId: request.header.msg_id }));

@@ -132,7 +132,15 @@ export class Executor {
       comm: (msgType, content, buffers) => context.publish(msgType, content, {}, buffers),
     };
     const outcome = await this.runtime.execute(
-      { id, code: compiled.cell.code, filename, label: `Cell In[${count}]`, source: code, map: compiled.cell.map },
+      {
+        id,
+        code: compiled.cell.code,
+        filename,
+        label: `Cell In[${count}]`,
+        source: code,
+        map: compiled.cell.map,
+        stdin: (context.request.content as { allow_stdin?: unknown }).allow_stdin !== false,
+      },
       sink,
     );
     if (cell && outcome.error?.ename !== "RuntimeDied") this.compiler.accepted(code);

@@ -3,6 +3,7 @@
 // reply, or cancels the request when the client does not allow stdin.
 
 import type { OutputChannel } from "./output.js";
+import { STDIN_REFUSED } from "./protocol.js";
 
 export interface InputOptions {
   password?: boolean;
@@ -13,11 +14,18 @@ export class InputRequests {
   /** `failure`: made when the cell asked, so that its stack shows the cell's line that called input(). */
   private readonly waiting = new Map<number, { resolve: (value: string) => void; reject: (error: Error) => void; failure: Error }>();
 
-  constructor(private readonly channel: OutputChannel) {}
+  /** `stdinRefused`: whether the running cell's client takes no input. */
+  constructor(
+    private readonly channel: OutputChannel,
+    private readonly stdinRefused: () => boolean = () => false,
+  ) {}
 
   ask = (prompt = "", options: InputOptions = {}): Promise<string> => {
     const id = this.channel.target();
     if (id === undefined) return Promise.reject(new Error("input() needs a running cell"));
+    // At once, as Python's input() raises: a cell that forgot its `await` has the rejection reported
+    // while it still runs, not after its end, where no client shows it.
+    if (this.stdinRefused()) return Promise.reject(stdinNotImplemented(STDIN_REFUSED, new Error()));
     const requestId = this.next++;
     return new Promise<string>((resolve, reject) => {
       this.waiting.set(requestId, { resolve, reject, failure: new Error() });
@@ -33,10 +41,7 @@ export class InputRequests {
   cancel(requestId: number, reason: string): void {
     const waiting = this.waiting.get(requestId);
     if (waiting === undefined) return;
-    // Named before its stack is first read: V8 writes the stack's header then.
-    waiting.failure.name = "StdinNotImplementedError";
-    waiting.failure.message = reason;
-    waiting.reject(waiting.failure);
+    waiting.reject(stdinNotImplemented(reason, waiting.failure));
     this.waiting.delete(requestId);
   }
 
@@ -45,4 +50,12 @@ export class InputRequests {
     for (const { reject } of this.waiting.values()) reject(error);
     this.waiting.clear();
   }
+}
+
+/** `failure` (made where the cell asked, for its stack) as Python's StdinNotImplementedError. */
+function stdinNotImplemented(reason: string, failure: Error): Error {
+  // Named before its stack is first read: V8 writes the stack's header then.
+  failure.name = "StdinNotImplementedError";
+  failure.message = reason;
+  return failure;
 }

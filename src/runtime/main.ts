@@ -39,7 +39,7 @@ flushBeforeChildProcesses(() => {
 });
 const { context, global } = createNotebookContext(process.cwd());
 const { display, clearOutput } = createDisplay(channel);
-const inputs = new InputRequests(channel);
+const inputs = new InputRequests(channel, () => current?.stdin === false);
 define(global, "display", display);
 define(global, "clearOutput", clearOutput);
 define(global, "input", inputs.ask);
@@ -93,7 +93,7 @@ process.on("uncaughtException", (error) => evaluator.reportUncaught("Uncaught ex
 process.on("unhandledRejection", (reason) => evaluator.reportUncaught("Unhandled promise rejection", reason));
 
 /** The cell being run. Its reply may come from the cell itself or from an interrupt, whichever is first. */
-let current: { id: string; finish: (outcome: CellOutcome) => void; token: CellToken; startedAt: number } | undefined;
+let current: { id: string; finish: (outcome: CellOutcome) => void; token: CellToken; startedAt: number; stdin?: boolean } | undefined;
 /** Comm messages whose handlers have not finished: an interrupt ends them when no cell runs. */
 const commsAtWork = new Set<string>();
 /** Cells waiting to run. Not a promise chain: a job stopped by Runtime.terminateExecution never settles its promise, and a chain would stall behind it. */
@@ -161,7 +161,7 @@ function runCell(cell: ExecuteCell): Promise<void> {
       queueMicrotask(runNext);
     };
     const token: CellToken = { interrupted: false };
-    current = { id: cell.id, finish, token, startedAt: Date.now() };
+    current = { id: cell.id, finish, token, startedAt: Date.now(), stdin: cell.stdin };
     recentStarts.push({ at: current.startedAt, scopeBefore: cellScope.getStore() });
     if (recentStarts.length > 8) recentStarts.shift();
     // If the watchdog terminates this cell's JavaScript, this call's stack is

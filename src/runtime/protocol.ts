@@ -48,6 +48,9 @@ export const KEYBOARD_INTERRUPT: ErrorContent = {
   traceback: ["\u001b[0;31mKeyboardInterrupt\u001b[0m: the cell was interrupted; variables defined before it are kept"],
 };
 
+/** What input() says when the cell's client takes no input (allow_stdin false), in the runtime and the kernel alike. */
+export const STDIN_REFUSED = "input() is not available: this client does not accept input (allow_stdin is false)";
+
 export interface ExecuteCell {
   type: "execute";
   /** The request's msg_id: every output of the cell is tagged with it. */
@@ -60,6 +63,8 @@ export interface ExecuteCell {
   /** The cell as the user wrote it, for traceback source lines. */
   source: string;
   map?: SourceMapV3;
+  /** False when the client takes no input (allow_stdin false, as nbconvert's): input() then fails at once. */
+  stdin?: boolean;
 }
 
 /** A TypeScript file the notebook imports, as the kernel compiled it (src/runtime/typescript-modules.ts). */

@@ -65,6 +65,14 @@ describe("input from the notebook's user", () => {
     expect((reply.content.traceback as string[]).join("\n")).toMatch(/Cell In\[\d+\], line 1[\s\S]*await input\("name\? "\)/);
   });
 
+  it("an input() not awaited, from a client that takes no input (nbconvert), is reported under its cell before the cell ends", async () => {
+    const { reply, iopub } = await k.client.execute('input("no await"); "x"', { allow_stdin: false });
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("'x'");
+    const stderr = iopub.filter((m) => m.header.msg_type === "stream" && m.content.name === "stderr").map((m) => String(m.content.text)).join("");
+    expect(stderr).toContain("StdinNotImplementedError");
+  });
+
   it("the input_request goes only to the client that sent the execute_request", async () => {
     const other = KernelClient.connect(k.kernel.connection);
     try {
