@@ -21,7 +21,7 @@ import { ALWAYS_DEFINED_GLOBALS, type CellDiagnostic, type CheckResult, type Com
 import type { CellFiles } from "./cell-files.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
 import type { LanguageService, LanguageView } from "./cell-language.js";
-import { replacedName, withoutReplacedNames } from "./replaced-names.js";
+import { markingReplacedNames, replacedName } from "./replaced-names.js";
 import { installHint, isInstalled, isPackageSpecifier, packageName } from "../runtime/missing-package.js";
 
 /** What may make a cell's checked text differ from the cell (cell-source.ts rewrites imports, exports, `declare global`). */
@@ -434,7 +434,7 @@ function toCellDiagnostic(source: string, diagnostic: Diagnostic, offset: number
 }
 
 function flattenMessage(diagnostic: Diagnostic, indent = 0): string {
-  const lines = [`${"  ".repeat(indent)}${withoutReplacedNames(diagnostic.text)}`];
+  const lines = [`${"  ".repeat(indent)}${markingReplacedNames(diagnostic.text)}`];
   for (const next of diagnostic.messageChain ?? []) lines.push(flattenMessage(next, indent + 1));
   return lines.join("\n");
 }

@@ -12,3 +12,12 @@ export function replacedName(serial: number, name: string): string {
 export function withoutReplacedNames(text: string): string {
   return text.replace(/__ephemeron_replaced_\d+_([\p{ID_Continue}$\u200c\u200d]+)/gu, "$1");
 }
+
+/**
+ * A diagnostic's text with the names the user wrote, a replaced declaration's marked as the earlier
+ * one: "Property 'id' is missing in type 'User (earlier)' but required in type 'User'" says which
+ * is which, where two plain `User`s would not.
+ */
+export function markingReplacedNames(text: string): string {
+  return text.replace(/__ephemeron_replaced_\d+_([\p{ID_Continue}$\u200c\u200d]+)/gu, "$1 (earlier)");
+}

@@ -238,7 +238,7 @@ describe("CellChecker", () => {
     await run(checker, "interface Maker { (size: number): string }\nconst make: Maker = (size) => 'x'.repeat(size);");
     expect((await checker.inspect("make", 4, 0)).plain).toBe("const make: (size: number) => string");
     expect((await checker.inspect("[1, 2].map((n) => n * 2)", 19, 0)).plain).toBe("(parameter) n: number");
-    expect((await checker.check("const wrong: string = held;"))[0]?.message).toBe("Type 'Held' is not assignable to type 'string'.");
+    expect((await checker.check("const wrong: string = held;"))[0]?.message).toBe("Type 'Held (earlier)' is not assignable to type 'string'.");
   });
 
   it("finds a name that is only a type where a value would go (Shape? asks about the interface), with its type parameters", async () => {

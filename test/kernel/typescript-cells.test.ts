@@ -102,6 +102,14 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("43");
   });
 
+  it("tells an earlier declaration of a type from the newer one in a type error", async () => {
+    await k.client.execute("interface Member { id: number }\nconst oldMember: Member = { id: 1 };");
+    await k.client.execute("interface Member { id: number; name: string }");
+    const message = await failureOf("const newMember: Member = oldMember;");
+    expect(message).toContain("'Member (earlier)'");
+    expect(message).toContain("'Member'");
+  });
+
   it("lets a cell replace Node's process, Buffer or performance for itself, and the kernel keeps running cells", async () => {
     await withFreshKernel(async (own) => {
       const run = async (code: string) => (await own.client.execute(code)).iopub;
