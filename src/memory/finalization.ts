@@ -182,11 +182,17 @@ export class WeakrefCallbacks {
 
 export type { QueuedCallback };
 
-/** The record a wrapped registry hands to its real registry for one registration. */
-interface Registration {
-  readonly seq: number;
-  readonly held: unknown;
+/**
+ * The record a wrapped registry hands to its real registry for one registration. A class, so that
+ * gc.referrers names a held value's holder `FinalizationRegistryEntry.held`, not `Object.held`.
+ */
+class FinalizationRegistryEntry {
+  constructor(
+    readonly seq: number,
+    readonly held: unknown,
+  ) {}
 }
+type Registration = FinalizationRegistryEntry;
 
 /**
  * Builds the `FinalizationRegistry` class installed in a realm: the standard API
@@ -220,7 +226,7 @@ export function makeFinalizationRegistryClass(realm: Realm, queue: CallbackQueue
 
     register(target: object, held: T, token?: object): void {
       const seq = queue.seq();
-      const registration: Registration = { seq, held };
+      const registration = new FinalizationRegistryEntry(seq, held);
       // Throws the realm's own TypeError for a bad target or token.
       if (token === undefined) this.#real.register(target, registration);
       else this.#real.register(target, registration, token);

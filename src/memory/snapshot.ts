@@ -720,6 +720,8 @@ export function countReferences(snap: Snapshot, probeClass: string): RefcountRes
     if (t === "internal" && duplicateInternal(snap, from, name)) continue;
     if (t === "property" && isGlobal(from)) {
       globals.add(name);
+    } else if (t === "property" && name === "constructor" && heldVia(from, "prototype") === p.target) {
+      others.push(`${snap.name(p.target) || "(anonymous)"}.prototype.constructor`);
     } else if (t === "property") {
       others.push(`${ownerName(from)}.${name}`);
     } else if (t === "element" && (heldVia(from, "_timerArgs") ?? heldVia(from, "_argv")) !== undefined) {
@@ -732,6 +734,11 @@ export function countReferences(snap: Snapshot, probeClass: string): RefcountRes
     } else if (fromName === "system / Context") {
       // A captured variable V8 gives no name (a loop body's `const`, copied for each iteration).
       others.push(`closure of function ${closureOf(from) ?? "(anonymous)"}`);
+    } else if (fromName === "system / JSProxy") {
+      others.push(`${functionLabel(from, "Proxy")} (a Proxy's target or handler)`);
+    } else if (fromName === "system / Map" && name === "constructor") {
+      // V8's hidden class (the shape its instances share) points at the class they were made by.
+      others.push("the hidden class of its instances");
     } else if (t === "internal" && name === "bound_this") {
       others.push(`${functionLabel(from, "bound function of")} (its bound this)`);
     } else if (t === "internal" && snap.type(from) === "array" && heldVia(from, "bindings") !== undefined) {

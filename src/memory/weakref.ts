@@ -111,6 +111,12 @@ interface RefState {
   registration: number | undefined;
 }
 
+/**
+ * The arguments a finalizer keeps for its function: an array of a class of its own, so that
+ * gc.referrers names what `finalize(obj, fn, obj)` (which keeps obj alive for ever) holds it by.
+ */
+class FinalizeArguments extends Array<unknown> {}
+
 interface FinalizeInfo {
   readonly ref: Ref;
   readonly fn: (...args: unknown[]) => unknown;
@@ -568,7 +574,7 @@ export class WeakrefCore {
       finalizers.set(f, {
         ref: r,
         fn: fn as (...a: unknown[]) => unknown,
-        args,
+        args: FinalizeArguments.from(args),
         atexit: true,
         index: core.nextFinalizeIndex++,
       });
@@ -577,7 +583,7 @@ export class WeakrefCore {
     const peek = (f: object): [object, unknown, unknown[]] | undefined => {
       const info = finalizers.get(f);
       const obj = info?.ref();
-      return info === undefined || obj === undefined ? undefined : [obj, info.fn, info.args];
+      return info === undefined || obj === undefined ? undefined : [obj, info.fn, [...info.args]];
     };
     finalize.prototype = Object.create(this.realm.FunctionPrototype, {
       alive: {

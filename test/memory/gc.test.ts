@@ -199,6 +199,22 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     ]);
   });
 
+  it("names the memory API's own holders, a Proxy and a class's holders in words, by the walk and the snapshot alike", () => {
+    const cells = [
+      cell("a, fin, reg", `a = { a: 1 }; fin = weakref.finalize(a, () => {}, a); reg = new FinalizationRegistry(() => {}); reg.register({}, a);
+        print(gc.referrers(a).join(" | "), Array.isArray(fin.peek()[2]) && fin.peek()[2].constructor.name === "Array")`),
+      cell("t, px, Thing, things", `t = { t: 1 }; px = new Proxy(t, {}); Thing = class Thing { x = 1 }; things = [new Thing()];
+        print(gc.referrers(t).join(" | ")); print(gc.referrers(Thing).filter((r) => !r.startsWith("the hidden class")).join(" | "))`),
+    ];
+    const expected = [
+      "a | FinalizationRegistryEntry.held | FinalizeArguments[0] true",
+      "t | px (a Proxy's target or handler)",
+      "Thing | Thing.prototype.constructor",
+    ];
+    expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "check" } }))).toEqual(expected);
+    expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "snapshot" } }))).toEqual(expected);
+  });
+
   it("a proxy and a ref are held by the notebook's names only, not by the runtime's own traps", () => {
     const out = lines(runCells([
       cell("o, p, r", `o = { a: 1 }; p = weakref.proxy(o); r = weakref.ref(o);
