@@ -214,8 +214,20 @@ class WalkRun {
     private readonly timers: readonly PendingTimer[],
   ) {}
 
+  /**
+   * Ends the walk and lets go of every object it met: a heap snapshot taken next (the fallback, or
+   * EPHEMERON_REFCOUNT=check) would otherwise count this run's own maps and lists as holders
+   * (`Map entry (Map)`) whenever the run itself has not been collected yet.
+   */
   close(): void {
     this.reader.close();
+    this.seen.clear();
+    this.stack.length = 0;
+    this.globalNames.clear();
+    this.edges.length = 0;
+    this.holdingScopes.length = 0;
+    this.privateClasses.clear();
+    this.pending = [];
   }
 
   walk(): WalkOutcome {
