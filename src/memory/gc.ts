@@ -22,6 +22,7 @@
  *   `EPHEMERON_REFCOUNT=check` does both and throws when the counts differ.
  */
 import v8 from "node:v8";
+import { inspect, type InspectOptions } from "node:util";
 import vm from "node:vm";
 import type { CallbackQueue } from "./finalization.js";
 import { HeapProbe, probeBufferBytes } from "./heap-probe.js";
@@ -209,9 +210,9 @@ export function createGc(options: GcOptions): GcFunction {
   };
 
   const gc = function gc(): Promise<number> {
-    return collect();
+    return withAwaitHint(collect());
   } as GcFunction;
-  gc.collect = collect;
+  gc.collect = () => withAwaitHint(collect());
   gc.refcount = (obj: object): number => {
     checkObject(obj, "refcount");
     return references(obj).count;
@@ -252,4 +253,18 @@ export function createGc(options: GcOptions): GcFunction {
     }, heapOptions);
   };
   return gc;
+}
+
+/**
+ * A collection's promise that, shown before it settled (`gc()` as a cell's last line, as CPython's
+ * `gc.collect()` is written), says that it is to be awaited: the objects are still there then.
+ */
+function withAwaitHint(collection: Promise<number>): Promise<number> {
+  Object.defineProperty(collection, inspect.custom, {
+    value: (_depth: number, options: InspectOptions) => {
+      const shown = inspect(collection, { ...options, customInspect: false });
+      return shown.includes("<pending>") ? `${shown} (gc() collects asynchronously: \`await gc()\` waits for it, and gives its count)` : shown;
+    },
+  });
+  return collection;
 }

@@ -99,6 +99,15 @@ describe("gc.refcount counts strong references like CPython's refcount", () => {
     ]);
   });
 
+  it("a gc() shown before it settled says to await it; once awaited it shows as any promise", () => {
+    const out = lines(runCells([cell("", `const pending = gc(); print(pending); await pending; print(pending); print(gc.collect())`)]));
+    expect(out).toEqual([
+      "Promise { <pending> } (gc() collects asynchronously: `await gc()` waits for it, and gives its count)",
+      "Promise { 0 }",
+      "Promise { <pending> } (gc() collects asynchronously: `await gc()` waits for it, and gives its count)",
+    ]);
+  });
+
   it("one gc() frees a chain whose finalizers each let go of the next link, as CPython frees it at once", () => {
     const out = lines(runCells([
       cell("died, links", `died = []; links = Array.from({ length: 12 }, (_, i) => ({ i }));
