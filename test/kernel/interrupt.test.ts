@@ -19,6 +19,14 @@ async function interruptCell(k: TestKernel, code: string, how: () => Promise<unk
 
 const viaMessage = (k: TestKernel) => () => k.client.request("control", "interrupt_request", {});
 
+/** Sends `code` while something else holds the runtime, interrupts `ms` later, and gives the queued cell's exchange. */
+async function interruptWhileQueued(k: TestKernel, code: string, ms: number): Promise<Exchange> {
+  const queued = k.client.execute(code);
+  await sleep(ms);
+  await k.client.request("control", "interrupt_request", {});
+  return queued;
+}
+
 describe("interrupting a cell", () => {
   let k: TestKernel;
   beforeAll(async () => {
@@ -93,10 +101,7 @@ describe("interrupting a cell", () => {
     const earlier = k.client.unclaimed.length;
     const setter = await k.client.execute('setTimeout(() => { while (true) {} }, 100);\n"set"');
     await sleep(500);
-    const queued = k.client.execute("before + 4");
-    await sleep(400);
-    await k.client.request("control", "interrupt_request", {});
-    const { reply, iopub } = await queued;
+    const { reply, iopub } = await interruptWhileQueued(k, "before + 4", 400);
     expect(reply.content.status).toBe("ok");
     expect(resultText(iopub)).toBe("45");
     // Output goes to the cell that runs, if one does (as ipykernel's does): the report is under the
@@ -160,10 +165,7 @@ describe("interrupting a cell", () => {
       k.client.sendRaw("shell", k.client.session.serialize({ identities: [], header: k.client.session.makeHeader(msgType), parent_header: {}, metadata: {}, content, buffers: [] }));
     await send("comm_open", { comm_id: "spin-1", target_name: "spin", data: {} });
     await send("comm_msg", { comm_id: "spin-1", data: {} });
-    const queued = k.client.execute("before + 3");
-    await sleep(700);
-    await k.client.request("control", "interrupt_request", {});
-    const { reply, iopub } = await queued;
+    const { reply, iopub } = await interruptWhileQueued(k, "before + 3", 700);
     expect(reply.content.status).toBe("ok");
     expect(resultText(iopub)).toBe("44");
   });
