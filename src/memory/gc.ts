@@ -183,6 +183,8 @@ export function createGc(options: GcOptions): GcFunction {
     underWay.push(mine);
     queue.collecting++;
     try {
+      // The host lets go of timers that are done but it has not seen end (a closed one): their callbacks' scopes may be garbage now.
+      options.walkHooks?.pendingTimers?.();
       await macrotask(); // end the job: V8 drops its KeepDuringJob set
       for (let round = 0; round < maxRounds; round++) {
         const before = queue.fired;

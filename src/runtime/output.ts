@@ -138,8 +138,16 @@ export const shortTimers = new ShortTimers();
  * instead of taking a heap snapshot (reference-walk.ts).
  */
 class NotebookTimers {
-  /** Weakly: the event loop holds each callback, and a holder of our own would show in a heap snapshot. */
+  /**
+   * By handle, until the timer runs or is cleared (then at once: a handle kept here would keep its
+   * callback's scope from `await gc()`), or is found destroyed (closed), whichever comes first. The
+   * callback weakly: the event loop holds it, and a holder of our own would show in a heap snapshot.
+   */
   private readonly live = new Map<object, { kind: PendingTimer["kind"]; callback: WeakRef<object>; objectArguments: boolean }>();
+
+  forget(handle: unknown): void {
+    if (typeof handle === "object" && handle !== null) this.live.delete(handle);
+  }
 
   add(handle: unknown, kind: PendingTimer["kind"], callback: object, args: readonly unknown[]): void {
     if (typeof handle !== "object" || handle === null) return;
@@ -174,29 +182,45 @@ class NotebookTimers {
 
 export const notebookTimers = new NotebookTimers();
 
+/**
+ * `run`, which first has the notebook's timer in `slot` forgotten. Made out here: a function made in
+ * the wrapper would keep the wrapper's scope, and with it the timer's arguments, which Node holds
+ * already (a heap snapshot would count them twice).
+ */
+function forgottenWhenRun(run: (...args: unknown[]) => unknown, slot: { handle?: unknown }): (...args: unknown[]) => unknown {
+  return (...args: unknown[]) => {
+    notebookTimers.forget(slot.handle);
+    return run(...args);
+  };
+}
+
 /** Wraps the context's timers so a callback's output goes to the cell that scheduled it, and a cell waits for its short ones. */
 export function bindTimers(global: Record<string, unknown>): void {
-  for (const name of ["setTimeout", "setInterval", "setImmediate", "queueMicrotask", "clearTimeout", "clearImmediate"]) {
+  for (const name of ["setTimeout", "setInterval", "setImmediate", "queueMicrotask", "clearTimeout", "clearInterval", "clearImmediate"]) {
     const original = global[name] as TimerFunction | undefined;
     if (typeof original !== "function") continue;
     const wrapped = (callback: unknown, ...rest: unknown[]) => {
-      if (name === "clearTimeout" || name === "clearImmediate") {
+      if (name.startsWith("clear")) {
         shortTimers.done(callback);
+        notebookTimers.forget(callback);
         return original(callback as never, ...rest);
       }
       if (typeof callback !== "function") return original(callback as never, ...rest);
       const bound = cellScope.bind(callback as (...args: unknown[]) => unknown);
       if (name === "queueMicrotask") return original(bound, ...rest);
+      const slot: { handle?: unknown } = {};
       const schedule = (run: (...args: unknown[]) => unknown): unknown => {
-        notebookTimers.wrapper(run, callback);
-        return original(run, ...rest);
+        // A timeout or immediate runs once: from then on it holds nothing for the event loop.
+        const fire = name === "setInterval" ? run : forgottenWhenRun(run, slot);
+        notebookTimers.wrapper(fire, callback);
+        return original(fire, ...rest);
       };
-      const handle =
+      slot.handle =
         name === "setTimeout" ? shortTimers.track(rest[0], bound, schedule)
         : name === "setImmediate" ? shortTimers.track(0, bound, schedule)
         : schedule(bound);
-      notebookTimers.add(handle, name === "setImmediate" ? "Immediate" : "Timeout", callback, name === "setImmediate" ? rest : rest.slice(1));
-      return handle;
+      notebookTimers.add(slot.handle, name === "setImmediate" ? "Immediate" : "Timeout", callback, name === "setImmediate" ? rest : rest.slice(1));
+      return slot.handle;
     };
     // util.promisify(setTimeout) and friends look for this.
     for (const symbol of Object.getOwnPropertySymbols(original)) {

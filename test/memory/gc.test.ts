@@ -281,6 +281,17 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     ]);
   });
 
+  it("a timer that ran, or was cleared or closed, keeps nothing of its callback's scope from await gc()", () => {
+    const out = lines(runCells([
+      cell("r1, r2, r3, r4", `{ const a = {}; r1 = weakref.ref(a); setTimeout(() => a, 1); }
+        { const b = {}; r2 = weakref.ref(b); clearTimeout(setTimeout(() => b, 100000)); }
+        { const c = {}; r3 = weakref.ref(c); setTimeout(() => c, 100000).close(); }
+        { const d = {}; r4 = weakref.ref(d); clearInterval(setInterval(() => d, 100000)); }
+        await new Promise((done) => setTimeout(done, 30)); await gc(); print(r1(), r2(), r3(), r4())`),
+    ]));
+    expect(out).toEqual(["undefined undefined undefined undefined"]);
+  });
+
   it("the refcount table gives the same answers when every count is a snapshot", () => {
     const out = lines(runCells([
       cell("my_list, alias, holder", `my_list = [1, 2, 3]; alias = my_list; holder = { inner: my_list }; return gc.referrers(my_list).join(" | ")`),
