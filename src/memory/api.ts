@@ -53,6 +53,8 @@ export interface MemoryApi {
   readonly FinalizationRegistry: FinalizationRegistryConstructor;
   /** Runs the alive `finalize` objects whose `atexit` is true, newest first. */
   runAtexit(): void;
+  /** Resolves once no weak callback is due any more that V8 has not delivered (`limitMs` at most): for the end of a cell. */
+  settle(limitMs: number): Promise<void>;
 }
 
 /** What the host (the kernel's runtime) knows of the notebook's event loop. */
@@ -99,5 +101,6 @@ export function createMemoryApi(realm: Realm, classNames: () => readonly string[
     id,
     FinalizationRegistry: makeFinalizationRegistryClass(realm, queue),
     runAtexit: () => core.runAtexit(),
+    settle: (limitMs) => queue.settle(limitMs),
   };
 }

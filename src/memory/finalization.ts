@@ -111,6 +111,17 @@ export class CallbackQueue {
     return this.queue.length;
   }
 
+  /**
+   * Waits, a macrotask at a time and `limitMs` at most, while a callback is due that V8 has not
+   * delivered yet: after a collection a cell caused without `await gc()` (gc.heap(), a heap
+   * snapshot), its callbacks then run, and print, before the cell ends rather than after it.
+   */
+  async settle(limitMs: number): Promise<void> {
+    if (this.index.size === 0) return;
+    const deadline = Date.now() + limitMs;
+    while (this.collecting === 0 && this.dueCount() > 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+  }
+
   private scheduleFlush(): void {
     if (this.collecting > 0 || this.flushScheduled) return;
     this.flushScheduled = true;

@@ -173,6 +173,8 @@ function runCell(cell: ExecuteCell): Promise<void> {
     running.then(
       async (outcome) => {
         await shortTimers.settle(SETTLE_LIMIT_MS);
+        // Objects a collection inside the cell freed (gc.heap() collects first): their callbacks are the cell's output.
+        await memory.settle(SETTLE_LIMIT_MS);
         finish(outcome);
       },
       (error: Error) => finish({ error: { ename: "InternalError", evalue: error.message, traceback: [] } }),

@@ -37,6 +37,12 @@ describe("await gc() in a kernel", () => {
     expect(outputs.filter((output) => output !== expected)).toEqual([]);
   });
 
+  it("runs the weak callbacks of what gc.heap()'s collection freed before the cell ends, under that cell", async () => {
+    await k.client.execute('let dropped: object | null = { d: 1 };\nweakref.finalize(dropped, () => console.log("finalized"));\nconst droppedRef = weakref.ref(dropped, () => console.log("ref called back"));');
+    const { iopub } = await k.client.execute("dropped = null;\ngc.heap().usedHeapSize > 0");
+    expect(streamText(iopub)).toBe("ref called back\nfinalized\n");
+  });
+
   it("collects, at the same cell's await gc(), what only a top-level block, branch or loop bound", async () => {
     const { reply, iopub } = await k.client.execute(
       [
