@@ -46,7 +46,7 @@ export class NotebookError extends Error {}
 const RUNNABLE_LANGUAGES = new Set(["typescript", "javascript", "ts", "js"]);
 
 /** The language a notebook says it is written in, if it says. */
-function notebookLanguage(metadata: JsonObject): string | undefined {
+export function notebookLanguage(metadata: JsonObject): string | undefined {
   const kernelspec = metadata.kernelspec as { language?: unknown } | undefined;
   const info = metadata.language_info as { name?: unknown } | undefined;
   const language = kernelspec?.language ?? info?.name;

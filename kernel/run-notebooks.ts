@@ -9,7 +9,7 @@ import { resolvedKernelSpec } from "./kernelspec.js";
 import { launchReadyKernel } from "./ready-kernel.js";
 import { writeHandout } from "./handouts.js";
 import type { JsonObject, Message } from "./messages.js";
-import { joinSource, NotebookError, OutputCollector, readNotebook, serializeNotebook, type CodeCell, type Notebook, type Output } from "./notebook.js";
+import { joinSource, NotebookError, notebookLanguage, OutputCollector, readNotebook, serializeNotebook, type CodeCell, type Notebook, type Output } from "./notebook.js";
 
 const HELP = `usage: ephemeron run NOTEBOOK... [--out DIR] [--timeout SECONDS] [--allow-errors] [--quiet] [--html]
 
@@ -198,6 +198,11 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
     // A TypeScript kernelspec the notebook names already (an install under another --name) is kept: Jupyter opens it with that one.
     const own = notebook.metadata.kernelspec as { name?: unknown; language?: unknown } | undefined;
     const keep = typeof own?.name === "string" && own.name !== "" && own.language === "typescript";
+    // A JavaScript notebook runs as TypeScript, and is saved as one: Jupyter then opens it with ephemeron.
+    const language = notebookLanguage(notebook.metadata);
+    if (!keep && language !== undefined && language.toLowerCase() !== "typescript" && language.toLowerCase() !== "ts") {
+      process.stderr.write(`${basename(path)}: a ${language} notebook, run as TypeScript; it is saved with ephemeron's kernelspec\n`);
+    }
     notebook.metadata = {
       ...notebook.metadata,
       kernelspec: keep ? own : { name: "ephemeron", display_name: resolvedKernelSpec().display_name, language: "typescript" },

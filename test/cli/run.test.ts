@@ -176,6 +176,15 @@ describe("ephemeron run protects and explains what it writes", () => {
     expect(readFileSync(path, "utf8")).toBe(before);
   }, 30_000);
 
+  it("runs a JavaScript notebook as TypeScript and says that it saves it with ephemeron's kernelspec", async () => {
+    const js = { ...notebook("1 + 1"), metadata: { kernelspec: { name: "javascript", display_name: "JavaScript", language: "javascript" } } };
+    const path = write("plain.ipynb", js);
+    const result = await ephemeron(["run", path]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("a javascript notebook, run as TypeScript");
+    expect((readNotebookFile(path).metadata.kernelspec as { name?: string }).name).toBe("ephemeron");
+  }, 60_000);
+
   it("clears the outputs of the cells a failure kept from running, and prints the failing cell's error to stderr even with --quiet", async () => {
     const stale = notebook('throw new Error("stops here");', '"not run"');
     const later = stale.cells[2]!;
