@@ -47,7 +47,10 @@ export function kernelInfo(): KernelInfoReply {
       mimetype: "text/typescript",
       file_extension: ".ts",
       pygments_lexer: "typescript",
-      codemirror_mode: "typescript",
+      // CodeMirror's MIME type for TypeScript, not the name "typescript": Notebook 6 maps a name to an editor
+      // mode only for the cells a notebook opens with, and gives a cell added later the value as it is (no mode
+      // has that name: no highlighting). Its mode list knows "application/typescript", and so does JupyterLab's.
+      codemirror_mode: "application/typescript",
       nbconvert_exporter: "script",
     },
     banner: `ephemeron ${KERNEL_VERSION}: TypeScript ${version} on Node ${process.versions.node}, with weakref, gc() and refcounts you can watch`,

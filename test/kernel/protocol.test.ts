@@ -28,7 +28,7 @@ describe("a running kernel", () => {
       mimetype: "text/typescript",
       file_extension: ".ts",
       pygments_lexer: "typescript",
-      codemirror_mode: "typescript",
+      codemirror_mode: "application/typescript",
       nbconvert_exporter: "script",
     });
     expect(content.language_info.version).toMatch(/^7\./);

@@ -21,7 +21,8 @@ function notebookJson(kernelName: string): string {
   return JSON.stringify({
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: { kernelspec: { name: kernelName, display_name: "TypeScript (ephemeron test)", language: "typescript" }, language_info: { name: "typescript" } },
+    // No language_info, as in a notebook made from the New menu: the editor's mode comes from the kernel's kernel_info.
+    metadata: { kernelspec: { name: kernelName, display_name: "TypeScript (ephemeron test)", language: "typescript" } },
     cells: [
       cell('const greeting: string = "hello";\nconsole.log(`${greeting} from ephemeron`);'),
       cell("let kept = 41;\nkept + 1"),
@@ -115,6 +116,19 @@ describeWithTool(NOTEBOOK, "the classic Notebook in headless Chromium", () => {
     expect(options).toContain("PI");
     await page.keyboard.press("Escape");
     await expect.poll(() => page.locator("#complete").count()).toBe(0);
+  });
+
+  it("highlights TypeScript in a cell added after the notebook opened, as in the cells it opened with", async () => {
+    // The new cell from the test before: Notebook 6 gives a new cell the kernel's codemirror_mode as it is.
+    await editLastCell();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("const typed: number = 1;");
+    const lastCell = page.locator("#notebook-container .cell").last();
+    await expect.poll(() => lastCell.locator(".cm-keyword").count()).toBeGreaterThan(0);
+    expect(await page.locator("#notebook-container .cell").first().locator(".cm-keyword").count()).toBeGreaterThan(0);
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Backspace");
+    await page.keyboard.type("Math.");
   });
 
   it("stops `while (true) {}` with the toolbar's interrupt button, and the next cell still sees earlier variables", async () => {
