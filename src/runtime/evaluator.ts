@@ -31,8 +31,7 @@ export class Evaluator {
 
   async run(cell: ExecuteCell): Promise<CellOutcome> {
     this.cells.add(cell.filename, cell.label, cell.source, cell.map);
-    this.channel.running = cell.id;
-    this.channel.last = cell.id;
+    this.channel.startCell(cell.id);
     try {
       const completion = cellScope.run({ id: cell.id }, () => {
         const script = new vm.Script(cell.code, { filename: cell.filename, importModuleDynamically: importDynamically });

@@ -237,12 +237,21 @@ export class OutputChannel {
   private pending: { id: string; name: "stdout" | "stderr"; text: string }[] = [];
   private pendingChars = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** When text was last sent: text printed after a quiet spell goes at once, before anything can hold the thread. */
+  private lastFlush = 0;
   /** The cell executing now; output from anywhere goes to it while it runs. */
   running: string | undefined;
   /** The most recent cell, for output whose origin is unknown. */
   last: string | undefined;
 
   constructor(private readonly sendRaw: Send) {}
+
+  /** A cell starts: its output goes to it, and its first line is sent at once (it may go on to hold the thread). */
+  startCell(id: string): void {
+    this.running = id;
+    this.last = id;
+    this.lastFlush = 0;
+  }
 
   /** Which cell a piece of output belongs to, decided when it is produced. */
   target(): string | undefined {
@@ -256,7 +265,11 @@ export class OutputChannel {
     if (tail && tail.id === id && tail.name === name) tail.text += text;
     else this.pending.push({ id, name, text });
     this.pendingChars += text.length;
-    if (this.pendingChars >= FLUSH_CHARS) this.flush();
+    // The timer cannot fire while synchronous code holds the thread (`console.log("start"); while (busy) …`):
+    // text is also sent when it is the first in a while, and when the wait is over by the clock, so that a
+    // long synchronous cell shows its output as it goes, as Python's does. A flood still goes in few messages.
+    const now = Date.now();
+    if (this.pendingChars >= FLUSH_CHARS || now - this.lastFlush >= FLUSH_INTERVAL_MS) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref();
   }
 
@@ -271,6 +284,7 @@ export class OutputChannel {
     const pending = this.pending;
     this.pending = [];
     this.pendingChars = 0;
+    if (pending.length > 0) this.lastFlush = Date.now();
     for (const chunk of pending) this.sendRaw({ type: "stream", ...chunk });
   }
 }

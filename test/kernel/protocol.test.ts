@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alive, resultText, startKernel, streamText, type TestKernel } from "../helpers/kernel.js";
 import type { Message } from "../../kernel/messages.js";
 import { sleep } from "../../kernel/client.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const types = (iopub: Message[]) => iopub.map((message) => message.header.msg_type);
 
@@ -151,6 +154,24 @@ describe("a running kernel", () => {
     const stderr = streamText(iopub, "stderr").replace(/\u001b\[[0-9;]*m/g, "");
     expect(stderr).toContain("Unhandled promise rejection:\nUncaught: 'plain reason'");
     expect(stderr).toContain("Uncaught exception:\nUncaught: 42");
+  });
+
+  it("sends what a cell prints while its synchronous code still holds the thread, as Python's output streams", async () => {
+    // The cell spins until the test has seen its first line: it ends "released" only if that line came while it ran.
+    const mark = join(mkdtempSync(join(tmpdir(), "ephemeron-stream-")), "seen");
+    const code = [
+      'const fs = require("node:fs");',
+      'console.log("start");',
+      "const until = Date.now() + 15000;",
+      `while (!fs.existsSync(${JSON.stringify(mark)}) && Date.now() < until) {}`,
+      `console.log(fs.existsSync(${JSON.stringify(mark)}) ? "released" : "never released");`,
+    ].join("\n");
+    const { iopub } = await k.client.execute(code, {
+      onIopub: (message) => {
+        if (message.header.msg_type === "stream" && String(message.content.text).includes("start")) writeFileSync(mark, "");
+      },
+    });
+    expect(streamText(iopub)).toBe("start\nreleased\n");
   });
 
   it("routes output of a timer to the cell that started it", async () => {
