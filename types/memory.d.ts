@@ -172,10 +172,17 @@ declare namespace EphemeronMemory {
 
   /** CPython's `weakref` module. */
   interface WeakrefModule {
+    /**
+     * `weakref.ref(obj, callback?)`: a weak reference to `obj`; call it to get `obj` back, or
+     * `undefined` once it has been collected (CPython's `None`). Refs without a callback are
+     * shared (`ref(o) === ref(o)`); the callback gets the dead ref, newest ref first.
+     */
     readonly ref: RefConstructor;
     /** The same function as `ref`. */
     readonly ReferenceType: RefConstructor;
+    /** `new weakref.KeyedRef(obj, callback, key)`: a ref that also carries a `key` (what WeakValueDictionary's entries are). */
     readonly KeyedRef: KeyedRefConstructor;
+    /** `weakref.WeakMethod(obj, "name")`: a weak reference to a method; calling it gives the method bound to `obj`, or `undefined`. */
     readonly WeakMethod: WeakMethodConstructor;
     /**
      * A proxy that forwards every operation to `obj` and throws
@@ -190,9 +197,17 @@ declare namespace EphemeronMemory {
     getweakrefcount(obj: unknown): number;
     /** The live weak references and proxies to `obj`, in CPython's order. */
     getweakrefs(obj: unknown): Array<Ref | object>;
+    /** `new weakref.WeakValueDictionary(entries?)`: a Map-like dictionary whose entries go when their value is collected. */
     readonly WeakValueDictionary: WeakValueDictionaryConstructor;
+    /** `new weakref.WeakKeyDictionary(entries?)`: a Map-like dictionary whose entries go when their key is collected. */
     readonly WeakKeyDictionary: WeakKeyDictionaryConstructor;
+    /** `new weakref.WeakSet(values?)`: CPython's WeakSet, iterable and sized; members go when collected. */
     readonly WeakSet: WeakSetConstructor;
+    /**
+     * `weakref.finalize(obj, fn, ...args)`: runs `fn(...args)` once `obj` has been collected, or
+     * when the handle is called, whichever comes first; `alive`, `peek()`, `detach()`, `atexit`.
+     * Keep `obj` out of `args` and out of what `fn` captures, or it never goes.
+     */
     readonly finalize: FinalizeConstructor;
   }
 

@@ -503,6 +503,13 @@ describe("TypeScript cells", () => {
     expect(lines[1]).toBe("var display: (value: unknown, options?: DisplayOptions | undefined) => Promise<DisplayHandle | undefined>");
   });
 
+  it("documents the weakref module's functions and classes where a cell calls them (Shift+Tab on weakref.ref( )", async () => {
+    for (const [code, words] of [["weakref.ref(", "call it to get `obj` back"], ["weakref.finalize(", "once `obj` has been collected"], ["new weakref.WeakValueDictionary(", "when their value is collected"]] as const) {
+      const { reply } = await k.client.request("shell", "inspect_request", { code, cursor_pos: [...code].length, detail_level: 0 });
+      expect((reply.content.data as Record<string, string>)["text/plain"]).toContain(words);
+    }
+  });
+
   it("inspects gc as ephemeron's collector, not as Node's optional --expose-gc function", async () => {
     const { reply } = await k.client.request("shell", "inspect_request", { code: "await gc()", cursor_pos: 7, detail_level: 0 });
     const text = (reply.content.data as Record<string, string>)["text/plain"];
