@@ -204,6 +204,8 @@ class WalkRun {
   private scriptScopeChecked = false;
   private visited = 0;
   private readonly reader = new InspectorReader();
+  /** What the inspector read: its scopes' maps and entry lists hold the target too, until close() empties them. */
+  private readonly readResults: ReadResult[] = [];
 
   constructor(
     private readonly target: object,
@@ -228,6 +230,12 @@ class WalkRun {
     this.holdingScopes.length = 0;
     this.privateClasses.clear();
     this.pending = [];
+    for (const result of this.readResults) {
+      for (const scope of result.scopes ?? []) (scope.variables as Map<string, unknown>).clear();
+      result.entries?.splice(0);
+      result.privateFields?.splice(0);
+    }
+    this.readResults.length = 0;
   }
 
   walk(): WalkOutcome {
@@ -240,6 +248,7 @@ class WalkRun {
       this.inspected += batch.length;
       if (this.inspected > MAX_INSPECTED) throw new GiveUp(`more than ${MAX_INSPECTED} objects to read through the inspector`);
       const results = this.reader.read(batch);
+      this.readResults.push(...results);
       batch.forEach((request, i) => this.readBack(request, results[i]!));
     }
     if (this.mayShareContext()) throw new GiveUp("closures that may share one context hold it");
