@@ -6,6 +6,7 @@
 
 import type { LanguageTools } from "./kernel.js";
 import type { RuntimeSupervisor } from "./runtime-supervisor.js";
+import { inTextOrComment } from "../src/compile/text-or-comment.js";
 
 /** `a.b.pre` at the end of the text: a path of names (not after a call, an index or another dot), a dot, and the prefix typed. */
 const MEMBER_PATH = /(?<![\p{ID_Continue}$\u200c\u200d.\])])((?:[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*\s*\.\s*)+)([\p{ID_Continue}$\u200c\u200d]*)$/u;
@@ -19,7 +20,9 @@ export function withLiveMembers(tools: LanguageTools, runtime: Pick<RuntimeSuper
     async complete(code, cursorPos) {
       const reply = await tools.complete(code, cursorPos);
       if (reply.matches.length > 0) return reply;
-      const match = MEMBER_PATH.exec(Array.from(code).slice(0, cursorPos).join(""));
+      const before = Array.from(code).slice(0, cursorPos).join("");
+      if (inTextOrComment(before, before.length)) return reply;
+      const match = MEMBER_PATH.exec(before);
       if (match === null) return reply;
       const path = match[1]!.split(".").map((name) => name.trim()).filter((name) => name !== "");
       const prefix = match[2]!;

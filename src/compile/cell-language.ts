@@ -11,6 +11,7 @@ import type { DeclaredName } from "./cell-source.js";
 import { ALWAYS_DEFINED_GLOBALS, type CompletionResult, type InspectResult } from "./checker-types.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
 import { withoutReplacedNames } from "./replaced-names.js";
+import { inTextOrComment } from "./text-or-comment.js";
 
 /** What completion and inspection need of the cell project. */
 export interface LanguageView {
@@ -94,6 +95,11 @@ export class LanguageService {
 
   async complete(view: LanguageView, source: string, cursorPos: number, names: DeclaredName[]): Promise<CompletionResult> {
     const offset = codePointToUtf16(source, Math.min(cursorPos, [...source].length));
+    // In a string's or a comment's text there is no code to complete (`"Math.|`), except a module specifier.
+    if (inTextOrComment(source, offset) && SPECIFIER_SO_FAR.exec(source.slice(0, offset)) === null) {
+      const at = utf16ToCodePoint(source, offset);
+      return { matches: [], cursorStart: at, cursorEnd: at, types: [] };
+    }
     const start = wordStart(source, offset);
     const prefix = source.slice(start, offset);
     const cursorStart = utf16ToCodePoint(source, start);
@@ -322,6 +328,7 @@ function isIdentifierChar(text: string, offset: number): boolean {
 /** Where the name ending at `offset` starts; a private name's `#` is part of it. */
 /** The text of a module specifier typed so far, when `text` ends inside one: `import x from "node:f`, `require("./li`. */
 const SPECIFIER_SO_FAR = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+|\bexport\s*\*\s*from\s*)["']([^"'\n]*)$/;
+
 
 /** A name or a dotted path to one (`NS.Shape`) at the end of a text. */
 const TYPE_PATH = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)*$/u;

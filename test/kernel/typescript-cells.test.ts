@@ -417,6 +417,10 @@ describe("TypeScript cells", () => {
     expect(Object.keys(annotation)[0]).toBe("number");
     expect(annotation.number).toBe("keyword");
     expect(Object.keys(await complete("const n = num"))).not.toContain("number");
+    // No code in a string's or a comment's text; a template's ${…} is code.
+    expect(await complete('const k = "Math.')).toEqual({});
+    expect(await complete("// see Math.")).toEqual({});
+    expect(await complete("const t = `${Math.fl")).toHaveProperty("floor");
   });
 
   it("a let, const or class is not there before its declaration runs: read too early, or after a line above it threw, it is a ReferenceError", async () => {
