@@ -329,7 +329,6 @@ function isIdentifierChar(text: string, offset: number): boolean {
 /** The text of a module specifier typed so far, when `text` ends inside one: `import x from "node:f`, `require("./li`. */
 const SPECIFIER_SO_FAR = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+|\bexport\s*\*\s*from\s*)["']([^"'\n]*)$/;
 
-
 /** A name or a dotted path to one (`NS.Shape`) at the end of a text. */
 const TYPE_PATH = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)*$/u;
 

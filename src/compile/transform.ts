@@ -78,17 +78,24 @@ const OWN_FRAMES = new Set([
   "MethodProperty",
 ]);
 
-/** `visit` for each node of `node`'s own frame; a nested frame is visited itself, but not entered. */
-function eachInFrame(node: unknown, visit: (n: AnyNode) => void): void {
+/** `visit` for each node of `node`, outer ones first; a node's children are entered when `visit` says so. */
+function eachNode(node: unknown, visit: (n: AnyNode) => boolean): void {
   if (Array.isArray(node)) {
-    for (const item of node) eachInFrame(item, visit);
+    for (const item of node) eachNode(item, visit);
     return;
   }
   if (typeof node !== "object" || node === null) return;
   const n = node as AnyNode;
-  visit(n);
-  if (OWN_FRAMES.has(n.type ?? "")) return;
-  for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") eachInFrame(child, visit);
+  if (!visit(n)) return;
+  for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") eachNode(child, visit);
+}
+
+/** `visit` for each node of `node`'s own frame; a nested frame is visited itself, but not entered. */
+function eachInFrame(node: unknown, visit: (n: AnyNode) => void): void {
+  eachNode(node, (n) => {
+    visit(n);
+    return !OWN_FRAMES.has(n.type ?? "");
+  });
 }
 
 /** `for await`: swc marks it as `isAwait` or as the `await` keyword's span, by version. */
@@ -131,15 +138,12 @@ type FunctionBody = AnyNode & { span: Span; stmts?: AnyNode[] };
  * The bodies of the async functions anywhere in `node` (declarations, expressions, arrows, methods;
  * a class method's function is a node of its own without a type), outer ones first.
  */
-function asyncBodies(node: unknown, out: FunctionBody[] = []): FunctionBody[] {
-  if (Array.isArray(node)) {
-    for (const item of node) asyncBodies(item, out);
-    return out;
-  }
-  if (typeof node !== "object" || node === null) return out;
-  const n = node as AnyNode;
-  if (n.async === true && typeof n.body === "object" && n.body !== null) out.push(n.body as FunctionBody);
-  for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") asyncBodies(child, out);
+function asyncBodies(node: unknown): FunctionBody[] {
+  const out: FunctionBody[] = [];
+  eachNode(node, (n) => {
+    if (n.async === true && typeof n.body === "object" && n.body !== null) out.push(n.body as FunctionBody);
+    return true;
+  });
   return out;
 }
 

@@ -203,7 +203,6 @@ class FinalizationRegistryEntry {
     readonly held: unknown,
   ) {}
 }
-type Registration = FinalizationRegistryEntry;
 
 /**
  * Builds the `FinalizationRegistry` class installed in a realm: the standard API
@@ -213,7 +212,7 @@ export function makeFinalizationRegistryClass(realm: Realm, queue: CallbackQueue
   const Real = realm.FinalizationRegistry;
 
   class FinalizationRegistryWrapper<T> {
-    readonly #real: FinalizationRegistry<Registration>;
+    readonly #real: FinalizationRegistry<FinalizationRegistryEntry>;
     readonly #cleanup: (held: T) => void;
     readonly #tokens = new WeakMap<object, Set<number>>();
 
@@ -223,7 +222,7 @@ export function makeFinalizationRegistryClass(realm: Realm, queue: CallbackQueue
       }
       this.#cleanup = cleanup;
       const fn = cleanup;
-      this.#real = new Real((registration: Registration) => {
+      this.#real = new Real((registration: FinalizationRegistryEntry) => {
         queue.deliver(registration.seq, {
           group: 1,
           primary: registration.seq,

@@ -45,7 +45,7 @@ define(global, "clearOutput", clearOutput);
 define(global, "input", inputs.ask);
 const comms = new CommManager(channel);
 define(global, "comm", comms.api());
-const memory = installMemoryApi(context, { pendingTimers: () => notebookTimers.pending(), timerCallbackBehind: (fn) => notebookTimers.callbackBehind(fn) });
+const memory = installMemoryApi(context, notebookTimers);
 const evaluator = new Evaluator(context, channel);
 
 /**
@@ -61,10 +61,9 @@ interface CellToken {
 function keyboardInterrupt(message: string = KEYBOARD_INTERRUPT.evalue, ErrorType: ErrorConstructor = Error): Error {
   return Object.assign(new ErrorType(message), { name: "KeyboardInterrupt" });
 }
-let startingToken: CellToken | undefined;
 // An async function entered while no cell runs (from a timer or a comm handler) is no cell's: an
 // interrupt then stops the loop that runs, not the awaits of such functions.
-define(global, CELL_TOKEN_FUNCTION, (): CellToken => startingToken ?? current?.token ?? { interrupted: false });
+define(global, CELL_TOKEN_FUNCTION, (): CellToken => current?.token ?? { interrupted: false });
 define(global, RESUMED_FUNCTION, <T>(token: CellToken, value?: T): T | undefined => {
   if (token.interrupted) throw keyboardInterrupt(KEYBOARD_INTERRUPT.evalue, global.Error as ErrorConstructor);
   return value;
@@ -167,9 +166,7 @@ function runCell(cell: ExecuteCell): Promise<void> {
     // If the watchdog terminates this cell's JavaScript, this call's stack is
     // gone with it, and `finish` is called by the interrupt instead.
     shortTimers.start();
-    startingToken = token;
     const running = evaluator.run(cell);
-    startingToken = undefined;
     running.then(
       async (outcome) => {
         await shortTimers.settle(SETTLE_LIMIT_MS);

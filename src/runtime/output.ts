@@ -5,6 +5,7 @@
 // flushes the pending text, so output order is exactly the order of calls.
 
 import type { FromRuntime } from "./protocol.js";
+import type { MemoryHost } from "../memory/api.js";
 import type { PendingTimer } from "../memory/reference-walk.js";
 
 /** How long printed text may wait to be coalesced with more. */
@@ -137,7 +138,7 @@ export const shortTimers = new ShortTimers();
  * with the callback and arguments the event loop holds for each: gc.refcount walks from them
  * instead of taking a heap snapshot (reference-walk.ts).
  */
-class NotebookTimers {
+class NotebookTimers implements MemoryHost {
   /**
    * By handle, until the timer runs or is cleared (then at once: a handle kept here would keep its
    * callback's scope from `await gc()`), or is found destroyed (closed), whichever comes first. The
@@ -162,11 +163,10 @@ class NotebookTimers {
     this.wrappers.set(wrapper, new WeakRef(callback));
   }
 
-  callbackBehind(fn: object): object | undefined {
-    return this.wrappers.get(fn)?.deref();
-  }
+  /** The hooks the memory API calls unbound (its reference walk's): arrow properties. */
+  readonly timerCallbackBehind = (fn: object): object | undefined => this.wrappers.get(fn)?.deref();
 
-  pending(): PendingTimer[] {
+  readonly pendingTimers = (): PendingTimer[] => {
     const pending: PendingTimer[] = [];
     for (const [handle, { kind, callback, objectArguments }] of this.live) {
       // Node marks a timer that ran (not an interval), was cleared or closed as destroyed. Its
@@ -177,7 +177,7 @@ class NotebookTimers {
       else pending.push({ kind, callback: fn, objectArguments });
     }
     return pending;
-  }
+  };
 }
 
 export const notebookTimers = new NotebookTimers();
@@ -268,8 +268,7 @@ export class OutputChannel {
     // The timer cannot fire while synchronous code holds the thread (`console.log("start"); while (busy) …`):
     // text is also sent when it is the first in a while, and when the wait is over by the clock, so that a
     // long synchronous cell shows its output as it goes, as Python's does. A flood still goes in few messages.
-    const now = Date.now();
-    if (this.pendingChars >= FLUSH_CHARS || now - this.lastFlush >= FLUSH_INTERVAL_MS) this.flush();
+    if (this.pendingChars >= FLUSH_CHARS || Date.now() - this.lastFlush >= FLUSH_INTERVAL_MS) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref();
   }
 

@@ -27,7 +27,7 @@ for (const [name, fn] of Object.entries({ setTimeout, setInterval, setImmediate,
 bindTimers(contextGlobal);
 // Node's own timers, past the runtime's wrappers.
 Object.defineProperty(contextGlobal, "nodeTimers", { value: await import("node:timers") });
-const api = installMemoryApi(ctx, { pendingTimers: () => notebookTimers.pending(), timerCallbackBehind: (fn) => notebookTimers.callbackBehind(fn) });
+const api = installMemoryApi(ctx, notebookTimers);
 // How the last gc.refcount was answered ("walk" or "snapshot: <why>"), for tests of the reference walk.
 const { lastRefcountInfo } = await import(pathToFileURL(`${root}dist/src/memory/gc.js`).href);
 Object.defineProperty(vm.runInContext("globalThis", ctx), "refcountPath", {
