@@ -150,6 +150,12 @@ export class CellFiles {
     return listener;
   }
 
+  /** Whether any of the notebook's own files tsgo read was edited (or removed) since; nothing is taken as read. */
+  sourcesEdited(): boolean {
+    for (const [file, then] of this.localSources) if (modified(file) !== then) return true;
+    return false;
+  }
+
   /** The notebook's own files edited (or removed) since tsgo read them; each is then taken as read again. */
   editedSources(): string[] {
     const edited: string[] = [];

@@ -13,6 +13,8 @@
 //
 // Its methods are not reentrant: the caller (checker.ts) runs one at a time.
 
+import { readFileSync } from "node:fs";
+import { isAbsolute, relative } from "node:path";
 import type { Diagnostic, Project } from "typescript/unstable/async";
 import type { UpdateSnapshotResponse } from "typescript/unstable/proto";
 import { lineAndColumn } from "./code-points.js";
@@ -22,6 +24,7 @@ import type { CellFiles } from "./cell-files.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
 import type { LanguageService, LanguageView } from "./cell-language.js";
 import { markingReplacedNames, replacedName } from "./replaced-names.js";
+import { localTypeScriptImports } from "./local-imports.js";
 import { installHint, isInstalled, isPackageSpecifier, packageName } from "../runtime/missing-package.js";
 
 /** What may make a cell's checked text differ from the cell (cell-source.ts rewrites imports, exports, `declare global`). */
@@ -77,9 +80,15 @@ const POSSIBLY_UNDEFINED_CODES = new Set([18048, 2722]);
 const REDECLARED_CODES = new Set([2451, 2300]);
 
 function appliesToCell(diagnostic: Diagnostic, cell: PreparedCell): boolean {
-  if (diagnostic.category !== ERROR_CATEGORY || IGNORED_CODES.has(diagnostic.code)) return false;
+  if (!appliesToFile(diagnostic, cell.text)) return false;
   const subject = cell.text.slice(diagnostic.pos, diagnostic.end).trim();
-  if (REDECLARED_CODES.has(diagnostic.code) && cell.names.filter((n) => n.name === subject).length === 1) return false;
+  return !(REDECLARED_CODES.has(diagnostic.code) && cell.names.filter((n) => n.name === subject).length === 1);
+}
+
+/** An error that holds in a notebook, in `text` (a cell's checked text, or a file the cell imports). */
+function appliesToFile(diagnostic: Diagnostic, text: string): boolean {
+  if (diagnostic.category !== ERROR_CATEGORY || IGNORED_CODES.has(diagnostic.code)) return false;
+  const subject = text.slice(diagnostic.pos, diagnostic.end).trim();
   return !(POSSIBLY_UNDEFINED_CODES.has(diagnostic.code) && ALWAYS_DEFINED_GLOBALS.has(subject));
 }
 
@@ -192,9 +201,36 @@ export class CellProject implements LanguageView {
     handedOver?.();
     const diagnostics = ((await asked) ?? []) as Diagnostic[];
     return {
-      diagnostics: this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell))),
+      diagnostics: [...this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell))), ...(await this.importedFilesDiagnostics(source))],
       declares: cell.names.length > 0 || cell.unnamed,
     };
+  }
+
+  /**
+   * Type errors in the notebook's TypeScript files the cell imports (through any chain of imports):
+   * the runtime would run them as they are, as it runs no cell with a type error. One request per
+   * file, for cells that import one only.
+   */
+  private async importedFilesDiagnostics(source: string): Promise<CellDiagnostic[]> {
+    const result: CellDiagnostic[] = [];
+    for (const path of localTypeScriptImports(source, this.cwd)) {
+      let diagnostics: Diagnostic[];
+      let text: string;
+      try {
+        diagnostics = ((await this.channel.request("getSemanticDiagnostics", { snapshot: this.snapshot.id, project: this.snapshot.project, file: path })) ?? []) as Diagnostic[];
+        text = readFileSync(path, "utf8");
+      } catch {
+        // Not in the program after all (tsgo resolved the import elsewhere), or gone: nothing to say of it.
+        continue;
+      }
+      const named = relative(this.cwd, path);
+      const file = named.startsWith("..") || isAbsolute(named) ? named : `./${named}`;
+      for (const diagnostic of diagnostics) {
+        if (!appliesToFile(diagnostic, text)) continue;
+        result.push({ ...toCellDiagnostic(text, diagnostic, diagnostic.pos), file });
+      }
+    }
+    return result;
   }
 
   /** Records a cell as run. Nothing goes to tsgo: the next request's update carries it. */

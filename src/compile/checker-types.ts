@@ -1,9 +1,14 @@
 // The data the checker hands the kernel: plain data, shared by the checker
 // (checker.ts), the project it drives (cell-project.ts) and the kernel.
 
-/** A type error in a cell, 1-based, in the cell's own coordinates (column in code points). */
+/**
+ * A type error in a cell, 1-based, in the cell's own coordinates (column in code points); or in a
+ * TypeScript file the cell imports, in that file's coordinates.
+ */
 export interface CellDiagnostic {
   code: number;
+  /** The imported file it is in, as the notebook's folder names it (`./geometry.ts`); absent for the cell itself. */
+  file?: string;
   line: number;
   column: number;
   message: string;

@@ -39,6 +39,7 @@ const TSGO_GOGC = "25";
 
 /** One tsgo and the project over it; `project` settles once the warm-up is done (undefined if it failed). */
 interface Checker {
+  files: CellFiles;
   channel: TsgoChannel | undefined;
   project: Promise<CellProject | undefined>;
 }
@@ -83,7 +84,8 @@ export class CellChecker {
   /**
    * Type-check a cell against all accepted cells; does not accept it. The same cell checked again
    * while the accepted cells are unchanged gets the same answer without a trip to the checker
-   * (running `1 + 1` again, or a cell that printed something, costs nothing to check).
+   * (running `1 + 1` again, or a cell that printed something, costs nothing to check), unless a
+   * file of the notebook's that the checker read was edited since.
    * `handedOver` runs (once) when tsgo needs nothing more of this thread for the check (CellProject.check).
    */
   async check(source: string, handedOver: () => void = () => undefined): Promise<CellDiagnostic[]> {
@@ -91,7 +93,7 @@ export class CellChecker {
       // Nothing to ask the checker, so nothing to wait for while it warms up.
       if (NO_CHECK.test(source)) return [];
       const memo = this.lastCheck;
-      if (memo?.source === source && memo.generation === this.generation) return memo.result.diagnostics;
+      if (memo?.source === source && memo.generation === this.generation && !this.current.files.sourcesEdited()) return memo.result.diagnostics;
       return await this.checkWithTsgo(source, handedOver);
     } finally {
       handedOver();
@@ -138,7 +140,7 @@ export class CellChecker {
     const started = performance.now();
     const { cwd, globalsDts, globalValues = [] } = this.options;
     const files = new CellFiles(cwd, globalsDts, globalValues.map((file) => readFileSync(file, "utf8")));
-    const checker: Checker = { channel: undefined, project: Promise.resolve(undefined) };
+    const checker: Checker = { files, channel: undefined, project: Promise.resolve(undefined) };
     checker.project = (async () => {
       const channel = new TsgoChannel({ exe: tsgoPath(), cwd, fs: files.fileSystem(), env: { GOGC: TSGO_GOGC } });
       checker.channel = channel;
@@ -231,10 +233,15 @@ export class CellChecker {
 export function formatDiagnostics(diags: CellDiagnostic[]): string[] {
   const lines: string[] = [];
   for (const d of diags) {
-    lines.push(`TS${d.code} (line ${d.line}, col ${d.column}): ${d.message}`);
+    lines.push(`TS${d.code} (${diagnosticPlace(d)}): ${d.message}`);
     lines.push(d.sourceLine);
     lines.push(caretUnder(d.sourceLine, d.column));
   }
   return lines;
 }
 
+
+/** Where a diagnostic is, as its header says it: `line 3, col 7`, or `./geometry.ts, line 3, col 7` in an imported file. */
+export function diagnosticPlace(d: CellDiagnostic): string {
+  return `${d.file === undefined ? "" : `${d.file}, `}line ${d.line}, col ${d.column}`;
+}

@@ -11,7 +11,7 @@ import type { ErrorContent } from "../../kernel/messages.js";
 import type { CellCompiler, CompiledCell } from "../../kernel/execute.js";
 import type { SourceMapV3, TranspiledFile } from "../runtime/protocol.js";
 import type { LanguageTools } from "../../kernel/kernel.js";
-import { CellChecker, formatDiagnostics } from "./checker.js";
+import { CellChecker, diagnosticPlace, formatDiagnostics } from "./checker.js";
 import { parsesAsTypeScript } from "./swc.js";
 import { caretUnder } from "./code-points.js";
 import { createLogger } from "../../kernel/log.js";
@@ -113,14 +113,14 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
       if (error instanceof CellSyntaxError) return { error: syntaxError(error, written) };
       throw error;
     }
-    const diagnostics = ((await checking) ?? []).map((d) => (source === unbanged || d.line !== 1 ? d : { ...d, column: d.column - 1, sourceLine: written.split("\n")[0] ?? "" }));
+    const diagnostics = ((await checking) ?? []).map((d) => (source === unbanged || d.line !== 1 || d.file !== undefined ? d : { ...d, column: d.column - 1, sourceLine: written.split("\n")[0] ?? "" }));
     if (diagnostics.length > 0) {
       const lines = formatDiagnostics(diagnostics);
       const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;
       return {
         error: {
           ename: "TypeScriptError",
-          evalue: `${count}: ${diagnostics.map((d) => `TS${d.code} (line ${d.line}, col ${d.column}): ${d.message}`).join("; ")}`,
+          evalue: `${count}: ${diagnostics.map((d) => `TS${d.code} (${diagnosticPlace(d)}): ${d.message}`).join("; ")}`,
           traceback: [`${RED}TypeScriptError${RESET}: ${count}; the cell did not run`, ...lines],
         },
       };

@@ -269,6 +269,26 @@ describe("TypeScript cells", () => {
     expect(await failureOf('import { scale as louder } from "./shape.ts";\nlouder(1)')).toContain("TS2345");
   });
 
+  it("reports type errors in the TypeScript files a cell imports, through a chain of imports, with their file and line, until they are fixed", async () => {
+    const units = join(dir, "units.ts");
+    writeFileSync(units, 'export const unit: number = "cm";\n');
+    writeFileSync(join(dir, "ruler.ts"), 'import { unit } from "./units.ts";\n\nexport const label: string = unit;\nexport const length = 3;\n');
+    const cell = 'import { length } from "./ruler.ts";\nlength';
+    const { reply, iopub } = await k.client.execute(cell);
+    const error = errorOf(reply);
+    expect(error.ename).toBe("TypeScriptError");
+    expect(error.evalue).toContain("2 type errors");
+    const traceback = error.traceback.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
+    expect(traceback).toContain("TS2322 (./ruler.ts, line 3, col 14): Type 'number' is not assignable to type 'string'.");
+    expect(traceback).toContain("export const label: string = unit;");
+    expect(traceback).toContain("TS2322 (./units.ts, line 1, col 14): Type 'string' is not assignable to type 'number'.");
+    expect(resultText(iopub)).toBeUndefined();
+    // Fixed in an editor beside the notebook, the same cell is checked again, not answered from memory.
+    writeFileSync(units, 'export const unit: string = "cm";\n');
+    utimesSync(units, new Date(), new Date(Date.now() + 5000));
+    expect(await valueOf(cell)).toBe("3");
+  });
+
   it("loads a TypeScript module again when a file it imports was edited, and keeps one whose imports are unchanged", async () => {
     const base = join(dir, "base.ts");
     writeFileSync(base, "export const base = 10;\n");
