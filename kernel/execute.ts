@@ -7,7 +7,7 @@ import type { ErrorContent, ExecuteRequest, JsonObject, Message, MimeBundle } fr
 import type { RequestContext } from "./dispatcher.js";
 import type { OutputSink, RuntimeSupervisor, RunOutcome } from "./runtime-supervisor.js";
 import { KEYBOARD_INTERRUPT, type SourceMapV3 } from "../src/runtime/protocol.js";
-import { helpTarget } from "../src/compile/help-syntax.js";
+import { helpTarget, namePath } from "../src/compile/help-syntax.js";
 import { createLogger } from "./log.js";
 
 const log = createLogger("execute");
@@ -102,9 +102,14 @@ export class Executor {
     return outcome.result?.data["text/plain"] === "true";
   }
 
-  /** Help goes to the client's pager as a payload, as IPython's `?` does. */
+  /**
+   * Help goes to the client's pager as a payload, as IPython's `?` does: the checker's signature and
+   * documentation, and how the live value prints (IPython's "String form") when the target is a path of names.
+   */
   private async page(expression: string, count: number): Promise<JsonObject> {
-    const data = (await this.compiler.help(expression)) ?? { "text/plain": `No documentation found for ${expression}` };
+    const path = namePath(expression);
+    const [documented, value] = await Promise.all([this.compiler.help(expression), path && this.runtime.stringForm(path)]);
+    const data = withStringForm(documented, value) ?? { "text/plain": `No documentation found for ${expression}` };
     return { status: "ok", execution_count: count, user_expressions: {}, payload: [{ source: "page", data, start: 0 }] };
   }
 
@@ -161,4 +166,19 @@ export class Executor {
     }
     return results;
   }
+}
+
+/** Help's bundle with the value's string form after the signature (the first paragraph), before the documentation. */
+function withStringForm(documented: MimeBundle | undefined, value: string | undefined): MimeBundle | undefined {
+  if (value === undefined) return documented;
+  const plain = typeof documented?.["text/plain"] === "string" ? documented["text/plain"] : "";
+  const markdown = typeof documented?.["text/markdown"] === "string" ? documented["text/markdown"] : "";
+  const afterFirst = (text: string, at: number, inserted: string) => (at < 0 ? [text, inserted].filter(Boolean).join("\n\n") : `${text.slice(0, at)}\n\n${inserted}${text.slice(at)}`);
+  // The signature is the markdown's first fenced block; its end is the next line that is a fence.
+  const fenceEnd = markdown.startsWith("```") ? markdown.indexOf("\n```", 3) : -1;
+  return {
+    ...documented,
+    "text/plain": afterFirst(plain, plain.indexOf("\n\n"), `Value: ${value}`),
+    "text/markdown": afterFirst(markdown, fenceEnd < 0 ? -1 : fenceEnd + 4, `Value:\n\n\`\`\`\n${value}\n\`\`\``),
+  };
 }

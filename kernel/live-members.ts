@@ -10,8 +10,6 @@ import { inTextOrComment } from "../src/compile/text-or-comment.js";
 
 /** `a.b.pre` at the end of the text: a path of names (not after a call, an index or another dot), a dot, and the prefix typed. */
 const MEMBER_PATH = /(?<![\p{ID_Continue}$\u200c\u200d.\])])((?:[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*\s*\.\s*)+)([\p{ID_Continue}$\u200c\u200d]*)$/u;
-/** How long completion waits for the runtime (a running cell keeps it from answering). */
-const LIVE_ANSWER_MS = 300;
 
 export function withLiveMembers(tools: LanguageTools, runtime: Pick<RuntimeSupervisor, "members">): LanguageTools {
   return {
@@ -28,7 +26,7 @@ export function withLiveMembers(tools: LanguageTools, runtime: Pick<RuntimeSuper
       const prefix = match[2]!;
       const lower = prefix.toLowerCase();
       const exact = (name: string) => (name.startsWith(prefix) ? 0 : 1);
-      const members = (await runtime.members(path, LIVE_ANSWER_MS))
+      const members = (await runtime.members(path))
         .filter(({ name }) => name.toLowerCase().startsWith(lower))
         .sort((a, b) => exact(a.name) - exact(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       if (members.length === 0) return reply;

@@ -58,6 +58,12 @@ export interface SupervisorOptions {
   lost?: () => void;
 }
 
+/** How long a question about the notebook's live values waits for the runtime (a running cell keeps it from answering). */
+export const LIVE_ANSWER_MS = 300;
+
+type LiveQuestion = Omit<Extract<ToRuntime, { type: "members" | "string_form" }>, "requestId">;
+type LiveAnswer = Extract<FromRuntime, { type: "members" | "string_form" }>;
+
 interface Running {
   id: string;
   resolve: (outcome: RunOutcome) => void;
@@ -71,8 +77,8 @@ export class RuntimeSupervisor {
   /** Open comms by comm_id → target_name, both directions (comm_info_request). */
   readonly comms = new Map<string, string>();
   private readonly commDeliveries = new Map<string, (error: string | undefined) => void>();
-  private readonly memberRequests = new Map<number, (members: Member[]) => void>();
-  private nextMemberRequest = 0;
+  private readonly liveRequests = new Map<number, (answer: LiveAnswer) => void>();
+  private nextLiveRequest = 0;
   private stderrTail = "";
   private stopping = false;
   /** Whether this runtime has been given a cell (its watchdog starts with the first). */
@@ -182,19 +188,29 @@ export class RuntimeSupervisor {
    * The names that can follow a dot on the live value at `path` (`["dyn"]` for `dyn.`), or none when
    * the runtime is not running or does not answer within `timeoutMs` (a cell keeps it busy).
    */
-  members(path: string[], timeoutMs: number): Promise<Member[]> {
-    if (!this.child?.connected) return Promise.resolve([]);
-    const requestId = this.nextMemberRequest++;
-    return new Promise<Member[]>((resolve) => {
+  members(path: string[], timeoutMs = LIVE_ANSWER_MS): Promise<Member[]> {
+    return this.ask({ type: "members", path }, timeoutMs, [], (answer) => (answer.type === "members" ? answer.members : []));
+  }
+
+  /** How the live value at `path` prints, for `x?` help; undefined as `members` gives none. */
+  stringForm(path: string[], timeoutMs = LIVE_ANSWER_MS): Promise<string | undefined> {
+    return this.ask({ type: "string_form", path }, timeoutMs, undefined, (answer) => (answer.type === "string_form" ? answer.text : undefined));
+  }
+
+  /** A question about the notebook's live values, answered between cells: `fallback` when no runtime runs or it is busy past `timeoutMs`. */
+  private ask<T>(question: LiveQuestion, timeoutMs: number, fallback: T, read: (answer: LiveAnswer) => T): Promise<T> {
+    if (!this.child?.connected) return Promise.resolve(fallback);
+    const requestId = this.nextLiveRequest++;
+    return new Promise<T>((resolve) => {
       const timer = setTimeout(() => {
-        this.memberRequests.delete(requestId);
-        resolve([]);
+        this.liveRequests.delete(requestId);
+        resolve(fallback);
       }, timeoutMs);
-      this.memberRequests.set(requestId, (members) => {
+      this.liveRequests.set(requestId, (answer) => {
         clearTimeout(timer);
-        resolve(members);
+        resolve(read(answer));
       });
-      this.post({ type: "members", requestId, path });
+      this.post({ ...question, requestId });
     });
   }
 
@@ -276,9 +292,9 @@ export class RuntimeSupervisor {
   private route(message: FromRuntime): void {
     if (message.type === "ready") return;
     if (message.type === "transpile") return void this.transpile(message.requestId, message.path);
-    if (message.type === "members") {
-      this.memberRequests.get(message.requestId)?.(message.members);
-      this.memberRequests.delete(message.requestId);
+    if (message.type === "members" || message.type === "string_form") {
+      this.liveRequests.get(message.requestId)?.(message);
+      this.liveRequests.delete(message.requestId);
       return;
     }
     const sink = this.sinks.get(message.id);

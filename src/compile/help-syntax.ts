@@ -14,3 +14,11 @@ export function helpTarget(code: string): string | undefined {
   const match = HELP.exec(code);
   return match ? (match[1] ?? match[2] ?? "") : undefined;
 }
+
+const NAME_PATH = new RegExp(String.raw`^${NAME}(?:\s*\??\.\s*${NAME})*$`, "u");
+
+/** The names of a help target that is a path of names (`fs.promises`, `a?.b`), to read its live value by; undefined for a call or an index. */
+export function namePath(expression: string): string[] | undefined {
+  if (!NAME_PATH.test(expression)) return undefined;
+  return expression.split(/\??\./).map((name) => name.trim());
+}

@@ -19,7 +19,7 @@ import { installMemoryApi } from "../memory/install.js";
 import { importWithAttributes, loadTypeScriptWith, typeScriptPath } from "./imports.js";
 import { TypeScriptModules } from "./typescript-modules.js";
 import { flushBeforeChildProcesses } from "./child-processes.js";
-import { memberNames } from "./members.js";
+import { memberNames, stringForm } from "./members.js";
 
 const log = createLogger("runtime");
 /** The longest a cell waits, once its code is done, for the short timers it started (output.ts). */
@@ -265,6 +265,9 @@ process.on("message", (message: ToRuntime) => {
       break;
     case "members":
       send({ type: "members", requestId: message.requestId, members: memberNames(global, message.path) });
+      break;
+    case "string_form":
+      send({ type: "string_form", requestId: message.requestId, text: stringForm(global, message.path) });
       break;
     case "shutdown":
       // CPython runs finalize(..., atexit=True) callbacks at interpreter exit; so does a shutdown or restart here.

@@ -1,8 +1,12 @@
-// The names that can follow a dot on a live value of the notebook (`dyn.` where
-// `dyn` is typed `any`): completion's fallback when the type checker knows no
-// members (issue 3). Only a path of names is followed (`a.b.c`), read property by
-// property from the notebook's globals: nothing is called (a getter on the way
-// runs, as it does for Node's REPL completion and IPython's).
+// A live value of the notebook as completion and help see it: the names that
+// can follow a dot on it (`dyn.` where `dyn` is typed `any`: completion's
+// fallback when the type checker knows no members, issue 3), and how it prints
+// (`xs?` shows the value beside its type, as IPython's "String form"). Only a
+// path of names is followed (`a.b.c`), read property by property from the
+// notebook's globals: nothing is called (a getter on the way runs, as it does
+// for Node's REPL completion and IPython's).
+
+import { plainText } from "./format.js";
 
 const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 
@@ -12,18 +16,40 @@ export interface Member {
   kind: "method" | "property";
 }
 
-/** The identifier-named properties of the value at `path` in `global` and its prototypes (Object's and Function's own left out). */
-export function memberNames(global: Record<string, unknown>, path: readonly string[]): Member[] {
+/** Help shows at most this much of a value: a large array or a long string is cut, as IPython cuts its string form. */
+const STRING_FORM_LIMIT = 2000;
+
+/** The value at `path` in `global`; undefined when a step is missing or not an object. */
+function valueAt(global: Record<string, unknown>, path: readonly string[]): { value: unknown } | undefined {
   let value: unknown = global;
   try {
     for (const name of path) {
-      if ((typeof value !== "object" && typeof value !== "function") || value === null) return [];
+      if ((typeof value !== "object" && typeof value !== "function") || value === null || !(name in value)) return undefined;
       value = (value as Record<string, unknown>)[name];
     }
   } catch {
     // a getter or a Proxy trap that throws
-    return [];
+    return undefined;
   }
+  return { value };
+}
+
+/** How the value at `path` prints, for help; undefined when there is none, or it is a function or class (its signature says more). */
+export function stringForm(global: Record<string, unknown>, path: readonly string[]): string | undefined {
+  const found = valueAt(global, path);
+  if (found === undefined || typeof found.value === "function") return undefined;
+  try {
+    const text = plainText(found.value);
+    return text.length > STRING_FORM_LIMIT ? `${text.slice(0, STRING_FORM_LIMIT)}…` : text;
+  } catch {
+    // a Proxy or a custom inspect that throws
+    return undefined;
+  }
+}
+
+/** The identifier-named properties of the value at `path` in `global` and its prototypes (Object's and Function's own left out). */
+export function memberNames(global: Record<string, unknown>, path: readonly string[]): Member[] {
+  const value = valueAt(global, path)?.value;
   if (value === null || value === undefined) return [];
   const members = new Map<string, Member["kind"]>();
   const stops = new Set<unknown>();

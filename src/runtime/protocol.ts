@@ -83,6 +83,8 @@ export type ToRuntime =
   | { type: "input_cancelled"; requestId: number; reason: string }
   /** The names that can follow a dot on the live value at `path` (completion's fallback). */
   | { type: "members"; requestId: number; path: string[] }
+  /** How the live value at `path` prints (`x?` help): undefined for nothing there, or a function. */
+  | { type: "string_form"; requestId: number; path: string[] }
   | CommIncoming;
 
 /** comm_open / comm_msg / comm_close from the frontend; `id` is the message's msg_id (outputs of its handlers go under it). */
@@ -121,4 +123,5 @@ export type FromRuntime =
   | CommOutgoing
   | { type: "comm_done"; id: string; error?: string }
   | { type: "transpile"; requestId: number; path: string }
-  | { type: "members"; requestId: number; members: { name: string; kind: "method" | "property" }[] };
+  | { type: "members"; requestId: number; members: { name: string; kind: "method" | "property" }[] }
+  | { type: "string_form"; requestId: number; text?: string };

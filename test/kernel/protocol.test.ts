@@ -86,6 +86,23 @@ describe("a running kernel", () => {
     }
   });
 
+  it("shows a variable's value with its type in `x?` help, as IPython's string form, and the value alone where the type says nothing", async () => {
+    await k.client.execute('/** Sizes measured. */\nconst sizes = [3, 1, 2];\nlet loose: any = { inner: { depth: 2 } };\nlet calls = 0;\nconst counted = { get n() { return ++calls; } };');
+    const page = async (code: string) => {
+      const { reply } = await k.client.execute(code);
+      return (reply.content.payload as { data: Record<string, string> }[])[0]!.data;
+    };
+    const sizes = await page("sizes?");
+    expect(sizes["text/plain"]).toBe("const sizes: number[]\n\nValue: [ 3, 1, 2 ]\n\nSizes measured.");
+    expect(sizes["text/markdown"]).toBe("```typescript\nconst sizes: number[]\n```\n\nValue:\n\n```\n[ 3, 1, 2 ]\n```\n\nSizes measured.");
+    expect((await page("loose.inner?"))["text/plain"]).toBe("Value: { depth: 2 }");
+    // A function's value is its signature; a call is not evaluated to show what it gives.
+    expect((await page("Math.max?"))["text/plain"]).not.toContain("Value:");
+    expect((await page("sizes.slice(1)?"))["text/plain"]).not.toContain("Value:");
+    expect((await page("counted?"))["text/plain"]).toContain("Value: { n: [Getter] }");
+    expect(await k.client.execute("calls").then(({ iopub }) => resultText(iopub))).toBe("0");
+  });
+
   it("answers a bare exit or quit with IPython's ask_exit payload, so jupyter console closes", async () => {
     const { reply } = await k.client.execute("exit");
     expect(reply.content.payload).toEqual([{ source: "ask_exit", keepkernel: false }]);
