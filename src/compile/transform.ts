@@ -400,7 +400,8 @@ class CellRewriter {
       return;
     }
     this.edit.remove(span.start, first.span.start);
-    this.edit.insert(first.span.start, "(");
+    // V8 places a class expression's frame (a static block's caller) at the statement's start: the declaration's.
+    this.edit.insert(first.span.start, "(", span.start);
     for (const d of declarators) {
       if (d.init) continue;
       if (keepsValue) {
@@ -423,7 +424,7 @@ class CellRewriter {
 
   private classDeclaration(name: string, span: Span): void {
     this.hoist([name], true);
-    this.edit.insert(span.start, `${name} = `);
+    this.edit.insert(span.start, `${name} = `, span.start); // the class's frame (a static initializer's caller) is there
     this.edit.insert(span.end, ";");
   }
 

@@ -137,16 +137,20 @@ function shownFrames(all: Frame[], cells: CellRegistry): ShownFrame[] {
   const isWrapperCall = (frame: Frame, index: number) => frame.file !== undefined && cells.get(frame.file) !== undefined && /\bScript\.runInContext\b/.test(all[index + 1]?.text ?? "");
   return all
     .filter((frame, index) => !isInternal(frame) && !isWrapperCall(frame, index))
-    .map((frame): ShownFrame => {
+    .flatMap((frame): ShownFrame[] => {
       const cell = frame.file === undefined ? undefined : cells.get(frame.file);
-      if (!cell || frame.line === undefined || frame.column === undefined) return { text: frame.text };
+      if (!cell || frame.line === undefined || frame.column === undefined) return [{ text: frame.text }];
       let { line, column } = frame;
       if (cell.map) {
         const entry = cell.map.findEntry(frame.line - 1, frame.column - 1) as { originalLine?: number; originalColumn?: number };
-        if (typeof entry.originalLine === "number") line = entry.originalLine + 1;
+        // A position that maps to nothing the user wrote is in the compiled cell's own code: the call
+        // of the function a top-level loop or block runs in, swc's decorator and `using` helpers.
+        // Its generated line and column mean nothing in the cell (a 7-line cell's "line 10").
+        if (typeof entry.originalLine !== "number") return [];
+        line = entry.originalLine + 1;
         if (typeof entry.originalColumn === "number") column = entry.originalColumn + 1;
       }
-      return { text: frame.text, cell, line, column };
+      return [{ text: frame.text, cell, line, column }];
     });
 }
 

@@ -345,6 +345,37 @@ describe("TypeScript cells", () => {
     }
   });
 
+  it("shows only lines the cell has in a traceback: an error in a top-level loop, a decorator or a dispose is not preceded by frames of the compiled cell's own code", async () => {
+    const frames = async (cell: string) => {
+      const error = errorOf((await k.client.execute(cell)).reply);
+      return { error, lines: [...error.traceback.matchAll(/Cell In\[\d+\], line (\d+)/g)].map((m) => Number(m[1])) };
+    };
+    // A loop whose body declares a `const` (it runs in a function of the transform's own).
+    const loop = await frames("const items = [1, 2];\nfor (const item of items) {\n  const doubled = item * 2;\n  if (item === 2) {\n    throw new Error(`bad item ${doubled}`);\n  }\n}");
+    expect(loop.error.evalue).toBe("bad item 4");
+    expect(loop.lines).toEqual([5]);
+    const printed = async (cell: string) => {
+      const { reply, iopub } = await k.client.execute(cell);
+      expect(reply.content.status).toBe("ok");
+      return streamText(iopub);
+    };
+    const stack = await printed("for (let i = 0; i < 1; i++) {\n  const t = `x\ny`;\n  console.log(new Error(t).stack);\n}");
+    expect(stack).toMatch(/^ {4}at Cell In\[\d+\]:4:\d+$/m);
+    expect(stack).not.toMatch(/at Cell In\[\d+\]:(?![1-5]:)\d+:/);
+    // A class's frame, as Node shows it: at the declaration's start.
+    const staticBlock = await printed("class WithStatic {\n  static { console.log(new Error('in static').stack); }\n}");
+    expect(staticBlock).toMatch(/at <static_initializer> \(Cell In\[\d+\]:2:\d+\)\n {4}at Cell In\[\d+\]:1:1\n/);
+    // swc's decorator and `using` helpers are compiled code too: no lines of theirs.
+    const decorated = await frames('function bad(_t: unknown, ctx: ClassMethodDecoratorContext): void {\n  throw new Error("decorator failed");\n}\nclass Decorated {\n  @bad m() {}\n}');
+    expect(decorated.error.evalue).toBe("decorator failed");
+    expect(decorated.lines.every((line) => line >= 1 && line <= 6)).toBe(true);
+    expect(decorated.lines.at(-1)).toBe(2);
+    const disposed = await frames('class Failing { [Symbol.dispose]() { throw new Error("dispose failed"); } }\n{\n  using r = new Failing();\n}');
+    expect(disposed.error.evalue).toBe("dispose failed");
+    expect(disposed.lines.every((line) => line >= 1 && line <= 4)).toBe(true);
+    expect(disposed.lines.at(-1)).toBe(1);
+  });
+
   it("reports thrown non-errors and an error's cause", async () => {
     const str = await k.client.execute('throw "plain string"');
     expect(errorOf(str.reply)).toMatchObject({ ename: "Uncaught", evalue: "'plain string'" });
