@@ -42,7 +42,7 @@ import { Rewrite } from "./rewrite.js";
 import { buildSourceMap, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
 import { bindingIdentifiers, nestedVars, parseWithOffsets, stripTypes } from "./swc.js";
 import { cellSyntaxError } from "./syntax-error.js";
-import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, RESUMED_FUNCTION } from "../runtime/protocol.js";
+import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
 
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 export { stripTypes } from "./swc.js";
@@ -332,12 +332,12 @@ class CellRewriter {
       case "VariableDeclaration": {
         const specifier = requireSpecifier(stmt);
         if (specifier !== undefined) {
-          // `import x = require("m")`: module.exports for CommonJS, the namespace otherwise.
+          // `import x = require("m")`: module.exports for CommonJS, the namespace of an ES module (imports.ts).
           const name = (stmt.declarations[0]!.id as Swc.Identifier).value;
           this.hoist([name]);
           this.imports.push({
             text: `{ const ${NAMESPACE_TEMP} = await ${IMPORT_FUNCTION}(${JSON.stringify(specifier)}); ` +
-              `${name} = "default" in ${NAMESPACE_TEMP} ? ${NAMESPACE_TEMP}.default : ${NAMESPACE_TEMP}; }`,
+              `${name} = ${REQUIRED_MODULE}(${NAMESPACE_TEMP}); }`,
             origin: span.start,
           });
           this.edit.remove(span.start, span.end);
@@ -454,7 +454,8 @@ class CellRewriter {
     }
     call = `await ${call})`;
     const assignments: string[] = [];
-    // Through the runtime's helper (imports.ts): a name the module does not have fails as Node's import fails it.
+    // Through the runtime's helpers (imports.ts): a name the module does not have fails as Node's import
+    // fails it; a namespace of CommonJS or JSON has the names the checker typed it with.
     const exported = (name: string) => `${IMPORTED_NAME}(${NAMESPACE_TEMP}, ${JSON.stringify(name)}, ${JSON.stringify(decl.source.value)})`;
     for (const specifier of decl.specifiers) {
       const local = specifier.local.value;
@@ -463,7 +464,7 @@ class CellRewriter {
       if (specifier.type === "ImportDefaultSpecifier") {
         assignments.push(`${local} = ${exported("default")};`);
       } else if (specifier.type === "ImportNamespaceSpecifier") {
-        assignments.push(`${local} = ${NAMESPACE_TEMP};`);
+        assignments.push(`${local} = ${IMPORTED_NAMESPACE}(${NAMESPACE_TEMP});`);
       } else {
         assignments.push(`${local} = ${exported(specifier.imported?.value ?? local)};`);
       }

@@ -12,9 +12,9 @@ import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { format } from "node:util";
 import vm from "node:vm";
-import { IMPORT_META, IMPORTED_NAME } from "./protocol.js";
+import { IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, REQUIRED_MODULE } from "./protocol.js";
 import { linkInstanceof } from "./cross-realm-instanceof.js";
-import { importedName, importFrom } from "./imports.js";
+import { importedName, importedNamespace, importFrom, requiredModule } from "./imports.js";
 import { bindTimers } from "./output.js";
 
 /** Names of the runtime's realm that a cell must not see as they are. */
@@ -57,6 +57,8 @@ export function createNotebookContext(cwd: string): NotebookContext {
   define(global, "exports", notebookModule.exports);
   define(global, "__ephemeron_import", (specifier: string, options?: ImportCallOptions) => importFrom(specifier, cwd, options));
   define(global, IMPORTED_NAME, importedName);
+  define(global, IMPORTED_NAMESPACE, importedNamespace);
+  define(global, REQUIRED_MODULE, requiredModule);
   return { context, global };
 }
 

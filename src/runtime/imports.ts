@@ -19,12 +19,75 @@ export function loadTypeScriptWith(loader: (path: string) => Promise<unknown>): 
 }
 
 export async function importFrom(specifier: string, cwd: string, options?: ImportCallOptions): Promise<unknown> {
-  if (specifier.startsWith("node:") || builtinModules.includes(specifier)) return import(specifier);
+  if (specifier.startsWith("node:") || builtinModules.includes(specifier)) return ofModuleExports(await import(specifier));
   if (/^[a-z][a-z0-9+.-]*:/i.test(specifier)) return import(specifier, options);
   const local = typeScriptPath(specifier, cwd);
   if (local !== undefined && importTypeScript !== undefined) return importTypeScript(local);
   const path = isRelative(specifier) ? resolve(cwd, specifier) : resolvePackage(specifier, cwd);
-  return import(pathToFileURL(path).href, withJsonType(path, options));
+  const namespace: unknown = await import(pathToFileURL(path).href, withJsonType(path, options));
+  return isModuleExports(path) ? ofModuleExports(namespace) : namespace;
+}
+
+/**
+ * Namespaces Node made around one `module.exports` value (a CommonJS file, a JSON file, a built-in),
+ * whose `default` is that value: what TypeScript types `import * as` and `import x = require` of
+ * such a module by, and an ES module's namespace is not.
+ */
+const moduleExportsNamespaces = new WeakSet<object>();
+
+function ofModuleExports(namespace: unknown): unknown {
+  if (typeof namespace === "object" && namespace !== null) moduleExportsNamespaces.add(namespace);
+  return namespace;
+}
+
+/** Whether Node loads the file at `path` as one `module.exports` value: JSON, a native addon, or CommonJS by its extension or its package's `type`. */
+function isModuleExports(path: string): boolean {
+  if (/\.(json|cjs|node)$/.test(path)) return true;
+  if (/\.mjs$/.test(path)) return false;
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, "utf8")) as { type?: unknown }).type !== "module";
+      } catch {
+        return true; // Node would fail on it first
+      }
+    }
+    if (dirname(dir) === dir) return true;
+  }
+}
+
+/** The names `exports` has of its own that the namespace lacks: Node found none of them by reading the file (or it is JSON). */
+function unlisted(namespace: Record<string, unknown>): { exports: Record<string, unknown>; names: string[] } | undefined {
+  if (!moduleExportsNamespaces.has(namespace)) return undefined;
+  const exports = namespace.default;
+  if ((typeof exports !== "object" && typeof exports !== "function") || exports === null) return undefined;
+  const names = Object.keys(exports).filter((name) => !(name in namespace));
+  return names.length > 0 ? { exports: exports as Record<string, unknown>, names } : undefined;
+}
+
+/**
+ * `import * as ns from "m"`. Of an ES module, its namespace. Of a module that is one `module.exports`
+ * (`import * as _ from "lodash"`, `import * as data from "./data.json"`), that value's own names as
+ * well, as TypeScript's esModuleInterop (`__importStar`) and bundlers give them and the checker
+ * types them: Node's namespace of a JSON file has only `default`, and of CommonJS only the names it
+ * found by reading the file (none of lodash's).
+ */
+export function importedNamespace(namespace: Record<string, unknown>): unknown {
+  const missing = unlisted(namespace);
+  if (missing === undefined) return namespace;
+  const merged: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const name of missing.names) merged[name] = missing.exports[name];
+  return Object.assign(merged, namespace);
+}
+
+/**
+ * `import x = require("m")`: a module that is one `module.exports` gives that value, as Node's
+ * `require` does; an ES module (a TypeScript file beside the notebook, an ESM-only package) its
+ * namespace, as TypeScript types it and Node 22's `require` of ES modules gives it (not its default export).
+ */
+export function requiredModule(namespace: Record<string, unknown>): unknown {
+  return moduleExportsNamespaces.has(namespace) && "default" in namespace ? namespace.default : namespace;
 }
 
 /**

@@ -22,6 +22,9 @@ export interface SourceMapV3 {
  * context.ts defines it, imports.ts says what it does).
  */
 export const IMPORTED_NAME = "__ephemeron_imported";
+/** What a cell's `import * as ns from "m"` and `import x = require("m")` read the module through (as IMPORTED_NAME). */
+export const IMPORTED_NAMESPACE = "__ephemeron_namespace";
+export const REQUIRED_MODULE = "__ephemeron_required";
 
 /** What `import.meta` in a cell reads instead (the transform writes it; context.ts defines it): as long, so that positions stay. */
 export const IMPORT_META = "__eph_meta_";

@@ -5,8 +5,8 @@ import { SourceMap } from "node:module";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { CellSyntaxError, transformCell, type TransformedCell } from "../../src/compile/transform.js";
-import { importedName } from "../../src/runtime/imports.js";
-import { CELL_TOKEN_FUNCTION, IMPORTED_NAME, RESUMED_FUNCTION } from "../../src/runtime/protocol.js";
+import { importedName, importedNamespace, requiredModule } from "../../src/runtime/imports.js";
+import { CELL_TOKEN_FUNCTION, IMPORTED_NAME, IMPORTED_NAMESPACE, REQUIRED_MODULE, RESUMED_FUNCTION } from "../../src/runtime/protocol.js";
 
 /** A notebook's worth of state: one vm context, cells numbered as a kernel would. */
 class Notebook {
@@ -18,6 +18,8 @@ class Notebook {
     // and its reading of an imported name.
     (this.context as Record<string, unknown>).__ephemeron_import = (specifier: string) => import(specifier);
     (this.context as Record<string, unknown>)[IMPORTED_NAME] = importedName;
+    (this.context as Record<string, unknown>)[IMPORTED_NAMESPACE] = importedNamespace;
+    (this.context as Record<string, unknown>)[REQUIRED_MODULE] = requiredModule;
     // The runtime's interrupt check after each await (main.ts): nothing here is interrupted.
     (this.context as Record<string, unknown>)[CELL_TOKEN_FUNCTION] = () => ({ interrupted: false });
     (this.context as Record<string, unknown>)[RESUMED_FUNCTION] = (_token: unknown, value?: unknown) => value;
@@ -341,7 +343,7 @@ describe("source maps", () => {
       "const before = 'é∂';   fail(id);",
     ].join("\n");
     const cell = transformCell(source, { filename: "map2.ts" });
-    const context = vm.createContext({ __ephemeron_import: (s: string) => import(s), [IMPORTED_NAME]: importedName, [CELL_TOKEN_FUNCTION]: () => ({}), [RESUMED_FUNCTION]: (_token: unknown, value?: unknown) => value });
+    const context = vm.createContext({ __ephemeron_import: (s: string) => import(s), [IMPORTED_NAME]: importedName, [IMPORTED_NAMESPACE]: importedNamespace, [REQUIRED_MODULE]: requiredModule, [CELL_TOKEN_FUNCTION]: () => ({}), [RESUMED_FUNCTION]: (_token: unknown, value?: unknown) => value });
     const error = await Promise.resolve(new vm.Script(cell.code, { filename: "map2.ts" }).runInContext(context))
       .then(() => undefined, (e: Error) => e);
     expect(error?.message).toBe("bad 3");

@@ -48,6 +48,12 @@ describe("TypeScript cells", () => {
     mkdirSync(lodashLike, { recursive: true });
     writeFileSync(join(lodashLike, "package.json"), JSON.stringify({ name: "cjs-function", main: "main.js" }));
     writeFileSync(join(lodashLike, "main.js"), "function _() {}\n_.thrice = (n) => n * 3;\nmodule.exports = _;\n");
+    // The same, typed as lodash's @types are (`export =` a function merged with a namespace).
+    const lodashTyped = join(dir, "node_modules", "cjs-typed");
+    mkdirSync(lodashTyped, { recursive: true });
+    writeFileSync(join(lodashTyped, "package.json"), JSON.stringify({ name: "cjs-typed", main: "main.js", types: "main.d.ts" }));
+    writeFileSync(join(lodashTyped, "main.js"), "function _() {}\n_.thrice = (n) => n * 3;\nmodule.exports = _;\n");
+    writeFileSync(join(lodashTyped, "main.d.ts"), "declare function _(): void;\ndeclare namespace _ { function thrice(n: number): number; }\nexport = _;\n");
     // A module of the notebook's own, beside it, with its types.
     writeFileSync(join(dir, "units.mjs"), "export const toKb = (bytes) => bytes / 1024;\n");
     writeFileSync(join(dir, "units.d.mts"), "export declare const toKb: (bytes: number) => number;\n");
@@ -298,6 +304,16 @@ describe("TypeScript cells", () => {
     writeFileSync(base, "export const base = 50;\n");
     utimesSync(base, new Date(), new Date(Date.now() + 5000));
     expect(await valueOf('import { doubled as redone } from "./doubled.ts";\nredone')).toBe("100");
+  });
+
+  it("gives import * as and import x = require what the checker typed: a JSON file's properties, the exports of CommonJS Node cannot find, a TypeScript module's namespace", async () => {
+    expect(await valueOf('import * as settingsNs from "./settings.json";\n[settingsNs.title, settingsNs.retries]')).toBe("[ 'weakrefs', 3 ]");
+    expect(await valueOf('import * as lodashLike from "cjs-typed";\nlodashLike.thrice(2)')).toBe("6");
+    expect(await valueOf('import lodashRequired = require("cjs-typed");\nlodashRequired.thrice(3)')).toBe("9");
+    expect(await valueOf('import geometryRequired = require("./geometry.js");\ngeometryRequired.area({ w: 2, h: 3 })')).toBe("12");
+    expect(await valueOf('import pathRequired = require("node:path");\npathRequired.basename("/a/b.txt")')).toBe("'b.txt'");
+    // A module whose exports Node finds keeps its namespace as Node made it.
+    expect(await valueOf('import * as cjsNs from "cjs-pkg";\n[cjsNs.twice(2), typeof cjsNs.default]')).toBe("[ 4, 'object' ]");
   });
 
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
