@@ -13,6 +13,7 @@ import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
+import { importedNamespace } from "./imports.js";
 import type { SourceMapV3, TranspiledFile } from "./protocol.js";
 
 export interface TypeScriptModuleHost {
@@ -96,7 +97,8 @@ export class TypeScriptModules {
       return this.module(path);
     }
     // An import's attributes are strings (`with { type: "json" }`); Node's type allows missing ones.
-    const namespace = (await this.host.importFrom(specifier, dir, extra.attributes as ImportAttributes)) as Record<string, unknown>;
+    // A JSON or CommonJS module offers the names of its module.exports, as a cell's import has them.
+    const namespace = importedNamespace((await this.host.importFrom(specifier, dir, extra.attributes as ImportAttributes)) as Record<string, unknown>) as Record<string, unknown>;
     const names = Object.keys(namespace);
     return new vm.SyntheticModule(
       names,

@@ -316,6 +316,15 @@ describe("TypeScript cells", () => {
     expect(await valueOf('import * as cjsNs from "cjs-pkg";\n[cjsNs.twice(2), typeof cjsNs.default]')).toBe("[ 4, 'object' ]");
   });
 
+  it("imports JSON and CommonJS into a TypeScript module beside the notebook as into a cell: named, namespace and default", async () => {
+    writeFileSync(
+      join(dir, "config-reader.ts"),
+      'import { retries } from "./settings.json";\nimport * as settings from "./settings.json";\nimport * as lodashLike from "cjs-typed";\nimport { thrice } from "cjs-typed";\n' +
+        "export const read = [retries, settings.title, lodashLike.thrice(1), thrice(2)];\n",
+    );
+    expect(await valueOf('import { read } from "./config-reader.ts";\nread')).toBe("[ 3, 'weakrefs', 3, 6 ]");
+  });
+
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
