@@ -200,8 +200,10 @@ export class CellProject implements LanguageView {
     const asked = this.channel.request("getSemanticDiagnostics", { snapshot: this.snapshot.id, project: this.snapshot.project, file: this.files.scratch });
     handedOver?.();
     const diagnostics = ((await asked) ?? []) as Diagnostic[];
+    const mapped = this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell)));
     return {
-      diagnostics: [...this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell))), ...(await this.importedFilesDiagnostics(source))],
+      diagnostics: [...mapped.diagnostics, ...(await this.importedFilesDiagnostics(source))],
+      typeOnlyImports: mapped.typeOnlyImports,
       declares: cell.names.length > 0 || cell.unnamed,
     };
   }
@@ -405,8 +407,10 @@ export class CellProject implements LanguageView {
     if (this.language) await (await this.language).release();
   }
 
-  private mapDiagnostics(cell: PreparedCell, diagnostics: readonly Diagnostic[]): CellDiagnostic[] {
+  /** The cell's diagnostics; and the names it imports that only the type stand-ins found (CheckResult.typeOnlyImports). */
+  private mapDiagnostics(cell: PreparedCell, diagnostics: readonly Diagnostic[]): { diagnostics: CellDiagnostic[]; typeOnlyImports: string[] } {
     const result: CellDiagnostic[] = [];
+    const typeOnlyImports: string[] = [];
     const failedStandIns = new Map<number, { diagnostic: Diagnostic; standIn: AppendedDeclaration }[]>();
     for (const diagnostic of diagnostics) {
       if (diagnostic.pos < cell.ownLength) {
@@ -425,8 +429,12 @@ export class CellProject implements LanguageView {
       const allFailed = members.every((m) => failures.some((f) => f.standIn === m));
       const chosen = reportable ?? (allFailed ? failures[0] : undefined);
       if (chosen !== undefined) result.push(toCellDiagnostic(cell.source, chosen.diagnostic, chosen.standIn.origin));
+      else for (const { standIn } of failures) if (standIn.valueName !== undefined) typeOnlyImports.push(standIn.valueName);
     }
-    return result.map((d) => withInstallHint(d, this.cwd)).sort((a, b) => a.line - b.line || a.column - b.column);
+    return {
+      diagnostics: result.map((d) => withInstallHint(d, this.cwd)).sort((a, b) => a.line - b.line || a.column - b.column),
+      typeOnlyImports,
+    };
   }
 }
 

@@ -39,6 +39,12 @@ export interface AppendedDeclaration {
   group: number;
   /** Whether a failure of this stand-in alone is reported (the module cannot be found). */
   reportAlone: boolean;
+  /**
+   * The local name of `import { name }` whose value this stand-in declares. When it alone of its
+   * group fails, the name is a type only (an interface, a type alias, a type-only export), which
+   * tsc elides from the import and the runtime must not ask the module for.
+   */
+  valueName?: string;
 }
 
 /** A cell as the checker gets it. */
@@ -108,7 +114,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   const blanks: [number, number, string?][] = [];
   /** Words put in at offsets of the cell (ascending). */
   const inserts: [number, string][] = [];
-  const standIns: { code: string; origin: number; group: number; reportAlone: boolean }[] = [];
+  const standIns: { code: string; origin: number; group: number; reportAlone: boolean; valueName?: string }[] = [];
   let group = 0;
   const moduleType = (specifier: string): string => `import(${JSON.stringify(specifier)})`;
   const start = (node: { span: Swc.Span }): number => at(node.span.start);
@@ -133,7 +139,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
             const member = JSON.stringify(imported);
             const typeOnly = item.typeOnly || specifier.isTypeOnly;
             const elementStart = start(specifier);
-            if (!typeOnly) standIns.push({ code: `declare const ${name}: typeof ${module}[${member}];`, origin: elementStart, group: g, reportAlone: true });
+            if (!typeOnly) standIns.push({ code: `declare const ${name}: typeof ${module}[${member}];`, origin: elementStart, group: g, reportAlone: true, valueName: name });
             // The type meaning of the name (a class, interface or type alias): fails harmlessly for values.
             standIns.push({ code: `type ${name} = ${module}.${imported};`, origin: elementStart, group: g, reportAlone: typeOnly });
           }
@@ -200,7 +206,8 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   rewritten += "\n;";
   for (const standIn of standIns) {
     rewritten += "\n";
-    appended.push({ start: rewritten.length, end: rewritten.length + standIn.code.length, origin: standIn.origin, group: standIn.group, reportAlone: standIn.reportAlone });
+    const { origin, group, reportAlone, valueName } = standIn;
+    appended.push({ start: rewritten.length, end: rewritten.length + standIn.code.length, origin, group, reportAlone, ...(valueName === undefined ? {} : { valueName }) });
     rewritten += standIn.code;
   }
   return { text: rewritten, appended, inserted };

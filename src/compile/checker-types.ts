@@ -34,6 +34,8 @@ export interface CheckResult {
   diagnostics: CellDiagnostic[];
   /** False only when the cell is known to declare, import and export nothing. */
   declares: boolean;
+  /** Local names of the cell's `import { … }` (without `type`) that are types only: tsc elides them, and the run must too. */
+  typeOnlyImports: string[];
 }
 
 /**

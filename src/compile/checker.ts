@@ -102,11 +102,21 @@ export class CellChecker {
 
   private async checkWithTsgo(source: string, handedOver: () => void): Promise<CellDiagnostic[]> {
     const generation = this.generation;
-    const unanswered: CheckResult = { diagnostics: [], declares: true };
+    const unanswered: CheckResult = { diagnostics: [], declares: true, typeOnlyImports: [] };
     const result = await this.run(source, unanswered, (project, cell, checked) => project.check(cell, checked, handedOver));
     // A fallback (the checker failed) is not an answer worth remembering.
     this.lastCheck = result === unanswered ? undefined : { source, generation, result };
     return result.diagnostics;
+  }
+
+  /**
+   * The names `source`'s `import { … }` takes that are types only, as its check found them (none
+   * when it was not checked, or the checker did not answer): the run leaves them out, as tsc's
+   * output does, for the module has no such export.
+   */
+  typeOnlyImports(source: string): readonly string[] {
+    const memo = this.lastCheck;
+    return memo?.source === source && memo.generation === this.generation ? memo.result.typeOnlyImports : [];
   }
 
   /** Record a cell as run: its top-level declarations now replace earlier ones of the same names. */

@@ -49,7 +49,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   private modules: Promise<TransformModule> | undefined;
   private scanner: ReturnType<typeof loadIsComplete> | undefined;
   /** The last cell transformed: a cell run again (or `1 + 1` sent in a loop) is not transformed again. */
-  private lastTransform: { source: string; cell: CompiledCell } | undefined;
+  private lastTransform: { source: string; typeOnlyImports: string; cell: CompiledCell } | undefined;
   private checker: CellChecker | undefined;
   /** Cells run while no checker existed (type checking off), replayed when completion first needs one. */
   private readonly unchecked: string[] = [];
@@ -98,22 +98,27 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     const checking = checker?.check(source, handedOver);
     if (checking && warm) await free;
     const { transformCell, CellSyntaxError } = await modules;
+    const transform = (typeOnlyImports: readonly string[]): CompiledCell => {
+      const last = this.lastTransform;
+      const key = typeOnlyImports.join(" ");
+      // The transform depends on the source (and the names left out) alone; the map names the cell's script.
+      if (last?.source === source && last.typeOnlyImports === key) return { code: last.cell.code, map: last.cell.map && { ...last.cell.map, sources: [filename] } };
+      const transformed = transformCell(source, { filename, typeOnlyImports });
+      const cell = { code: transformed.code, map: transformed.map };
+      this.lastTransform = { source, typeOnlyImports: key, cell };
+      return cell;
+    };
     let cell: CompiledCell;
     try {
-      const last = this.lastTransform;
-      if (last?.source === source) {
-        // The transform depends on the source alone; the map names the cell's script.
-        cell = { code: last.cell.code, map: last.cell.map && { ...last.cell.map, sources: [filename] } };
-      } else {
-        const transformed = transformCell(source, { filename });
-        cell = { code: transformed.code, map: transformed.map };
-        this.lastTransform = { source, cell };
-      }
+      cell = transform([]);
     } catch (error) {
       if (error instanceof CellSyntaxError) return { error: syntaxError(error, written) };
       throw error;
     }
     const diagnostics = ((await checking) ?? []).map((d) => (source === unbanged || d.line !== 1 || d.file !== undefined ? d : { ...d, column: d.column - 1, sourceLine: written.split("\n")[0] ?? "" }));
+    // `import { SpawnOptions }` without `type`: known to be a type only once checked (rare; the transform takes ~0.1 ms).
+    const typeOnlyImports = checker?.typeOnlyImports(source) ?? [];
+    if (typeOnlyImports.length > 0) cell = transform(typeOnlyImports);
     if (diagnostics.length > 0) {
       const lines = formatDiagnostics(diagnostics);
       const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;

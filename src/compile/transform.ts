@@ -207,7 +207,7 @@ class CellRewriter {
   private prologueEnd = -1;
   private prologueStart = -1;
 
-  constructor(readonly code: string, private readonly at: (pos: number) => number) {
+  constructor(readonly code: string, private readonly at: (pos: number) => number, private readonly typeOnlyImports: ReadonlySet<string>) {
     this.edit = new Rewrite(code);
   }
 
@@ -446,6 +446,10 @@ class CellRewriter {
   private importDeclaration(decl: Swc.ImportDeclaration, span: Span): void {
     this.edit.remove(span.start, span.end);
     if (decl.typeOnly) return;
+    // Names the checker found to be types only; an import of nothing but those is elided whole, as tsc does.
+    const typeOnly = (specifier: Swc.ImportSpecifier | Swc.ImportDefaultSpecifier | Swc.ImportNamespaceSpecifier) =>
+      specifier.type === "ImportSpecifier" && (specifier.isTypeOnly || this.typeOnlyImports.has(specifier.local.value));
+    if (decl.specifiers.length > 0 && decl.specifiers.every(typeOnly)) return;
     let call = `${IMPORT_FUNCTION}(${JSON.stringify(decl.source.value)}`;
     const attributesNode = (decl as { with?: Swc.ObjectExpression | null }).with;
     if (attributesNode) {
@@ -459,7 +463,7 @@ class CellRewriter {
     const exported = (name: string) => `${IMPORTED_NAME}(${NAMESPACE_TEMP}, ${JSON.stringify(name)}, ${JSON.stringify(decl.source.value)})`;
     for (const specifier of decl.specifiers) {
       const local = specifier.local.value;
-      if (specifier.type === "ImportSpecifier" && specifier.isTypeOnly) continue;
+      if (typeOnly(specifier)) continue;
       this.hoist([local]);
       if (specifier.type === "ImportDefaultSpecifier") {
         assignments.push(`${local} = ${exported("default")};`);
@@ -578,8 +582,11 @@ function withoutImportMeta(code: string, body: Swc.ModuleItem[], at: (pos: numbe
   return text;
 }
 
-/** Compiles one cell. Throws CellSyntaxError when the cell does not parse. */
-export function transformCell(source: string, options: { filename: string }): TransformedCell {
+/**
+ * Compiles one cell. Throws CellSyntaxError when the cell does not parse. `typeOnlyImports`: local
+ * names of `import { … }` that the checker found to be types only (swc cannot tell without types).
+ */
+export function transformCell(source: string, options: { filename: string; typeOnlyImports?: Iterable<string> }): TransformedCell {
   const { filename } = options;
   let js: { code: string; map: string };
   try {
@@ -589,7 +596,7 @@ export function transformCell(source: string, options: { filename: string }): Tr
   }
   const { body, at } = parseWithOffsets(js.code, "ecmascript");
   const code = withoutImportMeta(js.code, body, at);
-  const rewriter = new CellRewriter(code, at);
+  const rewriter = new CellRewriter(code, at, new Set(options.typeOnlyImports));
   rewriter.rewrite(body);
   const guarded = rewriter.guardResumptions(body);
   rewriter.writeHead();

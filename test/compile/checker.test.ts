@@ -95,6 +95,18 @@ describe("CellChecker", () => {
     expect(missing).toMatchObject([{ code: 2307, line: 2, column: 8 }]);
   });
 
+  it("finds the names an import without `type` takes that are types only (interfaces, type aliases), and only those", async () => {
+    const cell = 'import { SpawnOptions, spawn, type ChildProcess, ExecException } from "node:child_process";\nimport { Dirent, type Stats } from "node:fs";';
+    expect(await checker.check(cell)).toEqual([]);
+    // Dirent is a class: a value too.
+    expect([...checker.typeOnlyImports(cell)].sort()).toEqual(["ExecException", "SpawnOptions"]);
+    expect(checker.typeOnlyImports("const other = 1;")).toEqual([]);
+    // A name the module has nowhere is an error, not a type.
+    const missing = 'import { NoSuchName } from "node:fs";';
+    expect(await checker.check(missing)).toHaveLength(1);
+    expect(checker.typeOnlyImports(missing)).toEqual([]);
+  });
+
   it("allows top-level await and for await in a cell", async () => {
     expect(await checker.check("const v = await Promise.resolve(42);\nfor await (const item of [Promise.resolve(1)]) { item.toFixed(); }\nv.toFixed()")).toEqual([]);
     expect(await run(checker, "const awaited = await Promise.resolve('text');")).toEqual([]);

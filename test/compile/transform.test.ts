@@ -177,6 +177,13 @@ describe("imports", () => {
     expect(cell.code).not.toMatch(/Stats|CpuInfo/);
   });
 
+  it("leaves out the names the checker found to be types only, and an import of nothing else, as tsc elides them", () => {
+    const cell = transformCell('import { SpawnOptions, spawn } from "node:child_process";\nimport { Stats } from "node:fs";', { filename: "c.ts", typeOnlyImports: ["SpawnOptions", "Stats"] });
+    expect(cell.declared).toEqual(["spawn"]);
+    expect(cell.code).not.toMatch(/SpawnOptions|Stats|node:fs/);
+    expect(cell.code).toContain('"spawn"');
+  });
+
   it("import x = require(...) gives module.exports for a CommonJS module", async () => {
     const nb = new Notebook();
     await nb.run('import assert = require("node:assert");');

@@ -325,6 +325,14 @@ describe("TypeScript cells", () => {
     expect(await valueOf('import { read } from "./config-reader.ts";\nread')).toBe("[ 3, 'weakrefs', 3, 6 ]");
   });
 
+  it("imports at run time only the values of an import without `type`: a name that is only a type is left out, as tsc elides it", async () => {
+    expect(await valueOf('import { SpawnOptions, spawnSync } from "node:child_process";\nconst spawnOptions: SpawnOptions = { cwd: "." };\n[typeof spawnSync, spawnOptions.cwd]')).toBe("[ 'function', '.' ]");
+    expect(await valueOf('import { Box, area as boxArea } from "./geometry.js";\nconst unit: Box = { w: 1, h: 1 };\nboxArea(unit)')).toBe("2");
+    // A cell that imports a type for later cells.
+    expect((await k.client.execute('import { Stats as FileStats } from "node:fs";')).reply.content.status).toBe("ok");
+    expect(await valueOf("const noStats: FileStats | undefined = undefined;\ntypeof noStats")).toBe("'undefined'");
+  });
+
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
