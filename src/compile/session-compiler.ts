@@ -138,7 +138,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     const source = await readFile(path, "utf8");
     const { stripTypes, cellSyntaxError } = await this.load();
     try {
-      const { code, map } = stripTypes(source, path);
+      const { code, map } = stripTypes(source, path, "module");
       return { source, code, map: JSON.parse(map) as SourceMapV3 };
     } catch (error) {
       const syntax = cellSyntaxError(error, source);

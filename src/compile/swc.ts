@@ -14,13 +14,15 @@ function load(): typeof Swc {
 }
 
 /**
- * TypeScript → ES2022 JavaScript, types erased, imports and exports kept as written
+ * TypeScript → ES2022 JavaScript, types erased, imports and exports of a cell kept as written
  * (`verbatimModuleSyntax`: an import the cell does not use itself is still needed by later
  * cells), class fields with define semantics as tsc's ES2022 default, decorators as TypeScript 5
  * has them (TC39's, not `experimentalDecorators`: V8 has none, so swc writes them out), no JSX.
+ * A `module` (a TypeScript file beside the notebook) is whole: its imports that no value uses
+ * are elided, as tsc elides them (`import { SomeInterface } from "m"` asks `m` for nothing).
  * Throws swc's diagnostic text on a syntax error.
  */
-export function stripTypes(source: string, filename: string): { code: string; map: string } {
+export function stripTypes(source: string, filename: string, kind: "cell" | "module" = "cell"): { code: string; map: string } {
   const out = load().transformSync(mendedEnd(source), {
     filename,
     sourceFileName: filename,
@@ -37,7 +39,7 @@ export function stripTypes(source: string, filename: string): { code: string; ma
       keepClassNames: true,
       preserveAllComments: true,
       experimental: { keepImportAttributes: true },
-      transform: { verbatimModuleSyntax: true, useDefineForClassFields: true, decoratorVersion: "2022-03" },
+      transform: { verbatimModuleSyntax: kind === "cell", useDefineForClassFields: true, decoratorVersion: "2022-03" },
     },
   });
   return { code: out.code, map: out.map ?? '{"mappings":""}' };

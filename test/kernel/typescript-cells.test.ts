@@ -333,6 +333,15 @@ describe("TypeScript cells", () => {
     expect(await valueOf("const noStats: FileStats | undefined = undefined;\ntypeof noStats")).toBe("'undefined'");
   });
 
+  it("runs a TypeScript module beside the notebook that imports an interface without `type`, as tsc's output does", async () => {
+    writeFileSync(
+      join(dir, "box-user.ts"),
+      'import { Box, area } from "./geometry.js";\nimport { SpawnOptions } from "node:child_process";\n' +
+        'const unit: Box = { w: 1, h: 1 };\nexport const options: SpawnOptions = { cwd: "." };\nexport const unitArea = area(unit);\n',
+    );
+    expect(await valueOf('import { unitArea, options } from "./box-user.ts";\n[unitArea, options.cwd]')).toBe("[ 2, '.' ]");
+  });
+
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
