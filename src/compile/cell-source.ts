@@ -89,6 +89,23 @@ export function sourceOffset(checked: CheckedText, at: number): number {
 type Parsed = ReturnType<typeof parseWithOffsets>;
 
 /**
+ * The name of the ambient module that stands in for a namespace import of a package or built-in:
+ * `declare module "ephemeron-import:node:path" { import * as m from "node:path"; global { export
+ * import path = m; } }`. A `declare const path: typeof import("node:path")` would be a value only,
+ * and `path.ParsedPath` in a type no namespace ("Cannot find namespace 'path'"); an alias of the
+ * module has every meaning the import has, and a script may declare it: an ambient module may
+ * add to the global scope. (Not for a relative specifier: an ambient module cannot import one.)
+ */
+const ALIAS_MODULE = "ephemeron-import:";
+/** The local name of the module inside its stand-in: each `declare module` block has its own. */
+const ALIAS_LOCAL = "__ephemeron_module";
+
+/** Whether an ambient module may import `specifier` (TypeScript refuses relative and rooted names there). */
+function importableFromAmbientModule(specifier: string): boolean {
+  return !/^(?:\.\.?(?:[\\/]|$)|[\\/]|[a-zA-Z]:)/.test(specifier);
+}
+
+/**
  * The text the checker gets for a cell, with its top-level names. Throws swc's error when the
  * cell does not parse (the transform reports syntax errors before the check is asked for).
  */
@@ -132,7 +149,10 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
             const valueType = `typeof ${module} extends { default: infer D } ? D : typeof ${module}`;
             standIns.push({ code: item.typeOnly ? `type ${name} = ${valueType};` : `declare const ${name}: ${valueType};`, origin, group: group++, reportAlone: true });
           } else if (specifier.type === "ImportNamespaceSpecifier") {
-            standIns.push({ code: `declare const ${name}: typeof ${module};`, origin, group: group++, reportAlone: true });
+            const code = importableFromAmbientModule(item.source.value)
+              ? aliasOfModule(name, `import * as ${ALIAS_LOCAL} from ${JSON.stringify(item.source.value)};`, item.source.value)
+              : `declare const ${name}: typeof ${module};`;
+            standIns.push({ code, origin, group: group++, reportAlone: true });
           } else {
             const imported = specifier.imported?.value ?? name;
             const g = group++;
@@ -149,7 +169,11 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
       case "TsImportEqualsDeclaration": {
         if (item.moduleRef.type !== "TsExternalModuleReference") break;
         blanks.push([start(item), end(item)]);
-        standIns.push({ code: `declare const ${item.id.value}: typeof ${moduleType(item.moduleRef.expression.value)};`, origin: start(item.id), group: group++, reportAlone: true });
+        const specifier = item.moduleRef.expression.value;
+        const code = importableFromAmbientModule(specifier)
+          ? aliasOfModule(item.id.value, `import ${ALIAS_LOCAL} = require(${JSON.stringify(specifier)});`, specifier)
+          : `declare const ${item.id.value}: typeof ${moduleType(specifier)};`;
+        standIns.push({ code, origin: start(item.id), group: group++, reportAlone: true });
         break;
       }
       case "TsModuleDeclaration":
@@ -213,6 +237,22 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   return { text: rewritten, appended, inserted };
 }
 
+/** A global alias `name` of the module `importLine` imports as ALIAS_LOCAL (see ALIAS_MODULE). */
+function aliasOfModule(name: string, importLine: string, specifier: string): string {
+  return `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { ${importLine} global { export import ${name} = ${ALIAS_LOCAL}; } }`;
+}
+
+/** The global alias an ALIAS_MODULE stand-in declares. */
+function aliasDeclared(declaration: Swc.TsModuleDeclaration): Swc.Identifier | undefined {
+  if (declaration.id.type !== "StringLiteral" || !declaration.id.value.startsWith(ALIAS_MODULE) || declaration.body?.type !== "TsModuleBlock") return undefined;
+  for (const statement of declaration.body.body) {
+    if (statement.type !== "TsModuleDeclaration" || !statement.global || statement.body?.type !== "TsModuleBlock") continue;
+    const alias = statement.body.body.find((s) => s.type === "TsImportEqualsDeclaration");
+    if (alias?.type === "TsImportEqualsDeclaration") return alias.id;
+  }
+  return undefined;
+}
+
 /** The top-level names of a (script) cell, and whether it has declarations without one. */
 function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unnamed: boolean } {
   const names: DeclaredName[] = [];
@@ -246,10 +286,13 @@ function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unn
       case "TsImportEqualsDeclaration":
         add(declaration.id, "module");
         break;
-      case "TsModuleDeclaration":
-        if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module");
+      case "TsModuleDeclaration": {
+        const alias = aliasDeclared(declaration);
+        if (alias !== undefined) add(alias, "module");
+        else if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module");
         else unnamed = true;
         break;
+      }
       default:
         // `for (var i …)`, `if (…) { var x }`: a script's `var` in a block is a top-level name too.
         for (const { declaration: nested } of nestedVars(declaration as Swc.Statement)) {

@@ -342,6 +342,17 @@ describe("TypeScript cells", () => {
     expect(await valueOf('import { unitArea, options } from "./box-user.ts";\n[unitArea, options.cwd]')).toBe("[ 2, '.' ]");
   });
 
+  it("lets a namespace import or import = require name the module's types too (path.ParsedPath), in its cell, in later cells and after the import runs again", async () => {
+    const importCell = 'import * as nodePath from "node:path";\nconst parsedHere: nodePath.ParsedPath = nodePath.parse("/a/b.txt");\nparsedHere.base';
+    expect(await valueOf(importCell)).toBe("'b.txt'");
+    expect(await valueOf('const parsedLater: nodePath.ParsedPath = nodePath.parse("/c/d.md");\nparsedLater.ext')).toBe("'.md'");
+    expect(await valueOf(importCell)).toBe("'b.txt'");
+    expect(await valueOf("let parsedAgain: nodePath.ParsedPath = parsedLater;\nparsedAgain.name")).toBe("'d'");
+    expect(await valueOf('import nodeFs = require("node:fs");\nlet noStats: nodeFs.Stats | undefined;\ntypeof nodeFs.statSync')).toBe("'function'");
+    expect(await failureOf("const notANumber: number = nodePath.sep;")).toContain("TS2322");
+    expect(await failureOf('import * as nowhere from "no-such-package-at-all";')).toContain("Cannot find module 'no-such-package-at-all'");
+  });
+
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
