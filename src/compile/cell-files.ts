@@ -17,6 +17,7 @@ import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
+import { RELATIVE_MODULE } from "./cell-source.js";
 import type { TsgoFileSystem } from "./tsgo-channel.js";
 
 const INITIAL_POOL = 32;
@@ -193,6 +194,8 @@ export class CellFiles {
           allowJs: false,
           // `import("./helper.ts")` in a cell: the runtime loads TypeScript files beside the notebook.
           allowImportingTsExtensions: true,
+          // The stand-in of `import * as geo from "./geo.js"` imports it from an ambient module, which cannot name a relative path.
+          paths: { [`${RELATIVE_MODULE}*`]: ["./*"] },
           types: ["node"],
           typeRoots: [path.dirname(nodeTypes)],
           skipLibCheck: true,

@@ -18,7 +18,7 @@ import { isAbsolute, relative } from "node:path";
 import type { Diagnostic, Project } from "typescript/unstable/async";
 import type { UpdateSnapshotResponse } from "typescript/unstable/proto";
 import { lineAndColumn } from "./code-points.js";
-import { checkedText, sourceOffset, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
+import { checkedText, sourceOffset, withoutStandInModules, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
 import { ALWAYS_DEFINED_GLOBALS, type CellDiagnostic, type CheckResult, type CompletionResult, type InspectResult } from "./checker-types.js";
 import type { CellFiles } from "./cell-files.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
@@ -478,7 +478,7 @@ function toCellDiagnostic(source: string, diagnostic: Diagnostic, offset: number
 }
 
 function flattenMessage(diagnostic: Diagnostic, indent = 0): string {
-  const lines = [`${"  ".repeat(indent)}${markingReplacedNames(diagnostic.text)}`];
+  const lines = [`${"  ".repeat(indent)}${markingReplacedNames(withoutStandInModules(diagnostic.text))}`];
   for (const next of diagnostic.messageChain ?? []) lines.push(flattenMessage(next, indent + 1));
   return lines.join("\n");
 }

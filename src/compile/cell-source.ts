@@ -94,15 +94,32 @@ type Parsed = ReturnType<typeof parseWithOffsets>;
  * import path = m; } }`. A `declare const path: typeof import("node:path")` would be a value only,
  * and `path.ParsedPath` in a type no namespace ("Cannot find namespace 'path'"); an alias of the
  * module has every meaning the import has, and a script may declare it: an ambient module may
- * add to the global scope. (Not for a relative specifier: an ambient module cannot import one.)
+ * add to the global scope. (A relative specifier goes through RELATIVE_MODULE.)
  */
 const ALIAS_MODULE = "ephemeron-import:";
 /** The local name of the module inside its stand-in: each `declare module` block has its own. */
 const ALIAS_LOCAL = "__ephemeron_module";
 
-/** Whether an ambient module may import `specifier` (TypeScript refuses relative and rooted names there). */
-function importableFromAmbientModule(specifier: string): boolean {
-  return !/^(?:\.\.?(?:[\\/]|$)|[\\/]|[a-zA-Z]:)/.test(specifier);
+/**
+ * A relative specifier as an ambient module may import it: TypeScript refuses relative and rooted
+ * names there, so the project's tsconfig maps this prefix to its own folder, the notebook's
+ * (cell-files.ts), where a cell's relative imports resolve from.
+ */
+export const RELATIVE_MODULE = "ephemeron-relative:";
+
+/**
+ * `specifier` as the import inside an ALIAS_MODULE stand-in, or undefined where the constant
+ * stands in: a rooted path, and a JSON file (a value only, which an alias cannot name).
+ */
+function ambientSpecifier(specifier: string): string | undefined {
+  if (/\.json$/i.test(specifier)) return undefined;
+  if (/^\.\.?(?:\/|$)/.test(specifier)) return RELATIVE_MODULE + specifier;
+  return /^(?:[\\/]|[a-zA-Z]:)/.test(specifier) ? undefined : specifier;
+}
+
+/** A checker's message without the stand-ins' module names: "Cannot find module './geo.js'" as the cell wrote it. */
+export function withoutStandInModules(text: string): string {
+  return text.replaceAll(RELATIVE_MODULE, "");
 }
 
 /**
@@ -149,8 +166,9 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
             const valueType = `typeof ${module} extends { default: infer D } ? D : typeof ${module}`;
             standIns.push({ code: item.typeOnly ? `type ${name} = ${valueType};` : `declare const ${name}: ${valueType};`, origin, group: group++, reportAlone: true });
           } else if (specifier.type === "ImportNamespaceSpecifier") {
-            const code = importableFromAmbientModule(item.source.value)
-              ? aliasOfModule(name, `import * as ${ALIAS_LOCAL} from ${JSON.stringify(item.source.value)};`, item.source.value)
+            const ambient = ambientSpecifier(item.source.value);
+            const code = ambient !== undefined
+              ? aliasOfModule(name, `import * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value)
               : `declare const ${name}: typeof ${module};`;
             standIns.push({ code, origin, group: group++, reportAlone: true });
           } else {
@@ -170,8 +188,9 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
         if (item.moduleRef.type !== "TsExternalModuleReference") break;
         blanks.push([start(item), end(item)]);
         const specifier = item.moduleRef.expression.value;
-        const code = importableFromAmbientModule(specifier)
-          ? aliasOfModule(item.id.value, `import ${ALIAS_LOCAL} = require(${JSON.stringify(specifier)});`, specifier)
+        const ambient = ambientSpecifier(specifier);
+        const code = ambient !== undefined
+          ? aliasOfModule(item.id.value, `import ${ALIAS_LOCAL} = require(${JSON.stringify(ambient)});`, specifier)
           : `declare const ${item.id.value}: typeof ${moduleType(specifier)};`;
         standIns.push({ code, origin: start(item.id), group: group++, reportAlone: true });
         break;

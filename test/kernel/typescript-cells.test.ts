@@ -353,6 +353,14 @@ describe("TypeScript cells", () => {
     expect(await failureOf('import * as nowhere from "no-such-package-at-all";')).toContain("Cannot find module 'no-such-package-at-all'");
   });
 
+  it("lets a namespace import of a module beside the notebook name its types (geo.Box), and names a missing one as the cell wrote it", async () => {
+    expect(await valueOf('import * as geo from "./geometry.js";\nconst square: geo.Box = { w: 2, h: 2 };\ngeo.area(square)')).toBe("8");
+    expect(await valueOf('import settingsRequired = require("./settings.json");\nsettingsRequired.retries')).toBe("3");
+    const missing = await failureOf('import * as absent from "./absent-module.js";');
+    expect(missing).toContain("Cannot find module './absent-module.js'");
+    expect(missing).not.toContain("ephemeron");
+  });
+
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
