@@ -99,6 +99,14 @@ type Parsed = ReturnType<typeof parseWithOffsets>;
 const ALIAS_MODULE = "ephemeron-import:";
 /** The local name of the module inside its stand-in: each `declare module` block has its own. */
 const ALIAS_LOCAL = "__ephemeron_module";
+/**
+ * A default import's stand-in goes through a second ambient module that exports the default under
+ * the import's name: an alias (`import X = m.X`) names a module's member, where `import X = d` of
+ * the default itself would need it to be a namespace (a class is not). Both places of the name in it
+ * are uses of the alias (renamed with it when a later cell imports the name again: the merged
+ * module must not export it twice).
+ */
+const DEFAULT_MODULE = "ephemeron-default:";
 
 /**
  * A relative specifier as an ambient module may import it: TypeScript refuses relative and rooted
@@ -108,10 +116,20 @@ const ALIAS_LOCAL = "__ephemeron_module";
 export const RELATIVE_MODULE = "ephemeron-relative:";
 
 /**
- * `specifier` as the import inside an ALIAS_MODULE stand-in, or undefined where the constant
- * stands in: a rooted path, and a JSON file (a value only, which an alias cannot name).
+ * Names Node and its types declare as globals (`crypto`, `URL`, `process`, CommonJS's `module`…).
+ * An alias added to the global scope under such a name collides with the global's own declaration
+ * and breaks the stand-in, where a constant in the cell's script shadows it (cell-project.ts lets a
+ * cell redeclare a global): `import * as crypto from "node:crypto"` keeps the constant.
  */
-function ambientSpecifier(specifier: string): string | undefined {
+const GLOBAL_NAMES = new Set([...Object.getOwnPropertyNames(globalThis), "require", "module", "exports", "__dirname", "__filename"]);
+
+/**
+ * `specifier` as the import inside an ALIAS_MODULE stand-in for `name`, or undefined where the
+ * constant stands in: a rooted path, a JSON file (a value only, which an alias cannot name), a
+ * name Node has as a global.
+ */
+function ambientSpecifier(specifier: string, name: string): string | undefined {
+  if (GLOBAL_NAMES.has(name)) return undefined;
   if (/\.json$/i.test(specifier)) return undefined;
   if (/^\.\.?(?:\/|$)/.test(specifier)) return RELATIVE_MODULE + specifier;
   return /^(?:[\\/]|[a-zA-Z]:)/.test(specifier) ? undefined : specifier;
@@ -139,7 +157,7 @@ export function checkedText(source: string): CheckedText {
   const text = rewritten?.text ?? source;
   const final = rewritten === undefined ? parsed : parseWithOffsets(text, "typescript");
   const declarations = collectDeclarations(final);
-  const references = collectReferences(final, text, new Set(declarations.names.map((n) => n.start)));
+  const references = [...collectReferences(final, text, new Set(declarations.names.map((n) => n.start))), ...defaultAliasUses(final)];
   return { text, appended: [], inserted: [], ...rewritten, ...declarations, references };
 }
 
@@ -164,9 +182,13 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
           const origin = start(specifier.local);
           if (specifier.type === "ImportDefaultSpecifier") {
             const valueType = `typeof ${module} extends { default: infer D } ? D : typeof ${module}`;
-            standIns.push({ code: item.typeOnly ? `type ${name} = ${valueType};` : `declare const ${name}: ${valueType};`, origin, group: group++, reportAlone: true });
+            const ambient = item.typeOnly ? undefined : ambientSpecifier(item.source.value, name);
+            const code = ambient !== undefined
+              ? aliasOfDefault(name, ambient, item.source.value)
+              : item.typeOnly ? `type ${name} = ${valueType};` : `declare const ${name}: ${valueType};`;
+            standIns.push({ code, origin, group: group++, reportAlone: true });
           } else if (specifier.type === "ImportNamespaceSpecifier") {
-            const ambient = ambientSpecifier(item.source.value);
+            const ambient = ambientSpecifier(item.source.value, name);
             const code = ambient !== undefined
               ? aliasOfModule(name, `import * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value)
               : `declare const ${name}: typeof ${module};`;
@@ -188,7 +210,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
         if (item.moduleRef.type !== "TsExternalModuleReference") break;
         blanks.push([start(item), end(item)]);
         const specifier = item.moduleRef.expression.value;
-        const ambient = ambientSpecifier(specifier);
+        const ambient = ambientSpecifier(specifier, item.id.value);
         const code = ambient !== undefined
           ? aliasOfModule(item.id.value, `import ${ALIAS_LOCAL} = require(${JSON.stringify(ambient)});`, specifier)
           : `declare const ${item.id.value}: typeof ${moduleType(specifier)};`;
@@ -261,13 +283,52 @@ function aliasOfModule(name: string, importLine: string, specifier: string): str
   return `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { ${importLine} global { export import ${name} = ${ALIAS_LOCAL}; } }`;
 }
 
-/** The global alias an ALIAS_MODULE stand-in declares. */
-function aliasDeclared(declaration: Swc.TsModuleDeclaration): Swc.Identifier | undefined {
+/** A global alias `name` of the default export of `specifier`, imported as `ambient` (see DEFAULT_MODULE). */
+function aliasOfDefault(name: string, ambient: string, specifier: string): string {
+  const through = JSON.stringify(DEFAULT_MODULE + specifier);
+  return `declare module ${through} { import ${ALIAS_LOCAL} from ${JSON.stringify(ambient)}; export { ${ALIAS_LOCAL} as ${name} }; } ` +
+    `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { import * as ${ALIAS_LOCAL} from ${through}; global { export import ${name} = ${ALIAS_LOCAL}.${name}; } }`;
+}
+
+/** Whether a `declare module` is the DEFAULT_MODULE half of a default import's stand-in. */
+function isDefaultModule(declaration: Swc.TsModuleDeclaration): boolean {
+  return declaration.id.type === "StringLiteral" && declaration.id.value.startsWith(DEFAULT_MODULE);
+}
+
+/** The places of a default import's name in its stand-in other than the alias (DEFAULT_MODULE): uses of the alias. */
+function defaultAliasUses({ body, at }: Parsed): NameReference[] {
+  const uses: NameReference[] = [];
+  const use = (id: Swc.Identifier): void => {
+    const start = at(id.span.start);
+    uses.push({ name: id.value, start, end: start + id.value.length, shorthand: false });
+  };
+  for (const item of body) {
+    if (item.type !== "TsModuleDeclaration" || item.body?.type !== "TsModuleBlock") continue;
+    if (isDefaultModule(item)) {
+      for (const statement of item.body.body) {
+        if (statement.type !== "ExportNamedDeclaration") continue;
+        for (const specifier of statement.specifiers) if (specifier.type === "ExportSpecifier" && specifier.exported?.type === "Identifier") use(specifier.exported);
+      }
+      continue;
+    }
+    if (aliasDeclared(item) === undefined) continue;
+    for (const statement of item.body.body) {
+      if (statement.type !== "TsModuleDeclaration" || !statement.global || statement.body?.type !== "TsModuleBlock") continue;
+      for (const alias of statement.body.body) {
+        if (alias.type === "TsImportEqualsDeclaration" && alias.moduleRef.type === "TsQualifiedName" && alias.moduleRef.right.type === "Identifier") use(alias.moduleRef.right);
+      }
+    }
+  }
+  return uses;
+}
+
+/** The global alias an ALIAS_MODULE stand-in declares, and what completion calls it: a module, or a default export (a value). */
+function aliasDeclared(declaration: Swc.TsModuleDeclaration): { id: Swc.Identifier; kind: string } | undefined {
   if (declaration.id.type !== "StringLiteral" || !declaration.id.value.startsWith(ALIAS_MODULE) || declaration.body?.type !== "TsModuleBlock") return undefined;
   for (const statement of declaration.body.body) {
     if (statement.type !== "TsModuleDeclaration" || !statement.global || statement.body?.type !== "TsModuleBlock") continue;
     const alias = statement.body.body.find((s) => s.type === "TsImportEqualsDeclaration");
-    if (alias?.type === "TsImportEqualsDeclaration") return alias.id;
+    if (alias?.type === "TsImportEqualsDeclaration") return { id: alias.id, kind: alias.moduleRef.type === "TsQualifiedName" ? "variable" : "module" };
   }
   return undefined;
 }
@@ -307,7 +368,8 @@ function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unn
         break;
       case "TsModuleDeclaration": {
         const alias = aliasDeclared(declaration);
-        if (alias !== undefined) add(alias, "module");
+        if (alias !== undefined) add(alias.id, alias.kind);
+        else if (isDefaultModule(declaration)) break;
         else if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module");
         else unnamed = true;
         break;

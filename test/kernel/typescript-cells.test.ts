@@ -361,6 +361,27 @@ describe("TypeScript cells", () => {
     expect(missing).not.toContain("ephemeron");
   });
 
+  it("lets a default import name a type too: a class (generic or not), a module's namespace, in later cells and after the import runs again", async () => {
+    const importCell = 'import Emitter from "node:events";\nconst emitter: Emitter = new Emitter();\nemitter.listenerCount("x")';
+    expect(await valueOf(importCell)).toBe("0");
+    expect(await valueOf("const another: Emitter = new Emitter();\ntypeof another.on")).toBe("'function'");
+    expect(await valueOf(importCell)).toBe("0");
+    expect(await valueOf('import nodeAssert from "node:assert";\nlet failure: nodeAssert.AssertionError | undefined;\ntypeof nodeAssert.strictEqual')).toBe("'function'");
+    writeFileSync(join(dir, "holder.ts"), "export default class Holder<T> {\n  constructor(readonly held: T) {}\n}\n");
+    expect(await valueOf('import Holder from "./holder.ts";\nconst held: Holder<string> = new Holder("x");\nheld.held')).toBe("'x'");
+    expect(await failureOf("const wrongHeld: Holder<number> = new Holder(\"y\");")).toContain("TS2322");
+    expect(await failureOf('import Nowhere from "./nowhere-at-all.js";')).toContain("Cannot find module './nowhere-at-all.js'");
+  });
+
+  it("imports a module as a namespace, a default or with require under a name Node has as a global (crypto, URL, module)", async () => {
+    await withFreshKernel(async (own) => {
+      const run = async (code: string) => (await own.client.execute(code)).reply.content as { status: string; evalue?: string };
+      expect(await run('import * as crypto from "node:crypto";\ncrypto.createHash("sha1").update("x").digest("hex").length')).toMatchObject({ status: "ok" });
+      expect(await run('import URL from "node:url";\ntypeof URL.fileURLToPath')).toMatchObject({ status: "ok" });
+      expect(await run('import module = require("node:module");\ntypeof module.createRequire')).toMatchObject({ status: "ok" });
+    });
+  });
+
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
