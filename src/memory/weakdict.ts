@@ -187,7 +187,11 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
     }
 
     set(key: K, value: V): this {
-      this.#drop(key);
+      const old = this.#data.get(key);
+      // A key that has a live value keeps its place, as a dict's and a Map's do (a loop that gives
+      // every key a new value ends); one whose value died goes last, as CPython dropped it at death.
+      if (old !== undefined && old() === undefined) this.#drop(key);
+      else if (old !== undefined) core.cancelCallback(old);
       this.#data.set(key, core.internalRef(value, this.#remove, key) as unknown as Ref<V>);
       return this;
     }

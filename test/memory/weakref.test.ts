@@ -234,6 +234,17 @@ describe("weak dictionaries and sets", () => {
     ]));
     expect(out).toEqual(["c C 2 2", "a A 0 0", "KeyError 'popitem(): dictionary is empty'"]);
   });
+
+  it("giving a key a new value keeps its place, as a dict and a Map do, so a loop that reassigns every value ends", () => {
+    const out = lines(runCells([
+      cell("a, b, c, vd, keep", `a = { n: "a" }; b = { n: "b" }; c = { n: "c" }; keep = [];
+        vd = new weakref.WeakValueDictionary([["a", a], ["b", b]]); vd.set("a", c); print([...vd.keys()].join());
+        let turns = 0;
+        for (const [k] of vd) { if (++turns > 10) { print("still looping"); break } const o = { n: k + "2" }; keep.push(o); vd.set(k, o) }
+        print(turns, [...vd.values()].map((v) => v.n).join(), weakref.getweakrefcount(a), weakref.getweakrefcount(c))`),
+    ]));
+    expect(out).toEqual(["a,b", "2 a2,b2 0 0"]);
+  });
 });
 
 describe("weakref.finalize", () => {
