@@ -555,7 +555,8 @@ export class WeakrefCore {
       if (info === undefined) return undefined;
       finalizers.delete(f);
       core.cancelCallback(info.ref);
-      return info.fn(...info.args);
+      // A plain call: `info.fn(...)` made the runtime's record the function's `this`, and tracebacks read `at Object.fn`.
+      return Reflect.apply(info.fn, undefined, info.args);
     };
     const finalize = function finalize(this: unknown, obj: object, fn: unknown, ...args: unknown[]): object {
       const proto = (new.target as { prototype: object } | undefined)?.prototype ?? finalize.prototype;

@@ -264,4 +264,15 @@ describe("weakref.finalize", () => {
     ]));
     expect(out).toEqual(["collected", "1", "exit 3", "exit 1"]);
   });
+
+  it("calls its function as a plain function: no runtime object as \`this\`, and a traceback that names the function, not Object.fn", () => {
+    const run = runCells([
+      cell("o, f", `o = {}; f = weakref.finalize(o, function cleanup(a) { print(a, this === globalThis || this === undefined); throw new Error("late") }, "arg");
+        o = null; await gc()`),
+      cell("o2", `o2 = {}; weakref.finalize(o2, () => { throw new Error("arrow") }); o2 = null; await gc()`),
+    ]);
+    expect(lines(run)).toEqual(["arg true"]);
+    expect(run.stderr).toMatch(/^Error: late\n +at cleanup \(/m);
+    expect(run.stderr).not.toMatch(/at Object\.(fn|cleanup)|\[as fn\]/);
+  });
 });
