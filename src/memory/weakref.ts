@@ -108,7 +108,8 @@ interface RefState {
   readonly internal: boolean;
   readonly kind: "ref" | "proxy";
   readonly method: WeakRef<(...args: unknown[]) => unknown> | undefined;
-  registration: number | undefined;
+  /** The pending callback's registrations: on the referent, and on a WeakMethod's function. */
+  registrations: number[];
 }
 
 /**
@@ -246,14 +247,15 @@ export class WeakrefCore {
     const order = info.order;
     const seq = state.seq;
     // Holds neither the referent nor the handle: a ref that dies first gets no callback.
-    state.registration = this.callbacks.register(obj, (): QueuedCallback | undefined => {
+    const make = (): QueuedCallback | undefined => {
       const h = handleRef.deref();
       if (h === undefined) return undefined;
       const st = states.get(h);
       const cb = st?.callback;
       if (st === undefined || cb === undefined) return undefined;
       st.callback = undefined;
-      st.registration = undefined;
+      for (const other of st.registrations) this.callbacks.unregister(other);
+      st.registrations = [];
       return {
         group: 0,
         primary: order,
@@ -266,7 +268,11 @@ export class WeakrefCore {
         // finalizer's own repr (`<finalize object at #3; dead>`).
         describe: () => (inspect.custom in cb ? inspect(cb) : `<function ${cb.name || "<lambda>"} at #${this.id(cb)}>`),
       };
-    });
+    };
+    state.registrations = [this.callbacks.register(obj, make)];
+    // CPython's WeakMethod also dies, and calls back (once), when its function dies first.
+    const method = state.method?.deref();
+    if (method !== undefined) state.registrations.push(this.callbacks.register(method, make));
   }
 
   /**
@@ -276,9 +282,9 @@ export class WeakrefCore {
    */
   cancelCallback(handle: object): void {
     const st = this.refStates.get(handle) ?? this.proxyStates.get(handle);
-    if (st?.registration !== undefined) this.callbacks.unregister(st.registration);
     if (st !== undefined) {
-      st.registration = undefined;
+      for (const registration of st.registrations) this.callbacks.unregister(registration);
+      st.registrations = [];
       st.callback = undefined;
       const target = st.wr.deref();
       const info = target === undefined ? undefined : this.infos.get(target);
@@ -301,7 +307,7 @@ export class WeakrefCore {
       internal: options.internal,
       kind: "ref",
       method: options.method,
-      registration: undefined,
+      registrations: [],
     };
     const r = (): object | undefined => {
       const target = state.wr.deref();
@@ -336,7 +342,7 @@ export class WeakrefCore {
       internal: false,
       kind: "proxy",
       method: undefined,
-      registration: undefined,
+      registrations: [],
     };
     const realm = this.realm;
     const dummy: object = Array.isArray(obj)

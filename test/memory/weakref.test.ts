@@ -123,6 +123,16 @@ describe("weakref.ref", () => {
     ]));
     expect(out).toEqual(["42 true", "undefined"]);
   });
+
+  it("a WeakMethod calls back once when its method dies first, as CPython's does, and not again when the object dies", () => {
+    const out = lines(runCells([
+      cell("C, o, m", `C = class C { get() { return 1 } }; o = new C();
+        m = new weakref.WeakMethod(o, "get", (r) => print("callback", r === m, r()));
+        delete C.prototype.get; print("collected", await gc(), m());
+        o = null; print("collected", await gc())`),
+    ]));
+    expect(out).toEqual(["callback true undefined", "collected 1 undefined", "collected 0"]);
+  });
 });
 
 describe("weakref.proxy", () => {
