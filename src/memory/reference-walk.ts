@@ -477,9 +477,14 @@ class WalkRun {
     return false;
   }
 
-  /** How snapshot.ts names a holder: a global variable's name, or its class. */
-  private ownerName(holder: object): string {
-    return this.globalNames.get(holder) ?? constructorName(holder);
+  /** How snapshot.ts names a holder: a global variable's name, a class's prototype (`C.prototype`), or its class. */
+  private ownerName(holder: object, depth = 0): string {
+    const name = this.globalNames.get(holder);
+    if (name !== undefined) return name;
+    const ctor = dataValue(holder, "constructor");
+    // Named by its class, a prototype would read as a static (`C.shared`) or an instance.
+    if (typeof ctor === "function" && depth < 8 && dataValue(ctor, "prototype") === holder) return `${this.ownerName(ctor, depth + 1)}.prototype`;
+    return constructorName(holder);
   }
 
   private labels(edge: Edge): string[] {

@@ -640,13 +640,19 @@ export function countReferences(snap: Snapshot, probeClass: string): RefcountRes
   const isGlobal = (node: number): boolean => node === p.globalObject || node === p.sandbox;
 
   /** A readable name for an object that holds the target. */
-  const ownerName = (node: number): string => {
+  const ownerName = (node: number, depth = 0): string => {
     for (const [edge, from] of snap.retainersOf(node)) {
       const t = snap.edgeType(edge);
       if (t === "property" && isGlobal(from)) return snap.edgeName(edge);
     }
     for (const [edge, from] of snap.retainersOf(node)) {
       if (snap.edgeType(edge) === "context" && !isFunctionContext(from)) return snap.edgeName(edge);
+    }
+    // A class's prototype (V8 names it Object) as `C.prototype`, as the reference walk names it.
+    for (const [edge, from] of snap.retainersOf(node)) {
+      if (depth < 8 && snap.edgeType(edge) === "property" && snap.edgeName(edge) === "prototype" && snap.type(from) === "closure" && snap.child(node, "constructor") === from) {
+        return `${ownerName(from, depth + 1)}.prototype`;
+      }
     }
     return snap.name(node) || snap.type(node);
   };

@@ -208,6 +208,17 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     ]);
   });
 
+  it("names what a class's prototype holds C.prototype.name, by the walk and the snapshot alike, not as a static (C.name) or an Object's", () => {
+    const cells = [
+      cell("t, C, proto", `t = { t: 1 }; C = class C { get() { return 1 } }; C.prototype.shared = t;
+        print(gc.referrers(t).join(" | ")); print(gc.referrers(C.prototype.get).join(" | "));
+        proto = C.prototype; print(gc.referrers(t).join(" | "))`),
+    ];
+    const expected = ["t | C.prototype.shared", "C.prototype.get", "t | proto.shared"];
+    expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "check" } }))).toEqual(expected);
+    expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "snapshot" } }))).toEqual(expected);
+  });
+
   it("names the memory API's own holders, a Proxy and a class's holders in words, by the walk and the snapshot alike", () => {
     const cells = [
       cell("a, fin, reg", `a = { a: 1 }; fin = weakref.finalize(a, () => {}, a); reg = new FinalizationRegistry(() => {}); reg.register({}, a);
