@@ -235,6 +235,10 @@ export function makeFinalizationRegistryClass(realm: Realm, queue: CallbackQueue
     }
 
     register(target: object, held: T, token?: object): void {
+      // V8 sees the entry as the held value, never the target: its own check is made here.
+      if (Object.is(target, held) && ((typeof target === "object" && target !== null) || typeof target === "function")) {
+        throw new realm.TypeError("FinalizationRegistry.prototype.register: target and holdings must not be same");
+      }
       const seq = queue.seq();
       const registration = new FinalizationRegistryEntry(seq, held);
       // Throws the realm's own TypeError for a bad target or token.

@@ -311,6 +311,17 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
   });
 });
 
+describe("the notebook's FinalizationRegistry", () => {
+  it("refuses an object as its own held value, as V8's does (it would never be collected)", () => {
+    const out = lines(runCells([
+      cell("reg, o, r", `reg = new FinalizationRegistry(() => print("must not run")); o = {}; r = weakref.ref(o);
+        try { reg.register(o, o); print("no error") } catch (e) { print(e instanceof TypeError, e.message) }
+        o = null; await gc(); print(r())`),
+    ]));
+    expect(out).toEqual(["true FinalizationRegistry.prototype.register: target and holdings must not be same", "undefined"]);
+  });
+});
+
 describe("the package in a plain Node program", () => {
   it("imports weakref, gc and id without --expose-gc, with the same semantics", () => {
     const dir = mkdtempSync(`${tmpdir()}/ephemeron-`);
