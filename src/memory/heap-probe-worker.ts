@@ -20,6 +20,8 @@ export interface ProbeRequest {
   readonly kind: "refcount" | "classes";
   readonly probeClass: string;
   readonly classNames?: readonly string[];
+  /** The realm's global names in the order they were defined: a holder several globals hold is named by the first, as the reference walk names it. */
+  readonly globalOrder?: readonly string[];
 }
 
 /** Where a probe's time went, in ms (wall clock, measured in the worker). */
@@ -116,7 +118,7 @@ parentPort?.on("message", (request: ProbeRequest) => {
       const t = performance.now();
       const result =
         request.kind === "refcount"
-          ? countReferences(snap, request.probeClass)
+          ? countReferences(snap, request.probeClass, request.globalOrder)
           : { classes: snap.classCounts(request.classNames), nodes: snap.nodeCount };
       timings.analyseMs = performance.now() - t;
       reply({ ...result, timings });

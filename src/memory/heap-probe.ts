@@ -92,8 +92,9 @@ export class HeapProbe {
   constructor(private readonly realm: Realm) {}
 
   refcount(obj: object): RefcountResult {
+    const globalOrder = Reflect.ownKeys(this.realm.globalThis).filter((key): key is string => typeof key === "string");
     return request<RefcountResult>(
-      { kind: "refcount", probeClass: PROBE_CLASS },
+      { kind: "refcount", probeClass: PROBE_CLASS, globalOrder },
       new EphemeronHeapProbe(obj, this.realm.globalThis, this.realm.sandbox),
     );
   }

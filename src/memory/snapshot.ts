@@ -634,20 +634,33 @@ function duplicateInternal(snap: Snapshot, from: number, edgeName: string): bool
   return snap.name(from) === "system / Map" && edgeName === "prototype";
 }
 
-export function countReferences(snap: Snapshot, probeClass: string): RefcountResult {
+export function countReferences(snap: Snapshot, probeClass: string, globalOrder: readonly string[] = []): RefcountResult {
   const p = probeNodes(snap, probeClass);
   const globals = new Set<string>();
   const isGlobal = (node: number): boolean => node === p.globalObject || node === p.sandbox;
+  const globalRank = new Map(globalOrder.map((name, i) => [name, i]));
+  /**
+   * Of several names, the global defined first (then the first in name order): heap order, which
+   * the retainers come in, changes from run to run, and `alias = holder` must not rename holder.x.
+   */
+  const firstName = (names: string[]): string | undefined =>
+    names.sort((a, b) => (globalRank.get(a) ?? Infinity) - (globalRank.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0))[0];
 
   /** A readable name for an object that holds the target. */
   const ownerName = (node: number, depth = 0): string => {
+    const globalNames: string[] = [];
     for (const [edge, from] of snap.retainersOf(node)) {
       const t = snap.edgeType(edge);
-      if (t === "property" && isGlobal(from)) return snap.edgeName(edge);
+      if (t === "property" && isGlobal(from)) globalNames.push(snap.edgeName(edge));
     }
+    const global = firstName(globalNames);
+    if (global !== undefined) return global;
+    const contextNames: string[] = [];
     for (const [edge, from] of snap.retainersOf(node)) {
-      if (snap.edgeType(edge) === "context" && !isFunctionContext(from)) return snap.edgeName(edge);
+      if (snap.edgeType(edge) === "context" && !isFunctionContext(from)) contextNames.push(snap.edgeName(edge));
     }
+    const variable = firstName(contextNames);
+    if (variable !== undefined) return variable;
     // A class's prototype (V8 names it Object) as `C.prototype`, as the reference walk names it.
     for (const [edge, from] of snap.retainersOf(node)) {
       if (depth < 8 && snap.edgeType(edge) === "property" && snap.edgeName(edge) === "prototype" && snap.type(from) === "closure" && snap.child(node, "constructor") === from) {

@@ -208,6 +208,15 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     ]);
   });
 
+  it("names a holder that several globals hold by the first of them, as the walk does, in every run of a snapshot", () => {
+    const cells = [
+      cell("t, zeta, alpha, mid, beta, omega", `t = { t: 1 }; zeta = { x: t }; alpha = zeta; mid = zeta; beta = zeta; omega = zeta; print(gc.referrers(t).join(" | "))`),
+    ];
+    const runs = Array.from({ length: 4 }, () => lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "snapshot" } }))[0]);
+    expect(runs).toEqual(Array(4).fill("t | zeta.x"));
+    expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "check" } }))).toEqual(["t | zeta.x"]);
+  });
+
   it("names what a class's prototype holds C.prototype.name, by the walk and the snapshot alike, not as a static (C.name) or an Object's", () => {
     const cells = [
       cell("t, C, proto", `t = { t: 1 }; C = class C { get() { return 1 } }; C.prototype.shared = t;
