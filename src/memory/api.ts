@@ -53,8 +53,10 @@ export interface MemoryApi {
   readonly FinalizationRegistry: FinalizationRegistryConstructor;
   /** Runs the alive `finalize` objects whose `atexit` is true, newest first. */
   runAtexit(): void;
-  /** Resolves once no weak callback is due any more that V8 has not delivered (`limitMs` at most): for the end of a cell. */
+  /** Runs what an interrupted flush left, then resolves once no weak callback is due any more that V8 has not delivered (`limitMs` at most): for the end of a cell. */
   settle(limitMs: number): Promise<void>;
+  /** After an interrupt terminated the main thread's JavaScript: undoes what a callback stopped midway left (gc() under way for ever). */
+  recoverFromTermination(): void;
 }
 
 /** What the host (the kernel's runtime) knows of the notebook's event loop. */
@@ -102,5 +104,6 @@ export function createMemoryApi(realm: Realm, classNames: () => readonly string[
     FinalizationRegistry: makeFinalizationRegistryClass(realm, queue),
     runAtexit: () => core.runAtexit(),
     settle: (limitMs) => queue.settle(limitMs),
+    recoverFromTermination: () => queue.recoverFromTermination(),
   };
 }

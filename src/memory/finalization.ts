@@ -48,6 +48,10 @@ export function reportIgnored(where: string, error: unknown): void {
 
 export class CallbackQueue {
   private readonly queue: QueuedCallback[] = [];
+  /** The sorted batch flush() is running: what a callback stopped by Runtime.terminateExecution left unrun stays here. */
+  private batch: QueuedCallback[] = [];
+  /** True while flush() runs callbacks; still true after an interrupt terminated one (no `finally` runs then). */
+  private flushing = false;
   private readonly index = new Map<number, IndexEntry>();
   private nextSeq = 1;
   private flushScheduled = false;
@@ -57,6 +61,8 @@ export class CallbackQueue {
   fired = 0;
   /** Told of each counted callback as it runs (gc() credits it to a collection). */
   onCounted: (() => void) | undefined;
+  /** Told when an interrupt has stopped a flush (gc() lets go of the collection that was running it). */
+  onFlushStopped: (() => void) | undefined;
 
   /** A fresh sequence number (registration order). */
   seq(): number {
@@ -108,7 +114,19 @@ export class CallbackQueue {
   }
 
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + this.batch.length;
+  }
+
+  /**
+   * After Runtime.terminateExecution stopped the main thread's JavaScript (an interrupt): if that was
+   * a callback, its flush, and the gc() running it, ended without their `finally`. The state they
+   * would have restored is restored; the batch's other callbacks run at the next flush (a collection,
+   * a delivery, or the end of the next cell: settle()).
+   */
+  recoverFromTermination(): void {
+    if (!this.flushing) return;
+    this.flushing = false;
+    this.onFlushStopped?.();
   }
 
   /**
@@ -117,6 +135,7 @@ export class CallbackQueue {
    * snapshot), its callbacks then run, and print, before the cell ends rather than after it.
    */
   async settle(limitMs: number): Promise<void> {
+    if (this.collecting === 0 && this.pending > 0) this.flush();
     if (this.index.size === 0) return;
     const deadline = Date.now() + limitMs;
     while (this.collecting === 0 && this.dueCount() > 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
@@ -134,22 +153,26 @@ export class CallbackQueue {
   /** Runs the queued callbacks in the fixed order. Returns how many counted ones ran. */
   flush(): number {
     let ran = 0;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.queue.length);
-      batch.sort((a, b) => a.group - b.group || a.primary - b.primary || a.secondary - b.secondary);
-      for (const cb of batch) {
-        if (cb.counted) {
-          ran++;
-          this.fired++;
-          this.onCounted?.();
-        }
-        try {
-          cb.run();
-        } catch (error) {
-          reportIgnored(cb.describe(), error);
-        }
+    this.flushing = true;
+    for (;;) {
+      if (this.batch.length === 0) {
+        if (this.queue.length === 0) break;
+        this.batch = this.queue.splice(0, this.queue.length);
+        this.batch.sort((a, b) => a.group - b.group || a.primary - b.primary || a.secondary - b.secondary);
+      }
+      const cb = this.batch.shift()!;
+      if (cb.counted) {
+        ran++;
+        this.fired++;
+        this.onCounted?.();
+      }
+      try {
+        cb.run();
+      } catch (error) {
+        reportIgnored(cb.describe(), error);
       }
     }
+    this.flushing = false;
     return ran;
   }
 }

@@ -173,13 +173,20 @@ export function createGc(options: GcOptions): GcFunction {
    * overlap (`const a = gc(), b = gc()`, or a gc() in a callback) never count one callback twice,
    * and a gc() inside another's callbacks counts none, as CPython's gc.collect() does there.
    */
-  const underWay: { count: number }[] = [];
+  const underWay: { count: number; flushing: boolean }[] = [];
   queue.onCounted = () => {
     if (underWay[0] !== undefined) underWay[0].count++;
   };
+  // An interrupt that stopped a callback stopped the collection running it too, before its `finally`.
+  queue.onFlushStopped = () => {
+    for (const stopped of underWay.filter((collection) => collection.flushing)) {
+      underWay.splice(underWay.indexOf(stopped), 1);
+      queue.collecting--;
+    }
+  };
 
   async function collect(): Promise<number> {
-    const mine = { count: 0 };
+    const mine = { count: 0, flushing: false };
     underWay.push(mine);
     queue.collecting++;
     try {
@@ -191,7 +198,9 @@ export function createGc(options: GcOptions): GcFunction {
         finishCompiles?.();
         collectV8(); // no arguments: a full Mark-Compact (options objects only scavenge on Node 20)
         for (let tick = 0; tick < maxTicks && queue.dueCount() > 0; tick++) await macrotask();
+        mine.flushing = true;
         queue.flush();
+        mine.flushing = false;
         // A second full collection at least: V8 frees ArrayBuffer contents in a concurrent sweep that
         // the next collection finishes, so gc.heap() after `await gc()` sees them gone.
         if (queue.fired === before && round > 0) break;
@@ -199,8 +208,8 @@ export function createGc(options: GcOptions): GcFunction {
       }
     } finally {
       queue.collecting--;
-      if (queue.pending > 0 && queue.collecting === 0) queue.flush();
       underWay.splice(underWay.indexOf(mine), 1);
+      if (queue.pending > 0 && queue.collecting === 0) queue.flush();
     }
     return mine.count;
   }

@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKernel, streamText, type TestKernel } from "../helpers/kernel.js";
+import { sleep } from "../../kernel/client.js";
 
 describe("await gc() in a kernel", () => {
   let k: TestKernel;
@@ -41,6 +42,32 @@ describe("await gc() in a kernel", () => {
     await k.client.execute('let dropped: object | null = { d: 1 };\nweakref.finalize(dropped, () => console.log("finalized"));\nconst droppedRef = weakref.ref(dropped, () => console.log("ref called back"));');
     const { iopub } = await k.client.execute("dropped = null;\ngc.heap().usedHeapSize > 0");
     expect(streamText(iopub)).toBe("ref called back\nfinalized\n");
+  });
+
+  // Runtime.terminateExecution runs no `finally`: gc() stayed "under way" for ever, so later collections counted
+  // nothing, callbacks after a spontaneous collection never ran, and the interrupted batch's other callbacks were lost.
+  it("after an interrupt stopped a finalizer that looped, the batch's other callbacks still run and later collections count theirs", async () => {
+    await k.client.execute("0"); // the checker is warm: the cell below is in its loop by the time the interrupt comes
+    const looping = k.client.execute(
+      [
+        "let spins: object | null = {};",
+        'weakref.finalize(spins, () => { console.log("spinning"); while (true) {} });',
+        "let bystander: object | null = {};",
+        'weakref.finalize(bystander, () => console.log("bystander finalized"));',
+        "spins = bystander = null;",
+        "await gc();",
+      ].join("\n"),
+    );
+    await sleep(1000);
+    await k.client.request("control", "interrupt_request", {});
+    const interrupted = await looping;
+    expect(interrupted.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    const later = await k.client.execute('let next: object | null = {};\nweakref.finalize(next, () => console.log("next finalized"));\nnext = null;\nconsole.log("count", await gc());');
+    await k.client.execute('let byHeap: object | null = {};\nweakref.finalize(byHeap, () => console.log("finalized after gc.heap()"));');
+    const spontaneous = await k.client.execute("byHeap = null;\ngc.heap().usedHeapSize > 0;");
+    expect(streamText(interrupted.iopub)).toBe("spinning\n");
+    expect(streamText(later.iopub)).toBe("bystander finalized\nnext finalized\ncount 2\n");
+    expect(streamText(spontaneous.iopub)).toBe("finalized after gc.heap()\n");
   });
 
   it("collects, at the same cell's await gc(), what only a top-level block, branch or loop bound", async () => {
