@@ -31,8 +31,14 @@ import { typeName, type Realm } from "./realm.js";
 export interface Ref<T extends object = object> {
   (): T | undefined;
   /** The callback given at creation; `undefined` when none was given or once it has run. */
-  readonly __callback__: ((ref: Ref<T>) => void) | undefined;
+  readonly __callback__: HeldCallback<T> | undefined;
 }
+
+/**
+ * A ref's callback as `__callback__` shows it, its parameter checked as a method's is (both ways):
+ * so a `Ref<Foo>` is a `Ref<object>`, and a class can extend `weakref.ref<Foo>` or a weak dictionary of Foo.
+ */
+type HeldCallback<T extends object> = { bivarianceHack(ref: Ref<T>): void }["bivarianceHack"];
 
 export type RefCallback<T extends object> = (ref: Ref<T>) => void;
 

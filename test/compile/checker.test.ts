@@ -268,6 +268,32 @@ describe("CellChecker", () => {
   });
 });
 
+describe("CellChecker with the runtime's own types (types/*.d.ts)", () => {
+  let checker: CellChecker;
+  const typesDir = fileURLToPath(new URL("../../types/", import.meta.url));
+  beforeAll(async () => {
+    const dts = (dir: string) => readdirSync(dir).filter((name) => name.endsWith(".d.ts")).map((name) => join(dir, name));
+    checker = new CellChecker({ cwd, globalsDts: dts(typesDir), globalValues: dts(join(typesDir, "values")) });
+    await checker.ready();
+  });
+  afterAll(async () => {
+    await checker.dispose();
+  });
+
+  it("lets a cell subclass weakref.ref and the weak containers for a class of its own, as CPython's docs subclass ref", async () => {
+    expect(await run(checker, "class Foo { constructor(public n: number) {} }")).toEqual([]);
+    const subclasses = [
+      "class FooRef extends weakref.ref<Foo> { calls = 0; }",
+      "class FooKeyedRef extends weakref.KeyedRef<Foo, string> { extra = 1; }",
+      "class FooCache extends weakref.WeakValueDictionary<string, Foo> { hits = 0; }",
+      "class FooNotes extends weakref.WeakKeyDictionary<Foo, string> { extra = 1; }",
+      "class FooSet extends weakref.WeakSet<Foo> { extra = 1; }",
+      "const seen = new FooRef(new Foo(1)); const n: number | undefined = seen()?.n; seen.calls++;",
+    ];
+    for (const source of subclasses) expect([source, await run(checker, source)]).toEqual([source, []]);
+  });
+});
+
 describe("CellChecker while it warms up", () => {
   it("answers a // @ts-nocheck cell at once, without waiting for the warm-up", async () => {
     const fresh = new CellChecker({ cwd, globalsDts: [globalsDts] });
