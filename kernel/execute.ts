@@ -89,7 +89,8 @@ export class Executor {
     const userExpressions = await this.evaluateUserExpressions(request.user_expressions, context);
     if (outcome.error) {
       publish("error", outcome.error);
-      if (request.stop_on_error !== false) this.abortUpTo = context.received();
+      // As ipykernel: a silent request (a client's own background work) aborts nothing; its error is shown nowhere.
+      if (!silent && request.stop_on_error !== false) this.abortUpTo = context.received();
       return { status: "error", execution_count: count, ...outcome.error, user_expressions: userExpressions };
     }
     if (outcome.result) publish("execute_result", { execution_count: count, ...outcome.result });

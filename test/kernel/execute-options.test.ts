@@ -46,6 +46,18 @@ describe("execute_request options", () => {
     expect(after.reply.content.execution_count).toBe(before + 1);
   });
 
+  it("a silent request that fails aborts none of the cells queued behind it (its error is shown nowhere), as ipykernel", async () => {
+    // What a client's background request looks like (a variable inspector's, an extension's): the
+    // user's own cell queued behind it must run, not be aborted for an error the user cannot see.
+    const background = k.client.execute('await new Promise((r) => setTimeout(r, 300)); throw new Error("background failed");', { silent: true });
+    const usersCell = k.client.execute('console.log("user cell ran"); 6 * 7');
+    expect((await background).reply.content).toMatchObject({ status: "error", evalue: "background failed" });
+    const { reply, iopub } = await usersCell;
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub)).toBe("user cell ran\n");
+    expect(resultText(iopub)).toBe("42");
+  });
+
   it("store_history false shows output but neither counts nor enters history", async () => {
     const first = (await k.client.execute("1")).reply.content.execution_count as number;
     const { reply, iopub } = await k.client.execute('console.log("shown"); "unstored-marker"', { store_history: false });
