@@ -58,7 +58,7 @@ export class History {
     const n = typeof request.n === "number" && request.n >= 0 ? request.n : undefined;
     switch (request.hist_access_type) {
       case "tail":
-        return (n === undefined ? entries : entries.slice(-n)).map(shape);
+        return last(entries, n).map(shape);
       case "range": {
         // Positive: that session; negative: counted back from this one (-1 is the previous); 0 or none: this one.
         const asked = typeof request.session === "number" ? request.session : 0;
@@ -74,12 +74,17 @@ export class History {
           const seen = new Set<string>();
           found = found.reverse().filter(([, , input]) => !seen.has(input) && seen.add(input) !== undefined).reverse();
         }
-        return (n === undefined ? found : found.slice(-n)).map(shape);
+        return last(found, n).map(shape);
       }
       default:
         return [];
     }
   }
+}
+
+/** The last `n` entries (all without `n`); `slice(-0)` would be all of them, where IPython gives none. */
+function last<T>(entries: T[], n: number | undefined): T[] {
+  return n === undefined ? entries : entries.slice(Math.max(0, entries.length - n));
 }
 
 /** IPython's search patterns are shell globs over the whole input: `*` and `?`. */

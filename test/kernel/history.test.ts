@@ -85,6 +85,18 @@ describe("input history across sessions", () => {
     }
   });
 
+  it("tail and search with n 0 give no entries, as IPython's history does, not the whole history", async () => {
+    const k = await startKernel({ env: env() });
+    try {
+      for (const code of ["const z0 = 0;", "z0 + 1"]) await k.client.execute(code);
+      expect(await history(k, { hist_access_type: "tail", n: 0 })).toEqual([]);
+      expect(await history(k, { hist_access_type: "search", pattern: "z0*", n: 0 })).toEqual([]);
+      expect((await history(k, { hist_access_type: "tail", n: 1 })).map((row) => row.slice(1))).toEqual([[2, "z0 + 1"]]);
+    } finally {
+      await shutdown(k);
+    }
+  });
+
   it("a history file past its size bound is cut down to its newest entries when a kernel first reads it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ephemeron-history-big-"));
     try {
