@@ -3,6 +3,7 @@
 // outputs as nbclient does (streams merged, clear_output, display updates),
 // and writing the file the way nbformat writes it (multi-line text as lists).
 
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { JsonObject, Message } from "./messages.js";
 
@@ -94,7 +95,29 @@ export function readNotebook(path: string): Notebook {
   if (language !== undefined && !RUNNABLE_LANGUAGES.has(language.toLowerCase())) {
     throw new NotebookError(`${path}: a ${language} notebook (its kernelspec says so); ephemeron runs TypeScript, and would overwrite its outputs`);
   }
-  return { nbformat: 4, nbformat_minor: notebook.nbformat_minor ?? 5, metadata, cells: notebook.cells };
+  const minor = typeof notebook.nbformat_minor === "number" ? notebook.nbformat_minor : 5;
+  if (minor >= 5) giveCellsIds(notebook.cells);
+  return { nbformat: 4, nbformat_minor: minor, metadata, cells: notebook.cells };
+}
+
+const CELL_ID = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/**
+ * nbformat 4.5 requires a unique id on every cell: a cell without one (or with one another cell has
+ * already) gets a new one, as nbformat's own repair does (8 hex digits), so the file written back validates.
+ */
+function giveCellsIds(cells: Cell[]): void {
+  const taken = new Set<string>();
+  // The first cell with a given valid id keeps it; a made-up id must not take a later cell's own.
+  const keeps = new Set(cells.filter((cell) => typeof cell.id === "string" && CELL_ID.test(cell.id) && !taken.has(cell.id) && taken.add(cell.id)));
+  for (const cell of cells) {
+    if (keeps.has(cell)) continue;
+    let id: string;
+    do id = randomUUID().slice(0, 8);
+    while (taken.has(id));
+    cell.id = id;
+    taken.add(id);
+  }
 }
 
 /** Gathers one cell's outputs from its IOPub messages, as nbclient does. */

@@ -212,6 +212,20 @@ describe("ephemeron run protects and explains what it writes", () => {
     expect(resultOf(cell)).toBe("2");
   }, 90_000);
 
+  it("writes back a notebook that names no nbformat_minor and gives its cells no ids with an id on every cell, as nbformat 4.5 requires", async () => {
+    const bare = { nbformat: 4, metadata: {}, cells: [{ cell_type: "markdown", source: "# bare" }, { cell_type: "code", source: "1 + 1" }, { cell_type: "code", id: "kept-id", source: "2 + 2" }] };
+    const path = write("bare.ipynb", JSON.stringify(bare));
+    const result = await ephemeron(["run", path]);
+    expect(result.code, result.stderr).toBe(0);
+    const written = readNotebookFile(path);
+    expect(written.nbformat_minor).toBeGreaterThanOrEqual(5);
+    const ids = written.cells.map((cell) => (cell as { id?: unknown }).id);
+    for (const id of ids) expect(id).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids[2]).toBe("kept-id");
+    expect(resultOf(written.cells[1]!)).toBe("2");
+  }, 90_000);
+
   it("stops a cell blocked in a child process at --timeout with its KeyboardInterrupt as its output (as nbclient), says why, and runs the next cell", async () => {
     const path = write("blocked.ipynb", notebook('import { execSync } from "node:child_process";\nexecSync("sleep 600");', '"next"'));
     const result = await ephemeron(["run", path, "--timeout", "2", "--allow-errors"], { timeoutMs: 60_000 });
