@@ -22,8 +22,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case "kernel":
-      await (await import("./main.js")).main(args);
-      return -1;
+      return (await import("./main.js")).main(args);
     case "install":
       return (await import("./install.js")).installCommand(args);
     case "run":

@@ -15,19 +15,36 @@ export interface KernelOptions {
   runtimeFlags: string[];
 }
 
-export function parseKernelArgs(args: string[]): KernelOptions {
+const HELP = `usage: ephemeron kernel -f CONNECTION_FILE [--no-typecheck] [--runtime-flag=FLAG]...
+
+Starts the kernel on the sockets a connection file names: what Jupyter runs from the
+kernelspec ('ephemeron install' writes it), not a command to type.
+
+  -f, --connection-file FILE  the connection file Jupyter wrote (ports, key, signature scheme)
+  --no-typecheck              transpile cells without type checking (also EPHEMERON_TYPECHECK=off)
+  --runtime-flag=FLAG         a Node flag for the runtime that runs the cells (repeatable)
+  -h, --help                  this help
+`;
+
+/** A command line the kernel cannot start from: said in one line, exit 2. */
+export class KernelUsageError extends Error {}
+
+export function parseKernelArgs(args: string[]): KernelOptions | "help" {
   let connectionFile: string | undefined;
   let typecheck = process.env.EPHEMERON_TYPECHECK !== "off";
   const runtimeFlags: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === "-f" || arg === "--connection-file") connectionFile = args[++i];
-    else if (arg.startsWith("--connection-file=")) connectionFile = arg.slice("--connection-file=".length);
+    if (arg === "-h" || arg === "--help") return "help";
+    if (arg === "-f" || arg === "--connection-file") {
+      connectionFile = args[++i];
+      if (connectionFile === undefined || connectionFile === "") throw new KernelUsageError(`${arg} needs a value: the connection file`);
+    } else if (arg.startsWith("--connection-file=")) connectionFile = arg.slice("--connection-file=".length);
     else if (arg === "--no-typecheck") typecheck = false;
     else if (arg.startsWith("--runtime-flag=")) runtimeFlags.push(arg.slice("--runtime-flag=".length));
-    else throw new Error(`unknown argument '${arg}'`);
+    else throw new KernelUsageError(`unknown argument '${arg}' (see ephemeron kernel --help)`);
   }
-  if (!connectionFile) throw new Error("missing -f CONNECTION_FILE");
+  if (!connectionFile) throw new KernelUsageError("missing -f CONNECTION_FILE (see ephemeron kernel --help)");
   return { connectionFile, typecheck, runtimeFlags };
 }
 
@@ -43,12 +60,26 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   await serve(options, info, compiler);
 }
 
-export async function main(args: string[]): Promise<void> {
+/** Serves until the kernel exits (-1), or returns the exit code of a command line it cannot serve from. */
+export async function main(args: string[]): Promise<number> {
+  let options: KernelOptions | "help";
   try {
-    await startKernel(parseKernelArgs(args));
+    options = parseKernelArgs(args);
+  } catch (error) {
+    if (!(error instanceof KernelUsageError)) throw error;
+    process.stderr.write(`ephemeron kernel: ${error.message}\n`);
+    return 2;
+  }
+  if (options === "help") {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  try {
+    await startKernel(options);
   } catch (error) {
     const known = error instanceof ConnectionFileError || error instanceof UnknownSchemeError;
     process.stderr.write(`ephemeron: ${known ? (error as Error).message : (error as Error).stack}\n`);
     process.exit(1);
   }
+  return -1;
 }
