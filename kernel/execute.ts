@@ -160,7 +160,8 @@ export class Executor {
     for (const [name, expression] of Object.entries(expressions as Record<string, unknown>)) {
       if (typeof expression !== "string") continue;
       const id = `${context.request.header.msg_id}/user_expressions/${name}`;
-      const outcome = await this.run(`(${expression})`, this.executionCount, id, context, () => undefined, false);
+      // The closing parenthesis on a line of its own: an expression may end in a `// comment`.
+      const outcome = await this.run(`(${expression}\n)`, this.executionCount, id, context, () => undefined, false);
       results[name] = outcome.error
         ? { status: "error", ...outcome.error }
         : { status: "ok", data: outcome.result?.data ?? { "text/plain": "undefined" }, metadata: outcome.result?.metadata ?? {} };

@@ -30,6 +30,13 @@ describe("execute_request options", () => {
     expect(types(iopub)).toEqual(["status", "execute_input", "status"]);
   });
 
+  it("a user expression that ends in a line comment is evaluated, as IPython evaluates `x  # note`", async () => {
+    const { reply } = await k.client.execute("", { user_expressions: { noted: "width * 2 // twice the width", spread: "width +\n  1" } });
+    const expressions = reply.content.user_expressions as Record<string, Record<string, unknown>>;
+    expect(expressions.noted).toEqual({ status: "ok", data: { "text/plain": "12" }, metadata: {} });
+    expect(expressions.spread).toMatchObject({ status: "ok", data: { "text/plain": "7" } });
+  });
+
   it("user_expressions are evaluated even when the cell fails", async () => {
     const { reply } = await k.client.execute('throw new Error("cell failed")', { user_expressions: { w: "width" } });
     expect(reply.content.status).toBe("error");
