@@ -77,6 +77,9 @@ export class Executor {
     const count = this.executionCount;
     const publish = silent ? () => undefined : context.publish;
     publish("execute_input", { code, execution_count: count });
+    // A silent request (a client's own) does not take the notice: the user would never see it.
+    const lost = silent ? undefined : this.runtime.takeLossNotice();
+    if (lost !== undefined) publish("stream", { name: "stderr", text: lost });
 
     const exitWord = /^\s*(exit|quit)\s*$/.exec(code)?.[1];
     if (exitWord !== undefined && !(await this.declared(exitWord, context))) {

@@ -83,6 +83,10 @@ export class RuntimeSupervisor {
   private stopping = false;
   /** Whether this runtime has been given a cell (its watchdog starts with the first). */
   private ranCell = false;
+  /** The label of the last cell this supervisor ran ("Cell In[3]"), whatever runtime ran it. */
+  private lastLabel: string | undefined;
+  /** What to tell the next cell: the runtime ended while no cell ran (a timer's process.exit, out of memory in a task). */
+  private lostBetweenCells: string | undefined;
   /** The runtime's fds 1 and 2, and how many end-of-cell marks it has said it wrote to both. */
   private raw: { stdout: RawOutput; stderr: RawOutput; marks: number } | undefined;
 
@@ -164,6 +168,7 @@ export class RuntimeSupervisor {
   async execute(cell: Omit<ExecuteCell, "type">, sink: OutputSink): Promise<RunOutcome> {
     await this.start();
     this.ranCell = true;
+    this.lastLabel = cell.label;
     this.remember(cell.id, sink);
     return new Promise<RunOutcome>((resolve) => {
       this.running = { id: cell.id, resolve };
@@ -212,6 +217,16 @@ export class RuntimeSupervisor {
       });
       this.post({ ...question, requestId });
     });
+  }
+
+  /**
+   * Once, for the next cell: that the runtime ended while no cell ran, and the session's variables with it.
+   * Said to the next cell, not when it happens: nbclient and JupyterLab show nothing that comes after a cell's idle.
+   */
+  takeLossNotice(): string | undefined {
+    const notice = this.lostBetweenCells;
+    this.lostBetweenCells = undefined;
+    return notice;
   }
 
   /**
@@ -366,15 +381,21 @@ export class RuntimeSupervisor {
     this.options.lost?.();
     const running = this.running;
     this.running = undefined;
+    const outOfMemory = this.stderrTail.includes("heap out of memory");
+    const detail = outOfMemory
+      ? "It ran out of memory (JavaScript heap out of memory)."
+      : this.stderrTail.trim() === ""
+        ? ""
+        : `Its last words on stderr:\n${this.stderrTail.trim().split("\n").slice(-6).join("\n")}`;
+    // V8 aborts on out of memory: say what happened, not only the SIGABRT it ends with.
+    const what = outOfMemory ? `ran out of memory (JavaScript heap out of memory) and ${how}` : how;
+    // Only a runtime that ran a cell had variables to lose (not one that never started, or its idle replacement).
+    if (!running && this.ranCell) {
+      const when = this.lastLabel === undefined ? "before this cell" : `after ${this.lastLabel.replace(/^Cell /, "cell ")} ended`;
+      const notice = `The runtime ${what} ${when}, while no cell ran. Every variable of the session was lost; this cell runs in a fresh runtime.`;
+      this.lostBetweenCells = `${notice}\n${outOfMemory || detail === "" ? "" : `${detail}\n`}`;
+    }
     if (running) {
-      const outOfMemory = this.stderrTail.includes("heap out of memory");
-      const detail = outOfMemory
-        ? "It ran out of memory (JavaScript heap out of memory)."
-        : this.stderrTail.trim() === ""
-          ? ""
-          : `Its last words on stderr:\n${this.stderrTail.trim().split("\n").slice(-6).join("\n")}`;
-      // V8 aborts on out of memory: say what happened, not only the SIGABRT it ends with.
-      const what = outOfMemory ? `ran out of memory (JavaScript heap out of memory) and ${how}` : how;
       const evalue = `The runtime ${what} while this cell ran. Every variable of the session is lost; the next cell runs in a fresh runtime.`;
       running.resolve({
         error: {

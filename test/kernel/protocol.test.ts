@@ -223,6 +223,44 @@ describe("a cell that ends the runtime", () => {
   });
 });
 
+describe("a runtime that ends between cells", () => {
+  it("is reported on stderr at the start of the next cell, which runs in a fresh runtime, and only there", async () => {
+    const k = await startKernel();
+    try {
+      const pid = Number(resultText((await k.client.execute("const kept = 1;\nsetTimeout(() => process.exit(4), 200);\nprocess.pid")).iopub));
+      const deadline = Date.now() + 10_000;
+      while (alive(pid) && Date.now() < deadline) await sleep(50);
+      expect(alive(pid)).toBe(false);
+      const next = await k.client.execute('// @ts-nocheck\ntypeof kept === "undefined" ? "fresh" : "stale"');
+      expect(resultText(next.iopub)).toBe("'fresh'");
+      const notice = streamText(next.iopub, "stderr");
+      expect(notice).toContain("exited with code 4");
+      expect(notice).toMatch(/after cell In\[1\] ended/);
+      expect(notice).toMatch(/variable.*lost/);
+      // Before the cell's own output, and said once.
+      expect(next.iopub.map((m) => m.header.msg_type).filter((t) => t !== "status")).toEqual(["execute_input", "stream", "execute_result"]);
+      const after = await k.client.execute("1 + 1");
+      expect(streamText(after.iopub, "stderr")).toBe("");
+    } finally {
+      await k.close();
+    }
+  });
+});
+
+describe("a runtime that cannot start", () => {
+  it("fails the cell with the reason, and says nothing of lost variables it never had", async () => {
+    const k = await startKernel({ extraArgs: ["--runtime-flag=--no-such-node-flag"] });
+    try {
+      const { reply, iopub } = await k.client.execute("1 + 1");
+      expect(reply.content).toMatchObject({ status: "error", ename: "InternalError" });
+      expect(String(reply.content.evalue)).toContain("could not start the runtime");
+      expect(streamText(iopub, "stderr")).not.toMatch(/variable/);
+    } finally {
+      await k.close();
+    }
+  });
+});
+
 describe("shutting down", () => {
   it("replies, exits and leaves no runtime process behind", async () => {
     const k = await startKernel();
