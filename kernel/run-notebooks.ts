@@ -233,6 +233,18 @@ function stopOnSignals(): void {
   }
 }
 
+/**
+ * A reader that stops early (`ephemeron run nb.ipynb | head`) closes the pipe: the run goes on, prints
+ * nothing more there, and still writes its notebooks, instead of ending on an unhandled EPIPE.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
+}
+
 export async function runCommand(args: string[]): Promise<number> {
   let options: RunOptions;
   try {
@@ -247,6 +259,7 @@ export async function runCommand(args: string[]): Promise<number> {
     return 2;
   }
   stopOnSignals();
+  ignoreClosedPipes();
   let failures = 0;
   try {
     // Before any cell runs: a folder that cannot be made would lose every result at the end.

@@ -6,7 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ephemeron, lines, type CliResult } from "./ephemeron.js";
+import { spawn } from "node:child_process";
+import { CLI, ephemeron, lines, type CliResult } from "./ephemeron.js";
+import { testJupyterDataDir } from "../helpers/kernel.js";
 import { readNotebookFile, resultOf, stdoutOf, text, type CellJson as Cell, type NotebookJson as Notebook } from "../helpers/notebook-files.js";
 
 function notebook(...sources: string[]): Notebook {
@@ -273,6 +275,24 @@ describe("ephemeron run when things go wrong around the cells", () => {
     expect(result.stderr).toContain("cannot write into --out");
     expect(result.stdout).not.toContain("ran");
   }, 30_000);
+});
+
+describe("ephemeron run with its output piped into a reader that stops early (| head)", () => {
+  it("still runs every cell and writes the notebook, without an EPIPE crash", async () => {
+    const path = write("piped.ipynb", notebook('for (let i = 0; i < 5000; i++) console.log("line " + i);', '"second cell ran"'));
+    const out = join(dir, "piped");
+    const child = spawn(process.execPath, [CLI, "run", path, "--out", out], { env: { ...process.env, JUPYTER_DATA_DIR: testJupyterDataDir() }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    // As `head -1` does: read a little, then close the pipe.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (exitCode) => resolve(exitCode)));
+    expect(stderr).not.toContain("EPIPE");
+    expect(code, stderr).toBe(0);
+    const cells = readNotebookFile(join(out, "piped.ipynb")).cells.filter((cell) => cell.cell_type === "code");
+    expect(stdoutOf(cells[0]!)).toContain("line 4999\n");
+    expect(resultOf(cells[1]!)).toBe("'second cell ran'");
+  }, 90_000);
 });
 
 describe("ephemeron run, as nbclient runs a notebook", () => {
