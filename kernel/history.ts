@@ -87,8 +87,38 @@ function last<T>(entries: T[], n: number | undefined): T[] {
   return n === undefined ? entries : entries.slice(Math.max(0, entries.length - n));
 }
 
-/** IPython's search patterns are shell globs over the whole input: `*` and `?`. */
+/**
+ * IPython's search patterns are SQLite GLOBs over the whole input: `*`, `?`, and classes `[abc]`,
+ * `[a-z]`, `[^abc]` (a `]` first in a class is one of its characters; a `[` that closes no class is itself).
+ */
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
-  return new RegExp(`^${body}$`);
+  // Code points, so that a class of emoji is a class of characters, not of UTF-16 halves.
+  const chars = [...glob];
+  let body = "";
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i]!;
+    if (char === "*") body += "[\\s\\S]*";
+    else if (char === "?") body += "[\\s\\S]";
+    else if (char === "[") {
+      let j = i + 1;
+      const negated = chars[j] === "^";
+      if (negated) j++;
+      const first = j;
+      if (chars[j] === "]") j++;
+      const end = chars.indexOf("]", j);
+      if (end === -1) {
+        body += "\\[";
+        continue;
+      }
+      const members = chars.slice(first, end).join("").replace(/[\\\]\[^]/g, "\\$&");
+      body += `[${negated ? "^" : ""}${members}]`;
+      i = end;
+    } else body += char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  try {
+    return new RegExp(`^${body}$`, "u");
+  } catch {
+    // A range backwards ([z-a]) matches nothing in SQLite; here it would not compile.
+    return /(?!)/;
+  }
 }

@@ -97,6 +97,21 @@ describe("input history across sessions", () => {
     }
   });
 
+  it("search patterns take character classes ([abc], [a-z], [^abc]) as IPython's SQLite GLOB does", async () => {
+    const k = await startKernel({ env: env() });
+    try {
+      for (const code of ["const g1 = 1;", "const gx = 2;", "const g] = 3;"]) await k.client.execute(code);
+      const rows = async (pattern: string) => (await history(k, { hist_access_type: "search", pattern })).map((row) => row[2]);
+      expect(await rows("const g[0-9] = *")).toEqual(["const g1 = 1;"]);
+      expect(await rows("const g[^0-9] = *")).toEqual(["const gx = 2;", "const g] = 3;"]);
+      expect(await rows("const g[xyz] = *")).toEqual(["const gx = 2;"]);
+      // A bracket that closes no class is itself.
+      expect(await rows("const g] = *")).toEqual(["const g] = 3;"]);
+    } finally {
+      await shutdown(k);
+    }
+  });
+
   it("a history file past its size bound is cut down to its newest entries when a kernel first reads it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ephemeron-history-big-"));
     try {
