@@ -49,7 +49,11 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
       return next;
     };
     if (arg === "-h" || arg === "--help") return "help";
-    else if (arg === "--out") options.out = value();
+    else if (arg === "--out") {
+      options.out = value();
+      // A script's unset "$OUT" must not turn into writing the notebooks in place.
+      if (options.out.trim() === "") throw new UsageError("--out needs a folder (without --out the notebooks are written in place)");
+    }
     else if (arg === "--timeout") {
       const seconds = value();
       options.timeoutSeconds = seconds.trim() === "" ? Number.NaN : Number(seconds);

@@ -240,6 +240,19 @@ describe("ephemeron run protects and explains what it writes", () => {
     expect(resultOf(cells[1]!)).toBe("'next'");
   }, 90_000);
 
+  it("refuses an empty --out (a script's unset \"$OUT\") instead of overwriting the notebook in place", async () => {
+    const path = write("not-overwritten.ipynb", notebook('"ran"'));
+    const before = readFileSync(path, "utf8");
+    for (const args of [["--out", ""], ["--out="], ["--out", "  "]]) {
+      const result = await ephemeron(["run", path, ...args]);
+      expect(result.code, JSON.stringify(args)).toBe(2);
+      expect(lines(result.stderr)).toHaveLength(1);
+      expect(result.stderr).toContain("--out");
+      expect(result.stdout).toBe("");
+      expect(readFileSync(path, "utf8")).toBe(before);
+    }
+  }, 90_000);
+
   it("goes on past a cell tagged raises-exception, as nbclient does, and exits 0", async () => {
     const taught = notebook('throw new Error("as the lesson says")', '"after"');
     taught.cells[1]!.metadata = { tags: ["raises-exception"] };
