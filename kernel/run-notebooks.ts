@@ -51,8 +51,10 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
     if (arg === "-h" || arg === "--help") return "help";
     else if (arg === "--out") {
       options.out = value();
-      // A script's unset "$OUT" must not turn into writing the notebooks in place.
-      if (options.out.trim() === "") throw new UsageError("--out needs a folder (without --out the notebooks are written in place)");
+      // A script's unset "$OUT" must not turn into writing the notebooks in place, nor a forgotten folder into one named "--html".
+      if (options.out.trim() === "" || (inline === undefined && options.out.startsWith("--"))) {
+        throw new UsageError("--out needs a folder (without --out the notebooks are written in place)");
+      }
     }
     else if (arg === "--timeout") {
       const seconds = value();

@@ -240,10 +240,10 @@ describe("ephemeron run protects and explains what it writes", () => {
     expect(resultOf(cells[1]!)).toBe("'next'");
   }, 90_000);
 
-  it("refuses an empty --out (a script's unset \"$OUT\") instead of overwriting the notebook in place", async () => {
+  it("refuses an empty --out (a script's unset \"$OUT\") instead of overwriting the notebook in place, and an option where its folder should be", async () => {
     const path = write("not-overwritten.ipynb", notebook('"ran"'));
     const before = readFileSync(path, "utf8");
-    for (const args of [["--out", ""], ["--out="], ["--out", "  "]]) {
+    for (const args of [["--out", ""], ["--out="], ["--out", "  "], ["--out", "--html"]]) {
       const result = await ephemeron(["run", path, ...args]);
       expect(result.code, JSON.stringify(args)).toBe(2);
       expect(lines(result.stderr)).toHaveLength(1);
