@@ -139,22 +139,25 @@ export class RuntimeSupervisor {
       raw.stderr.write(chunk);
     });
     child.stderr?.on("end", () => raw.stderr.end());
+    let wasReady = false;
     this.ready = new Promise<void>((resolve, reject) => {
       child.once("error", reject);
       child.on("message", (message: FromRuntime) => {
-        if (message.type === "ready") resolve();
-        else this.route(message);
+        if (message.type === "ready") {
+          wasReady = true;
+          resolve();
+        } else this.route(message);
       });
       child.once("exit", (code, signal) => {
         reject(new Error(`runtime exited before it was ready (${describeExit(code, signal)})`));
         // "exit" can come before the last of stderr (V8's "heap out of memory"):
         // report once stderr has closed, or after a second if something holds it open.
         const stderr = child.stderr;
-        if (!stderr || stderr.closed) return this.onExit(child, code, signal);
-        const timer = setTimeout(() => this.onExit(child, code, signal), 1000);
+        if (!stderr || stderr.closed) return this.onExit(child, code, signal, wasReady);
+        const timer = setTimeout(() => this.onExit(child, code, signal, wasReady), 1000);
         stderr.once("close", () => {
           clearTimeout(timer);
-          this.onExit(child, code, signal);
+          this.onExit(child, code, signal, wasReady);
         });
       });
     });
@@ -364,7 +367,7 @@ export class RuntimeSupervisor {
     }
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, wasReady: boolean): void {
     if (child !== this.child) return;
     this.child = undefined;
     this.ready = undefined;
@@ -405,8 +408,10 @@ export class RuntimeSupervisor {
         },
       });
     }
-    // Start the replacement now, so the next cell does not wait for it.
-    this.start().catch((error: Error) => log.error(`cannot restart the runtime: ${error.message}`));
+    // Start the replacement now, so the next cell does not wait for it. Not after a runtime that never
+    // got ready (a bad --runtime-flag, a broken install): that would fork one Node after another for
+    // good; the next cell tries again, and says why it cannot run.
+    if (wasReady) this.start().catch((error: Error) => log.error(`cannot restart the runtime: ${error.message}`));
   }
 }
 

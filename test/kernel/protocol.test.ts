@@ -259,6 +259,21 @@ describe("a runtime that cannot start", () => {
       await k.close();
     }
   });
+
+  it("is not started again and again while no cell asks for it (each try forks a Node process)", async () => {
+    const k = await startKernel({ extraArgs: ["--runtime-flag=--no-such-node-flag"] });
+    try {
+      await sleep(3000);
+      const tries = () => (k.kernel.stderr().match(/runtime \d+ exited with code/g) ?? []).length;
+      expect(tries()).toBeLessThanOrEqual(1);
+      const { reply } = await k.client.execute("1 + 1");
+      expect(String(reply.content.evalue)).toContain("could not start the runtime");
+      await sleep(2000);
+      expect(tries()).toBeLessThanOrEqual(2);
+    } finally {
+      await k.close();
+    }
+  });
 });
 
 describe("shutting down", () => {
