@@ -69,11 +69,13 @@ function stringField(content: JsonObject, name: string): string {
   return value;
 }
 
+/** The cursor in code points; one past the end is the end, for every tool (a reply's cursor_end must lie in the code). */
 function cursorField(content: JsonObject, code: string): number {
   const value = content.cursor_pos;
-  if (value === undefined || value === null) return [...code].length;
+  const end = [...code].length;
+  if (value === undefined || value === null) return end;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) throw new TypeError("'cursor_pos' must be a non-negative integer");
-  return value;
+  return Math.min(value, end);
 }
 
 export function createHandlers(parts: KernelParts): HandlerTable {

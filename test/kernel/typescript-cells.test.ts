@@ -582,6 +582,14 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("0");
   });
 
+  it("takes a cursor_pos past the end of the code as its end, for the live value's members as for the checker's", async () => {
+    await k.client.execute("const roomy: any = { alpha: 1 };");
+    const live = await k.client.request("shell", "complete_request", { code: "roomy.al", cursor_pos: 100 });
+    expect(live.reply.content).toMatchObject({ matches: ["alpha"], cursor_start: 6, cursor_end: 8 });
+    const checked = await k.client.request("shell", "complete_request", { code: "Math.ma", cursor_pos: 100 });
+    expect(checked.reply.content).toMatchObject({ matches: ["max"], cursor_start: 5, cursor_end: 7 });
+  });
+
   it("inspects a function declared in an earlier cell with its signature and documentation", async () => {
     await k.client.execute("/** Adds two numbers. */\nfunction add(a: number, b: number): number { return a + b; }");
     const { reply } = await k.client.request("shell", "inspect_request", { code: "add(1, 2)", cursor_pos: 2, detail_level: 0 });
