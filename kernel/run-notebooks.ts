@@ -48,6 +48,10 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
       if (next === undefined) throw new UsageError(`${arg} needs a value`);
       return next;
     };
+    // A switch takes no value: `--allow-errors=false` would otherwise allow errors all the same.
+    const noValue = () => {
+      if (inline !== undefined) throw new UsageError(`${arg} takes no value (got '${arg}=${inline}')`);
+    };
     if (arg === "-h" || arg === "--help") return "help";
     else if (arg === "--out") {
       options.out = value();
@@ -55,15 +59,20 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
       if (options.out.trim() === "" || (inline === undefined && options.out.startsWith("--"))) {
         throw new UsageError("--out needs a folder (without --out the notebooks are written in place)");
       }
-    }
-    else if (arg === "--timeout") {
+    } else if (arg === "--timeout") {
       const seconds = value();
       options.timeoutSeconds = seconds.trim() === "" ? Number.NaN : Number(seconds);
       if (!(options.timeoutSeconds >= 0)) throw new UsageError("--timeout needs a number of seconds (0: no limit)");
-    } else if (arg === "--allow-errors") options.allowErrors = true;
-    else if (arg === "--quiet") options.quiet = true;
-    else if (arg === "--html") options.html = true;
-    else if (arg.startsWith("-")) throw new UsageError(`unknown option '${arg}' (see ephemeron run --help)`);
+    } else if (arg === "--allow-errors") {
+      noValue();
+      options.allowErrors = true;
+    } else if (arg === "--quiet") {
+      noValue();
+      options.quiet = true;
+    } else if (arg === "--html") {
+      noValue();
+      options.html = true;
+    } else if (arg.startsWith("-")) throw new UsageError(`unknown option '${arg}' (see ephemeron run --help)`);
     else options.notebooks.push(arg);
   }
   if (options.notebooks.length === 0) throw new UsageError("no notebook given (see ephemeron run --help)");

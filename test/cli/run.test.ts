@@ -253,6 +253,19 @@ describe("ephemeron run protects and explains what it writes", () => {
     }
   }, 90_000);
 
+  it("refuses a value given to a switch (--allow-errors=false would allow errors and exit 0), running nothing", async () => {
+    const path = write("switch-values.ipynb", notebook('throw new Error("must fail the run")'));
+    const before = readFileSync(path, "utf8");
+    for (const flag of ["--allow-errors=false", "--quiet=no", "--html=0"]) {
+      const result = await ephemeron(["run", path, flag]);
+      expect(result.code, flag).toBe(2);
+      expect(lines(result.stderr), flag).toHaveLength(1);
+      expect(result.stderr).toContain(flag.split("=")[0]);
+      expect(result.stdout).toBe("");
+      expect(readFileSync(path, "utf8")).toBe(before);
+    }
+  }, 60_000);
+
   it("goes on past a cell tagged raises-exception, as nbclient does, and exits 0", async () => {
     const taught = notebook('throw new Error("as the lesson says")', '"after"');
     taught.cells[1]!.metadata = { tags: ["raises-exception"] };
