@@ -4,7 +4,7 @@
 // runs in, `--prefix P` for P/share/jupyter/kernels.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, delimiter, join } from "node:path";
 import { resolvedKernelSpec } from "./kernelspec.js";
@@ -158,6 +158,10 @@ export function install(options: InstallOptions): string {
   // The metadata says what the argv does.
   const metadata = { ...base.metadata, ephemeron: { ...(base.metadata?.ephemeron as object | undefined), typecheck: options.typecheck } };
   const spec = { ...base, metadata };
+  // As jupyter_client installs a kernelspec: the folder is replaced, so nothing of a kernel installed
+  // under this name before stays (its kernel.js, which the classic Notebook loads; its SVG logo, which
+  // JupyterLab's launcher prefers to ours). The name is a single folder name (parseInstallArgs).
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
   writeFileSync(join(dir, "logo-32x32.png"), logoPng(32));

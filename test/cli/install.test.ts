@@ -1,6 +1,6 @@
 // `ephemeron install`: writes a kernelspec Jupyter can launch from anywhere.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, isAbsolute, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +52,25 @@ describe("ephemeron install --prefix P --name x --display-name X", () => {
   it("writes a 32×32 and a 64×64 PNG logo", () => {
     expect(pngSize(readFileSync(join(kernelDir, "logo-32x32.png")))).toEqual({ width: 32, height: 32 });
     expect(pngSize(readFileSync(join(kernelDir, "logo-64x64.png")))).toEqual({ width: 64, height: 64 });
+  });
+});
+
+describe("ephemeron install over a kernelspec of the same name", () => {
+  it("replaces the folder, as jupyter kernelspec install does: no file of the old kernel stays (its kernel.js, its SVG logo)", async () => {
+    const prefix = mkdtempSync(join(tmpdir(), "ephemeron-install-"));
+    try {
+      const kernelDir = join(prefix, "share", "jupyter", "kernels", "ts");
+      mkdirSync(kernelDir, { recursive: true });
+      writeFileSync(join(kernelDir, "kernel.json"), JSON.stringify({ argv: ["other-kernel", "{connection_file}"], display_name: "Other", language: "typescript" }));
+      writeFileSync(join(kernelDir, "kernel.js"), "define([], () => ({ onload() {} }));");
+      writeFileSync(join(kernelDir, "logo-svg.svg"), "<svg/>");
+      const result = await ephemeron(["install", "--prefix", prefix, "--name", "ts"], { cwd: tmpdir() });
+      expect(result.code, result.stderr).toBe(0);
+      expect(readdirSync(kernelDir).sort()).toEqual(["kernel.json", "logo-32x32.png", "logo-64x64.png"]);
+      expect(JSON.parse(readFileSync(join(kernelDir, "kernel.json"), "utf8")).display_name).toBe("TypeScript (ephemeron)");
+    } finally {
+      rmSync(prefix, { recursive: true, force: true });
+    }
   });
 });
 
