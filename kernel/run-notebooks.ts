@@ -11,7 +11,7 @@ import { writeHandout } from "./handouts.js";
 import type { JsonObject, Message } from "./messages.js";
 import { joinSource, NotebookError, notebookLanguage, OutputCollector, readNotebook, serializeNotebook, type CodeCell, type Notebook, type Output } from "./notebook.js";
 
-const HELP = `usage: ephemeron run NOTEBOOK... [--out DIR] [--timeout SECONDS] [--allow-errors] [--quiet] [--html]
+const HELP = `usage: ephemeron run NOTEBOOK... [--out DIR] [--timeout SECONDS] [--allow-errors] [--quiet] [--html] [--verbose]
 
 Executes each notebook's code cells in order in a fresh ephemeron kernel and
 writes the notebook with its outputs (into --out DIR, or in place).
@@ -22,6 +22,7 @@ writes the notebook with its outputs (into --out DIR, or in place).
   --allow-errors    go on after a cell that fails, and exit 0
   --quiet           print progress only, not the outputs
   --html            also write an HTML handout beside each executed notebook (needs jupyter nbconvert)
+  --verbose         also show the kernel's log on stderr (where an InternalError's whole error is)
 `;
 
 interface RunOptions {
@@ -31,12 +32,13 @@ interface RunOptions {
   allowErrors: boolean;
   quiet: boolean;
   html: boolean;
+  verbose: boolean;
 }
 
 class UsageError extends Error {}
 
 function parseRunArgs(args: string[]): RunOptions | "help" {
-  const options: RunOptions = { notebooks: [], timeoutSeconds: 600, allowErrors: false, quiet: false, html: false };
+  const options: RunOptions = { notebooks: [], timeoutSeconds: 600, allowErrors: false, quiet: false, html: false, verbose: false };
   for (let i = 0; i < args.length; i++) {
     let arg = args[i]!;
     // `--out=DIR` as well as `--out DIR`.
@@ -72,6 +74,9 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
     } else if (arg === "--html") {
       noValue();
       options.html = true;
+    } else if (arg === "--verbose") {
+      noValue();
+      options.verbose = true;
     } else if (arg.startsWith("-")) throw new UsageError(`unknown option '${arg}' (see ephemeron run --help)`);
     else options.notebooks.push(arg);
   }
@@ -126,10 +131,10 @@ function dim(text: string): string {
 }
 
 /** Runs one notebook; returns it with outputs, and whether every cell succeeded. */
-export async function runNotebook(path: string, options: Pick<RunOptions, "timeoutSeconds" | "allowErrors" | "quiet">): Promise<{ notebook: Notebook; ok: boolean }> {
+export async function runNotebook(path: string, options: Pick<RunOptions, "timeoutSeconds" | "allowErrors" | "quiet"> & { verbose?: boolean }): Promise<{ notebook: Notebook; ok: boolean }> {
   const notebook = readNotebook(path);
   // As Jupyter's server does: the kernel learns which notebook it runs (a cell's __filename).
-  const { kernel, client, info } = await launchReadyKernel({ cwd: dirname(resolve(path)), env: { JPY_SESSION_NAME: resolve(path) } });
+  const { kernel, client, info } = await launchReadyKernel({ cwd: dirname(resolve(path)), env: { JPY_SESSION_NAME: resolve(path) }, echoStderr: options.verbose === true });
   running = kernel;
   let ok = true;
   // A kernel that dies (killed, out of memory) answers nothing more: the cell it ran fails, and the run ends, as nbclient's DeadKernelError.

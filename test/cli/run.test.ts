@@ -321,6 +321,19 @@ describe("ephemeron run with its output piped into a reader that stops early (| 
   }, 90_000);
 });
 
+describe("ephemeron run --verbose", () => {
+  it("shows the kernel's log (where an InternalError says the whole error is), which a run without it keeps quiet", async () => {
+    const path = write("kernel-log.ipynb", notebook("process.exit(3)"));
+    const quiet = await ephemeron(["run", path, "--out", join(dir, "log-quiet")]);
+    expect(quiet.code).toBe(1);
+    expect(quiet.stderr).not.toContain("[ephemeron supervisor]");
+    const verbose = await ephemeron(["run", path, "--out", join(dir, "log-verbose"), "--verbose"]);
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toMatch(/\[ephemeron supervisor\] WARN runtime \d+ exited with code 3/);
+    expect((await ephemeron(["run", "--help"])).stdout).toContain("--verbose");
+  }, 90_000);
+});
+
 describe("ephemeron run, as nbclient runs a notebook", () => {
   it("applies a later cell's update of a display to the earlier cell that showed it, and keeps the notebook's own TypeScript kernelspec", async () => {
     const book = notebook('const handle = await display("first", { displayId: "progress" });', 'await handle!.update("second");');
