@@ -49,6 +49,7 @@ export function parseKernelArgs(args: string[]): KernelOptions | "help" {
 }
 
 export async function startKernel(options: KernelOptions): Promise<void> {
+  keepServingWithoutLogReader();
   const info = readConnectionFile(options.connectionFile);
   // The checker's warm-up (tsgo loading the libraries and @types/node) is the long pole of the
   // first cell: tsgo is spawned and told to open the project before the rest of the kernel has
@@ -58,6 +59,15 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   compiler.startChecker();
   const { serve } = await import("./serve.js");
   await serve(options, info, compiler);
+}
+
+/**
+ * The kernel's log is best effort: when the reader of its stderr goes away (a server whose output
+ * went through a pipe that closed), a write fails with EPIPE, and with no listener that error would
+ * end the kernel, and every variable of the session with it.
+ */
+function keepServingWithoutLogReader(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
 }
 
 /** Serves until the kernel exits (-1), or returns the exit code of a command line it cannot serve from. */

@@ -276,6 +276,25 @@ describe("a runtime that cannot start", () => {
   });
 });
 
+describe("a kernel whose stderr nobody reads any more", () => {
+  it("keeps serving when it logs (the reader of its stderr, a server's log pipe, went away), instead of dying of EPIPE", async () => {
+    const k = await startKernel();
+    try {
+      let exited = false;
+      void k.kernel.exited.then(() => (exited = true));
+      k.kernel.process.stderr!.destroy();
+      // The kernel logs the runtime's exit on stderr.
+      const died = await k.client.execute("process.exit(3)");
+      expect(died.reply.content.ename).toBe("RuntimeDied");
+      const next = await k.client.execute("1 + 1");
+      expect(resultText(next.iopub)).toBe("2");
+      expect(exited).toBe(false);
+    } finally {
+      await k.close();
+    }
+  });
+});
+
 describe("shutting down", () => {
   it("replies, exits and leaves no runtime process behind", async () => {
     const k = await startKernel();
