@@ -97,10 +97,33 @@ function isObject(value: unknown): value is object {
 }
 
 function errorName(error: unknown): string {
-  if (isObject(error) && "name" in error && typeof error.name === "string" && error.name !== "") return error.name;
+  if (isObject(error) && "name" in error && typeof error.name === "string" && error.name !== "") return subclassName(error) ?? error.name;
   // A thrown non-error (`throw "x"`, `throw 42`, `throw null`, `throw {}`) is named as
   // Node's REPL names it; its value becomes the message.
   return "Uncaught";
+}
+
+/**
+ * The class of an error whose class sets no name of its own (`class ValidationError extends Error {}`):
+ * its `name` is still the built-in's ("Error"), but Python names an exception by its class, and
+ * Node's REPL prints it as `ValidationError: …` too. Undefined when the name was set (on the error,
+ * or by a class: `name = "CustomName"`) or the error is a built-in's.
+ */
+function subclassName(error: object): string | undefined {
+  try {
+    let holder: object | null = error;
+    while (holder !== null && !Object.prototype.hasOwnProperty.call(holder, "name")) holder = Object.getPrototypeOf(holder) as object | null;
+    const builtin = holder === null ? undefined : (Object.getOwnPropertyDescriptor(holder, "constructor")?.value as unknown);
+    // Only when `name` comes from a built-in error's prototype (its constructor is native code).
+    if (typeof builtin !== "function" || !/\{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(builtin))) return undefined;
+    const own = (Object.getPrototypeOf(error) as { constructor?: unknown } | null)?.constructor;
+    if (typeof own !== "function" || own === builtin) return undefined;
+    const name = (own as { name?: unknown }).name;
+    return typeof name === "string" && /^[\p{ID_Start}$_][\p{ID_Continue}$]*$/u.test(name) ? name : undefined;
+  } catch {
+    // A Proxy or a getter that throws: the error's own name stands.
+    return undefined;
+  }
 }
 
 function errorMessage(error: unknown): string {

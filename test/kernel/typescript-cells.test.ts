@@ -458,6 +458,20 @@ describe("TypeScript cells", () => {
     expect(disposed.lines.at(-1)).toBe(1);
   });
 
+  it("names a thrown error by its class when the class sets no name of its own (class ValidationError extends Error), as Node's REPL and Python do", async () => {
+    const subclassed = errorOf((await k.client.execute('class ValidationError extends Error {}\nthrow new ValidationError("bad input");')).reply);
+    expect(subclassed.ename).toBe("ValidationError");
+    expect(subclassed.traceback.replace(/\u001b\[[0-9;]*m/g, "")).toContain("ValidationError: bad input");
+    const ranged = errorOf((await k.client.execute('class OutOfRange extends RangeError {}\nthrow new OutOfRange("too far");')).reply);
+    expect(ranged.ename).toBe("OutOfRange");
+    // A name the class gives itself, or the error was given, wins.
+    const named = errorOf((await k.client.execute('class Named extends Error { override name = "CustomName"; }\nthrow new Named("x");')).reply);
+    expect(named.ename).toBe("CustomName");
+    const renamed = errorOf((await k.client.execute('const renamedError = new ValidationError("y");\nrenamedError.name = "Renamed";\nthrow renamedError;')).reply);
+    expect(renamed.ename).toBe("Renamed");
+    expect(errorOf((await k.client.execute('throw new TypeError("plain")')).reply).ename).toBe("TypeError");
+  });
+
   it("reports thrown non-errors and an error's cause", async () => {
     const str = await k.client.execute('throw "plain string"');
     expect(errorOf(str.reply)).toMatchObject({ ename: "Uncaught", evalue: "'plain string'" });
