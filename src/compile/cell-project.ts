@@ -82,7 +82,7 @@ const REDECLARED_CODES = new Set([2451, 2300]);
 function appliesToCell(diagnostic: Diagnostic, cell: PreparedCell): boolean {
   if (!appliesToFile(diagnostic, cell.text)) return false;
   const subject = cell.text.slice(diagnostic.pos, diagnostic.end).trim();
-  return !(REDECLARED_CODES.has(diagnostic.code) && cell.names.filter((n) => n.name === subject).length === 1);
+  return !(REDECLARED_CODES.has(diagnostic.code) && declarationsOf(cell, subject) === 1);
 }
 
 /** An error that holds in a notebook, in `text` (a cell's checked text, or a file the cell imports). */
@@ -90,6 +90,16 @@ function appliesToFile(diagnostic: Diagnostic, text: string): boolean {
   if (diagnostic.category !== ERROR_CATEGORY || IGNORED_CODES.has(diagnostic.code)) return false;
   const subject = text.slice(diagnostic.pos, diagnostic.end).trim();
   return !(POSSIBLY_UNDEFINED_CODES.has(diagnostic.code) && ALWAYS_DEFINED_GLOBALS.has(subject));
+}
+
+/**
+ * How many times a cell declares `name`. An import counts once, though its stand-ins declare the
+ * name twice (`import { setTimeout }`: a constant for the value, a type alias for the type).
+ */
+function declarationsOf(cell: PreparedCell, name: string): number {
+  const declarations = cell.names.filter((n) => n.name === name);
+  const own = declarations.filter((n) => n.start < cell.ownLength).length;
+  return own + (declarations.length > own ? 1 : 0);
 }
 
 /** A cell and the text the checker gets for it (imports and exports rewritten, stand-ins appended). */

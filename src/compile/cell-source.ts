@@ -13,6 +13,7 @@
 // that stand in for the imports are appended after the cell's text, so a
 // diagnostic inside the cell maps back without a source map.
 
+import { builtinModules, createRequire } from "node:module";
 import type * as Swc from "@swc/core";
 import { bindingIdentifiers, nestedVars, parseWithOffsets } from "./swc.js";
 
@@ -123,6 +124,27 @@ export const RELATIVE_MODULE = "ephemeron-relative:";
  */
 const GLOBAL_NAMES = new Set([...Object.getOwnPropertyNames(globalThis), "require", "module", "exports", "__dirname", "__filename"]);
 
+const requireBuiltin = createRequire(import.meta.url);
+
+/**
+ * Whether `import { Buffer } from "node:buffer"` (`imported` "Buffer"; "default" or "*" for the
+ * module itself) gives the very global the cell's name already is: Node's own `Buffer`, `URL`,
+ * `console`, `process`. Such an import needs no stand-in: the global's declaration types it, and
+ * a stand-in would redeclare the global in terms of itself (the module exports the global:
+ * "'Buffer' is referenced directly or indirectly in its own type annotation").
+ * `setTimeout` from "node:timers/promises" is another function, and keeps its stand-in.
+ */
+function importsTheGlobal(specifier: string, imported: string, name: string): boolean {
+  if (!GLOBAL_NAMES.has(name) || !(specifier.startsWith("node:") || builtinModules.includes(specifier))) return false;
+  try {
+    const exports = requireBuiltin(specifier) as Record<string, unknown>;
+    const value = imported === "default" || imported === "*" ? exports : exports[imported];
+    return value !== undefined && value === (globalThis as Record<string, unknown>)[name];
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `specifier` as the import inside an ALIAS_MODULE stand-in for `name`, or undefined where the
  * constant stands in: a rooted path, a JSON file (a value only, which an alias cannot name), a
@@ -180,6 +202,8 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
         for (const specifier of item.specifiers) {
           const name = specifier.local.value;
           const origin = start(specifier.local);
+          const imported = specifier.type === "ImportDefaultSpecifier" ? "default" : specifier.type === "ImportNamespaceSpecifier" ? "*" : (specifier.imported?.value ?? name);
+          if (importsTheGlobal(item.source.value, imported, name)) continue;
           if (specifier.type === "ImportDefaultSpecifier") {
             const valueType = `typeof ${module} extends { default: infer D } ? D : typeof ${module}`;
             const ambient = item.typeOnly ? undefined : ambientSpecifier(item.source.value, name);
@@ -194,7 +218,6 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
               : `declare const ${name}: typeof ${module};`;
             standIns.push({ code, origin, group: group++, reportAlone: true });
           } else {
-            const imported = specifier.imported?.value ?? name;
             const g = group++;
             const member = JSON.stringify(imported);
             const typeOnly = item.typeOnly || specifier.isTypeOnly;
@@ -210,6 +233,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
         if (item.moduleRef.type !== "TsExternalModuleReference") break;
         blanks.push([start(item), end(item)]);
         const specifier = item.moduleRef.expression.value;
+        if (importsTheGlobal(specifier, "*", item.id.value)) break;
         const ambient = ambientSpecifier(specifier, item.id.value);
         const code = ambient !== undefined
           ? aliasOfModule(item.id.value, `import ${ALIAS_LOCAL} = require(${JSON.stringify(ambient)});`, specifier)

@@ -382,6 +382,23 @@ describe("TypeScript cells", () => {
     });
   });
 
+  it("imports a named export under a name Node has as a global (setTimeout from timers/promises, Buffer, URL), typed as the module has it", async () => {
+    await withFreshKernel(async (own) => {
+      const run = async (code: string) => {
+        const { reply, iopub } = await own.client.execute(code);
+        return { status: reply.content.status, evalue: String(reply.content.evalue ?? ""), result: resultText(iopub) };
+      };
+      expect(await run('import { setTimeout } from "node:timers/promises";\nawait setTimeout(5, "done")')).toMatchObject({ status: "ok", result: "'done'" });
+      expect((await run('const notANumber: number = await setTimeout(1, "text");')).evalue).toContain("TS2322");
+      expect(await run('import { Buffer } from "node:buffer";\nBuffer.from("hi").length')).toMatchObject({ status: "ok", result: "2" });
+      expect(await run('import { URL } from "node:url";\nnew URL("https://example.com/a").pathname')).toMatchObject({ status: "ok", result: "'/a'" });
+      expect(await run('import { performance as perf } from "node:perf_hooks";\ntypeof perf.now()')).toMatchObject({ status: "ok", result: "'number'" });
+      // The module's export is the global itself.
+      expect(await run('import console from "node:console";\nimport * as process from "node:process";\n[typeof console.log, typeof process.cwd]')).toMatchObject({ status: "ok", result: "[ 'function', 'function' ]" });
+      expect((await run('const notAString: string = Buffer.from("x").length;')).evalue).toContain("TS2322");
+    });
+  });
+
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
