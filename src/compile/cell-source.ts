@@ -46,6 +46,8 @@ export interface AppendedDeclaration {
    * tsc elides from the import and the runtime must not ask the module for.
    */
   valueName?: string;
+  /** The module specifier whose export this stand-in aliases: a missing export is reported as tsc words it for a module. */
+  exportOf?: string;
 }
 
 /** A cell as the checker gets it. */
@@ -179,7 +181,7 @@ export function checkedText(source: string): CheckedText {
   const text = rewritten?.text ?? source;
   const final = rewritten === undefined ? parsed : parseWithOffsets(text, "typescript");
   const declarations = collectDeclarations(final);
-  const references = [...collectReferences(final, text, new Set(declarations.names.map((n) => n.start))), ...defaultAliasUses(final)];
+  const references = [...collectReferences(final, text, new Set(declarations.names.map((n) => n.start))), ...standInUses(final)];
   return { text, appended: [], inserted: [], ...rewritten, ...declarations, references };
 }
 
@@ -188,7 +190,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   const blanks: [number, number, string?][] = [];
   /** Words put in at offsets of the cell (ascending). */
   const inserts: [number, string][] = [];
-  const standIns: { code: string; origin: number; group: number; reportAlone: boolean; valueName?: string }[] = [];
+  const standIns: { code: string; origin: number; group: number; reportAlone: boolean; valueName?: string; exportOf?: string }[] = [];
   let group = 0;
   const moduleType = (specifier: string): string => `import(${JSON.stringify(specifier)})`;
   const start = (node: { span: Swc.Span }): number => at(node.span.start);
@@ -222,6 +224,15 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
             const member = JSON.stringify(imported);
             const typeOnly = item.typeOnly || specifier.isTypeOnly;
             const elementStart = start(specifier);
+            const ambient = typeOnly || imported === "default" || !IDENTIFIER.test(imported) ? undefined : ambientSpecifier(item.source.value, name);
+            if (ambient !== undefined) {
+              // A global alias of the export: whatever it is, value, type or namespace (`z.infer<…>` of zod's `z`).
+              // The probe, a constant of the module's own, fails alone when the export is a type only.
+              const [alias, probe] = aliasesOfExport(name, imported, ambient, item.source.value);
+              standIns.push({ code: alias, origin: elementStart, group: g, reportAlone: true, exportOf: item.source.value });
+              standIns.push({ code: probe, origin: elementStart, group: g, reportAlone: false, valueName: name });
+              continue;
+            }
             if (!typeOnly) standIns.push({ code: `declare const ${name}: typeof ${module}[${member}];`, origin: elementStart, group: g, reportAlone: true, valueName: name });
             // The type meaning of the name (a class, interface or type alias): fails harmlessly for values.
             standIns.push({ code: `type ${name} = ${module}.${imported};`, origin: elementStart, group: g, reportAlone: typeOnly });
@@ -295,8 +306,11 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   rewritten += "\n;";
   for (const standIn of standIns) {
     rewritten += "\n";
-    const { origin, group, reportAlone, valueName } = standIn;
-    appended.push({ start: rewritten.length, end: rewritten.length + standIn.code.length, origin, group, reportAlone, ...(valueName === undefined ? {} : { valueName }) });
+    const { origin, group, reportAlone, valueName, exportOf } = standIn;
+    appended.push({
+      start: rewritten.length, end: rewritten.length + standIn.code.length, origin, group, reportAlone,
+      ...(valueName === undefined ? {} : { valueName }), ...(exportOf === undefined ? {} : { exportOf }),
+    });
     rewritten += standIn.code;
   }
   return { text: rewritten, appended, inserted };
@@ -314,13 +328,30 @@ function aliasOfDefault(name: string, ambient: string, specifier: string): strin
     `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { import * as ${ALIAS_LOCAL} from ${through}; global { export import ${name} = ${ALIAS_LOCAL}.${name}; } }`;
 }
 
+const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+
+/**
+ * The stand-in of `import { imported as name }`: a global alias of the export, and a probe (the
+ * module's own constant `name`, a use of the alias's name) whose failure alone says the export is
+ * a type only (AppendedDeclaration.valueName).
+ */
+function aliasesOfExport(name: string, imported: string, ambient: string, specifier: string): [string, string] {
+  const module = `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { import * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`;
+  return [`${module} global { export import ${name} = ${ALIAS_LOCAL}.${imported}; } }`, `${module} const ${name}: typeof ${ALIAS_LOCAL}.${imported}; }`];
+}
+
 /** Whether a `declare module` is the DEFAULT_MODULE half of a default import's stand-in. */
 function isDefaultModule(declaration: Swc.TsModuleDeclaration): boolean {
   return declaration.id.type === "StringLiteral" && declaration.id.value.startsWith(DEFAULT_MODULE);
 }
 
-/** The places of a default import's name in its stand-in other than the alias (DEFAULT_MODULE): uses of the alias. */
-function defaultAliasUses({ body, at }: Parsed): NameReference[] {
+/** Whether a `declare module` is a stand-in's (ALIAS_MODULE, DEFAULT_MODULE), not one the cell wrote. */
+function isStandInModule(declaration: Swc.TsModuleDeclaration): boolean {
+  return declaration.id.type === "StringLiteral" && (declaration.id.value.startsWith(ALIAS_MODULE) || declaration.id.value.startsWith(DEFAULT_MODULE));
+}
+
+/** The places of an import's name in its stand-in other than the alias (DEFAULT_MODULE's export, a probe): uses of the alias. */
+function standInUses({ body, at }: Parsed): NameReference[] {
   const uses: NameReference[] = [];
   const use = (id: Swc.Identifier): void => {
     const start = at(id.span.start);
@@ -335,9 +366,15 @@ function defaultAliasUses({ body, at }: Parsed): NameReference[] {
       }
       continue;
     }
-    if (aliasDeclared(item) === undefined) continue;
+    if (!isStandInModule(item)) continue;
+    const throughDefault = item.body.body.some((statement) => statement.type === "ImportDeclaration" && statement.source.value.startsWith(DEFAULT_MODULE));
     for (const statement of item.body.body) {
-      if (statement.type !== "TsModuleDeclaration" || !statement.global || statement.body?.type !== "TsModuleBlock") continue;
+      // A named import's probe (aliasesOfExport).
+      if (statement.type === "VariableDeclaration") {
+        for (const declarator of statement.declarations) if (declarator.id.type === "Identifier") use(declarator.id);
+      }
+      if (!throughDefault || statement.type !== "TsModuleDeclaration" || !statement.global || statement.body?.type !== "TsModuleBlock") continue;
+      // The name a default is exported under: the alias's own (a named import's is the module's export, which stays).
       for (const alias of statement.body.body) {
         if (alias.type === "TsImportEqualsDeclaration" && alias.moduleRef.type === "TsQualifiedName" && alias.moduleRef.right.type === "Identifier") use(alias.moduleRef.right);
       }
@@ -393,7 +430,7 @@ function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unn
       case "TsModuleDeclaration": {
         const alias = aliasDeclared(declaration);
         if (alias !== undefined) add(alias.id, alias.kind);
-        else if (isDefaultModule(declaration)) break;
+        else if (isStandInModule(declaration)) break;
         else if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module");
         else unnamed = true;
         break;

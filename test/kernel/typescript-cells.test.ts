@@ -54,6 +54,16 @@ describe("TypeScript cells", () => {
     writeFileSync(join(lodashTyped, "package.json"), JSON.stringify({ name: "cjs-typed", main: "main.js", types: "main.d.ts" }));
     writeFileSync(join(lodashTyped, "main.js"), "function _() {}\n_.thrice = (n) => n * 3;\nmodule.exports = _;\n");
     writeFileSync(join(lodashTyped, "main.d.ts"), "declare function _(): void;\ndeclare namespace _ { function thrice(n: number): number; }\nexport = _;\n");
+    // A package that exports a namespace of functions and types, as zod exports `z`.
+    const namespaced = join(dir, "node_modules", "schema-like");
+    mkdirSync(namespaced, { recursive: true });
+    writeFileSync(join(namespaced, "package.json"), JSON.stringify({ name: "schema-like", main: "index.js", types: "index.d.ts" }));
+    writeFileSync(join(namespaced, "index.js"), "exports.s = { object: (shape) => ({ shape }), text: () => ({}) };\n");
+    writeFileSync(
+      join(namespaced, "index.d.ts"),
+      "export declare namespace s {\n  interface Schema<T> { _type: T }\n  type infer<S> = S extends Schema<infer T> ? T : never;\n" +
+        "  function object<T>(shape: { [K in keyof T]: Schema<T[K]> }): Schema<T>;\n  function text(): Schema<string>;\n}\n",
+    );
     // A module of the notebook's own, beside it, with its types.
     writeFileSync(join(dir, "units.mjs"), "export const toKb = (bytes) => bytes / 1024;\n");
     writeFileSync(join(dir, "units.d.mts"), "export declare const toKb: (bytes: number) => number;\n");
@@ -397,6 +407,17 @@ describe("TypeScript cells", () => {
       expect(await run('import console from "node:console";\nimport * as process from "node:process";\n[typeof console.log, typeof process.cwd]')).toMatchObject({ status: "ok", result: "[ 'function', 'function' ]" });
       expect((await run('const notAString: string = Buffer.from("x").length;')).evalue).toContain("TS2322");
     });
+  });
+
+  it("lets a named import name a namespace's types (s.infer<…> as zod's z.infer, fsp.FileHandle, an enum's member), in later cells too", async () => {
+    expect(await valueOf('import { s } from "schema-like";\nconst personSchema = s.object({ name: s.text() });\ntype Person = s.infer<typeof personSchema>;\nconst person: Person = { name: "Ada" };\nperson.name')).toBe("'Ada'");
+    expect(await failureOf("const notAPerson: s.infer<typeof personSchema> = { name: 1 };")).toContain("TS2322");
+    expect(await valueOf('import { promises as fsp } from "node:fs";\nlet handle: fsp.FileHandle | undefined;\ntypeof fsp.readFile')).toBe("'function'");
+    writeFileSync(join(dir, "levels.ts"), "export enum Level { Low = 1, High = 2 }\n");
+    expect(await valueOf('import { Level } from "./levels.ts";\nconst low: Level.Low = Level.Low;\nlow')).toBe("1");
+    // Still: a name the module does not have is an error, and a type-only name is not imported at run time.
+    expect(await failureOf('import { notThere } from "schema-like";')).toContain("notThere");
+    expect(await valueOf('import { SpawnOptions as Options } from "node:child_process";\nconst options: Options = { cwd: "/" };\noptions.cwd')).toBe("'/'");
   });
 
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
