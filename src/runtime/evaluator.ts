@@ -10,11 +10,7 @@ import { cellScope, type OutputChannel } from "./output.js";
 import { formatValue } from "./format.js";
 import { isDisplayCall } from "./display.js";
 import { CellRegistry, formatError } from "./traceback.js";
-import { importWithAttributes } from "./imports.js";
-
-/** `import()` written in a cell, resolved from the notebook's folder like a static import. */
-const importDynamically = ((specifier: string, _script: unknown, attributes?: ImportAttributes) =>
-  importWithAttributes(specifier, process.cwd(), attributes)) as unknown as vm.ScriptOptions["importModuleDynamically"];
+import { asDynamicImport, importWithAttributes } from "./imports.js";
 
 export interface CellOutcome {
   result?: CellResult;
@@ -23,18 +19,23 @@ export interface CellOutcome {
 
 export class Evaluator {
   readonly cells = new CellRegistry();
+  /** `import()` written in a cell, resolved from the notebook's folder like a static import. */
+  private readonly importDynamically: vm.ScriptOptions["importModuleDynamically"];
 
   constructor(
     private readonly context: vm.Context,
     private readonly channel: OutputChannel,
-  ) {}
+  ) {
+    this.importDynamically = (async (specifier: string, _script: unknown, attributes?: ImportAttributes) =>
+      asDynamicImport(await importWithAttributes(specifier, process.cwd(), attributes), context)) as unknown as vm.ScriptOptions["importModuleDynamically"];
+  }
 
   async run(cell: ExecuteCell): Promise<CellOutcome> {
     this.cells.add(cell.filename, cell.label, cell.source, cell.map);
     this.channel.startCell(cell.id);
     try {
       const completion = cellScope.run({ id: cell.id }, () => {
-        const script = new vm.Script(cell.code, { filename: cell.filename, importModuleDynamically: importDynamically });
+        const script = new vm.Script(cell.code, { filename: cell.filename, importModuleDynamically: this.importDynamically });
         return script.runInContext(this.context) as unknown;
       });
       // Never settling (`await new Promise(() => {})`) is fine: an interrupt answers for the cell (main.ts).

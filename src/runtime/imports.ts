@@ -7,6 +7,7 @@ import { builtinModules, createRequire } from "node:module";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import vm from "node:vm";
 import { installHint, packageName } from "./missing-package.js";
 
 type Conditions = string | { [condition: string]: Conditions } | Conditions[] | null;
@@ -79,6 +80,30 @@ export function importedNamespace(namespace: Record<string, unknown>): unknown {
   const merged: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const name of missing.names) merged[name] = missing.exports[name];
   return Object.assign(merged, namespace);
+}
+
+/** The module a dynamic import of a namespace gave, per namespace (and the context it was made in). */
+const dynamicModules = new WeakMap<object, { context: vm.Context; module: Promise<vm.SyntheticModule> }>();
+
+/**
+ * What a dynamic `import()` in a cell or a TypeScript module resolves to, given the namespace Node
+ * made: that namespace; or, for a module that is one `module.exports` whose names it lacks (JSON,
+ * CommonJS Node cannot read), a module of `context` with the names importedNamespace gives, as
+ * the checker types `(await import("./data.json")).title`. (V8 takes a module, not a plain object.)
+ */
+export function asDynamicImport(namespace: unknown, context: vm.Context): unknown {
+  if (typeof namespace !== "object" || namespace === null) return namespace;
+  const merged = importedNamespace(namespace as Record<string, unknown>) as Record<string, unknown>;
+  if (merged === namespace) return namespace;
+  const made = dynamicModules.get(namespace);
+  if (made?.context === context) return made.module;
+  const names = Object.keys(merged);
+  const synthetic = new vm.SyntheticModule(names, function (this: vm.SyntheticModule) {
+    for (const name of names) this.setExport(name, merged[name]);
+  }, { context, identifier: "module.exports of a dynamic import" });
+  const module = synthetic.link(() => Promise.reject(new Error("a synthetic module imports nothing"))).then(() => synthetic.evaluate()).then(() => synthetic);
+  dynamicModules.set(namespace, { context, module });
+  return module;
 }
 
 /**

@@ -13,7 +13,7 @@ import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
-import { importedNamespace } from "./imports.js";
+import { asDynamicImport, importedNamespace } from "./imports.js";
 import type { SourceMapV3, TranspiledFile } from "./protocol.js";
 
 export interface TypeScriptModuleHost {
@@ -82,8 +82,8 @@ export class TypeScriptModules {
       initializeImportMeta: (meta) => {
         Object.assign(meta, { url, filename: path, dirname: dir });
       },
-      importModuleDynamically: ((specifier: string, _module: unknown, attributes?: ImportAttributes) =>
-        this.host.importFrom(specifier, dir, attributes)) as unknown as vm.SourceTextModuleOptions["importModuleDynamically"],
+      importModuleDynamically: (async (specifier: string, _module: unknown, attributes?: ImportAttributes) =>
+        asDynamicImport(await this.host.importFrom(specifier, dir, attributes), this.context)) as unknown as vm.SourceTextModuleOptions["importModuleDynamically"],
     });
   }
 

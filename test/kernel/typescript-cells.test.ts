@@ -420,6 +420,13 @@ describe("TypeScript cells", () => {
     expect(await valueOf('import { SpawnOptions as Options } from "node:child_process";\nconst options: Options = { cwd: "/" };\noptions.cwd')).toBe("'/'");
   });
 
+  it("gives a dynamic import() of JSON or CommonJS the names the checker typed it with, as a static import has them", async () => {
+    expect(await valueOf('const settingsLoaded = await import("./settings.json");\n[settingsLoaded.retries, settingsLoaded.default.title]')).toBe("[ 3, 'weakrefs' ]");
+    expect(await valueOf('const { thrice: loadedThrice } = await import("cjs-typed");\nloadedThrice(3)')).toBe("9");
+    writeFileSync(join(dir, "loads-json.ts"), 'export const loadedTitle = import("./settings.json").then((m) => m.title);\n');
+    expect(await valueOf('import { loadedTitle } from "./loads-json.ts";\nawait loadedTitle')).toBe("'weakrefs'");
+  });
+
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
