@@ -209,10 +209,13 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
           if (specifier.type === "ImportDefaultSpecifier") {
             const valueType = `typeof ${module} extends { default: infer D } ? D : typeof ${module}`;
             const ambient = item.typeOnly ? undefined : ambientSpecifier(item.source.value, name);
-            const code = ambient !== undefined
-              ? aliasOfDefault(name, ambient, item.source.value)
-              : item.typeOnly ? `type ${name} = ${valueType};` : `declare const ${name}: ${valueType};`;
-            standIns.push({ code, origin, group: group++, reportAlone: true });
+            if (ambient !== undefined) {
+              const [alias, probe] = aliasesOfDefault(name, ambient, item.source.value);
+              standIns.push({ code: alias, origin, group, reportAlone: true });
+              standIns.push({ code: probe, origin, group: group++, reportAlone: false, valueName: name });
+              continue;
+            }
+            standIns.push({ code: item.typeOnly ? `type ${name} = ${valueType};` : `declare const ${name}: ${valueType};`, origin, group: group++, reportAlone: true });
           } else if (specifier.type === "ImportNamespaceSpecifier") {
             const ambient = ambientSpecifier(item.source.value, name);
             const code = ambient !== undefined
@@ -321,11 +324,18 @@ function aliasOfModule(name: string, importLine: string, specifier: string): str
   return `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { ${importLine} global { export import ${name} = ${ALIAS_LOCAL}; } }`;
 }
 
-/** A global alias `name` of the default export of `specifier`, imported as `ambient` (see DEFAULT_MODULE). */
-function aliasOfDefault(name: string, ambient: string, specifier: string): string {
+/**
+ * A global alias `name` of the default export of `specifier`, imported as `ambient` (see
+ * DEFAULT_MODULE); and its probe, which fails alone when the default is a type only (as aliasesOfExport).
+ */
+function aliasesOfDefault(name: string, ambient: string, specifier: string): [string, string] {
   const through = JSON.stringify(DEFAULT_MODULE + specifier);
-  return `declare module ${through} { import ${ALIAS_LOCAL} from ${JSON.stringify(ambient)}; export { ${ALIAS_LOCAL} as ${name} }; } ` +
-    `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { import * as ${ALIAS_LOCAL} from ${through}; global { export import ${name} = ${ALIAS_LOCAL}.${name}; } }`;
+  const module = `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { import * as ${ALIAS_LOCAL} from ${through};`;
+  return [
+    `declare module ${through} { import ${ALIAS_LOCAL} from ${JSON.stringify(ambient)}; export { ${ALIAS_LOCAL} as ${name} }; } ` +
+      `${module} global { export import ${name} = ${ALIAS_LOCAL}.${name}; } }`,
+    `${module} const ${name}: typeof ${ALIAS_LOCAL}.${name}; }`,
+  ];
 }
 
 const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
@@ -369,9 +379,14 @@ function standInUses({ body, at }: Parsed): NameReference[] {
     if (!isStandInModule(item)) continue;
     const throughDefault = item.body.body.some((statement) => statement.type === "ImportDeclaration" && statement.source.value.startsWith(DEFAULT_MODULE));
     for (const statement of item.body.body) {
-      // A named import's probe (aliasesOfExport).
+      // A probe (aliasesOfExport, aliasesOfDefault): its constant, and the name a default is exported under.
       if (statement.type === "VariableDeclaration") {
-        for (const declarator of statement.declarations) if (declarator.id.type === "Identifier") use(declarator.id);
+        for (const declarator of statement.declarations) {
+          if (declarator.id.type !== "Identifier") continue;
+          use(declarator.id);
+          const query = (declarator.id as Swc.BindingIdentifier).typeAnnotation?.typeAnnotation;
+          if (throughDefault && query?.type === "TsTypeQuery" && query.exprName.type === "TsQualifiedName" && query.exprName.right.type === "Identifier") use(query.exprName.right);
+        }
       }
       if (!throughDefault || statement.type !== "TsModuleDeclaration" || !statement.global || statement.body?.type !== "TsModuleBlock") continue;
       // The name a default is exported under: the alias's own (a named import's is the module's export, which stays).

@@ -448,7 +448,8 @@ class CellRewriter {
     if (decl.typeOnly) return;
     // Names the checker found to be types only; an import of nothing but those is elided whole, as tsc does.
     const typeOnly = (specifier: Swc.ImportSpecifier | Swc.ImportDefaultSpecifier | Swc.ImportNamespaceSpecifier) =>
-      specifier.type === "ImportSpecifier" && (specifier.isTypeOnly || this.typeOnlyImports.has(specifier.local.value));
+      (specifier.type === "ImportSpecifier" && specifier.isTypeOnly) ||
+      (specifier.type !== "ImportNamespaceSpecifier" && this.typeOnlyImports.has(specifier.local.value));
     if (decl.specifiers.length > 0 && decl.specifiers.every(typeOnly)) return;
     let call = `${IMPORT_FUNCTION}(${JSON.stringify(decl.source.value)}`;
     const attributesNode = (decl as { with?: Swc.ObjectExpression | null }).with;

@@ -341,6 +341,9 @@ describe("TypeScript cells", () => {
     // A cell that imports a type for later cells.
     expect((await k.client.execute('import { Stats as FileStats } from "node:fs";')).reply.content.status).toBe("ok");
     expect(await valueOf("const noStats: FileStats | undefined = undefined;\ntypeof noStats")).toBe("'undefined'");
+    // A default export that is an interface.
+    writeFileSync(join(dir, "default-interface.ts"), "export default interface Point { x: number }\nexport const origin: Point = { x: 0 };\n");
+    expect(await valueOf('import Point, { origin } from "./default-interface.ts";\nconst moved: Point = { x: origin.x + 1 };\nmoved.x')).toBe("1");
   });
 
   it("runs a TypeScript module beside the notebook that imports an interface without `type`, as tsc's output does", async () => {
