@@ -39,9 +39,10 @@
 
 import type * as Swc from "@swc/core";
 import { Rewrite } from "./rewrite.js";
-import { buildSourceMap, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
+import { buildSourceMap, lineStarts, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
+import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
 import { bindingIdentifiers, nestedVars, parseWithOffsets, stripTypes } from "./swc.js";
-import { cellSyntaxError } from "./syntax-error.js";
+import { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
 
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
@@ -584,6 +585,28 @@ function withoutImportMeta(code: string, body: Swc.ModuleItem[], at: (pos: numbe
 }
 
 /**
+ * A cell that parses as TypeScript but whose stripped JavaScript does not: TypeScript's own output
+ * puts an enum's or a namespace's body in a function, where an `await` of its initializers is no
+ * longer allowed (tsc refuses it too: TS1308). At the place in the cell, in TypeScript's words.
+ */
+function strippedCodeError(error: unknown, js: { code: string; map: string }, source: string): CellSyntaxError {
+  // parseWithOffsets parses ";" + code: the first line's columns are one further.
+  const there = cellSyntaxError(error, ";" + js.code);
+  const lines = lineStarts(js.code);
+  const lineStart = lines[there.line - 1] ?? 0;
+  const lineText = js.code.slice(lineStart, lines[there.line] ?? js.code.length);
+  const offset = lineStart + codePointToUtf16(lineText, there.column - 1) - (there.line === 1 ? 1 : 0);
+  const original = new OffsetMap(js.code, (JSON.parse(js.map) as { mappings: string }).mappings).lookup(Math.max(0, offset));
+  const message = /await isn't allowed in non-async function/.test(there.message)
+    ? "'await' expressions are only allowed within async functions and at the top levels of modules."
+    : there.message;
+  if (original === undefined) return new CellSyntaxError(message, 1, 1);
+  const [, line, column] = original;
+  const sourceLine = source.split(/\r\n?|\n/)[line] ?? "";
+  return new CellSyntaxError(message, line + 1, utf16ToCodePoint(sourceLine, column) + 1);
+}
+
+/**
  * Compiles one cell. Throws CellSyntaxError when the cell does not parse. `typeOnlyImports`: local
  * names of `import { … }` that the checker found to be types only (swc cannot tell without types).
  */
@@ -595,7 +618,13 @@ export function transformCell(source: string, options: { filename: string; typeO
   } catch (error) {
     throw cellSyntaxError(error, source);
   }
-  const { body, at } = parseWithOffsets(js.code, "ecmascript");
+  let parsed: ReturnType<typeof parseWithOffsets>;
+  try {
+    parsed = parseWithOffsets(js.code, "ecmascript");
+  } catch (error) {
+    throw strippedCodeError(error, js, source);
+  }
+  const { body, at } = parsed;
   const code = withoutImportMeta(js.code, body, at);
   const rewriter = new CellRewriter(code, at, new Set(options.typeOnlyImports));
   rewriter.rewrite(body);

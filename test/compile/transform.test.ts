@@ -278,6 +278,14 @@ describe("syntax errors", () => {
     expect(error.name).toBe("CellSyntaxError");
   });
 
+  it("reports an await that type stripping moved into a function (an enum's or a namespace's initializer) at its place in the cell", () => {
+    const inEnum = syntaxError("const a = 1;\nenum Level { Low = await Promise.resolve(1) }");
+    expect([inEnum.line, inEnum.column]).toEqual([2, 20]);
+    expect(inEnum.message).toContain("'await'");
+    const inNamespace = syntaxError('namespace Config {\n  export const port = await Promise.resolve(80);\n}');
+    expect([inNamespace.line, inNamespace.column]).toEqual([2, 23]);
+  });
+
   it("counts a tab as one column", () => {
     const error = syntaxError("\tfoo(\t))");
     expect([error.line, error.column]).toEqual([1, 2]);

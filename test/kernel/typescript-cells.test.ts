@@ -555,6 +555,20 @@ describe("TypeScript cells", () => {
     expect(shallow.some((line) => line.startsWith("[Older calls"))).toBe(false);
   });
 
+  it("reports an await in an enum's initializer as an error of the cell's, with and without the checker, not as the kernel's", async () => {
+    const error = errorOf((await k.client.execute("enum Awaited { A = await Promise.resolve(1) }")).reply);
+    expect(error.ename).not.toBe("InternalError");
+    expect(error.traceback).toContain("line 1, col 20");
+    const unchecked = await startKernel({ extraArgs: ["--no-typecheck"] });
+    try {
+      const without = errorOf((await unchecked.client.execute("enum Awaited { A = await Promise.resolve(1) }")).reply);
+      expect(without.ename).toBe("SyntaxError");
+      expect(without.traceback).toContain("line 1, col 20");
+    } finally {
+      await unchecked.close();
+    }
+  });
+
   it("reports a syntax error with its line and column", async () => {
     const { reply } = await k.client.execute("const ok = 1;\nconst = 2;");
     expect(reply.content.status).toBe("error");
