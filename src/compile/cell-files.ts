@@ -184,8 +184,10 @@ export class CellFiles {
       JSON.stringify({
         compilerOptions: {
           strict: true,
-          target: "es2022",
-          lib: ["es2023"],
+          // What Node 20 runs: ES2023, and of ES2024 the regular expression's v flag, isWellFormed and
+          // Atomics.waitAsync (not Object.groupBy, Promise.withResolvers or ArrayBuffer's transfer).
+          target: "es2024",
+          lib: ["es2023", "es2024.string", "es2024.regexp", "es2024.sharedmemory"],
           module: "esnext",
           moduleResolution: "bundler",
           esModuleInterop: true,

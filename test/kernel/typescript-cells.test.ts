@@ -569,6 +569,11 @@ describe("TypeScript cells", () => {
     }
   });
 
+  it("types what Node 20 has of ES2024 (a regular expression's v flag, isWellFormed) and refuses what it lacks (Object.groupBy)", async () => {
+    expect(await valueOf('[/[\\p{L}--[a-z]]/v.test("É"), "text".isWellFormed()]')).toBe("[ true, true ]");
+    expect(await failureOf("Object.groupBy([1, 2], (n) => n % 2)")).toContain("groupBy");
+  });
+
   it("reports a syntax error with its line and column", async () => {
     const { reply } = await k.client.execute("const ok = 1;\nconst = 2;");
     expect(reply.content.status).toBe("error");
