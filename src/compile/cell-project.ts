@@ -102,6 +102,20 @@ function declarationsOf(cell: PreparedCell, name: string): number {
   return own + (declarations.length > own ? 1 : 0);
 }
 
+/** A cell as its accepted file keeps it: without the probes of its imports (CheckedText.probesFrom), at the end of its text. */
+function withoutProbes(cell: PreparedCell): PreparedCell {
+  const end = cell.probesFrom;
+  if (end === undefined) return cell;
+  return {
+    ...cell,
+    text: cell.text.slice(0, end),
+    names: cell.names.filter((n) => n.start < end),
+    references: cell.references.filter((r) => r.start < end),
+    appended: cell.appended.filter((a) => a.start < end),
+    probesFrom: undefined,
+  };
+}
+
 /** A cell and the text the checker gets for it (imports and exports rewritten, stand-ins appended). */
 interface PreparedCell extends CheckedText {
   source: string;
@@ -247,7 +261,7 @@ export class CellProject implements LanguageView {
 
   /** Records a cell as run. Nothing goes to tsgo: the next request's update carries it. */
   accept(source: string, checked?: () => CheckedText): void {
-    const cell = this.prepare(source, checked?.());
+    const cell = withoutProbes(this.prepare(source, checked?.()));
     // The names it replaces are now shadowed for good, and its own must not be renamed away in the next render.
     for (const name of this.replacedNow) this.dirtyNames.add(name);
     this.replacedNow = new Set();

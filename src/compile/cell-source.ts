@@ -68,6 +68,12 @@ export interface CheckedText {
    * the function itself does at run time.
    */
   references: NameReference[];
+  /**
+   * Where the probes of the imports begin in `text`, the last of it (undefined: there are none).
+   * They tell type-only names in the cell's own check; an accepted cell's file leaves them out,
+   * where they would only cost every later check.
+   */
+  probesFrom?: number;
 }
 
 /** A use of a name in a cell's checked text. */
@@ -190,7 +196,10 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   const blanks: [number, number, string?][] = [];
   /** Words put in at offsets of the cell (ascending). */
   const inserts: [number, string][] = [];
-  const standIns: { code: string; origin: number; group: number; reportAlone: boolean; valueName?: string; exportOf?: string }[] = [];
+  type StandIn = { code: string; origin: number; group: number; reportAlone: boolean; valueName?: string; exportOf?: string };
+  const standIns: StandIn[] = [];
+  /** Appended after every other stand-in: CheckedText.probesFrom. */
+  const probes: StandIn[] = [];
   let group = 0;
   const moduleType = (specifier: string): string => `import(${JSON.stringify(specifier)})`;
   const start = (node: { span: Swc.Span }): number => at(node.span.start);
@@ -212,7 +221,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
             if (ambient !== undefined) {
               const [alias, probe] = aliasesOfDefault(name, ambient, item.source.value);
               standIns.push({ code: alias, origin, group, reportAlone: true });
-              standIns.push({ code: probe, origin, group: group++, reportAlone: false, valueName: name });
+              probes.push({ code: probe, origin, group: group++, reportAlone: false, valueName: name });
               continue;
             }
             standIns.push({ code: item.typeOnly ? `type ${name} = ${valueType};` : `declare const ${name}: ${valueType};`, origin, group: group++, reportAlone: true });
@@ -233,7 +242,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
               // The probe, a constant of the module's own, fails alone when the export is a type only.
               const [alias, probe] = aliasesOfExport(name, imported, ambient, item.source.value);
               standIns.push({ code: alias, origin: elementStart, group: g, reportAlone: true, exportOf: item.source.value });
-              standIns.push({ code: probe, origin: elementStart, group: g, reportAlone: false, valueName: name });
+              probes.push({ code: probe, origin: elementStart, group: g, reportAlone: false, valueName: name });
               continue;
             }
             if (!typeOnly) standIns.push({ code: `declare const ${name}: typeof ${module}[${member}];`, origin: elementStart, group: g, reportAlone: true, valueName: name });
@@ -307,7 +316,9 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   }
   const appended: AppendedDeclaration[] = [];
   rewritten += "\n;";
-  for (const standIn of standIns) {
+  let probesFrom: number | undefined;
+  for (const standIn of [...standIns, ...probes]) {
+    if (standIn === probes[0]) probesFrom = rewritten.length;
     rewritten += "\n";
     const { origin, group, reportAlone, valueName, exportOf } = standIn;
     appended.push({
@@ -316,7 +327,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
     });
     rewritten += standIn.code;
   }
-  return { text: rewritten, appended, inserted };
+  return { text: rewritten, appended, inserted, ...(probesFrom === undefined ? {} : { probesFrom }) };
 }
 
 /** A global alias `name` of the module `importLine` imports as ALIAS_LOCAL (see ALIAS_MODULE). */
@@ -341,9 +352,9 @@ function aliasesOfDefault(name: string, ambient: string, specifier: string): [st
 const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 
 /**
- * The stand-in of `import { imported as name }`: a global alias of the export, and a probe (the
- * module's own constant `name`, a use of the alias's name) whose failure alone says the export is
- * a type only (AppendedDeclaration.valueName).
+ * The stand-in of `import { imported as name }`: a global alias of the export, and a probe (a
+ * constant of the module's own) whose failure alone says the export is a type only
+ * (AppendedDeclaration.valueName; CheckedText.probesFrom).
  */
 function aliasesOfExport(name: string, imported: string, ambient: string, specifier: string): [string, string] {
   const module = `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { import * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`;
@@ -360,7 +371,7 @@ function isStandInModule(declaration: Swc.TsModuleDeclaration): boolean {
   return declaration.id.type === "StringLiteral" && (declaration.id.value.startsWith(ALIAS_MODULE) || declaration.id.value.startsWith(DEFAULT_MODULE));
 }
 
-/** The places of an import's name in its stand-in other than the alias (DEFAULT_MODULE's export, a probe): uses of the alias. */
+/** The places of a default import's name in its stand-in other than the alias (DEFAULT_MODULE's export): uses of the alias. */
 function standInUses({ body, at }: Parsed): NameReference[] {
   const uses: NameReference[] = [];
   const use = (id: Swc.Identifier): void => {
@@ -379,15 +390,6 @@ function standInUses({ body, at }: Parsed): NameReference[] {
     if (!isStandInModule(item)) continue;
     const throughDefault = item.body.body.some((statement) => statement.type === "ImportDeclaration" && statement.source.value.startsWith(DEFAULT_MODULE));
     for (const statement of item.body.body) {
-      // A probe (aliasesOfExport, aliasesOfDefault): its constant, and the name a default is exported under.
-      if (statement.type === "VariableDeclaration") {
-        for (const declarator of statement.declarations) {
-          if (declarator.id.type !== "Identifier") continue;
-          use(declarator.id);
-          const query = (declarator.id as Swc.BindingIdentifier).typeAnnotation?.typeAnnotation;
-          if (throughDefault && query?.type === "TsTypeQuery" && query.exprName.type === "TsQualifiedName" && query.exprName.right.type === "Identifier") use(query.exprName.right);
-        }
-      }
       if (!throughDefault || statement.type !== "TsModuleDeclaration" || !statement.global || statement.body?.type !== "TsModuleBlock") continue;
       // The name a default is exported under: the alias's own (a named import's is the module's export, which stays).
       for (const alias of statement.body.body) {
