@@ -109,13 +109,13 @@ const ALIAS_MODULE = "ephemeron-import:";
 /** The local name of the module inside its stand-in: each `declare module` block has its own. */
 const ALIAS_LOCAL = "__ephemeron_module";
 /**
- * A default import's stand-in goes through a second ambient module that exports the default under
- * the import's name: an alias (`import X = m.X`) names a module's member, where `import X = d` of
- * the default itself would need it to be a namespace (a class is not). Both places of the name in it
- * are uses of the alias (renamed with it when a later cell imports the name again: the merged
- * module must not export it twice).
+ * A default, namespace or `import x = require` import's stand-in goes through a second ambient
+ * module that exports what it imports under the import's name: an alias (`import X = m.X`) names a
+ * module's member, where `import X = d` of the default or module itself would need it to be a
+ * namespace (a class or a function is not). Both places of the name in it are uses of the alias
+ * (renamed with it when a later cell imports the name again: the merged module must not export it twice).
  */
-const DEFAULT_MODULE = "ephemeron-default:";
+const THROUGH_MODULE = "ephemeron-through:";
 
 /**
  * A relative specifier as an ambient module may import it: TypeScript refuses relative and rooted
@@ -219,7 +219,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
             const valueType = `typeof ${module} extends { default: infer D } ? D : typeof ${module}`;
             const ambient = item.typeOnly ? undefined : ambientSpecifier(item.source.value, name);
             if (ambient !== undefined) {
-              const [alias, probe] = aliasesOfDefault(name, ambient, item.source.value);
+              const [alias, probe] = aliasesThrough(name, `import ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value);
               standIns.push({ code: alias, origin, group, reportAlone: true });
               probes.push({ code: probe, origin, group: group++, reportAlone: false, valueName: name });
               continue;
@@ -228,7 +228,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
           } else if (specifier.type === "ImportNamespaceSpecifier") {
             const ambient = ambientSpecifier(item.source.value, name);
             const code = ambient !== undefined
-              ? aliasOfModule(name, `import * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value)
+              ? aliasesThrough(name, `import * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value)[0]
               : `declare const ${name}: typeof ${module};`;
             standIns.push({ code, origin, group: group++, reportAlone: true });
           } else {
@@ -259,7 +259,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
         if (importsTheGlobal(specifier, "*", item.id.value)) break;
         const ambient = ambientSpecifier(specifier, item.id.value);
         const code = ambient !== undefined
-          ? aliasOfModule(item.id.value, `import ${ALIAS_LOCAL} = require(${JSON.stringify(ambient)});`, specifier)
+          ? aliasesThrough(item.id.value, `import ${ALIAS_LOCAL} = require(${JSON.stringify(ambient)});`, specifier)[0]
           : `declare const ${item.id.value}: typeof ${moduleType(specifier)};`;
         standIns.push({ code, origin: start(item.id), group: group++, reportAlone: true });
         break;
@@ -330,21 +330,16 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   return { text: rewritten, appended, inserted, ...(probesFrom === undefined ? {} : { probesFrom }) };
 }
 
-/** A global alias `name` of the module `importLine` imports as ALIAS_LOCAL (see ALIAS_MODULE). */
-function aliasOfModule(name: string, importLine: string, specifier: string): string {
-  return `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { ${importLine} global { export import ${name} = ${ALIAS_LOCAL}; } }`;
-}
-
 /**
- * A global alias `name` of the default export of `specifier`, imported as `ambient` (see
- * DEFAULT_MODULE); and its probe, which fails alone when the default is a type only (as aliasesOfExport).
+ * A global alias `name` of what `importLine` imports as ALIAS_LOCAL (a module, its default, its
+ * `export =` value), through THROUGH_MODULE; and its probe, which fails alone when that is a type
+ * only (as aliasesOfExport's).
  */
-function aliasesOfDefault(name: string, ambient: string, specifier: string): [string, string] {
-  const through = JSON.stringify(DEFAULT_MODULE + specifier);
+function aliasesThrough(name: string, importLine: string, specifier: string): [string, string] {
+  const through = JSON.stringify(THROUGH_MODULE + specifier);
   const module = `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { import * as ${ALIAS_LOCAL} from ${through};`;
   return [
-    `declare module ${through} { import ${ALIAS_LOCAL} from ${JSON.stringify(ambient)}; export { ${ALIAS_LOCAL} as ${name} }; } ` +
-      `${module} global { export import ${name} = ${ALIAS_LOCAL}.${name}; } }`,
+    `declare module ${through} { ${importLine} export { ${ALIAS_LOCAL} as ${name} }; } ${module} global { export import ${name} = ${ALIAS_LOCAL}.${name}; } }`,
     `${module} const ${name}: typeof ${ALIAS_LOCAL}.${name}; }`,
   ];
 }
@@ -361,17 +356,17 @@ function aliasesOfExport(name: string, imported: string, ambient: string, specif
   return [`${module} global { export import ${name} = ${ALIAS_LOCAL}.${imported}; } }`, `${module} const ${name}: typeof ${ALIAS_LOCAL}.${imported}; }`];
 }
 
-/** Whether a `declare module` is the DEFAULT_MODULE half of a default import's stand-in. */
-function isDefaultModule(declaration: Swc.TsModuleDeclaration): boolean {
-  return declaration.id.type === "StringLiteral" && declaration.id.value.startsWith(DEFAULT_MODULE);
+/** Whether a `declare module` is the THROUGH_MODULE half of an import's stand-in. */
+function isThroughModule(declaration: Swc.TsModuleDeclaration): boolean {
+  return declaration.id.type === "StringLiteral" && declaration.id.value.startsWith(THROUGH_MODULE);
 }
 
-/** Whether a `declare module` is a stand-in's (ALIAS_MODULE, DEFAULT_MODULE), not one the cell wrote. */
+/** Whether a `declare module` is a stand-in's (ALIAS_MODULE, THROUGH_MODULE), not one the cell wrote. */
 function isStandInModule(declaration: Swc.TsModuleDeclaration): boolean {
-  return declaration.id.type === "StringLiteral" && (declaration.id.value.startsWith(ALIAS_MODULE) || declaration.id.value.startsWith(DEFAULT_MODULE));
+  return declaration.id.type === "StringLiteral" && (declaration.id.value.startsWith(ALIAS_MODULE) || declaration.id.value.startsWith(THROUGH_MODULE));
 }
 
-/** The places of a default import's name in its stand-in other than the alias (DEFAULT_MODULE's export): uses of the alias. */
+/** The places of an import's name in its stand-in other than the alias (THROUGH_MODULE's export): uses of the alias. */
 function standInUses({ body, at }: Parsed): NameReference[] {
   const uses: NameReference[] = [];
   const use = (id: Swc.Identifier): void => {
@@ -380,7 +375,7 @@ function standInUses({ body, at }: Parsed): NameReference[] {
   };
   for (const item of body) {
     if (item.type !== "TsModuleDeclaration" || item.body?.type !== "TsModuleBlock") continue;
-    if (isDefaultModule(item)) {
+    if (isThroughModule(item)) {
       for (const statement of item.body.body) {
         if (statement.type !== "ExportNamedDeclaration") continue;
         for (const specifier of statement.specifiers) if (specifier.type === "ExportSpecifier" && specifier.exported?.type === "Identifier") use(specifier.exported);
@@ -388,10 +383,10 @@ function standInUses({ body, at }: Parsed): NameReference[] {
       continue;
     }
     if (!isStandInModule(item)) continue;
-    const throughDefault = item.body.body.some((statement) => statement.type === "ImportDeclaration" && statement.source.value.startsWith(DEFAULT_MODULE));
+    const through = item.body.body.some((statement) => statement.type === "ImportDeclaration" && statement.source.value.startsWith(THROUGH_MODULE));
     for (const statement of item.body.body) {
-      if (!throughDefault || statement.type !== "TsModuleDeclaration" || !statement.global || statement.body?.type !== "TsModuleBlock") continue;
-      // The name a default is exported under: the alias's own (a named import's is the module's export, which stays).
+      if (!through || statement.type !== "TsModuleDeclaration" || !statement.global || statement.body?.type !== "TsModuleBlock") continue;
+      // The name THROUGH_MODULE exports it under: the alias's own (a named import's is the module's export, which stays).
       for (const alias of statement.body.body) {
         if (alias.type === "TsImportEqualsDeclaration" && alias.moduleRef.type === "TsQualifiedName" && alias.moduleRef.right.type === "Identifier") use(alias.moduleRef.right);
       }
@@ -400,21 +395,37 @@ function standInUses({ body, at }: Parsed): NameReference[] {
   return uses;
 }
 
-/** The global alias an ALIAS_MODULE stand-in declares, and what completion calls it: a module, or a default export (a value). */
-function aliasDeclared(declaration: Swc.TsModuleDeclaration): { id: Swc.Identifier; kind: string } | undefined {
+/** The global alias an ALIAS_MODULE stand-in declares. */
+function aliasDeclared(declaration: Swc.TsModuleDeclaration): Swc.Identifier | undefined {
   if (declaration.id.type !== "StringLiteral" || !declaration.id.value.startsWith(ALIAS_MODULE) || declaration.body?.type !== "TsModuleBlock") return undefined;
   for (const statement of declaration.body.body) {
     if (statement.type !== "TsModuleDeclaration" || !statement.global || statement.body?.type !== "TsModuleBlock") continue;
     const alias = statement.body.body.find((s) => s.type === "TsImportEqualsDeclaration");
-    if (alias?.type === "TsImportEqualsDeclaration") return { id: alias.id, kind: alias.moduleRef.type === "TsQualifiedName" ? "variable" : "module" };
+    if (alias?.type === "TsImportEqualsDeclaration") return alias.id;
   }
   return undefined;
+}
+
+/** The names a THROUGH_MODULE stand-in exports. */
+function exportedNames(declaration: Swc.TsModuleDeclaration): string[] {
+  if (declaration.body?.type !== "TsModuleBlock") return [];
+  return declaration.body.body.flatMap((statement) => statement.type !== "ExportNamedDeclaration" ? [] :
+    statement.specifiers.flatMap((specifier) => specifier.type === "ExportSpecifier" && specifier.exported?.type === "Identifier" ? [specifier.exported.value] : []));
+}
+
+/** What completion calls the name a THROUGH_MODULE stand-in exports: a module (namespace import, `require`), else a value. */
+function throughKind(declaration: Swc.TsModuleDeclaration): string {
+  if (declaration.body?.type !== "TsModuleBlock") return "variable";
+  const imported = declaration.body.body[0];
+  return imported?.type === "TsImportEqualsDeclaration" || (imported?.type === "ImportDeclaration" && imported.specifiers[0]?.type === "ImportNamespaceSpecifier") ? "module" : "variable";
 }
 
 /** The top-level names of a (script) cell, and whether it has declarations without one. */
 function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unnamed: boolean } {
   const names: DeclaredName[] = [];
   let unnamed = false;
+  /** The kind of each name a THROUGH_MODULE exports, for the alias that follows it. */
+  const throughKinds = new Map<string, string>();
   const add = (id: Swc.Identifier, kind: string): void => {
     // A binding's span can take in its `?` and type annotation; the name is the identifier's first characters.
     const start = at(id.span.start);
@@ -446,7 +457,8 @@ function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unn
         break;
       case "TsModuleDeclaration": {
         const alias = aliasDeclared(declaration);
-        if (alias !== undefined) add(alias.id, alias.kind);
+        if (alias !== undefined) add(alias, throughKinds.get(alias.value) ?? "variable");
+        else if (isThroughModule(declaration)) for (const name of exportedNames(declaration)) throughKinds.set(name, throughKind(declaration));
         else if (isStandInModule(declaration)) break;
         else if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module");
         else unnamed = true;

@@ -64,6 +64,12 @@ describe("TypeScript cells", () => {
       "export declare namespace s {\n  interface Schema<T> { _type: T }\n  type infer<S> = S extends Schema<infer T> ? T : never;\n" +
         "  function object<T>(shape: { [K in keyof T]: Schema<T[K]> }): Schema<T>;\n  function text(): Schema<string>;\n}\n",
     );
+    // A package that is one function (`export =` of a function with no namespace merged).
+    const oneFunction = join(dir, "node_modules", "one-function");
+    mkdirSync(oneFunction, { recursive: true });
+    writeFileSync(join(oneFunction, "package.json"), JSON.stringify({ name: "one-function", main: "index.js", types: "index.d.ts" }));
+    writeFileSync(join(oneFunction, "index.js"), "module.exports = function double(n) { return n * 2; };\n");
+    writeFileSync(join(oneFunction, "index.d.ts"), "declare function double(n: number): number;\nexport = double;\n");
     // A module of the notebook's own, beside it, with its types.
     writeFileSync(join(dir, "units.mjs"), "export const toKb = (bytes) => bytes / 1024;\n");
     writeFileSync(join(dir, "units.d.mts"), "export declare const toKb: (bytes: number) => number;\n");
@@ -428,6 +434,15 @@ describe("TypeScript cells", () => {
     expect(await valueOf('const { thrice: loadedThrice } = await import("cjs-typed");\nloadedThrice(3)')).toBe("9");
     writeFileSync(join(dir, "loads-json.ts"), 'export const loadedTitle = import("./settings.json").then((m) => m.title);\n');
     expect(await valueOf('import { loadedTitle } from "./loads-json.ts";\nawait loadedTitle')).toBe("'weakrefs'");
+  });
+
+  it("imports a package that is one function with import = require or a default import; of a namespace import, as tsc with esModuleInterop, only its default", async () => {
+    expect(await valueOf('import doubleRequired = require("one-function");\ndoubleRequired(2)')).toBe("4");
+    expect(await valueOf('import doubleDefault from "one-function";\ndoubleDefault(3)')).toBe("6");
+    expect(await valueOf('import * as doubleNamespace from "one-function";\ndoubleNamespace.default(4)')).toBe("8");
+    const refused = await failureOf("doubleNamespace(5)");
+    expect(refused).toContain("TS2349");
+    expect(refused).not.toContain("__ephemeron");
   });
 
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
