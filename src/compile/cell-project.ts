@@ -452,7 +452,7 @@ export class CellProject implements LanguageView {
       const reportable = failures.find((f) => f.standIn.reportAlone && /Cannot find module|has no exported member|not a module/.test(f.diagnostic.text));
       const allFailed = members.every((m) => failures.some((f) => f.standIn === m));
       const chosen = reportable ?? (allFailed ? failures[0] : undefined);
-      if (chosen !== undefined) result.push(toCellDiagnostic(cell.source, asModuleExport(chosen.diagnostic, chosen.standIn.exportOf), chosen.standIn.origin));
+      if (chosen !== undefined) result.push(toCellDiagnostic(cell.source, chosen.diagnostic, chosen.standIn.origin));
       else for (const { standIn } of failures) if (standIn.valueName !== undefined) typeOnlyImports.push(standIn.valueName);
     }
     return {
@@ -488,22 +488,6 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Set<string>): string {
 }
 
 const MODULE_NOT_FOUND = 2307;
-/** "Namespace 'X' has no exported member 'y'" and "'X' has no exported member named 'y'. Did you mean 'z'?" */
-const NO_EXPORTED_MEMBER = 2694;
-const NO_EXPORTED_MEMBER_NAMED = 2724;
-/** tsc's code for `import { y } from "m"` of a name `m` does not export. */
-const MODULE_HAS_NO_EXPORTED_MEMBER = 2305;
-
-/**
- * A missing export as tsc reports it for an import (`Module '"./helper.js"' has no exported member
- * 'triple'.`), not as the stand-in's alias met it (`Namespace '"/abs/helper"' has no exported member`).
- */
-function asModuleExport(diagnostic: Diagnostic, specifier: string | undefined): Diagnostic {
-  if (specifier === undefined || (diagnostic.code !== NO_EXPORTED_MEMBER && diagnostic.code !== NO_EXPORTED_MEMBER_NAMED)) return diagnostic;
-  const text = diagnostic.text.replace(/^(?:Namespace )?'.*?' has no exported member/, `Module '${JSON.stringify(specifier)}' has no exported member`);
-  return { ...diagnostic, text, code: diagnostic.code === NO_EXPORTED_MEMBER ? MODULE_HAS_NO_EXPORTED_MEMBER : diagnostic.code };
-}
-
 /** "Cannot find module 'pkg'" for a package nobody installed also says how to install it, as the runtime's import error does. */
 function withInstallHint(diagnostic: CellDiagnostic, cwd: string): CellDiagnostic {
   const specifier = diagnostic.code === MODULE_NOT_FOUND ? /^Cannot find module '([^']+)'/.exec(diagnostic.message)?.[1] : undefined;

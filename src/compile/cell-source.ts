@@ -46,8 +46,6 @@ export interface AppendedDeclaration {
    * tsc elides from the import and the runtime must not ask the module for.
    */
   valueName?: string;
-  /** The module specifier whose export this stand-in aliases: a missing export is reported as tsc words it for a module. */
-  exportOf?: string;
 }
 
 /** A cell as the checker gets it. */
@@ -196,7 +194,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   const blanks: [number, number, string?][] = [];
   /** Words put in at offsets of the cell (ascending). */
   const inserts: [number, string][] = [];
-  type StandIn = { code: string; origin: number; group: number; reportAlone: boolean; valueName?: string; exportOf?: string };
+  type StandIn = { code: string; origin: number; group: number; reportAlone: boolean; valueName?: string };
   const standIns: StandIn[] = [];
   /** Appended after every other stand-in: CheckedText.probesFrom. */
   const probes: StandIn[] = [];
@@ -238,10 +236,10 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
             const elementStart = start(specifier);
             const ambient = typeOnly || imported === "default" || !IDENTIFIER.test(imported) ? undefined : ambientSpecifier(item.source.value, name);
             if (ambient !== undefined) {
-              // A global alias of the export: whatever it is, value, type or namespace (`z.infer<…>` of zod's `z`).
-              // The probe, a constant of the module's own, fails alone when the export is a type only.
-              const [alias, probe] = aliasesOfExport(name, imported, ambient, item.source.value);
-              standIns.push({ code: alias, origin: elementStart, group: g, reportAlone: true, exportOf: item.source.value });
+              // A global alias of the export: whatever it is, value, type or namespace (`z.infer<…>` of zod's `z`),
+              // or a member of an `export =` value (`join` of node:path), as an import specifier finds it.
+              const [alias, probe] = aliasesThrough(name, `import { ${imported} as ${ALIAS_LOCAL} } from ${JSON.stringify(ambient)};`, item.source.value);
+              standIns.push({ code: alias, origin: elementStart, group: g, reportAlone: true });
               probes.push({ code: probe, origin: elementStart, group: g, reportAlone: false, valueName: name });
               continue;
             }
@@ -320,11 +318,8 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   for (const standIn of [...standIns, ...probes]) {
     if (standIn === probes[0]) probesFrom = rewritten.length;
     rewritten += "\n";
-    const { origin, group, reportAlone, valueName, exportOf } = standIn;
-    appended.push({
-      start: rewritten.length, end: rewritten.length + standIn.code.length, origin, group, reportAlone,
-      ...(valueName === undefined ? {} : { valueName }), ...(exportOf === undefined ? {} : { exportOf }),
-    });
+    const { origin, group, reportAlone, valueName } = standIn;
+    appended.push({ start: rewritten.length, end: rewritten.length + standIn.code.length, origin, group, reportAlone, ...(valueName === undefined ? {} : { valueName }) });
     rewritten += standIn.code;
   }
   return { text: rewritten, appended, inserted, ...(probesFrom === undefined ? {} : { probesFrom }) };
@@ -333,7 +328,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
 /**
  * A global alias `name` of what `importLine` imports as ALIAS_LOCAL (a module, its default, its
  * `export =` value), through THROUGH_MODULE; and its probe, which fails alone when that is a type
- * only (as aliasesOfExport's).
+ * only (AppendedDeclaration.valueName; CheckedText.probesFrom).
  */
 function aliasesThrough(name: string, importLine: string, specifier: string): [string, string] {
   const through = JSON.stringify(THROUGH_MODULE + specifier);
@@ -345,16 +340,6 @@ function aliasesThrough(name: string, importLine: string, specifier: string): [s
 }
 
 const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
-
-/**
- * The stand-in of `import { imported as name }`: a global alias of the export, and a probe (a
- * constant of the module's own) whose failure alone says the export is a type only
- * (AppendedDeclaration.valueName; CheckedText.probesFrom).
- */
-function aliasesOfExport(name: string, imported: string, ambient: string, specifier: string): [string, string] {
-  const module = `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { import * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`;
-  return [`${module} global { export import ${name} = ${ALIAS_LOCAL}.${imported}; } }`, `${module} const ${name}: typeof ${ALIAS_LOCAL}.${imported}; }`];
-}
 
 /** Whether a `declare module` is the THROUGH_MODULE half of an import's stand-in. */
 function isThroughModule(declaration: Swc.TsModuleDeclaration): boolean {

@@ -436,6 +436,13 @@ describe("TypeScript cells", () => {
     expect(await valueOf('import { loadedTitle } from "./loads-json.ts";\nawait loadedTitle')).toBe("'weakrefs'");
   });
 
+  it("types a named import of a member of an `export =` value (join from node:path, a function of a package typed as lodash is)", async () => {
+    expect(await failureOf('import { join as joinPaths, sep as pathSep } from "node:path";\nconst notANumber: number = joinPaths("a");')).toContain("TS2322");
+    expect(await failureOf('import { sep as pathSep } from "node:path";\nconst notANumber: number = pathSep;')).toContain("TS2322");
+    expect(await failureOf('import { thrice as threeTimes } from "cjs-typed";\nconst notAString: string = threeTimes(1);')).toContain("TS2322");
+    expect(await valueOf('import { thrice as threeTimes } from "cjs-typed";\nthreeTimes(2)')).toBe("6");
+  });
+
   it("imports a package that is one function with import = require or a default import; of a namespace import, as tsc with esModuleInterop, only its default", async () => {
     expect(await valueOf('import doubleRequired = require("one-function");\ndoubleRequired(2)')).toBe("4");
     expect(await valueOf('import doubleDefault from "one-function";\ndoubleDefault(3)')).toBe("6");
