@@ -106,17 +106,36 @@ interface TargetInfo {
   others: WeakRef<object>[];
 }
 
-interface RefState {
-  readonly wr: WeakRef<object>;
-  callback: ((ref: never) => unknown) | undefined;
-  readonly seq: number;
-  /** A weak container's own bookkeeping ref: its callback is not counted by gc(). */
-  readonly internal: boolean;
-  readonly kind: "ref" | "proxy";
-  readonly method: WeakRef<(...args: unknown[]) => unknown> | undefined;
+/**
+ * What the runtime keeps for one ref: a class named as CPython's type (a proxy's below), its callback
+ * in a field named as CPython's attribute, so that gc.referrers names what holds a callback
+ * `weakref.__callback__` (CPython's gc.get_referrers gives the weakref), not `Object.callback`.
+ */
+class weakref {
   /** The pending callback's registrations: on the referent, and on a WeakMethod's function. */
-  registrations: number[];
+  registrations: number[] = [];
+
+  constructor(
+    readonly wr: WeakRef<object>,
+    public __callback__: ((ref: never) => unknown) | undefined,
+    readonly seq: number,
+    /** A weak container's own bookkeeping ref: its callback is not counted by gc(). */
+    readonly internal: boolean,
+    readonly method: WeakRef<(...args: unknown[]) => unknown> | undefined,
+  ) {}
+
+  get kind(): "ref" | "proxy" {
+    return "ref";
+  }
 }
+
+class weakproxy extends weakref {
+  override get kind(): "ref" | "proxy" {
+    return "proxy";
+  }
+}
+
+type RefState = weakref;
 
 /**
  * The arguments a finalizer keeps for its function: an array of a class of its own, so that
@@ -203,7 +222,7 @@ export class WeakrefCore {
 
   /** The callback a ref or proxy holds (for gc.refcount's walk: held strongly, as CPython's are). */
   callbackOf(handle: object): unknown {
-    return (this.refStates.get(handle) ?? this.proxyStates.get(handle))?.callback;
+    return (this.refStates.get(handle) ?? this.proxyStates.get(handle))?.__callback__;
   }
 
   /** The live finalizers, which this module keeps alive (for gc.refcount's walk). */
@@ -247,7 +266,7 @@ export class WeakrefCore {
 
   /** Registers the callback of a new ref/proxy with the queue. */
   private registerCallback(obj: object, info: TargetInfo, handle: object, state: RefState): void {
-    if (state.callback === undefined) return;
+    if (state.__callback__ === undefined) return;
     const handleRef = new WeakRef(handle);
     const states = state.kind === "ref" ? this.refStates : this.proxyStates;
     const order = info.order;
@@ -257,9 +276,9 @@ export class WeakrefCore {
       const h = handleRef.deref();
       if (h === undefined) return undefined;
       const st = states.get(h);
-      const cb = st?.callback;
+      const cb = st?.__callback__;
       if (st === undefined || cb === undefined) return undefined;
-      st.callback = undefined;
+      st.__callback__ = undefined;
       for (const other of st.registrations) this.callbacks.unregister(other);
       st.registrations = [];
       return {
@@ -291,7 +310,7 @@ export class WeakrefCore {
     if (st !== undefined) {
       for (const registration of st.registrations) this.callbacks.unregister(registration);
       st.registrations = [];
-      st.callback = undefined;
+      st.__callback__ = undefined;
       const target = st.wr.deref();
       const info = target === undefined ? undefined : this.infos.get(target);
       if (info !== undefined) info.others = info.others.filter((other) => other.deref() !== handle);
@@ -306,15 +325,7 @@ export class WeakrefCore {
       const existing = info.basicRef?.deref();
       if (existing !== undefined) return existing;
     }
-    const state: RefState = {
-      wr: new WeakRef(obj),
-      callback,
-      seq: this.nextRefSeq++,
-      internal: options.internal,
-      kind: "ref",
-      method: options.method,
-      registrations: [],
-    };
+    const state: RefState = new weakref(new WeakRef(obj), callback, this.nextRefSeq++, options.internal, options.method);
     const r = (): object | undefined => {
       const target = state.wr.deref();
       if (state.method === undefined || target === undefined) return target;
@@ -341,15 +352,7 @@ export class WeakrefCore {
       const existing = info.basicProxy?.deref();
       if (existing !== undefined) return existing;
     }
-    const state: RefState = {
-      wr: new WeakRef(obj),
-      callback,
-      seq: this.nextRefSeq++,
-      internal: false,
-      kind: "proxy",
-      method: undefined,
-      registrations: [],
-    };
+    const state: RefState = new weakproxy(new WeakRef(obj), callback, this.nextRefSeq++, false, undefined);
     const realm = this.realm;
     const dummy: object = Array.isArray(obj)
       ? new realm.Array()
@@ -467,7 +470,7 @@ export class WeakrefCore {
   }
 
   refCallback(r: object): ((ref: never) => unknown) | undefined {
-    return this.refStates.get(r)?.callback;
+    return this.refStates.get(r)?.__callback__;
   }
 
   private makeRefConstructor(): RefConstructor {
@@ -576,7 +579,10 @@ export class WeakrefCore {
       if (typeof fn !== "function") {
         throw new core.realm.TypeError(`finalize() fn must be callable, not '${typeName(fn)}'`);
       }
-      const f = (): unknown => call(f);
+      // f knows itself through a weak reference: its own closure would be one more holder of it (gc.refcount).
+      let self: WeakRef<object> | undefined;
+      const f = (): unknown => call(self!.deref()!);
+      self = new WeakRef(f);
       Object.setPrototypeOf(f, proto);
       const r = core.makeRef(obj, {
         proto: core.ref.prototype,

@@ -217,6 +217,14 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "check" } }))).toEqual(["t | zeta.x"]);
   });
 
+  it("counts a ref's or proxy's callback as held by its __callback__, and a finalizer as CPython counts it (its name, the registry, its ref)", () => {
+    const out = lines(runCells([
+      cell("o, fz, cb, r, pcb, p", `o = {}; fz = weakref.finalize(o, () => {}); cb = () => {}; r = weakref.ref(o, cb); pcb = () => {}; p = weakref.proxy(o, pcb);
+        print(gc.refcount(fz), gc.referrers(fz).join(" | ")); print(gc.refcount(cb), gc.referrers(cb).join(" | ")); print(gc.referrers(pcb).join(" | "))`),
+    ]));
+    expect(out).toEqual(["3 fz | Map entry (Map) | weakref.__callback__", "2 cb | weakref.__callback__", "pcb | weakproxy.__callback__"]);
+  });
+
   it("names what a class's prototype holds C.prototype.name, by the walk and the snapshot alike, not as a static (C.name) or an Object's", () => {
     const cells = [
       cell("t, C, proto", `t = { t: 1 }; C = class C { get() { return 1 } }; C.prototype.shared = t;
