@@ -658,8 +658,17 @@ export class WeakrefCore {
 
   /** Runs the alive finalizers whose `atexit` is true, newest first (CPython's `finalize._exitfunc`). */
   runAtexit(): void {
-    const pending = [...this.finalizers].filter(([, info]) => info.atexit).sort((a, b) => b[1].index - a[1].index);
-    for (const [f] of pending) {
+    const select = (): object[] => [...this.finalizers].filter(([, info]) => info.atexit).sort((a, b) => b[1].index - a[1].index).map(([f]) => f);
+    let pending = select();
+    let made = this.nextFinalizeIndex;
+    for (;;) {
+      // A finalizer that made another while exiting: the list is chosen again, with the new one in it.
+      if (this.nextFinalizeIndex !== made) {
+        pending = select();
+        made = this.nextFinalizeIndex;
+      }
+      const f = pending.shift();
+      if (f === undefined) break;
       try {
         (f as () => unknown)();
       } catch (error) {

@@ -275,6 +275,13 @@ describe("weakref.finalize", () => {
     expect(out).toEqual(["collected", "1", "exit 3", "exit 1"]);
   });
 
+  it("at exit also runs the finalizers a finalizer made while exiting, as CPython's _exitfunc does", () => {
+    const out = lines(runCells([
+      cell("keep, keep2", `keep = {}; keep2 = {}; weakref.finalize(keep, () => { print("first at exit"); weakref.finalize(keep2, print, "made during exit") });`),
+    ]));
+    expect(out).toEqual(["first at exit", "made during exit"]);
+  });
+
   it("calls its function as a plain function: no runtime object as \`this\`, and a traceback that names the function, not Object.fn", () => {
     const run = runCells([
       cell("o, f", `o = {}; f = weakref.finalize(o, function cleanup(a) { print(a, this === globalThis || this === undefined); throw new Error("late") }, "arg");
