@@ -17,6 +17,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { countReferences, SnapshotParser, type Snapshot } from "./snapshot.js";
 
 export interface ProbeRequest {
+  /** Written back beside the answer: the main thread waits for its own request's (ids start at 1). */
+  readonly id: number;
   readonly kind: "refcount" | "classes";
   readonly probeClass: string;
   readonly classNames?: readonly string[];
@@ -100,18 +102,25 @@ async function takeSnapshot(timings: ProbeTimings): Promise<Snapshot> {
   return snap;
 }
 
-function reply(result: object): void {
+/** The newest request: the main thread waits for no older one (an interrupt stopped that wait). */
+let newest = 0;
+
+/** Writes the answer, then its request's id into control[0], which the main thread waits on. */
+function reply(id: number, result: object): void {
+  // An older probe's answer would overwrite the buffer under the newer one's, or be read as it.
+  if (id !== newest) return;
   let encoded = new TextEncoder().encode(JSON.stringify(result));
   if (encoded.length > bytes.length) {
     encoded = new TextEncoder().encode(JSON.stringify({ error: `heap probe result too large (${encoded.length} bytes)` }));
   }
   bytes.set(encoded);
   Atomics.store(control, 1, encoded.length);
-  Atomics.store(control, 0, 1);
+  Atomics.store(control, 0, id);
   Atomics.notify(control, 0);
 }
 
 parentPort?.on("message", (request: ProbeRequest) => {
+  newest = request.id;
   const timings: ProbeTimings = { debuggerMs: 0, generateMs: 0, streamMs: 0, parseMs: 0, analyseMs: 0, snapshotBytes: 0, nodes: 0, edges: 0 };
   takeSnapshot(timings)
     .then((snap) => {
@@ -121,9 +130,9 @@ parentPort?.on("message", (request: ProbeRequest) => {
           ? countReferences(snap, request.probeClass, request.globalOrder)
           : { classes: snap.classCounts(request.classNames), nodes: snap.nodeCount };
       timings.analyseMs = performance.now() - t;
-      reply({ ...result, timings });
+      reply(request.id, { ...result, timings });
     })
     .catch((error: unknown) => {
-      reply({ error: error instanceof Error ? error.message : String(error) });
+      reply(request.id, { error: error instanceof Error ? error.message : String(error) });
     });
 });

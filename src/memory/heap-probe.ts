@@ -61,19 +61,34 @@ function ensureWorker(): { worker: Worker; shared: SharedArrayBuffer } {
   return { worker, shared };
 }
 
-function request<T>(req: ProbeRequest, probe: EphemeronHeapProbe): T {
+let lastRequest = 0;
+
+function request<T>(req: Omit<ProbeRequest, "id">, probe: EphemeronHeapProbe): T {
   const { worker: w, shared: buffer } = ensureWorker();
+  // control[0]: the id of the request answered last; control[1]: the answer's length.
   const control = new Int32Array(buffer, 0, 2);
-  Atomics.store(control, 0, 0);
+  const id = ++lastRequest;
   activeProbe = probe;
-  let outcome: string;
+  let answered = false;
   try {
-    w.postMessage(req);
-    outcome = Atomics.wait(control, 0, 0, TIMEOUT_MS);
+    w.postMessage({ ...req, id } satisfies ProbeRequest);
+    // An interrupt can end a wait before its answer came (no finally runs then): that answer comes
+    // later, and must not be taken for this one's.
+    const deadline = Date.now() + TIMEOUT_MS;
+    for (;;) {
+      const current = Atomics.load(control, 0);
+      if (current === id) {
+        answered = true;
+        break;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      Atomics.wait(control, 0, current, left);
+    }
   } finally {
     activeProbe = undefined;
   }
-  if (outcome === "timed-out") throw new Error("heap probe timed out");
+  if (!answered) throw new Error("heap probe timed out");
   const length = Atomics.load(control, 1);
   const text = new TextDecoder().decode(new Uint8Array(buffer, 8, length).slice());
   const result = JSON.parse(text) as (T & { timings?: ProbeTimings }) | { error: string };
