@@ -6,6 +6,7 @@
 import { CallbackQueue, makeFinalizationRegistryClass } from "./finalization.js";
 import { createGc, type GcFunction } from "./gc.js";
 import { createId, type IdFunction } from "./id.js";
+import { closeAbandonedReaders } from "./inspector-reader.js";
 import type { Realm } from "./realm.js";
 import type { PendingTimer } from "./reference-walk.js";
 import {
@@ -55,7 +56,7 @@ export interface MemoryApi {
   runAtexit(): void;
   /** Runs what an interrupted flush left, then resolves once no weak callback is due any more that V8 has not delivered (`limitMs` at most): for the end of a cell. */
   settle(limitMs: number): Promise<void>;
-  /** After an interrupt terminated the main thread's JavaScript: undoes what a callback stopped midway left (gc() under way for ever). */
+  /** After an interrupt terminated the main thread's JavaScript: undoes what a callback or a reference walk stopped midway left (gc() under way for ever, an inspector session holding what it read). */
   recoverFromTermination(): void;
 }
 
@@ -104,6 +105,9 @@ export function createMemoryApi(realm: Realm, classNames: () => readonly string[
     FinalizationRegistry: makeFinalizationRegistryClass(realm, queue),
     runAtexit: () => core.runAtexit(),
     settle: (limitMs) => queue.settle(limitMs),
-    recoverFromTermination: () => queue.recoverFromTermination(),
+    recoverFromTermination: () => {
+      queue.recoverFromTermination();
+      closeAbandonedReaders();
+    },
   };
 }

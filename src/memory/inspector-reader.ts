@@ -39,6 +39,20 @@ const GROUP = "ephemeron-walk";
 /** A main-realm global that `Runtime.evaluate` can name; set only while a batch is being read. */
 const SLOT = `__ephemeronWalk${process.pid}__`;
 
+/** Readers whose session is connected: one walk's at most, unless an interrupt ended a walk before its close(). */
+const connected = new Set<InspectorReader>();
+
+/**
+ * After Runtime.terminateExecution stopped a walk (an interrupt, which runs no `finally`): closes the
+ * sessions it left connected, whose object group held what the walk had read (a closure's scope and
+ * its variables stayed alive through every later gc()), and takes away the global slot it may have left.
+ * Called when no walk runs: a walk is synchronous.
+ */
+export function closeAbandonedReaders(): void {
+  for (const reader of [...connected]) reader.close();
+  delete (globalThis as Record<string, unknown>)[SLOT];
+}
+
 export class InspectorReader {
   private session: Session | undefined;
   private sinkId: string | undefined;
@@ -50,6 +64,7 @@ export class InspectorReader {
     if (this.session === undefined) {
       this.session = new Session();
       this.session.connect();
+      connected.add(this);
     }
     let error: Error | null = null;
     let result: unknown;
@@ -157,6 +172,7 @@ export class InspectorReader {
     try {
       this.post("Runtime.releaseObjectGroup", { objectGroup: GROUP });
     } finally {
+      connected.delete(this);
       this.session.disconnect();
       this.session = undefined;
       this.sinkId = undefined;

@@ -229,7 +229,7 @@ function startWatchdog(): void {
     // the main thread was busy and its JavaScript was stopped. If that was no cell's and no comm's
     // (a timer's endless loop), it is reported under the cell that started it, as Python reports a
     // KeyboardInterrupt in a callback (a cell that started meanwhile is not blamed).
-    // What was stopped may have been a weak callback that gc() was running.
+    // What was stopped may have been a weak callback gc() was running, or gc.refcount's walk.
     if (message.type === "terminated") memory.recoverFromTermination();
     if (message.type === "terminated" && unclaimed?.seq === message.seq) {
       const { scope } = unclaimed;
