@@ -6,6 +6,7 @@
 import { CallbackQueue, makeFinalizationRegistryClass } from "./finalization.js";
 import { createGc, type GcFunction } from "./gc.js";
 import { createId, type IdFunction } from "./id.js";
+import { abandonProbe } from "./heap-probe.js";
 import { closeAbandonedReaders } from "./inspector-reader.js";
 import type { Realm } from "./realm.js";
 import type { PendingTimer } from "./reference-walk.js";
@@ -56,7 +57,7 @@ export interface MemoryApi {
   runAtexit(): void;
   /** Runs what an interrupted flush left, then resolves once no weak callback is due any more that V8 has not delivered (`limitMs` at most): for the end of a cell. */
   settle(limitMs: number): Promise<void>;
-  /** After an interrupt terminated the main thread's JavaScript: undoes what a callback or a reference walk stopped midway left (gc() under way for ever, an inspector session holding what it read). */
+  /** After an interrupt terminated the main thread's JavaScript: undoes what a callback, a reference walk or a heap probe stopped midway left (gc() under way for ever, an inspector session or a probe holding objects). */
   recoverFromTermination(): void;
 }
 
@@ -108,6 +109,7 @@ export function createMemoryApi(realm: Realm, classNames: () => readonly string[
     recoverFromTermination: () => {
       queue.recoverFromTermination();
       closeAbandonedReaders();
+      abandonProbe();
     },
   };
 }

@@ -61,6 +61,15 @@ function ensureWorker(): { worker: Worker; shared: SharedArrayBuffer } {
   return { worker, shared };
 }
 
+/**
+ * After Runtime.terminateExecution ended a probe's wait (an interrupt, which runs no `finally`): lets
+ * go of its holder, which kept the object asked about alive through every gc() until the next probe.
+ * Called when no probe runs: a probe is synchronous.
+ */
+export function abandonProbe(): void {
+  activeProbe = undefined;
+}
+
 let lastRequest = 0;
 
 function request<T>(req: Omit<ProbeRequest, "id">, probe: EphemeronHeapProbe): T {

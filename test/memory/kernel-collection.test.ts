@@ -72,7 +72,8 @@ describe("await gc() in a kernel", () => {
 
   // The heap probe's worker went on with the interrupted snapshot and answered it later: the next
   // gc.refcount read that stale answer as its own, and every later one its predecessor's. And the
-  // probe, which no `finally` let go of, kept the object it was asked about from being collected.
+  // probe, which no `finally` let go of, kept the object it was asked about from being collected
+  // until the next probe.
   it("after an interrupt cut a gc.refcount snapshot short, later counts answer their own question, and the object can go", async () => {
     await k.client.execute(
       [
@@ -87,11 +88,11 @@ describe("await gc() in a kernel", () => {
     await sleep(1500);
     await k.client.request("control", "interrupt_request", {});
     const interrupted = await counting;
-    const lonely = await k.client.execute('const lonely = { lonely: true };\nconst lonelyPromise = Promise.resolve(lonely);\nconsole.log(gc.refcount(lonely), gc.referrers(lonely).join(" | "));');
-    const next = await k.client.execute('const other = [lonely];\nconsole.log(gc.refcount(other), gc.referrers(other).join(" | "));');
     const collected = await k.client.execute("victim = v2 = v3 = v4 = null;\nvictimPromise = null;\nawait gc();\nconsole.log(victimRef());");
     expect(collected.reply.content.status).toBe("ok");
-    expect(streamText(lonely.iopub) + streamText(next.iopub) + streamText(collected.iopub)).toBe("2 lonely | lonelyPromise (the value of a Promise)\n1 other\nundefined\n");
+    const lonely = await k.client.execute('const lonely = { lonely: true };\nconst lonelyPromise = Promise.resolve(lonely);\nconsole.log(gc.refcount(lonely), gc.referrers(lonely).join(" | "));');
+    const next = await k.client.execute('const other = [lonely];\nconsole.log(gc.refcount(other), gc.referrers(other).join(" | "));');
+    expect(streamText(collected.iopub) + streamText(lonely.iopub) + streamText(next.iopub)).toBe("undefined\n2 lonely | lonelyPromise (the value of a Promise)\n1 other\n");
     // When the machine was quick enough to finish the count before the interrupt, the test proves less, but still holds.
     expect(["error", "ok"]).toContain(interrupted.reply.content.status);
   }, 180_000);
