@@ -257,7 +257,15 @@ export function makeFinalizationRegistryClass(realm: Realm, queue: CallbackQueue
       });
     }
 
+    /** V8's TypeError for a method called on what is no registry (`Cannot read private member #real…` otherwise). */
+    static check(self: unknown, method: string): void {
+      if (typeof self === "object" && self !== null && #real in self) return;
+      const shown = (typeof self === "object" && self !== null) || typeof self === "function" ? `#<${(self as { constructor?: { name?: string } }).constructor?.name || "Object"}>` : String(self);
+      throw new realm.TypeError(`Method FinalizationRegistry.prototype.${method} called on incompatible receiver ${shown}`);
+    }
+
     register(target: object, held: T, token?: object): void {
+      FinalizationRegistryWrapper.check(this, "register");
       // V8 sees the entry as the held value, never the target: its own check is made here.
       if (Object.is(target, held) && ((typeof target === "object" && target !== null) || typeof target === "function")) {
         throw new realm.TypeError("FinalizationRegistry.prototype.register: target and holdings must not be same");
@@ -276,6 +284,7 @@ export function makeFinalizationRegistryClass(realm: Realm, queue: CallbackQueue
     }
 
     unregister(token: object): boolean {
+      FinalizationRegistryWrapper.check(this, "unregister");
       const removed = this.#real.unregister(token);
       const seqs = this.#tokens.get(token);
       if (seqs !== undefined) {
@@ -289,6 +298,13 @@ export function makeFinalizationRegistryClass(realm: Realm, queue: CallbackQueue
       return "FinalizationRegistry";
     }
   }
-  Object.defineProperty(FinalizationRegistryWrapper, "name", { value: "FinalizationRegistry" });
-  return FinalizationRegistryWrapper as unknown as FinalizationRegistryConstructor;
+  // A class cannot be called without `new`, but says so by its own name: this function says V8's words.
+  const FinalizationRegistry = function FinalizationRegistry(this: unknown, cleanup: (held: unknown) => void): object {
+    if (new.target === undefined) throw new realm.TypeError("Constructor FinalizationRegistry requires 'new'");
+    return Reflect.construct(FinalizationRegistryWrapper, [cleanup], new.target) as object;
+  };
+  FinalizationRegistry.prototype = FinalizationRegistryWrapper.prototype;
+  Object.defineProperty(FinalizationRegistryWrapper.prototype, "constructor", { value: FinalizationRegistry, writable: true, configurable: true });
+  Object.setPrototypeOf(FinalizationRegistry, realm.FunctionPrototype);
+  return FinalizationRegistry as unknown as FinalizationRegistryConstructor;
 }

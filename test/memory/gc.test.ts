@@ -337,6 +337,18 @@ describe("the notebook's FinalizationRegistry", () => {
     ]));
     expect(out).toEqual(["true FinalizationRegistry.prototype.register: target and holdings must not be same", "undefined"]);
   });
+
+  it("refuses a call without new, and a foreign receiver, with V8's own words, not the runtime's wrapper's", () => {
+    const out = lines(runCells([
+      cell("", `for (const attempt of [() => FinalizationRegistry(() => {}), () => FinalizationRegistry.prototype.register.call({}, {}, 1), () => FinalizationRegistry.prototype.unregister.call({}, {})]) {
+          try { attempt(); print("no error") } catch (e) { print(e instanceof TypeError, e.message) } }`),
+    ]));
+    expect(out).toEqual([
+      "true Constructor FinalizationRegistry requires 'new'",
+      "true Method FinalizationRegistry.prototype.register called on incompatible receiver #<Object>",
+      "true Method FinalizationRegistry.prototype.unregister called on incompatible receiver #<Object>",
+    ]);
+  });
 });
 
 describe("the package in a plain Node program", () => {
