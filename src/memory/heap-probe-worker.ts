@@ -14,7 +14,7 @@
  */
 import { Session } from "node:inspector";
 import { parentPort, workerData } from "node:worker_threads";
-import { countReferences, SnapshotParser, type Snapshot } from "./snapshot.js";
+import { countClasses, countReferences, SnapshotParser, type Snapshot } from "./snapshot.js";
 
 export interface ProbeRequest {
   /** Written back beside the answer: the main thread waits for its own request's (ids start at 1). */
@@ -128,7 +128,7 @@ parentPort?.on("message", (request: ProbeRequest) => {
       const result =
         request.kind === "refcount"
           ? countReferences(snap, request.probeClass, request.globalOrder)
-          : { classes: snap.classCounts(request.classNames), nodes: snap.nodeCount };
+          : { classes: request.classNames === undefined ? snap.classCounts(undefined) : countClasses(snap, request.probeClass, request.classNames), nodes: snap.nodeCount };
       timings.analyseMs = performance.now() - t;
       reply(request.id, { ...result, timings });
     })

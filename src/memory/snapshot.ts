@@ -187,7 +187,12 @@ export class Snapshot {
   }
 
   /** Live objects per class name (only the names given, or every object class). */
-  classCounts(names: readonly string[] | undefined): Record<string, number> {
+  /**
+   * Live objects per constructor name. With `prototypes` (a name's class's `prototype` node), an object
+   * counts only if that is its `__proto__`: the runtime's own objects of the same name (Node's
+   * `Module`s, node:vm's `Script`s) are not the notebook's class's instances. A class's prototype never counts.
+   */
+  classCounts(names: readonly string[] | undefined, prototypes?: ReadonlyMap<string, number>): Record<string, number> {
     const wanted = names === undefined ? undefined : new Set(names);
     const counts: Record<string, number> = {};
     if (wanted !== undefined) for (const n of wanted) counts[n] = 0;
@@ -195,6 +200,11 @@ export class Snapshot {
       if (this.nodeType[i] !== this.objectType) continue;
       const name = this.name(i);
       if (wanted !== undefined ? wanted.has(name) : !name.startsWith("system /") && name !== "") {
+        const prototype = prototypes?.get(name);
+        if (prototype !== undefined && this.child(i, "__proto__") !== prototype) continue;
+        // A subclass's prototype (`Derived.prototype`, named after the class it extends) is no instance.
+        const ctor = this.child(i, "constructor");
+        if (ctor !== undefined && this.child(ctor, "prototype") === i) continue;
         counts[name] = (counts[name] ?? 0) + 1;
       }
     }
@@ -609,16 +619,28 @@ interface ProbeNodes {
   readonly holder: number;
 }
 
-function probeNodes(snap: Snapshot, probeClass: string): ProbeNodes {
+function probeNodes(snap: Snapshot, probeClass: string, withTarget = true): ProbeNodes {
   const holder = snap.findObject(probeClass);
   if (holder === undefined) throw new Error(`heap probe: no ${probeClass} in the snapshot`);
-  const target = snap.child(holder, "target");
+  const target = snap.child(holder, "target") ?? (withTarget ? undefined : -1);
   if (target === undefined) throw new Error("heap probe: the probe has no target");
   const proxy = snap.child(holder, "g");
   const nativeContext = proxy === undefined ? undefined : snap.child(proxy, "native_context");
   const globalObject = nativeContext === undefined ? undefined : snap.child(nativeContext, "extension");
   const sandbox = snap.child(holder, "sandbox");
   return { target, globalObject, sandbox, holder };
+}
+
+/** Live instances of each of the notebook's classes (global classes named `names`), by their prototype. */
+export function countClasses(snap: Snapshot, probeClass: string, names: readonly string[]): Record<string, number> {
+  const p = probeNodes(snap, probeClass, false);
+  const prototypes = new Map<string, number>();
+  for (const name of names) {
+    const cls = (p.globalObject === undefined ? undefined : snap.child(p.globalObject, name)) ?? (p.sandbox === undefined ? undefined : snap.child(p.sandbox, name));
+    const prototype = cls === undefined ? undefined : snap.child(cls, "prototype");
+    if (prototype !== undefined) prototypes.set(name, prototype);
+  }
+  return snap.classCounts(names, prototypes);
 }
 
 /** Storage nodes whose edges duplicate an owner's property/element edge. */

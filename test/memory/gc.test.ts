@@ -126,6 +126,15 @@ describe("gc.refcount counts strong references like CPython's refcount", () => {
     expect(out).toEqual(["3 true text/plain,text/html true true"]);
   });
 
+  it("gc.heap() counts instances of the notebook's own class only: not the runtime's objects of the same name (Module, Script), nor a subclass's prototype", () => {
+    const out = lines(runCells([
+      cell("Module, Script, Node, keep, Base, Derived", `Module = class Module {}; Script = class Script {}; Node = class Node {};
+        Base = class Base {}; Derived = class Derived extends Base {}; keep = [new Node(), new Module(), new Derived(), new Base()];
+        print(JSON.stringify(gc.heap().classes))`),
+    ]));
+    expect(out).toEqual(['{"Base":1,"Derived":1,"Module":1,"Node":1,"Script":0}']);
+  });
+
   it("gc() calls that overlap count each callback once, for the oldest; one called from a callback counts none", () => {
     const out = lines(runCells([
       cell("d, rd", `d = {}; rd = weakref.ref(d, () => print("d died")); d = undefined;
