@@ -542,6 +542,10 @@ export class WeakrefCore {
     const base = this.ref;
     const WeakMethod = function WeakMethod(this: unknown, obj: object, name: string | symbol, callback?: unknown): Ref {
       const proto = (new.target as { prototype: object } | undefined)?.prototype ?? WeakMethod.prototype;
+      if (name === undefined) {
+        // `WeakMethod(obj.method)`, as Python writes it: the method alone does not know its object here.
+        throw new core.realm.TypeError(`WeakMethod takes the object and its method's name (JavaScript has no bound methods): weakref.WeakMethod(obj, "name")`);
+      }
       core.checkReferent(obj);
       const fn: unknown = (obj as Record<string | symbol, unknown>)[name];
       if (typeof fn !== "function") {

@@ -124,6 +124,19 @@ describe("weakref.ref", () => {
     expect(out).toEqual(["42 true", "undefined"]);
   });
 
+  it("a WeakMethod made as in Python, from the method alone, says what it takes instead", () => {
+    const out = lines(runCells([
+      cell("C, c", `C = class C { m() { return 1 } }; c = new C();
+        for (const attempt of [() => new weakref.WeakMethod(c.m), () => new weakref.WeakMethod(c), () => new weakref.WeakMethod(c, "nope")]) {
+          try { attempt(); print("no error") } catch (e) { print(e.name + ": " + e.message) } }`),
+    ]));
+    expect(out).toEqual([
+      `TypeError: WeakMethod takes the object and its method's name (JavaScript has no bound methods): weakref.WeakMethod(obj, "name")`,
+      `TypeError: WeakMethod takes the object and its method's name (JavaScript has no bound methods): weakref.WeakMethod(obj, "name")`,
+      "TypeError: argument should be a method: 'nope' is undefined",
+    ]);
+  });
+
   it("a WeakMethod calls back once when its method dies first, as CPython's does, and not again when the object dies", () => {
     const out = lines(runCells([
       cell("C, o, m", `C = class C { get() { return 1 } }; o = new C();
