@@ -91,11 +91,14 @@ export function makeWeakSet(core: WeakrefCore): WeakSetConstructor {
       return true;
     }
 
+    // Python's own methods look a member up through a weak reference to it, as CPython's do: a number is a TypeError.
     discard(value: T): void {
+      core.checkReferent(value);
       this.delete(value);
     }
 
     remove(value: T): void {
+      core.checkReferent(value);
       if (!this.delete(value)) throw keyError(value);
     }
 

@@ -247,6 +247,19 @@ describe("weak dictionaries and sets", () => {
     ]);
   });
 
+  it("a WeakSet's Python methods refuse a number as CPython's do: discard and remove raise TypeError, not KeyError or nothing", () => {
+    const out = lines(runCells([
+      cell("", `const ws = new weakref.WeakSet();
+        for (const attempt of [() => ws.discard(5), () => ws.remove(5), () => ws.has(5), () => ws.remove({})]) { try { print(attempt()) } catch (e) { print(e.name + ": " + e.message) } }`),
+    ]));
+    expect(out).toEqual([
+      "TypeError: cannot create weak reference to 'number' object",
+      "TypeError: cannot create weak reference to 'number' object",
+      "false",
+      "KeyError: {}",
+    ]);
+  });
+
   it("popitem takes the newest live entry, as CPython's dict pops its last item, and raises KeyError when empty", () => {
     const out = lines(runCells([
       cell("a, b, c, vd, kd", `a = { n: "a" }; b = { n: "b" }; c = { n: "c" };
