@@ -28,11 +28,14 @@ async function main(argv: string[]): Promise<number> {
     case "run":
       return (await import("./run-notebooks.js")).runCommand(args);
     case undefined:
+      // A mistake (no command): its usage goes where errors go, as install's and run's do.
+      process.stderr.write(USAGE);
+      return 2;
     case "-h":
     case "--help":
     case "help":
       process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
+      return 0;
     default:
       process.stderr.write(`ephemeron: unknown command '${command}' (try 'ephemeron --help')\n`);
       return 2;

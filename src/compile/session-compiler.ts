@@ -14,6 +14,7 @@ import type { LanguageTools } from "../../kernel/kernel.js";
 import { CellChecker, diagnosticPlace, formatDiagnostics } from "./checker.js";
 import { parsesAsTypeScript } from "./swc.js";
 import { caretUnder } from "./code-points.js";
+import { sourceLines } from "../runtime/source-lines.js";
 import { createLogger } from "../../kernel/log.js";
 
 const log = createLogger("compile");
@@ -80,7 +81,10 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     return this.checker;
   }
 
-  async compile(written: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }> {
+  async compile(typed: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }> {
+    // Windows line endings (a cell from a client on Windows) as `\n`: every line keeps its number
+    // and its columns, and swc numbered the lines of a cell ending in a lone `\r` wrongly.
+    const written = typed.replace(/\r\n?/g, "\n");
     // A first-line `#!` is allowed in a script file (tsc and Node skip it); the same length of comment keeps every position.
     const unbanged = written.startsWith("#!") ? `//${written.slice(2)}` : written;
     // `{ a: 1 }` is an object to a REPL user, and Node's REPL shows it so; as a script it is a block.
@@ -115,7 +119,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
       if (error instanceof CellSyntaxError) return { error: syntaxError(error, written) };
       throw error;
     }
-    const diagnostics = ((await checking) ?? []).map((d) => (source === unbanged || d.line !== 1 || d.file !== undefined ? d : { ...d, column: d.column - 1, sourceLine: written.split("\n")[0] ?? "" }));
+    const diagnostics = ((await checking) ?? []).map((d) => (source === unbanged || d.line !== 1 || d.file !== undefined ? d : { ...d, column: d.column - 1, sourceLine: sourceLines(written)[0] ?? "" }));
     // `import { SpawnOptions }` without `type`: known to be a type only once checked (rare; the transform takes ~0.1 ms).
     const typeOnlyImports = checker?.typeOnlyImports(source) ?? [];
     if (typeOnlyImports.length > 0) cell = transform(typeOnlyImports);
@@ -214,7 +218,7 @@ function asObjectLiteral(source: string): string | undefined {
 }
 
 function syntaxError(error: { message: string; line: number; column: number }, source: string): ErrorContent {
-  const line = source.split("\n")[error.line - 1] ?? "";
+  const line = sourceLines(source)[error.line - 1] ?? "";
   return {
     ename: "SyntaxError",
     evalue: error.message,

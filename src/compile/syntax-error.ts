@@ -2,6 +2,7 @@
 // only the rendered report: `x message`, then a snippet whose caret line marks the column).
 
 import { displayWidth } from "./code-points.js";
+import { sourceLines } from "../runtime/source-lines.js";
 
 export class CellSyntaxError extends Error {
   /** 1-based line in the cell. */
@@ -55,7 +56,7 @@ export function cellSyntaxError(error: unknown, source: string): CellSyntaxError
   const lines = text.split("\n");
   const messageLine = lines.find((l) => /^\s*[x×]\s+\S/.test(l));
   const message = messageLine ? messageLine.replace(/^\s*[x×]\s+/, "").trim() : text.split("\n")[0]!.trim() || "Syntax error";
-  const sourceLines = source.split(/\r\n?|\n|\u2028|\u2029/);
+  const cellLines = sourceLines(source);
 
   let line = 0;
   let column = 0;
@@ -76,7 +77,7 @@ export function cellSyntaxError(error: unknown, source: string): CellSyntaxError
     const display = caret?.[2]!.search(MARK) ?? -1;
     if (caret && lastNumbered !== undefined && display >= 0) {
       line = lastNumbered;
-      column = columnAtDisplay(sourceLines[line - 1] ?? "", display);
+      column = columnAtDisplay(cellLines[line - 1] ?? "", display);
       break;
     }
     if (/^\s*(?:`----|╰─)/.test(l)) break;
@@ -85,11 +86,11 @@ export function cellSyntaxError(error: unknown, source: string): CellSyntaxError
     // Input ended inside a block, a call or an expression: swc marks no place (the place is past the
     // last character, and its header names the start of a line); the place is the end of the cell,
     // and a bare "Unexpected eof" gets Node's words.
-    line = sourceLines.length;
-    column = Array.from(sourceLines[line - 1] ?? "").length + 1;
+    line = cellLines.length;
+    column = Array.from(cellLines[line - 1] ?? "").length + 1;
     return new CellSyntaxError(/^Unexpected eof$/i.test(message) ? "Unexpected end of input" : message, line, column);
   }
-  if (line < 1 || line > sourceLines.length) line = Math.max(1, Math.min(line, sourceLines.length));
+  if (line < 1 || line > cellLines.length) line = Math.max(1, Math.min(line, cellLines.length));
   if (column < 1) column = 1;
   return new CellSyntaxError(message, line, column);
 }

@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import type { ErrorContent } from "../../kernel/messages.js";
 import type { SourceMapV3 } from "./protocol.js";
 import { plainText } from "./format.js";
+import { sourceLines } from "./source-lines.js";
 
 const RED = "\u001b[0;31m";
 const GREEN = "\u001b[0;32m";
@@ -136,7 +137,7 @@ function isErrorLike(error: unknown): error is { stack: string } {
 }
 
 function cellExcerpt(cell: CellSource, line: number): string[] {
-  const lines = cell.source.split("\n");
+  const lines = sourceLines(cell.source);
   const out: string[] = [];
   const first = Math.max(1, line - CONTEXT_LINES);
   const last = Math.min(lines.length, line + CONTEXT_LINES);

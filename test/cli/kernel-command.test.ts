@@ -15,6 +15,17 @@ describe("ephemeron kernel's command line", () => {
     expect(result.stderr).toBe("");
   });
 
+  it("answers no command at all with its usage on stderr and exit 2, as a mistake, and --help with it on stdout and exit 0", async () => {
+    const bare = await ephemeron([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe("");
+    expect(bare.stderr).toContain("usage: ephemeron <command>");
+    const help = await ephemeron(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("usage: ephemeron <command>");
+    expect(help.stderr).toBe("");
+  });
+
   it("rejects an unknown argument, a missing connection file and -f without a value with exit 2 and one line, no stack trace", async () => {
     for (const [args, says] of [
       [["kernel", "--bogus", "-f", "x.json"], "--bogus"],

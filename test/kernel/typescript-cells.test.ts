@@ -603,6 +603,18 @@ describe("TypeScript cells", () => {
     expect(errorOf(reply).traceback).toContain("line 2");
   });
 
+  it("numbers and shows the lines of a cell written with Windows line endings as the user sees them", async () => {
+    const thrown = errorOf((await k.client.execute('const crlfFirst = 1;\r\nconst crlfSecond = 2;\r\nthrow new Error("from line 3");\r\n')).reply);
+    const lines = thrown.traceback.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
+    expect(lines).toContain('--> 3 throw new Error("from line 3");');
+    expect(lines).toContain("    2 const crlfSecond = 2;");
+    expect(lines.some((line) => line.includes("\r"))).toBe(false);
+    const syntax = errorOf((await k.client.execute("const okay = 1;\r\nconst = 2;\r")).reply);
+    expect(syntax.ename).toBe("SyntaxError");
+    expect(syntax.traceback).toContain("line 2");
+    expect(syntax.traceback).not.toContain("\r");
+  });
+
   it("sends a timer's output to the running cell while one runs, and to its own cell afterwards", async () => {
     const starter = await k.client.execute('let ticks = 0;\nconst timer = setInterval(() => { ticks++; console.log("tick " + ticks); if (ticks === 3) clearInterval(timer); }, 150);');
     const running = await k.client.execute("await new Promise((resolve) => setTimeout(resolve, 250));");
