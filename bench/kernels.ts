@@ -15,6 +15,8 @@ export interface KernelCode {
   printLines(n: number): string;
   /** A cell with type annotations, new names per `i` (TypeScript kernels; Python's are not checked). */
   typed(i: number): string;
+  /** A loop at the cell's top level adding `n` numbers into a variable of the notebook; its value is the sum. */
+  topLevelLoop(n: number): string;
   /** The cells of the memory scenario: a new binding each. */
   binding(i: number): string;
   /** Run once before completion is asked for. */
@@ -44,6 +46,7 @@ const typescript: KernelCode = {
   printLines: (n) => `for (let i = 0; i < ${n}; i++) console.log(i);`,
   typed: (i) => `interface P${i} { x: number; label: string }\nconst p${i}: P${i} = { x: ${i}, label: "p" + ${i} };\np${i}.x`,
   binding: (i) => `let m${i}: number = ${i};\nm${i} * 2`,
+  topLevelLoop: (n) => `let total = 0;\nfor (let i = 0; i < ${n}; i++) total += i;\ntotal`,
   completeCode: "Math.",
   completeExpect: "floor",
   notebook: [
@@ -60,6 +63,7 @@ const python: KernelCode = {
   printLines: (n) => `for i in range(${n}):\n    print(i)`,
   typed: (i) => `p${i}: int = ${i}\np${i}`,
   binding: (i) => `m${i} = ${i}\nm${i} * 2`,
+  topLevelLoop: (n) => `total = 0\nfor i in range(${n}):\n    total += i\ntotal`,
   completeSetup: "import math",
   completeCode: "math.",
   completeExpect: "floor",

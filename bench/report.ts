@@ -202,6 +202,25 @@ export function renderMarkdown(results: BenchResults): string {
     out.push("");
   }
 
+  if (results.topLevelLoop) {
+    const r = results.topLevelLoop;
+    const b = best(Object.fromEntries(Object.entries(r).map(([id, v]) => [id, v.medianMs])));
+    const n = Object.values(r)[0]?.iterations ?? 0;
+    out.push("## A loop at a cell's top level");
+    out.push("");
+    out.push(
+      `\`let total = 0; for (let i = 0; i < ${n}; i++) total += i; total\` (Python: the same over \`range\`), request → reply and idle, the median of the runs, kernels taking turns. No target: a user's plain computation over a notebook variable. ephemeron's notebook variables are properties of a node:vm context's global object, which Node reads through interceptors on every access.`,
+    );
+    out.push("");
+    out.push(
+      table(
+        ["kernel", "runs", "median", "ratio", "value"],
+        Object.entries(r).map(([id, v]) => [label(id), v.runsMs.length, ms(v.medianMs), ratioCell(id, v.medianMs, b), v.value ?? (v.errors[0] ? `**${v.errors[0]}**` : "—")]),
+      ),
+    );
+    out.push("");
+  }
+
   if (results.gc) {
     const g = results.gc;
     out.push("## `gc` (ephemeron only: no peer has it)");

@@ -10,6 +10,7 @@ import type { RoundTripResult } from "./round-trip.js";
 import type { StartupBreakdown } from "./startup-breakdown.js";
 import type { TargetCheck } from "./targets.js";
 import type { TypecheckResult } from "./typecheck.js";
+import type { TopLevelLoopResult } from "./top-level-loop.js";
 
 export interface BenchResults {
   meta: {
@@ -25,6 +26,7 @@ export interface BenchResults {
   coldStart?: Record<string, ColdStartResult>;
   roundTrip?: Record<string, RoundTripResult>;
   complete?: Record<string, CompleteResult>;
+  topLevelLoop?: Record<string, TopLevelLoopResult>;
   flood?: Record<string, FloodResult>;
   typecheck?: TypecheckResult;
   memory?: Record<string, MemoryResult>;

@@ -28,6 +28,7 @@ import { startupBreakdown } from "./startup-breakdown.js";
 import { BenchKernel, killAllKernels, removeKernelCwd } from "./session.js";
 import { checkTargets } from "./targets.js";
 import { typecheckOverhead } from "./typecheck.js";
+import { topLevelLoop } from "./top-level-loop.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -35,8 +36,8 @@ const outIndex = args.indexOf("--out");
 const outDir = outIndex >= 0 ? args[outIndex + 1]! : quick ? join(tmpdir(), "ephemeron-bench-quick") : join(PACKAGE_ROOT, "docs");
 
 const settings = quick
-  ? { coldStarts: 2, roundTripWarmUp: 5, roundTripRounds: 2, roundTripBatch: 10, completeWarmUp: 2, completeSamples: 5, floodLines: 10_000, floodAfterIdleMs: 1500, floodRuns: 2, typecheckCells: 55, memoryCells: 200, memoryBudgetMs: 60_000, nbconvertRounds: 1, startupRuns: 1 }
-  : { coldStarts: 9, roundTripWarmUp: 30, roundTripRounds: 10, roundTripBatch: 40, completeWarmUp: 5, completeSamples: 30, floodLines: 10_000, floodAfterIdleMs: 2000, floodRuns: 7, typecheckCells: 60, memoryCells: 1000, memoryBudgetMs: 150_000, nbconvertRounds: 3, startupRuns: 5 };
+  ? { loopIterations: 1_000_000, loopRuns: 1, coldStarts: 2, roundTripWarmUp: 5, roundTripRounds: 2, roundTripBatch: 10, completeWarmUp: 2, completeSamples: 5, floodLines: 10_000, floodAfterIdleMs: 1500, floodRuns: 2, typecheckCells: 55, memoryCells: 200, memoryBudgetMs: 60_000, nbconvertRounds: 1, startupRuns: 1 }
+  : { loopIterations: 1_000_000, loopRuns: 5, coldStarts: 9, roundTripWarmUp: 30, roundTripRounds: 10, roundTripBatch: 40, completeWarmUp: 5, completeSamples: 30, floodLines: 10_000, floodAfterIdleMs: 2000, floodRuns: 7, typecheckCells: 60, memoryCells: 1000, memoryBudgetMs: 150_000, nbconvertRounds: 3, startupRuns: 5 };
 
 /** The whole run must end within 10 minutes; past this, what was measured is written and the run stops. */
 const DEADLINE_MS = 9 * 60_000 + 30_000;
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
     results.coldStart = await coldStart(kernels, settings.coldStarts, log);
   });
 
-  await scenario("round trip, completion and 10,000 lines", async () => {
+  await scenario("round trip, completion, a top-level loop and 10,000 lines", async () => {
     const sessions: BenchKernel[] = [];
     try {
       for (const def of kernels) {
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
       }
       results.roundTrip = await roundTrip(sessions, { warmUp: settings.roundTripWarmUp, rounds: settings.roundTripRounds, batch: settings.roundTripBatch }, log);
       results.complete = await completion(sessions, settings.completeWarmUp, settings.completeSamples, log);
+      results.topLevelLoop = await topLevelLoop(sessions, settings.loopIterations, settings.loopRuns, log);
       results.flood = {};
       for (const session of sessions) {
         const flood = await outputFlood(session, settings.floodLines, 30_000, settings.floodAfterIdleMs);
