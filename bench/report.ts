@@ -155,8 +155,9 @@ export function renderMarkdown(results: BenchResults): string {
     out.push("## Type-checked cells");
     out.push("");
     out.push(
-      "A fresh kernel per row; its first cell (`interface P1 { x: number; label: string } const p1: P1 = …; p1.x`) is sent as soon as kernel_info is answered, " +
-        `then cells 2…${t.cells}, each declaring a new interface and constant, kernels taking turns cell by cell. ` +
+      "Fresh kernels; each one's first cell (`interface P1 { x: number; label: string } const p1: P1 = …; p1.x`) is sent as soon as kernel_info is answered " +
+        `(the first-cell columns: the median of ${Math.max(...Object.values(t.kernels).map((v) => v.launches.length))} launches of each kernel, taking turns), ` +
+        `then the last kernel of each kind runs cells 2…${t.cells}, each declaring a new interface and constant, kernels taking turns cell by cell. ` +
         "\"Warm p50\" is over cells 11 onwards. ephemeron's overhead is its time minus `--no-typecheck`'s for the same cell. " +
         "Deno checks no types; it is here for scale.",
     );

@@ -1,7 +1,8 @@
 // A type-checked cell's cost on the 1st and the 50th cell of a session. Each
 // kernel is launched with a shell probe and sent its first annotated cell as
 // soon as kernel_info is answered (launch → that reply is "first cell after
-// start"); then cells 2…N, the kernels taking turns cell by cell. ephemeron's
+// start", the median of several launches); then cells 2…N, the kernels taking
+// turns cell by cell. ephemeron's
 // overhead is its time minus the same cell's time in a --no-typecheck kernel.
 
 import { performance } from "node:perf_hooks";
@@ -12,10 +13,12 @@ import { EXECUTE_DEFAULTS, ShellProbe } from "./shell-probe.js";
 import { median, round } from "./stats.js";
 
 export interface TypecheckKernelResult {
-  /** Launch → execute_reply of the first annotated cell (sent when kernel_info is answered). */
+  /** Launch → execute_reply of the first annotated cell (sent when kernel_info is answered): the median of the launches. */
   firstCellAfterLaunchMs: number | null;
-  /** That first cell alone: its send → its reply. */
+  /** That first cell alone: its send → its reply (median). */
   firstCellMs: number | null;
+  /** Each launch's launch → first reply, and first cell alone. */
+  launches: { afterLaunchMs: number; cellMs: number }[];
   /** Cell 50: send → reply and idle. */
   cell50Ms: number | null;
   /** p50 over cells 11…N (after warm-up). */
@@ -31,34 +34,49 @@ export interface TypecheckResult {
   overhead?: { firstCellAfterLaunchMs: number | null; firstCellMs: number | null; cell50Ms: number | null; p50WarmMs: number | null };
 }
 
-export async function typecheckOverhead(defs: KernelDef[], cells: number, log: (line: string) => void): Promise<TypecheckResult> {
+/**
+ * `launches`: how many fresh kernels of each kind answer a first cell (a single start is at the
+ * mercy of one moment's load); the kinds take turns, and the last kernel of each goes on to cells 2…N.
+ */
+export async function typecheckOverhead(defs: KernelDef[], cells: number, launches: number, log: (line: string) => void): Promise<TypecheckResult> {
   const results: Record<string, TypecheckKernelResult> = {};
   const sessions: BenchKernel[] = [];
   try {
-    for (const def of defs) {
-      const result: TypecheckKernelResult = { firstCellAfterLaunchMs: null, firstCellMs: null, cell50Ms: null, p50WarmMs: null, cellsMs: [], errors: [] };
-      results[def.id] = result;
-      const info = await newConnectionInfo();
-      const probe = new ShellProbe(info);
-      let kernel: BenchKernel | undefined;
-      try {
-        kernel = await BenchKernel.launch(def, info);
-        await probe.request("kernel_info_request", {}, 30_000);
-        const sent = performance.now();
-        const first = await probe.request("execute_request", { ...EXECUTE_DEFAULTS, code: codeFor(def).typed(1) }, 30_000);
-        const status = (first.reply.content as { status?: string; evalue?: string }).status;
-        if (status !== "ok") throw new Error(`first annotated cell replied ${status}: ${(first.reply.content as { evalue?: string }).evalue ?? ""}`);
-        result.firstCellAfterLaunchMs = round(first.at - kernel.launchedAt);
-        result.firstCellMs = round(first.at - sent);
-        result.cellsMs.push(result.firstCellMs);
-        await kernel.connect(30_000);
-        sessions.push(kernel);
-      } catch (error) {
-        result.errors.push((error as Error).message);
-        await kernel?.stop();
-      } finally {
-        probe.close();
+    for (const def of defs) results[def.id] = { firstCellAfterLaunchMs: null, firstCellMs: null, launches: [], cell50Ms: null, p50WarmMs: null, cellsMs: [], errors: [] };
+    for (let launch = 1; launch <= launches; launch++) {
+      for (const def of defs) {
+        const result = results[def.id]!;
+        if (result.errors.length > 0) continue;
+        const info = await newConnectionInfo();
+        const probe = new ShellProbe(info);
+        let kernel: BenchKernel | undefined;
+        try {
+          kernel = await BenchKernel.launch(def, info);
+          await probe.request("kernel_info_request", {}, 30_000);
+          const sent = performance.now();
+          const first = await probe.request("execute_request", { ...EXECUTE_DEFAULTS, code: codeFor(def).typed(1) }, 30_000);
+          const status = (first.reply.content as { status?: string; evalue?: string }).status;
+          if (status !== "ok") throw new Error(`first annotated cell replied ${status}: ${(first.reply.content as { evalue?: string }).evalue ?? ""}`);
+          result.launches.push({ afterLaunchMs: round(first.at - kernel.launchedAt), cellMs: round(first.at - sent) });
+          if (launch < launches) {
+            await kernel.stop();
+            continue;
+          }
+          await kernel.connect(30_000);
+          sessions.push(kernel);
+        } catch (error) {
+          result.errors.push((error as Error).message);
+          await kernel?.stop();
+        } finally {
+          probe.close();
+        }
       }
+    }
+    for (const result of Object.values(results)) {
+      if (result.launches.length === 0) continue;
+      result.firstCellAfterLaunchMs = round(median(result.launches.map((l) => l.afterLaunchMs)));
+      result.firstCellMs = round(median(result.launches.map((l) => l.cellMs)));
+      result.cellsMs.push(result.launches[result.launches.length - 1]!.cellMs);
     }
     for (let i = 2; i <= cells; i++) {
       for (const session of sessions) {
