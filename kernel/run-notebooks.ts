@@ -37,6 +37,14 @@ interface RunOptions {
 
 class UsageError extends Error {}
 
+/** The options that take no value, and what each turns on. */
+const SWITCHES = new Map<string, "allowErrors" | "quiet" | "html" | "verbose">([
+  ["--allow-errors", "allowErrors"],
+  ["--quiet", "quiet"],
+  ["--html", "html"],
+  ["--verbose", "verbose"],
+]);
+
 function parseRunArgs(args: string[]): RunOptions | "help" {
   const options: RunOptions = { notebooks: [], timeoutSeconds: 600, allowErrors: false, quiet: false, html: false, verbose: false };
   for (let i = 0; i < args.length; i++) {
@@ -50,10 +58,7 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
       if (next === undefined) throw new UsageError(`${arg} needs a value`);
       return next;
     };
-    // A switch takes no value: `--allow-errors=false` would otherwise allow errors all the same.
-    const noValue = () => {
-      if (inline !== undefined) throw new UsageError(`${arg} takes no value (got '${arg}=${inline}')`);
-    };
+    const flag = SWITCHES.get(arg);
     if (arg === "-h" || arg === "--help") return "help";
     else if (arg === "--out") {
       options.out = value();
@@ -65,18 +70,10 @@ function parseRunArgs(args: string[]): RunOptions | "help" {
       const seconds = value();
       options.timeoutSeconds = seconds.trim() === "" ? Number.NaN : Number(seconds);
       if (!(options.timeoutSeconds >= 0)) throw new UsageError("--timeout needs a number of seconds (0: no limit)");
-    } else if (arg === "--allow-errors") {
-      noValue();
-      options.allowErrors = true;
-    } else if (arg === "--quiet") {
-      noValue();
-      options.quiet = true;
-    } else if (arg === "--html") {
-      noValue();
-      options.html = true;
-    } else if (arg === "--verbose") {
-      noValue();
-      options.verbose = true;
+    } else if (flag !== undefined) {
+      // A switch takes no value: `--allow-errors=false` would otherwise allow errors all the same.
+      if (inline !== undefined) throw new UsageError(`${arg} takes no value (got '${arg}=${inline}')`);
+      options[flag] = true;
     } else if (arg.startsWith("-")) throw new UsageError(`unknown option '${arg}' (see ephemeron run --help)`);
     else options.notebooks.push(arg);
   }

@@ -243,7 +243,7 @@ export class CellChecker {
 export function formatDiagnostics(diags: CellDiagnostic[]): string[] {
   const lines: string[] = [];
   for (const d of diags) {
-    lines.push(`TS${d.code} (${diagnosticPlace(d)}): ${d.message}`);
+    lines.push(diagnosticHeader(d));
     lines.push(d.sourceLine);
     lines.push(caretUnder(d.sourceLine, d.column));
   }
@@ -251,7 +251,7 @@ export function formatDiagnostics(diags: CellDiagnostic[]): string[] {
 }
 
 
-/** Where a diagnostic is, as its header says it: `line 3, col 7`, or `./geometry.ts, line 3, col 7` in an imported file. */
-export function diagnosticPlace(d: CellDiagnostic): string {
-  return `${d.file === undefined ? "" : `${d.file}, `}line ${d.line}, col ${d.column}`;
+/** A diagnostic in one line: `TS2322 (line 3, col 7): …`, or `TS2322 (./geometry.ts, line 3, col 7): …` in an imported file. */
+export function diagnosticHeader(d: CellDiagnostic): string {
+  return `TS${d.code} (${d.file === undefined ? "" : `${d.file}, `}line ${d.line}, col ${d.column}): ${d.message}`;
 }

@@ -11,7 +11,7 @@ import type { ErrorContent } from "../../kernel/messages.js";
 import type { CellCompiler, CompiledCell } from "../../kernel/execute.js";
 import type { SourceMapV3, TranspiledFile } from "../runtime/protocol.js";
 import type { LanguageTools } from "../../kernel/kernel.js";
-import { CellChecker, diagnosticPlace, formatDiagnostics } from "./checker.js";
+import { CellChecker, diagnosticHeader, formatDiagnostics } from "./checker.js";
 import { parsesAsTypeScript } from "./swc.js";
 import { caretUnder } from "./code-points.js";
 import { sourceLines } from "../runtime/source-lines.js";
@@ -129,7 +129,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
       return {
         error: {
           ename: "TypeScriptError",
-          evalue: `${count}: ${diagnostics.map((d) => `TS${d.code} (${diagnosticPlace(d)}): ${d.message}`).join("; ")}`,
+          evalue: `${count}: ${diagnostics.map(diagnosticHeader).join("; ")}`,
           traceback: [`${RED}TypeScriptError${RESET}: ${count}; the cell did not run`, ...lines],
         },
       };

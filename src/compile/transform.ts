@@ -43,6 +43,7 @@ import { buildSourceMap, lineStarts, OffsetMap, type SourceMapV3 } from "./sourc
 import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
 import { bindingIdentifiers, nestedVars, parseWithOffsets, stripTypes } from "./swc.js";
 import { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
+import { sourceLines } from "../runtime/source-lines.js";
 import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
 
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
@@ -602,7 +603,7 @@ function strippedCodeError(error: unknown, js: { code: string; map: string }, so
     : there.message;
   if (original === undefined) return new CellSyntaxError(message, 1, 1);
   const [, line, column] = original;
-  const sourceLine = source.split(/\r\n?|\n/)[line] ?? "";
+  const sourceLine = sourceLines(source)[line] ?? "";
   return new CellSyntaxError(message, line + 1, utf16ToCodePoint(sourceLine, column) + 1);
 }
 

@@ -186,9 +186,8 @@ export class Snapshot {
     return found;
   }
 
-  /** Live objects per class name (only the names given, or every object class). */
   /**
-   * Live objects per constructor name. With `prototypes` (a name's class's `prototype` node), an object
+   * Live objects per constructor name (only the names given, or every object class). With `prototypes` (a name's class's `prototype` node), an object
    * counts only if that is its `__proto__`: the runtime's own objects of the same name (Node's
    * `Module`s, node:vm's `Script`s) are not the notebook's class's instances. A class's prototype never counts.
    */

@@ -135,8 +135,6 @@ class weakproxy extends weakref {
   }
 }
 
-type RefState = weakref;
-
 /**
  * The arguments a finalizer keeps for its function: an array of a class of its own, so that
  * gc.referrers names what `finalize(obj, fn, obj)` (which keeps obj alive for ever) holds it by.
@@ -179,8 +177,8 @@ export function className(obj: object): string {
 export class WeakrefCore {
   readonly callbacks: WeakrefCallbacks;
   private readonly infos = new WeakMap<object, TargetInfo>();
-  private readonly refStates = new WeakMap<object, RefState>();
-  private readonly proxyStates = new WeakMap<object, RefState>();
+  private readonly refStates = new WeakMap<object, weakref>();
+  private readonly proxyStates = new WeakMap<object, weakref>();
   private readonly finalizers = new Map<object, FinalizeInfo>();
   private nextOrder = 1;
   private nextRefSeq = 1;
@@ -265,7 +263,7 @@ export class WeakrefCore {
   }
 
   /** Registers the callback of a new ref/proxy with the queue. */
-  private registerCallback(obj: object, info: TargetInfo, handle: object, state: RefState): void {
+  private registerCallback(obj: object, info: TargetInfo, handle: object, state: weakref): void {
     if (state.__callback__ === undefined) return;
     const handleRef = new WeakRef(handle);
     const states = state.kind === "ref" ? this.refStates : this.proxyStates;
@@ -325,7 +323,7 @@ export class WeakrefCore {
       const existing = info.basicRef?.deref();
       if (existing !== undefined) return existing;
     }
-    const state: RefState = new weakref(new WeakRef(obj), callback, this.nextRefSeq++, options.internal, options.method);
+    const state = new weakref(new WeakRef(obj), callback, this.nextRefSeq++, options.internal, options.method);
     const r = (): object | undefined => {
       const target = state.wr.deref();
       if (state.method === undefined || target === undefined) return target;
@@ -352,7 +350,7 @@ export class WeakrefCore {
       const existing = info.basicProxy?.deref();
       if (existing !== undefined) return existing;
     }
-    const state: RefState = new weakproxy(new WeakRef(obj), callback, this.nextRefSeq++, false, undefined);
+    const state: weakref = new weakproxy(new WeakRef(obj), callback, this.nextRefSeq++, false, undefined);
     const realm = this.realm;
     const dummy: object = Array.isArray(obj)
       ? new realm.Array()
