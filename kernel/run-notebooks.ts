@@ -121,6 +121,8 @@ function printError(content: JsonObject): void {
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 /** How long an interrupted cell has to end before its kernel is given up on. */
 const INTERRUPT_GRACE_MS = 10_000;
+/** How long an interrupted cell has to stop before it is interrupted again, within the grace. */
+const INTERRUPT_AGAIN_MS = 2_000;
 
 /** Dim, for progress lines, when they go to a terminal. */
 function dim(text: string): string {
@@ -177,10 +179,18 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
         failed = true;
         stuck = true;
       } else if (finished === "timeout") {
-        const grace = () => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), INTERRUPT_GRACE_MS).unref());
-        await Promise.race([client.request("control", "interrupt_request", {}), died, grace()]);
-        // A cell blocked where no interrupt reaches (a native call) would hold the run for good.
-        const ended = await Promise.race([run, died.then(() => undefined), grace()]);
+        // Interrupted again while it goes on: an interrupt that came just before the cell started a child
+        // process (`execSync` blocks in native code, where only killing the child ends it) finds no child
+        // to stop. A cell blocked where no interrupt reaches would hold the run for good: after the grace, it is stuck.
+        const graceEnds = Date.now() + INTERRUPT_GRACE_MS;
+        let gone = false;
+        void died.then(() => (gone = true));
+        let ended: Awaited<typeof run> | undefined;
+        while (ended === undefined && !gone && Date.now() < graceEnds) {
+          const wait = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), Math.max(0, ms)).unref());
+          await Promise.race([client.request("control", "interrupt_request", {}), died, wait(graceEnds - Date.now())]);
+          ended = await Promise.race([run, died.then(() => undefined), wait(Math.min(INTERRUPT_AGAIN_MS, graceEnds - Date.now()))]);
+        }
         stuck = ended === undefined;
         if (ended) cell.execution_count = (ended.reply.content as { execution_count?: number }).execution_count ?? null;
         const evalue = `cell ${index} ran longer than ${options.timeoutSeconds} s and was interrupted${stuck ? "; it did not stop, and the notebook's run ends here" : ""}`;
