@@ -29,8 +29,10 @@ export interface CompiledCell {
 }
 
 /** TypeScript → runnable script (src/compile): type errors and syntax errors come back as a Jupyter error. */
+type Compiled = { cell: CompiledCell } | { error: ErrorContent };
+
 export interface CellCompiler {
-  compile(source: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }>;
+  compile(source: string, filename: string): Promise<Compiled>;
   /** The cell ran: its declarations are now part of the session. */
   accepted(source: string): void;
   /** Signature and documentation of an expression, for `expr?` help; undefined when nothing is known. */
@@ -47,7 +49,7 @@ export class Executor {
    * A cell on its way to the runtime: being compiled (the first waits for the checker's warm-up)
    * or waiting for the runtime to start. An interrupt then is kept for it here: it never starts.
    */
-  private starting: { interrupted: boolean } | undefined;
+  private starting: { interrupt: () => void } | undefined;
 
   constructor(
     private readonly runtime: RuntimeSupervisor,
@@ -56,7 +58,7 @@ export class Executor {
 
   /** Stops the cell being compiled before it starts, or the one running in the runtime. */
   interrupt = async (): Promise<void> => {
-    if (this.starting) this.starting.interrupted = true;
+    if (this.starting) this.starting.interrupt();
     else await this.runtime.interrupt();
   };
 
@@ -121,16 +123,20 @@ export class Executor {
   private async run(code: string, count: number, id: string, context: RequestContext, publish: RequestContext["publish"], cell: boolean): Promise<RunOutcome> {
     if (code.trim() === "") return {};
     const filename = `cell-${++this.cellsRun}.ts`;
-    const starting = { interrupted: false };
-    this.starting = starting;
-    let compiled: Awaited<ReturnType<CellCompiler["compile"]>>;
+    // An interrupt answers at once; the check it cut short finishes in the background (the next cell waits for the checker anyway).
+    const interrupt = new Promise<"interrupted">((resolve) => (this.starting = { interrupt: () => resolve("interrupted") }));
+    const prepared = (async (): Promise<Compiled> => {
+      const compiled = await this.compiler.compile(code, filename).catch((error: Error) => ({ error: internalError("compile this cell", error) }));
+      if ("error" in compiled) return compiled;
+      return this.runtime.start().then(() => compiled, (error: Error) => ({ error: internalError("start the runtime", error) }));
+    })();
+    let compiled: Compiled | "interrupted";
     try {
-      compiled = await this.compiler.compile(code, filename).catch((error: Error) => ({ error: internalError("compile this cell", error) }));
-      if (!("error" in compiled)) await this.runtime.start().catch((error: Error) => (compiled = { error: internalError("start the runtime", error) }));
+      compiled = await Promise.race([prepared, interrupt]);
     } finally {
       this.starting = undefined;
     }
-    if (starting.interrupted) return { error: KEYBOARD_INTERRUPT };
+    if (compiled === "interrupted") return { error: KEYBOARD_INTERRUPT };
     if ("error" in compiled) return { error: compiled.error };
     const sink: OutputSink = {
       stream: (name, text) => publish("stream", { name, text }),
