@@ -210,7 +210,7 @@ export function renderMarkdown(results: BenchResults): string {
     out.push("## A loop at a cell's top level");
     out.push("");
     out.push(
-      `\`let total = 0; for (let i = 0; i < ${n}; i++) total += i; total\` (Python: the same over \`range\`), request → reply and idle, the median of the runs, kernels taking turns. No target: a user's plain computation over a notebook variable. ephemeron's notebook variables are properties of a node:vm context's global object, which Node reads through interceptors on every access.`,
+      `\`let total = 0; for (let i = 0; i < ${n}; i++) total += i; total\` (Python: the same over \`range\`), request → reply and idle, the median of the runs, kernels taking turns. No target: a user's plain computation over a notebook variable. ephemeron's notebook variables are properties of its context's global object, an ordinary one (\`vm.constants.DONT_CONTEXTIFY\`: node:vm's contextified global read every access through interceptors, 50–75 times slower).`,
     );
     out.push("");
     out.push(

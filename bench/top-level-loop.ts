@@ -1,8 +1,9 @@
 // A loop at a cell's top level over a variable of the notebook
 // (`let total = 0; for (…) total += i`), the kernels taking turns: how long a
-// user's plain computation takes in each kernel. Notebook variables that live
-// on a node:vm context's global object are read through Node's interceptors,
-// which a loop pays on every access; no target, a figure to watch.
+// user's plain computation takes in each kernel. Notebook variables are
+// properties of the context's global object (an ordinary one: node:vm's
+// contextified global read each through Node's interceptors, 60 times slower);
+// no target, a figure to watch.
 
 import { codeFor } from "./kernels.js";
 import type { BenchKernel } from "./session.js";

@@ -133,7 +133,7 @@ export function createGc(options: GcOptions): GcFunction {
   const finishCompiles = backgroundCompilesFinisher();
   const probe = new HeapProbe(realm);
   // Only a vm context's roots are all in sight: a plain program's module-level bindings are not.
-  const walk = options.walkHooks !== undefined && realm.sandbox !== undefined ? new ReferenceWalk(realm, options.walkHooks) : undefined;
+  const walk = options.walkHooks !== undefined && realm.vmContext ? new ReferenceWalk(realm, options.walkHooks) : undefined;
   const mode = refcountMode();
 
   function references(obj: object): RefcountResult {

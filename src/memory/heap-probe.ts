@@ -28,8 +28,6 @@ class EphemeronHeapProbe {
     readonly target: object | undefined,
     /** The realm's global proxy: leads to the global object (globals are its properties). */
     readonly g: object,
-    /** node:vm's sandbox, the second home of every global of a vm context. */
-    readonly sandbox: object | undefined,
   ) {}
 }
 
@@ -119,14 +117,14 @@ export class HeapProbe {
     const globalOrder = Reflect.ownKeys(this.realm.globalThis).filter((key): key is string => typeof key === "string");
     return request<RefcountResult>(
       { kind: "refcount", probeClass: PROBE_CLASS, globalOrder },
-      new EphemeronHeapProbe(obj, this.realm.globalThis, this.realm.sandbox),
+      new EphemeronHeapProbe(obj, this.realm.globalThis),
     );
   }
 
   classCounts(classNames: readonly string[] | undefined): ClassCounts {
     return request<ClassCounts>(
       { kind: "classes", probeClass: PROBE_CLASS, classNames },
-      new EphemeronHeapProbe(undefined, this.realm.globalThis, this.realm.sandbox),
+      new EphemeronHeapProbe(undefined, this.realm.globalThis),
     );
   }
 

@@ -18,8 +18,8 @@ export interface Realm {
   readonly FinalizationRegistry: FinalizationRegistryConstructor;
   /** `globalThis` as code in the realm sees it (the global proxy). */
   readonly globalThis: object;
-  /** node:vm's contextified sandbox object, when the realm is a vm context. */
-  readonly sandbox: object | undefined;
+  /** Whether the realm is a vm context's: then every root of the notebook is a global of it (a plain program has module-level bindings out of sight). */
+  readonly vmContext: boolean;
 }
 
 /** The intrinsics of a vm context. */
@@ -33,7 +33,7 @@ export function contextRealm(context: vm.Context): Realm {
     FunctionPrototype: get<object>("Function.prototype"),
     FinalizationRegistry: get<FinalizationRegistryConstructor>("FinalizationRegistry"),
     globalThis: get<object>("globalThis"),
-    sandbox: context,
+    vmContext: true,
   };
 }
 
@@ -47,7 +47,7 @@ export function mainRealm(): Realm {
     FunctionPrototype: Function.prototype,
     FinalizationRegistry,
     globalThis,
-    sandbox: undefined,
+    vmContext: false,
   };
 }
 

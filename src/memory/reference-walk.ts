@@ -184,7 +184,7 @@ export class ReferenceWalk {
     if (types.isProxy(target)) return "the object is a Proxy";
     if (types.isPromise(target)) return "the object is a Promise";
     if (types.isAnyArrayBuffer(target)) return "the object is an ArrayBuffer";
-    if (target === this.realm.globalThis || target === this.realm.sandbox) return "the object is the global object";
+    if (target === this.realm.globalThis) return "the object is the global object";
     return undefined;
   }
 }
@@ -257,7 +257,7 @@ class WalkRun {
     return { result: { count: referrers.length, referrers }, visited: this.visited, inspectorCalls: this.reader.calls };
   }
 
-  /** The notebook's global variables (node:vm keeps each twice, global object and sandbox: one edge by name, as the snapshot counts). */
+  /** The notebook's global variables. */
   private roots(): void {
     const global = this.realm.globalThis;
     for (const key of ownKeys(global)) {
@@ -288,7 +288,7 @@ class WalkRun {
   }
 
   private scan(o: object): void {
-    if (o === this.realm.globalThis || o === this.realm.sandbox || this.seen.has(o)) return;
+    if (o === this.realm.globalThis || this.seen.has(o)) return;
     if (types.isProxy(o)) {
       if (this.hooks.isWeakrefObject(o)) return this.weakrefObject(o);
       throw new GiveUp("a Proxy holds what the walk cannot read");

@@ -7,8 +7,7 @@
  * into the object in a snapshot, classified (see runtime-prototype.md, Q2):
  * weak and shortcut edges, the probe's own edge, storage duplicates
  * (PropertyArray slots, PropertyCell values, element/property backing stores),
- * the KeepDuringJob set and stack roots do not count; node:vm stores every global
- * twice (global object and sandbox), so globals are de-duplicated by name.
+ * the KeepDuringJob set and stack roots do not count.
  * Unlike `sys.getrefcount` there is no +1 for the call's own argument.
  *
  * The snapshot's JSON (80 MB for a 50 MB heap) is never materialised: the
@@ -614,7 +613,6 @@ export class SnapshotParser {
 interface ProbeNodes {
   readonly target: number;
   readonly globalObject: number | undefined;
-  readonly sandbox: number | undefined;
   readonly holder: number;
 }
 
@@ -626,8 +624,7 @@ function probeNodes(snap: Snapshot, probeClass: string, withTarget = true): Prob
   const proxy = snap.child(holder, "g");
   const nativeContext = proxy === undefined ? undefined : snap.child(proxy, "native_context");
   const globalObject = nativeContext === undefined ? undefined : snap.child(nativeContext, "extension");
-  const sandbox = snap.child(holder, "sandbox");
-  return { target, globalObject, sandbox, holder };
+  return { target, globalObject, holder };
 }
 
 /** Live instances of each of the notebook's classes (global classes named `names`), by their prototype. */
@@ -635,7 +632,7 @@ export function countClasses(snap: Snapshot, probeClass: string, names: readonly
   const p = probeNodes(snap, probeClass, false);
   const prototypes = new Map<string, number>();
   for (const name of names) {
-    const cls = (p.globalObject === undefined ? undefined : snap.child(p.globalObject, name)) ?? (p.sandbox === undefined ? undefined : snap.child(p.sandbox, name));
+    const cls = p.globalObject === undefined ? undefined : snap.child(p.globalObject, name);
     const prototype = cls === undefined ? undefined : snap.child(cls, "prototype");
     if (prototype !== undefined) prototypes.set(name, prototype);
   }
@@ -658,7 +655,7 @@ function duplicateInternal(snap: Snapshot, from: number, edgeName: string): bool
 export function countReferences(snap: Snapshot, probeClass: string, globalOrder: readonly string[] = []): RefcountResult {
   const p = probeNodes(snap, probeClass);
   const globals = new Set<string>();
-  const isGlobal = (node: number): boolean => node === p.globalObject || node === p.sandbox;
+  const isGlobal = (node: number): boolean => node === p.globalObject;
   const globalRank = new Map(globalOrder.map((name, i) => [name, i]));
   /**
    * Of several names, the global defined first (then the first in name order): heap order, which

@@ -12,7 +12,8 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const { installMemoryApi } = await import(pathToFileURL(`${root}dist/src/memory/install.js`).href);
 const { cells, repeat = 1, atexit = true } = JSON.parse(readFileSync(0, "utf8"));
 
-const ctx = vm.createContext({});
+// An ordinary global object, as the runtime makes its context (src/runtime/context.ts).
+const ctx = vm.createContext(vm.constants.DONT_CONTEXTIFY);
 const write = (s) => process.stdout.write(s + "\n");
 Object.defineProperty(vm.runInContext("globalThis", ctx), "print", {
   value: (...args) => write(args.map((a) => (typeof a === "string" ? a : util.inspect(a))).join(" ")),
