@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // The kernel process Jupyter launches from the kernelspec:
 //   node dist/kernel/main.js -f CONNECTION_FILE [--no-typecheck]
-// Starts the TypeScript checker's warm-up, then loads the rest of the kernel
-// (serve.ts), which binds the sockets so that kernel_info is answered at once,
-// then starts the runtime child and loads the transform.
+// Reads the connection file, then loads the rest of the kernel (serve.ts),
+// which binds the sockets so that kernel_info is answered at once, then starts
+// the checker's warm-up and the runtime child, and loads the transform.
 
 import { readConnectionFile, ConnectionFileError } from "./connection.js";
 import { UnknownSchemeError } from "./wire.js";
-import { SessionCompiler } from "../src/compile/session-compiler.js";
 
 export interface KernelOptions {
   connectionFile: string;
@@ -51,14 +50,8 @@ export function parseKernelArgs(args: string[]): KernelOptions | "help" {
 export async function startKernel(options: KernelOptions): Promise<void> {
   keepServingWithoutLogReader();
   const info = readConnectionFile(options.connectionFile);
-  // The checker's warm-up (tsgo loading the libraries and @types/node) is the long pole of the
-  // first cell: tsgo is spawned and told to open the project before the rest of the kernel has
-  // loaded, and loads while this thread binds the sockets. The runtime child starts once they answer: started now too, it slows
-  // kernel_info down on two cores (measured: 240 → 450 ms) without bringing the first cell forward.
-  const compiler = new SessionCompiler({ typecheck: options.typecheck });
-  compiler.startChecker();
   const { serve } = await import("./serve.js");
-  await serve(options, info, compiler);
+  await serve(options, info);
 }
 
 /**

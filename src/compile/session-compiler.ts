@@ -11,7 +11,7 @@ import type { ErrorContent } from "../../kernel/messages.js";
 import type { CellCompiler, CompiledCell } from "../../kernel/execute.js";
 import type { SourceMapV3, TranspiledFile } from "../runtime/protocol.js";
 import type { LanguageTools } from "../../kernel/kernel.js";
-import { CellChecker, diagnosticHeader, formatDiagnostics } from "./checker.js";
+import type { CellChecker } from "./checker.js";
 import { parsesAsTypeScript } from "./swc.js";
 import { caretUnder } from "./code-points.js";
 import { sourceLines } from "../runtime/source-lines.js";
@@ -45,13 +45,17 @@ type TransformModule = Awaited<ReturnType<typeof loadTransform>>;
  * library along (~10 MB and ~60 ms), and only terminal frontends such as jupyter console ask.
  */
 const loadIsComplete = () => import("./is-complete.js");
+/** Loaded once the sockets answer: the checker's modules (and tsgo's launch) are not on kernel_info's way. */
+const loadChecker = () => import("./checker.js");
 
 export class SessionCompiler implements CellCompiler, LanguageTools {
   private modules: Promise<TransformModule> | undefined;
   private scanner: ReturnType<typeof loadIsComplete> | undefined;
   /** The last cell transformed: a cell run again (or `1 + 1` sent in a loop) is not transformed again. */
   private lastTransform: { source: string; typeOnlyImports: string; cell: CompiledCell } | undefined;
+  /** The checker, once its module has loaded; `checkerLoading` from the moment it is asked for. */
   private checker: CellChecker | undefined;
+  private checkerLoading: Promise<CellChecker> | undefined;
   /** Cells run while no checker existed (type checking off), replayed when completion first needs one. */
   private readonly unchecked: string[] = [];
 
@@ -62,7 +66,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     return this.modules;
   }
 
-  /** First thing at kernel start: the checker's warm-up (tsgo loading the libraries) is the long pole, and runs beside the rest. */
+  /** As soon as the sockets answer: the checker's warm-up (tsgo loading the libraries) is the long pole, and runs beside the rest. */
   startChecker(): void {
     if (this.options.typecheck) void this.checkerReady();
   }
@@ -72,13 +76,23 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     void this.load();
   }
 
-  /** The checker, started on first use (tsgo starts at once; requests queue until it is warm). */
-  private checkerReady(): CellChecker {
-    if (this.checker === undefined) {
-      this.checker = new CellChecker({ cwd: process.cwd(), globalsDts: globalsDeclarations(), globalValues: globalsDeclarations("values") });
-      for (const source of this.unchecked.splice(0)) void this.checker.accept(source);
+  /** The checker, started on first use (tsgo starts once its module has loaded; requests queue until it is warm). */
+  private checkerReady(): Promise<CellChecker> {
+    if (this.checkerLoading === undefined) {
+      const loading: Promise<CellChecker> = loadChecker().then(({ CellChecker }) => {
+        const checker = new CellChecker({ cwd: process.cwd(), globalsDts: globalsDeclarations(), globalValues: globalsDeclarations("values") });
+        // Forgotten while its module loaded (forgetCells): a checker nobody will ask.
+        if (this.checkerLoading !== loading) {
+          void checker.dispose();
+          return checker;
+        }
+        this.checker = checker;
+        for (const source of this.unchecked.splice(0)) void checker.accept(source);
+        return checker;
+      });
+      this.checkerLoading = loading;
     }
-    return this.checker;
+    return this.checkerLoading;
   }
 
   async compile(typed: string, filename: string): Promise<{ cell: CompiledCell } | { error: ErrorContent }> {
@@ -97,7 +111,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     // the warm-up anyway.)
     let handedOver: () => void = () => undefined;
     const free = new Promise<void>((resolve) => (handedOver = resolve));
-    const checker = this.options.typecheck ? this.checkerReady() : undefined;
+    const checker = this.options.typecheck ? await this.checkerReady() : undefined;
     const warm = checker?.warm === true;
     const checking = checker?.check(source, handedOver);
     if (checking && warm) await free;
@@ -124,6 +138,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     const typeOnlyImports = checker?.typeOnlyImports(source) ?? [];
     if (typeOnlyImports.length > 0) cell = transform(typeOnlyImports);
     if (diagnostics.length > 0) {
+      const { formatDiagnostics, diagnosticHeader } = await loadChecker();
       const lines = formatDiagnostics(diagnostics);
       const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;
       return {
@@ -164,14 +179,15 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
    */
   forgetCells(): void {
     this.unchecked.length = 0;
-    const old = this.checker;
+    const old = this.checkerLoading;
     this.checker = undefined;
-    void old?.dispose();
+    this.checkerLoading = undefined;
+    void old?.then((checker) => checker.dispose());
     this.startChecker();
   }
 
   async complete(code: string, cursorPos: number) {
-    const result = await this.checkerReady().complete(code, cursorPos);
+    const result = await (await this.checkerReady()).complete(code, cursorPos);
     return {
       matches: result.matches,
       cursor_start: result.cursorStart,
@@ -181,7 +197,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   }
 
   async inspect(code: string, cursorPos: number, detailLevel: 0 | 1) {
-    const result = await this.checkerReady().inspect(code, cursorPos, detailLevel);
+    const result = await (await this.checkerReady()).inspect(code, cursorPos, detailLevel);
     return {
       found: result.found,
       data: result.found ? { "text/plain": result.plain, "text/markdown": result.markdown } : {},
@@ -200,7 +216,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   }
 
   async dispose(): Promise<void> {
-    await this.checker?.dispose();
+    await (await this.checkerLoading)?.dispose();
   }
 }
 
