@@ -10,6 +10,7 @@ import type { Member } from "../src/runtime/members.js";
 import type { CellResult, CommIncoming, CommOutgoing, ExecuteCell, FromRuntime, ToRuntime, TranspiledFile } from "../src/runtime/protocol.js";
 import { createLogger } from "./log.js";
 import { RawOutput } from "./raw-output.js";
+import { runtimeEnv } from "./runtime-env.js";
 import { processTree, readStat } from "../src/runtime/processes.js";
 
 const log = createLogger("supervisor");
@@ -97,6 +98,7 @@ export class RuntimeSupervisor {
     if (this.ready) return this.ready;
     const child = fork(RUNTIME_MAIN, [], {
       cwd: this.options.cwd,
+      env: runtimeEnv(),
       // --experimental-vm-modules: the only way, on Node 20, for a cell's own `import()` to work
       // (vm.Script's importModuleDynamically); its warning would land in the user's output.
       // --no-concurrent-recompilation: a background compile thread holds what it compiled against

@@ -34,8 +34,10 @@ describe("ephemeron install --prefix P --name x --display-name X", () => {
     expect(result.stdout).toContain(kernelDir);
   });
 
-  it("writes kernel.json whose argv runs this node, with the kernel's V8 flags, and this package's CLI by absolute path", () => {
-    const [node, flag, cli, ...rest] = spec.argv;
+  it("writes kernel.json whose argv runs this node (through /bin/sh, without NODE_EXTRA_CA_CERTS), with the kernel's V8 flags, and this package's CLI by absolute path", () => {
+    const [shell, dashC, script, name, node, flag, cli, ...rest] = spec.argv;
+    expect([shell, dashC, name]).toEqual(["/bin/sh", "-c", "ephemeron"]);
+    expect(script).toContain('NODE_EXTRA_CA_CERTS= exec "$@"');
     expect(isAbsolute(node!)).toBe(true);
     expect(existsSync(node!)).toBe(true);
     expect(flag).toBe("--max-semi-space-size=1");
