@@ -20,6 +20,7 @@ import { importWithAttributes, loadTypeScriptWith, typeScriptPath } from "./impo
 import { TypeScriptModules } from "./typescript-modules.js";
 import { flushBeforeChildProcesses } from "./child-processes.js";
 import { memberNames, stringForm } from "./members.js";
+import { keepProcessListeners } from "./process-listeners.js";
 
 const log = createLogger("runtime");
 /** The longest a cell waits, once its code is done, for the short timers it started (output.ts). */
@@ -284,6 +285,8 @@ process.on("disconnect", () => process.exit(0));
 // A client in signal mode sends SIGINT to the kernel's whole process group; the
 // kernel forwards it through the watchdog's pipe, so here it must not kill us.
 process.on("SIGINT", () => undefined);
+// From here on, a cell's process.removeAllListeners() leaves these (and Node's own) in place.
+keepProcessListeners();
 
 send({ type: "ready", pid: process.pid });
 log.debug(`runtime ${process.pid} ready in ${process.cwd()}`);

@@ -109,6 +109,25 @@ describe("faults in the runtime", () => {
     check.held = true;
   });
 
+  it("keeps serving, and reporting uncaught errors, after a cell calls process.removeAllListeners()", async () => {
+    // The runtime hears of each cell through process's "message" listener: without it, the next cell waited forever.
+    const { reply, state, nextStatus, restarted } = await fault(k, 'process.removeAllListeners();\n"removed"', "beforeRemoval");
+    expect(reply.content.status).toBe("ok");
+    expect(nextStatus).toBe("ok");
+    expect(state).toBe("'kept'");
+    expect(restarted).toBe(false);
+    // One event only, and a throw after it: reported under the cell as before, not fatal to the runtime.
+    const { iopub, state: after, restarted: restartedAfter } = await fault(
+      k,
+      'process.removeAllListeners("uncaughtException");\nsetTimeout(() => { throw new Error("after the removal"); }, 0);\nawait new Promise((resolve) => setTimeout(resolve, 50));\n"waited"',
+      "beforeThrow",
+    );
+    expect(streamText(iopub, "stderr")).toContain("Uncaught exception");
+    expect(streamText(iopub, "stderr")).toContain("after the removal");
+    expect(after).toBe("'kept'");
+    expect(restartedAfter).toBe(false);
+  }, 30_000);
+
   it("reports infinite recursion as a RangeError and keeps the state", async () => {
     const check = book.check("infinite recursion is a RangeError of its cell; variables are kept", "one cell");
     const { reply, iopub, state, restarted } = await fault(k, "function down(n: number): number { return down(n + 1) + 1; }\ndown(0)", "beforeRecursion");
