@@ -89,8 +89,13 @@ loadTypeScriptWith(typeScriptModules.import);
 
 // Errors that escape every cell must not end the notebook's session: Python
 // prints them and goes on, and so do we, under the cell that caused them.
-process.on("uncaughtException", (error) => evaluator.reportUncaught("Uncaught exception", error));
-process.on("unhandledRejection", (reason) => evaluator.reportUncaught("Unhandled promise rejection", reason));
+// A notebook that listens for them itself has handled them, as a Node program that does: its
+// handler's output is the report.
+const reportUnlessHandled = (event: "uncaughtException" | "unhandledRejection", kind: string) => (error: unknown) => {
+  if (process.listenerCount(event) === 1) evaluator.reportUncaught(kind, error);
+};
+process.on("uncaughtException", reportUnlessHandled("uncaughtException", "Uncaught exception"));
+process.on("unhandledRejection", reportUnlessHandled("unhandledRejection", "Unhandled promise rejection"));
 
 /** The cell being run. Its reply may come from the cell itself or from an interrupt, whichever is first. */
 let current: { id: string; finish: (outcome: CellOutcome) => void; token: CellToken; startedAt: number; stdin?: boolean } | undefined;

@@ -173,6 +173,24 @@ describe("a running kernel", () => {
     expect(stderr).toContain("Uncaught exception:\nUncaught: 42");
   });
 
+  it("leaves an error no cell caught to the notebook's own process.on handler, as Node does, and reports it again once that is gone", async () => {
+    const code = [
+      'const mine = (e: unknown) => console.log("handled:", (e as Error).message);',
+      'process.on("uncaughtException", mine);',
+      'process.on("unhandledRejection", mine);',
+      'setTimeout(() => { throw new Error("from a timer"); }, 0);',
+      'void Promise.reject(new Error("rejected"));',
+      "await new Promise((resolve) => setTimeout(resolve, 20));",
+      'process.off("uncaughtException", mine);',
+      'process.off("unhandledRejection", mine);',
+    ].join("\n");
+    const handled = await k.client.execute(code);
+    expect(streamText(handled.iopub).split("\n").sort()).toEqual(["", "handled: from a timer", "handled: rejected"]);
+    expect(streamText(handled.iopub, "stderr")).toBe("");
+    const reported = await k.client.execute('setTimeout(() => { throw new Error("no handler now"); }, 0);');
+    expect(streamText(reported.iopub, "stderr")).toContain("Uncaught exception");
+  });
+
   it("sends what a cell prints while its synchronous code still holds the thread, as Python's output streams", async () => {
     // The cell spins until the test has seen its first line: it ends "released" only if that line came while it ran.
     const mark = join(mkdtempSync(join(tmpdir(), "ephemeron-stream-")), "seen");
