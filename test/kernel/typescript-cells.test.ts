@@ -596,6 +596,19 @@ describe("TypeScript cells", () => {
     expect(await failureOf("Object.groupBy([1, 2], (n) => n % 2)")).toContain("groupBy");
   });
 
+  it("types WebAssembly, a global of Node's, and runs a module from bytes in a Buffer", async () => {
+    // (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
+    const bytes = "0,97,115,109,1,0,0,0,1,7,1,96,2,127,127,1,127,3,2,1,0,7,7,1,3,97,100,100,0,0,10,9,1,7,0,32,0,32,1,106,11";
+    const code = [
+      `const wasmBytes = Buffer.from([${bytes}]);`,
+      "const { instance } = await WebAssembly.instantiate(wasmBytes);",
+      "const add = instance.exports.add as (a: number, b: number) => number;",
+      "[add(2, 3), WebAssembly.validate(wasmBytes), WebAssembly.Module.exports(new WebAssembly.Module(wasmBytes))[0]!.kind]",
+    ].join("\n");
+    expect(await valueOf(code)).toBe("[ 5, true, 'function' ]");
+    expect(await failureOf('WebAssembly.validate("not bytes")')).toContain("TS2345");
+  });
+
   it("reports a syntax error with its line and column", async () => {
     const { reply } = await k.client.execute("const ok = 1;\nconst = 2;");
     expect(reply.content.status).toBe("error");
