@@ -31,7 +31,10 @@
 // after a line above it threw, is a ReferenceError, as the temporal dead zone makes it in a
 // file, instead of `undefined`. (A strict cell keeps the `var`s: it may not make globals by
 // assignment.) Once a run has made the name, a cell run again sees its value until the
-// declaration runs again.
+// declaration runs again. A getter, setter or read-only property of the global object by such a
+// name would take the assignment (`let clock = 5` after a `clock` getter stayed the getter's):
+// the script first asks the runtime to remove it (LEXICAL_NAMES_FUNCTION), as a script's binding
+// would shadow it.
 //
 // Trade-offs, as the prototype (notes Q4) measured them: `const` becomes re-assignable; an
 // import copies the module's exports at import time (no live bindings); enum and namespace
@@ -44,7 +47,7 @@ import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
 import { bindingIdentifiers, nestedVars, parseWithOffsets, stripTypes } from "./swc.js";
 import { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 import { sourceLines } from "../runtime/source-lines.js";
-import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
+import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
 
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 export { stripTypes } from "./swc.js";
@@ -635,7 +638,12 @@ export function transformCell(source: string, options: { filename: string; typeO
   const swcMap = JSON.parse(js.map) as { mappings: string };
   const hoisted = [...rewriter.hoisted];
   const vars = rewriter.varNames();
-  const prefix = `${vars.length > 0 ? `var ${vars.join(", ")}; ` : ""}(async () => { ${guarded ? `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}(); ` : ""}`;
+  // A getter or a read-only property of the global object by a name only `let`, `const` or `class`
+  // declares would take (or ignore) the assignment that makes the name: the runtime removes it first.
+  const lexical = hoisted.filter((name) => !vars.includes(name));
+  const prefix = `${vars.length > 0 ? `var ${vars.join(", ")}; ` : ""}` +
+    `${lexical.length > 0 ? `${LEXICAL_NAMES_FUNCTION}(${JSON.stringify(lexical)}); ` : ""}` +
+    `(async () => { ${guarded ? `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}(); ` : ""}`;
   const built = rewriter.edit.build(prefix, "\n})()", new OffsetMap(code, swcMap.mappings));
   return {
     code: built.text,

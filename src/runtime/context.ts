@@ -12,7 +12,7 @@ import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { format } from "node:util";
 import vm from "node:vm";
-import { IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, REQUIRED_MODULE } from "./protocol.js";
+import { IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE } from "./protocol.js";
 import { linkInstanceof } from "./cross-realm-instanceof.js";
 import { importedName, importedNamespace, importFrom, requiredModule } from "./imports.js";
 import { bindTimers } from "./output.js";
@@ -62,6 +62,7 @@ export function createNotebookContext(cwd: string): NotebookContext {
   define(global, IMPORTED_NAME, importedName);
   define(global, IMPORTED_NAMESPACE, importedNamespace);
   define(global, REQUIRED_MODULE, requiredModule);
+  define(global, LEXICAL_NAMES_FUNCTION, (names: string[]) => forgetAccessors(global, names));
   return { context, global };
 }
 
@@ -122,6 +123,20 @@ function shareWellKnownSymbols(global: Record<string, unknown>): void {
   for (const name of ["dispose", "asyncDispose"] as const) {
     const symbol: unknown = (Symbol as unknown as Record<string, unknown>)[name];
     if (typeof symbol === "symbol" && !(name in cellSymbol)) Object.defineProperty(cellSymbol, name, { value: symbol });
+  }
+}
+
+/**
+ * Before a cell whose `let`, `const` or `class` declares these names: a getter, setter or read-only
+ * property of the global object by one of them is removed, so that the declaration's assignment
+ * makes a plain global of the value (a script's binding would shadow the property: `let clock = 5`
+ * after a `clock` getter is 5). The name is not there until the declaration runs, as in a
+ * script's temporal dead zone. A property that cannot be removed is left as it is.
+ */
+function forgetAccessors(global: Record<string, unknown>, names: readonly string[]): void {
+  for (const name of names) {
+    const descriptor = Object.getOwnPropertyDescriptor(global, name);
+    if (descriptor?.configurable && (descriptor.get !== undefined || descriptor.set !== undefined || descriptor.writable === false)) delete global[name];
   }
 }
 

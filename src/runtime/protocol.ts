@@ -38,6 +38,14 @@ export const CELL_TOKEN_FUNCTION = "__ephemeron_cell";
 export const RESUMED_FUNCTION = "__ephemeron_resumed";
 
 /**
+ * What a compiled cell calls first with the names only its `let`, `const` and `class` declare:
+ * each becomes a global by assignment when its declaration runs (src/compile/transform.ts), and a
+ * getter, setter or read-only property of the global object by that name would take the
+ * assignment instead (context.ts removes those; a script's binding would shadow them).
+ */
+export const LEXICAL_NAMES_FUNCTION = "__ephemeron_lexical";
+
+/**
  * Written by the runtime to its fds 1 and 2 when a cell ends, before it says so over IPC, once the
  * notebook has started a child process: the kernel ends the cell once it has read this far on
  * both, so what the child printed before the end is shown in the cell (kernel/raw-output.ts).

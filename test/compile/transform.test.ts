@@ -6,7 +6,7 @@ import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { CellSyntaxError, transformCell, type TransformedCell } from "../../src/compile/transform.js";
 import { importedName, importedNamespace, requiredModule } from "../../src/runtime/imports.js";
-import { CELL_TOKEN_FUNCTION, IMPORTED_NAME, IMPORTED_NAMESPACE, REQUIRED_MODULE, RESUMED_FUNCTION } from "../../src/runtime/protocol.js";
+import { CELL_TOKEN_FUNCTION, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE, RESUMED_FUNCTION } from "../../src/runtime/protocol.js";
 
 /** A notebook's worth of state: one vm context, cells numbered as a kernel would. */
 class Notebook {
@@ -23,6 +23,8 @@ class Notebook {
     // The runtime's interrupt check after each await (main.ts): nothing here is interrupted.
     (this.context as Record<string, unknown>)[CELL_TOKEN_FUNCTION] = () => ({ interrupted: false });
     (this.context as Record<string, unknown>)[RESUMED_FUNCTION] = (_token: unknown, value?: unknown) => value;
+    // Before a cell's let/const/class (context.ts): this context's globals have no getters by those names.
+    (this.context as Record<string, unknown>)[LEXICAL_NAMES_FUNCTION] = () => undefined;
   }
 
   /** Runs a cell; resolves to what the cell's script resolved to. */
@@ -323,7 +325,7 @@ describe("source maps", () => {
 
   async function thrownBy(source: string, filename: string): Promise<{ error: Error; cell: TransformedCell }> {
     const cell = transformCell(source, { filename });
-    const context = vm.createContext({});
+    const context = vm.createContext({ [LEXICAL_NAMES_FUNCTION]: () => undefined });
     try {
       await new vm.Script(cell.code, { filename }).runInContext(context);
     } catch (error) {
@@ -358,7 +360,7 @@ describe("source maps", () => {
       "const before = 'é∂';   fail(id);",
     ].join("\n");
     const cell = transformCell(source, { filename: "map2.ts" });
-    const context = vm.createContext({ __ephemeron_import: (s: string) => import(s), [IMPORTED_NAME]: importedName, [IMPORTED_NAMESPACE]: importedNamespace, [REQUIRED_MODULE]: requiredModule, [CELL_TOKEN_FUNCTION]: () => ({}), [RESUMED_FUNCTION]: (_token: unknown, value?: unknown) => value });
+    const context = vm.createContext({ __ephemeron_import: (s: string) => import(s), [IMPORTED_NAME]: importedName, [IMPORTED_NAMESPACE]: importedNamespace, [REQUIRED_MODULE]: requiredModule, [CELL_TOKEN_FUNCTION]: () => ({}), [RESUMED_FUNCTION]: (_token: unknown, value?: unknown) => value, [LEXICAL_NAMES_FUNCTION]: () => undefined });
     const error = await Promise.resolve(new vm.Script(cell.code, { filename: "map2.ts" }).runInContext(context))
       .then(() => undefined, (e: Error) => e);
     expect(error?.message).toBe("bad 3");
@@ -377,7 +379,7 @@ describe("source maps", () => {
 
   it("the hoisted names and the wrapper start share the first line", () => {
     const cell = transformCell("var a = 1;\nfunction b() {}\nconst c = 3;", { filename: "c.ts" });
-    expect(cell.code.split("\n")[0]).toMatch(/^var a, b; \(async \(\) => \{/);
+    expect(cell.code.split("\n")[0]).toMatch(/^var a, b; __ephemeron_lexical\(\["c"\]\); \(async \(\) => \{/);
     expect(cell.code).not.toContain("use strict");
   });
 });

@@ -695,6 +695,19 @@ describe("TypeScript cells", () => {
     expect(resultText((await k.client.execute("kept")).iopub)).toBe("1");
   });
 
+  it("a let, const or class over a getter or a read-only property of globalThis takes the declared value, as a script's binding does, without calling a setter", async () => {
+    await valueOf([
+      'Object.defineProperty(globalThis, "clock", { get: () => 42, configurable: true });',
+      'Object.defineProperty(globalThis, "fixed", { value: 1, writable: false, configurable: true });',
+      'Object.defineProperty(globalThis, "watched", { get: () => "getter", set: (v) => console.log("setter got", v), configurable: true });',
+    ].join("\n"));
+    const { reply, iopub } = await k.client.execute('let clock = 5;\nconst fixed = 2;\nclass watched {}\n[clock, fixed, typeof watched]');
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("[ 5, 2, 'function' ]");
+    expect(streamText(iopub)).toBe("");
+    expect(await valueOf("[clock, fixed, typeof watched]")).toBe("[ 5, 2, 'function' ]");
+  });
+
   it("completes the members a live value has when its type says none (any), from the runtime, without calling anything", async () => {
     await k.client.execute("let calls = 0;\nconst loose: any = { alpha: 1, nested: { gamma: 2 }, go() { calls++; } };");
     const members = await k.client.request("shell", "complete_request", { code: "loose.", cursor_pos: 6 });
