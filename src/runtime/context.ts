@@ -14,6 +14,7 @@ import { format } from "node:util";
 import vm from "node:vm";
 import { IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE } from "./protocol.js";
 import { linkInstanceof } from "./cross-realm-instanceof.js";
+import { linkDeepEqualityFor, linkDeepEqualityTo } from "./cross-realm-equality.js";
 import { importedName, importedNamespace, importFrom, requiredModule } from "./imports.js";
 import { bindTimers } from "./output.js";
 
@@ -38,11 +39,17 @@ export function createNotebookContext(cwd: string): NotebookContext {
   }
   shareWellKnownSymbols(global);
   linkInstanceof(global);
+  linkDeepEqualityTo(global);
   bindTimers(global);
   define(global, "global", global);
   define(global, "console", notebookConsole(global));
   const file = notebookFile(cwd);
-  const require = createRequire(file);
+  const nodeRequire = createRequire(file);
+  // Node's require, with its resolve, cache and main; `assert` and `util` get their deep equality linked first.
+  const require = Object.assign(function require(id: string): unknown {
+    linkDeepEqualityFor(id);
+    return nodeRequire(id);
+  }, nodeRequire);
   define(global, "require", require);
   // A notebook has no module of its own; these say where it is, as a .ts file beside it would (the checker knows them from @types/node).
   define(global, "__filename", file);

@@ -7,7 +7,7 @@
 // in either realm, also counts the other realm's instances as its own.
 
 /** The intrinsics whose instances cross between the realms. */
-const LINKED = [
+export const LINKED = [
   "Object", "Function", "Array", "Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError",
   "AggregateError", "Promise", "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "FinalizationRegistry", "Date", "RegExp",
   "ArrayBuffer", "SharedArrayBuffer", "DataView", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array",

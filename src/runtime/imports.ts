@@ -9,6 +9,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { installHint, packageName } from "./missing-package.js";
+import { linkDeepEqualityFor } from "./cross-realm-equality.js";
 
 type Conditions = string | { [condition: string]: Conditions } | Conditions[] | null;
 
@@ -20,7 +21,10 @@ export function loadTypeScriptWith(loader: (path: string) => Promise<unknown>): 
 }
 
 export async function importFrom(specifier: string, cwd: string, options?: ImportCallOptions): Promise<unknown> {
-  if (specifier.startsWith("node:") || builtinModules.includes(specifier)) return ofModuleExports(await import(specifier));
+  if (specifier.startsWith("node:") || builtinModules.includes(specifier)) {
+    linkDeepEqualityFor(specifier);
+    return ofModuleExports(await import(specifier));
+  }
   if (/^[a-z][a-z0-9+.-]*:/i.test(specifier)) return import(specifier, options);
   const local = typeScriptPath(specifier, cwd);
   if (local !== undefined && importTypeScript !== undefined) return importTypeScript(local);

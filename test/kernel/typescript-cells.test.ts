@@ -758,6 +758,25 @@ describe("TypeScript cells", () => {
     expect(await valueOf("class Mine extends Error {}\n[new Error() instanceof Mine, new Mine() instanceof Error]")).toBe("[ false, true ]");
   });
 
+  it("compares what Node's modules make with a cell's literals in assert.deepStrictEqual and util.isDeepStrictEqual as a script does, and still tells unequal values apart", async () => {
+    const imported = [
+      'import assert from "node:assert";',
+      'import { deepStrictEqual } from "node:assert/strict";',
+      'import { isDeepStrictEqual } from "node:util";',
+      'import path from "node:path";',
+      'assert.deepStrictEqual(path.parse("/a/b.txt"), { root: "/", dir: "/a", base: "b.txt", ext: ".txt", name: "b" });',
+      'deepStrictEqual(structuredClone({ list: [1, new Map([["k", { v: 1 }]])] }), { list: [1, new Map([["k", { v: 1 }]])] });',
+      'assert.strict.deepEqual(new URL("http://h/?x=1&x=2").searchParams.getAll("x"), ["1", "2"]);',
+      'assert.notDeepStrictEqual(path.parse("/a/b.txt"), { root: "/" });',
+      'isDeepStrictEqual(Object.keys(path.parse("/")), ["root", "dir", "base", "ext", "name"])',
+    ].join("\n");
+    expect(await valueOf(imported)).toBe("true");
+    expect(await valueOf('const cellAssert = require("node:assert");\ncellAssert.deepStrictEqual(require("node:fs").readdirSync("/").slice(0, 0), []);\n"equal"')).toBe("'equal'");
+    expect(await failureOf('assert.deepStrictEqual(path.parse("/a/b.txt"), { root: "/", dir: "/a", base: "c.txt", ext: ".txt", name: "b" })')).toContain("strictly deep-equal");
+    // The values keep their own prototypes after the comparison.
+    expect(await valueOf('const mine = [1];\nassert.deepStrictEqual(mine, require("node:fs").readdirSync("/").map(() => 1).slice(0, 1));\nObject.getPrototypeOf(mine) === Array.prototype')).toBe("true");
+  });
+
   it("refuses, as Node's import does, a name an untyped package does not export (not an undefined binding)", async () => {
     expect(await failureOf('// @ts-nocheck\nimport { version, nope } from "esm-only";')).toBe("The requested module 'esm-only' does not provide an export named 'nope'");
     expect(await failureOf('// @ts-nocheck\nimport { thrice } from "cjs-pkg";')).toBe("The requested module 'cjs-pkg' does not provide an export named 'thrice'");
