@@ -548,12 +548,16 @@ class CellRewriter {
     return awaits.length + loops.length > 0;
   }
 
-  /** Writes the head: directives, enum/namespace resets, imports, then hoisted functions. */
-  writeHead(): void {
+  /**
+   * Writes the head: directives, then `prelude` (the cell's own locals, its token: after the
+   * directives, which must come first to apply), enum/namespace resets, imports, hoisted functions.
+   */
+  writeHead(prelude: string): void {
     if (this.prologueStart >= 0) {
       this.edit.headSlice(this.prologueStart, this.prologueEnd);
       this.edit.headText(" ");
     }
+    if (prelude !== "") this.edit.headText(prelude);
     if (this.resets.size > 0) this.edit.headText([...this.resets].map((n) => `${n} = undefined;`).join(" ") + " ");
     for (const imp of this.imports) this.edit.headText(imp.text + " ", imp.origin);
     for (const fn of this.functions) {
@@ -633,7 +637,7 @@ export function transformCell(source: string, options: { filename: string; typeO
   const rewriter = new CellRewriter(code, at, new Set(options.typeOnlyImports));
   rewriter.rewrite(body);
   const guarded = rewriter.guardResumptions(body);
-  rewriter.writeHead();
+  rewriter.writeHead(guarded ? `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}(); ` : "");
 
   const swcMap = JSON.parse(js.map) as { mappings: string };
   const hoisted = [...rewriter.hoisted];
@@ -643,7 +647,7 @@ export function transformCell(source: string, options: { filename: string; typeO
   const lexical = hoisted.filter((name) => !vars.includes(name));
   const prefix = `${vars.length > 0 ? `var ${vars.join(", ")}; ` : ""}` +
     `${lexical.length > 0 ? `${LEXICAL_NAMES_FUNCTION}(${JSON.stringify(lexical)}); ` : ""}` +
-    `(async () => { ${guarded ? `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}(); ` : ""}`;
+    "(async () => { ";
   const built = rewriter.edit.build(prefix, "\n})()", new OffsetMap(code, swcMap.mappings));
   return {
     code: built.text,

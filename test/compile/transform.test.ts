@@ -259,6 +259,8 @@ describe("declarations", () => {
     expect(await nb.value("(function (this: unknown) { return this === undefined })()")).toBe(false);
     // A cell's own directive still applies to that cell.
     expect(await nb.value('"use strict";\nimport "node:os";\n(function (this: unknown) { return this === undefined })()')).toBe(true);
+    // Also in a cell that awaits: the check of its interrupt token comes after the directive, not before it.
+    expect(await nb.value('"use strict";\nawait null;\n(function (this: unknown) { return this === undefined })()')).toBe(true);
   });
 });
 
