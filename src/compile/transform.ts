@@ -36,6 +36,9 @@
 // the script first asks the runtime to remove it (LEXICAL_NAMES_FUNCTION), as a script's binding
 // would shadow it.
 //
+// Names swc makes up (its helpers for `using` and decorators, a decorated class's `_initProto`)
+// are not the notebook's: they stay `var`s of the cell's function, each cell with its own.
+//
 // Trade-offs, as the prototype (notes Q4) measured them: `const` becomes re-assignable; an
 // import copies the module's exports at import time (no live bindings); enum and namespace
 // objects start fresh whenever a cell declaring them runs.
@@ -614,6 +617,12 @@ function strippedCodeError(error: unknown, js: { code: string; map: string }, so
   return new CellSyntaxError(message, line + 1, utf16ToCodePoint(sourceLine, column) + 1);
 }
 
+/** Whether `source` has `name` as a word of its own: a name the cell wrote, not one swc made up. */
+function mentions(source: string, name: string): boolean {
+  const escaped = name.replace(/[$]/g, "\\$");
+  return new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`).test(source);
+}
+
 /**
  * Compiles one cell. Throws CellSyntaxError when the cell does not parse. `typeOnlyImports`: local
  * names of `import { … }` that the checker found to be types only (swc cannot tell without types).
@@ -637,11 +646,14 @@ export function transformCell(source: string, options: { filename: string; typeO
   const rewriter = new CellRewriter(code, at, new Set(options.typeOnlyImports));
   rewriter.rewrite(body);
   const guarded = rewriter.guardResumptions(body);
-  rewriter.writeHead(guarded ? `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}(); ` : "");
+  // Names swc made up (its helpers, a decorated class's `_initProto`) stay the cell's own: as
+  // globals, a later cell's decorated class replaced an earlier class's initializers.
+  const own = [...rewriter.hoisted].filter((name) => !mentions(source, name));
+  rewriter.writeHead(`${own.length > 0 ? `var ${own.join(", ")}; ` : ""}${guarded ? `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}(); ` : ""}`);
 
   const swcMap = JSON.parse(js.map) as { mappings: string };
-  const hoisted = [...rewriter.hoisted];
-  const vars = rewriter.varNames();
+  const hoisted = [...rewriter.hoisted].filter((name) => !own.includes(name));
+  const vars = rewriter.varNames().filter((name) => !own.includes(name));
   // A getter or a read-only property of the global object by a name only `let`, `const` or `class`
   // declares would take (or ignore) the assignment that makes the name: the runtime removes it first.
   const lexical = hoisted.filter((name) => !vars.includes(name));

@@ -241,6 +241,20 @@ describe("TypeScript cells", () => {
     expect(errorOf(misused.reply).evalue).toContain("TS1240");
   });
 
+  it("keeps each decorated class's initializers its own when a later cell decorates another class, and leaves the compiler's helpers out of globalThis", async () => {
+    await valueOf([
+      "const inits: string[] = [];",
+      "function noted(_method: unknown, context: ClassMethodDecoratorContext) {",
+      "  context.addInitializer(function (this: unknown) { inits.push(`${String(context.name)} on ${(this as object).constructor.name}`); });",
+      "}",
+      "class First { @noted one() {} }",
+    ].join("\n"));
+    // swc's output keeps each class's initializers in a variable of its own (_initProto): one global for all gave First Second's.
+    const initialized = await valueOf("class Second { @noted two() {} }\nnew Second();\nnew First();\n{ using _r = { [Symbol.dispose]() {} }; }\ninits");
+    expect(initialized).toBe("[ 'two on Second', 'one on First' ]");
+    expect(await valueOf('Object.keys(globalThis).filter((name) => name.startsWith("_"))')).toBe("[]");
+  });
+
   it("disposes a `using` declaration when its cell ends; the cell's value and other names stay", async () => {
     const env = await k.client.execute('const env = "mine";');
     expect(env.reply.content.status).toBe("ok");
