@@ -214,6 +214,9 @@ class CellRewriter {
   private readonly functions: { name: string; start: number; idStart: number; idEnd: number; end: number }[] = [];
   private prologueEnd = -1;
   private prologueStart = -1;
+  /** Where each top-level class declaration (or `let` of a class) ends, and the names a bare `let x;` declares (swc's `let _Invoice;` for a decorated class). */
+  private readonly classEnds = new Map<string, number>();
+  private readonly bareLets = new Set<string>();
 
   constructor(readonly code: string, private readonly at: (pos: number) => number, private readonly typeOnlyImports: ReadonlySet<string>) {
     this.edit = new Rewrite(code);
@@ -401,6 +404,11 @@ class CellRewriter {
     const first = declarators[0];
     if (!first) return;
     const last = declarators[declarators.length - 1]!;
+    if (decl.kind === "let" && position === "statement" && decl.declarations.every((d) => !d.init)) for (const name of names) this.bareLets.add(name);
+    // swc writes a decorated class as `let Invoice = class Invoice { … }`.
+    for (const d of decl.declarations) {
+      if (position === "statement" && d.id.type === "Identifier" && unparenthesize(d.init)?.type === "ClassExpression") this.classEnds.set(d.id.value, span.end);
+    }
     const keepsValue = decl.kind === "var"; // `var x;` again keeps x, as in a script
     if (keepsValue && declarators.every((d) => !d.init)) {
       this.edit.remove(span.start, span.end);
@@ -434,6 +442,20 @@ class CellRewriter {
     this.hoist([name], true);
     this.edit.insert(span.start, `${name} = `, span.start); // the class's frame (a static initializer's caller) is there
     this.edit.insert(span.end, ";");
+    this.classEnds.set(name, span.end);
+  }
+
+  /**
+   * A class decorator's class, under the class's name once its declaration has run. swc binds
+   * what the decorators returned to a `let _Invoice` of its own and gives the cell's later uses
+   * that name; `Invoice` itself stayed the undecorated class for every later cell. `own`: the
+   * names swc made up.
+   */
+  publishDecoratedClasses(own: readonly string[]): void {
+    for (const [name, end] of this.classEnds) {
+      const decorated = `_${name}`;
+      if (own.includes(decorated) && this.bareLets.has(decorated)) this.edit.insert(end, ` ${name} = ${decorated};`);
+    }
   }
 
   private expressionStatement(stmt: Span, expression: Span, isLast: boolean, exportDefault: boolean): void {
@@ -649,6 +671,7 @@ export function transformCell(source: string, options: { filename: string; typeO
   // Names swc made up (its helpers, a decorated class's `_initProto`) stay the cell's own: as
   // globals, a later cell's decorated class replaced an earlier class's initializers.
   const own = [...rewriter.hoisted].filter((name) => !mentions(source, name));
+  rewriter.publishDecoratedClasses(own);
   rewriter.writeHead(`${own.length > 0 ? `var ${own.join(", ")}; ` : ""}${guarded ? `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}(); ` : ""}`);
 
   const swcMap = JSON.parse(js.map) as { mappings: string };

@@ -255,6 +255,19 @@ describe("TypeScript cells", () => {
     expect(await valueOf('Object.keys(globalThis).filter((name) => name.startsWith("_"))')).toBe("[]");
   });
 
+  it("gives later cells the class a class decorator returned, as the decorating cell has it", async () => {
+    const decorated = [
+      "function stamped<T extends new (...args: any[]) => object>(Base: T, _context: ClassDecoratorContext) {",
+      "  return class extends Base { stamp = \"stamped\"; };",
+      "}",
+      "@stamped class Invoice { total = 3; }",
+      "(new Invoice() as { stamp?: string }).stamp",
+    ].join("\n");
+    expect(await valueOf(decorated)).toBe("'stamped'");
+    expect(await valueOf("(new Invoice() as { stamp?: string }).stamp")).toBe("'stamped'");
+    expect(await valueOf("@stamped class Receipt {}\nconst r = new Receipt() as { stamp?: string };\n[r.stamp, r instanceof Receipt]")).toBe("[ 'stamped', true ]");
+  });
+
   it("disposes a `using` declaration when its cell ends; the cell's value and other names stay", async () => {
     const env = await k.client.execute('const env = "mine";');
     expect(env.reply.content.status).toBe("ok");
