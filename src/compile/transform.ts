@@ -185,9 +185,9 @@ function enumOrNamespaceName(call: Swc.Expression | undefined | null): string | 
 }
 
 /**
- * The specifier when `declaration` is swc's output for `import x = require("m")`:
- * `const x = require("m")`. (A cell that writes that itself gets the same import: the
- * context has no `require`.)
+ * The specifier when `declaration` is swc's output for `import x = require("m")`, or a cell's own
+ * `const x = require("m")`: both load through the runtime's import (ES modules and TypeScript files
+ * beside the notebook too); the first before the cell's code, the second where it stands.
  */
 function requireSpecifier(declaration: Swc.VariableDeclaration): string | undefined {
   if (declaration.declarations.length !== 1) return undefined;
@@ -218,7 +218,13 @@ class CellRewriter {
   private readonly classEnds = new Map<string, number>();
   private readonly bareLets = new Set<string>();
 
-  constructor(readonly code: string, private readonly at: (pos: number) => number, private readonly typeOnlyImports: ReadonlySet<string>) {
+  /** `importEquals`: the names the cell's `import x = require("m")` declare (swc writes them as `const x = require("m")`). */
+  constructor(
+    readonly code: string,
+    private readonly at: (pos: number) => number,
+    private readonly typeOnlyImports: ReadonlySet<string>,
+    private readonly importEquals: ReadonlySet<string>,
+  ) {
     this.edit = new Rewrite(code);
   }
 
@@ -343,15 +349,21 @@ class CellRewriter {
       case "VariableDeclaration": {
         const specifier = requireSpecifier(stmt);
         if (specifier !== undefined) {
-          // `import x = require("m")`: module.exports for CommonJS, the namespace of an ES module (imports.ts).
+          // module.exports for CommonJS, the namespace of an ES module (imports.ts).
           const name = (stmt.declarations[0]!.id as Swc.Identifier).value;
-          this.hoist([name]);
-          this.imports.push({
-            text: `{ const ${NAMESPACE_TEMP} = await ${IMPORT_FUNCTION}(${JSON.stringify(specifier)}); ` +
-              `${name} = ${REQUIRED_MODULE}(${NAMESPACE_TEMP}); }`,
-            origin: span.start,
-          });
+          const text = `{ const ${NAMESPACE_TEMP} = await ${IMPORT_FUNCTION}(${JSON.stringify(specifier)}); ` +
+            `${name} = ${REQUIRED_MODULE}(${NAMESPACE_TEMP}); }`;
           this.edit.remove(span.start, span.end);
+          if (this.importEquals.has(name)) {
+            // `import x = require("m")`, an import: it runs before the cell's code, as imports do.
+            this.hoist([name]);
+            this.imports.push({ text, origin: span.start });
+          } else {
+            // A require() the cell wrote runs where it stands, after the lines above it (which may
+            // write the file, set what it reads, or empty require.cache), as in Node.
+            this.hoist([name], stmt.kind !== "var");
+            this.edit.insert(span.start, text, span.start);
+          }
           return;
         }
         for (const declarator of stmt.declarations) {
@@ -639,6 +651,13 @@ function strippedCodeError(error: unknown, js: { code: string; map: string }, so
   return new CellSyntaxError(message, line + 1, utf16ToCodePoint(sourceLine, column) + 1);
 }
 
+/** The names `import x = require("m")` declares in `source` (`import type` is gone from swc's output). */
+function importEqualsNames(source: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of source.matchAll(/(?<![\w$.])import\s+(?!type\s)([\p{ID_Start}$_][\p{ID_Continue}$]*)\s*=\s*require\s*\(/gu)) names.add(match[1]!);
+  return names;
+}
+
 /** Whether `source` has `name` as a word of its own: a name the cell wrote, not one swc made up. */
 function mentions(source: string, name: string): boolean {
   const escaped = name.replace(/[$]/g, "\\$");
@@ -665,7 +684,7 @@ export function transformCell(source: string, options: { filename: string; typeO
   }
   const { body, at } = parsed;
   const code = withoutImportMeta(js.code, body, at);
-  const rewriter = new CellRewriter(code, at, new Set(options.typeOnlyImports));
+  const rewriter = new CellRewriter(code, at, new Set(options.typeOnlyImports), importEqualsNames(source));
   rewriter.rewrite(body);
   const guarded = rewriter.guardResumptions(body);
   // Names swc made up (its helpers, a decorated class's `_initProto`) stay the cell's own: as

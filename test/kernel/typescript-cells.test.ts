@@ -479,6 +479,19 @@ describe("TypeScript cells", () => {
     expect(refused).not.toContain("__ephemeron");
   });
 
+  it("runs a require() the cell wrote where it wrote it, after the lines above it, as Node does", async () => {
+    const code = [
+      'import { writeFileSync } from "node:fs";',
+      'process.env.EPHEMERON_TEST_MODE = "set above";',
+      'writeFileSync("written-above.cjs", "module.exports = process.env.EPHEMERON_TEST_MODE;");',
+      'const mode = require("./written-above.cjs");',
+      "mode",
+    ].join("\n");
+    expect(await valueOf(code)).toBe("'set above'");
+    // Of an ES module and of a TypeScript module beside the notebook too, as before.
+    expect(await valueOf('const esmRequired = require("esm-only");\nconst scaleRequired = require("./scale.ts");\n[esmRequired.version, scaleRequired.factor]')).toBe("[ 3, 2 ]");
+  });
+
   it("runs a cell's own dynamic import() from the notebook's folder", async () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
