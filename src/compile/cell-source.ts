@@ -328,16 +328,22 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
 /**
  * A global alias `name` of what `importLine` imports as ALIAS_LOCAL (a module, its default, its
  * `export =` value), through THROUGH_MODULE; and its probe, which fails alone when that is a type
- * only (AppendedDeclaration.valueName; CheckedText.probesFrom).
+ * only (AppendedDeclaration.valueName; CheckedText.probesFrom). The probe is a declaration of the
+ * script, not an ambient module: the accepted cell's file leaves it out, and a file whose ambient
+ * modules change makes tsgo resolve every module of the program again (~400 calls back for files,
+ * 30–60 ms, at the next cell).
  */
 function aliasesThrough(name: string, importLine: string, specifier: string): [string, string] {
   const through = JSON.stringify(THROUGH_MODULE + specifier);
   const module = `declare module ${JSON.stringify(ALIAS_MODULE + specifier)} { import * as ${ALIAS_LOCAL} from ${through};`;
   return [
     `declare module ${through} { ${importLine} export { ${ALIAS_LOCAL} as ${name} }; } ${module} global { export import ${name} = ${ALIAS_LOCAL}.${name}; } }`,
-    `${module} const ${name}: typeof ${ALIAS_LOCAL}.${name}; }`,
+    `declare const ${PROBE_PREFIX}${name}: typeof ${name};`,
   ];
 }
+
+/** A probe's name: completion leaves out every `__ephemeron_` name. */
+const PROBE_PREFIX = "__ephemeron_probe_";
 
 const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 
