@@ -238,7 +238,9 @@ export class WeakrefCore {
       throw new this.realm.TypeError(`cannot create weak reference to '${typeName(obj)}' object`);
     }
     if (this.proxyStates.has(obj)) {
-      throw new this.realm.TypeError("cannot create weak reference to 'weakproxy' object");
+      // CPython's words name the proxy's type, which depends on whether its referent is callable.
+      const type = typeof obj === "function" ? "weakref.CallableProxyType" : "weakref.ProxyType";
+      throw new this.realm.TypeError(`cannot create weak reference to '${type}' object`);
     }
     if (this.refStates.has(obj)) {
       throw new this.realm.TypeError("cannot create weak reference to 'weakref.ReferenceType' object");

@@ -39,10 +39,12 @@ describe("weakref.ref", () => {
     expect(out).toEqual(["p3", "r2", "r1", "3"]);
   });
 
-  it("refuses primitives, proxies and refs with CPython's messages", () => {
+  it("refuses primitives, proxies and refs with CPython's messages, naming a proxy's type as CPython does", () => {
     const out = lines(runCells([
       cell("", `for (const v of [5, "s", undefined, null, true, 1n]) { try { weakref.ref(v) } catch (e) { print(e instanceof TypeError, e.message) } }
         try { weakref.ref(weakref.proxy(globalThis)) } catch (e) { print(e.message) }
+        try { weakref.proxy(weakref.proxy(print)) } catch (e) { print(e.message) }
+        try { new weakref.WeakSet().add(weakref.proxy(print)) } catch (e) { print(e.message) }
         try { weakref.ref(weakref.ref(globalThis)) } catch (e) { print(e.message) }`),
     ]));
     expect(out).toEqual([
@@ -52,7 +54,10 @@ describe("weakref.ref", () => {
       "true cannot create weak reference to 'null' object",
       "true cannot create weak reference to 'boolean' object",
       "true cannot create weak reference to 'bigint' object",
-      "cannot create weak reference to 'weakproxy' object",
+      // CPython names a proxy's type, callable or not (Objects/weakrefobject.c: _PyWeakref_ProxyType, _PyWeakref_CallableProxyType).
+      "cannot create weak reference to 'weakref.ProxyType' object",
+      "cannot create weak reference to 'weakref.CallableProxyType' object",
+      "cannot create weak reference to 'weakref.CallableProxyType' object",
       "cannot create weak reference to 'weakref.ReferenceType' object",
     ]);
   });
