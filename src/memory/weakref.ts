@@ -444,11 +444,10 @@ export class WeakrefCore {
   }
 
   formatRef(r: object): string {
-    const st = this.refStates.get(r);
-    const target = st?.wr.deref();
-    const kind = st?.method !== undefined ? "weakmethod" : "weakref";
-    if (target === undefined) return `<${kind} at #${this.id(r)}; dead>`;
-    return `<${kind} at #${this.id(r)}; to ${this.referent(target)}>`;
+    // A WeakMethod and a KeyedRef print as the weakref they are, as CPython's repr of every ref does.
+    const target = this.refStates.get(r)?.wr.deref();
+    if (target === undefined) return `<weakref at #${this.id(r)}; dead>`;
+    return `<weakref at #${this.id(r)}; to ${this.referent(target)}>`;
   }
 
   formatProxy(p: object): string {

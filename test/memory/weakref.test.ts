@@ -121,12 +121,13 @@ describe("weakref.ref", () => {
     expect(finalizer.stderr).toMatch(/^Exception ignored in: <finalize object at #\d+; dead>\nTypeError: late/m);
   });
 
-  it("WeakMethod gives the method bound to a live object", () => {
+  it("WeakMethod gives the method bound to a live object, and prints as CPython's does, a weakref to the object", () => {
     const out = lines(runCells([
       cell("C, o, m", `C = class C { constructor() { this.v = 41 } get() { return this.v + 1 } }; o = new C(); m = new weakref.WeakMethod(o, "get");
-        print(m()(), m instanceof weakref.ref); o = null; await gc(); print(m())`),
+        print(m()(), m instanceof weakref.ref, String(m)); o = null; await gc(); print(m(), String(m))`),
     ]));
-    expect(out).toEqual(["42 true", "undefined"]);
+    // CPython's WeakMethod prints as the weakref it is, to the method's object: `<weakref at 0x…; to 'C' at 0x…>`.
+    expect(out).toEqual(["42 true <weakref at #1; to 'C' at #2>", "undefined <weakref at #1; dead>"]);
   });
 
   it("a WeakMethod made as in Python, from the method alone, says what it takes instead", () => {
