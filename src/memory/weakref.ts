@@ -607,6 +607,11 @@ export class WeakrefCore {
       const obj = info?.ref();
       return info === undefined || obj === undefined ? undefined : [obj, info.fn, [...info.args]];
     };
+    const formatFinalize = (f: object): string => {
+      const obj = finalizers.get(f)?.ref();
+      if (obj === undefined) return `<finalize object at #${core.id(f)}; dead>`;
+      return `<finalize object at #${core.id(f)}; for '${className(obj)}' at #${core.id(obj)}>`;
+    };
     finalize.prototype = Object.create(this.realm.FunctionPrototype, {
       alive: {
         configurable: true,
@@ -647,9 +652,15 @@ export class WeakrefCore {
       [inspect.custom]: {
         configurable: true,
         value(this: object): string {
-          const obj = finalizers.get(this)?.ref();
-          if (obj === undefined) return `<finalize object at #${core.id(this)}; dead>`;
-          return `<finalize object at #${core.id(this)}; for '${className(obj)}' at #${core.id(obj)}>`;
+          return formatFinalize(this);
+        },
+      },
+      // String(f) and `${f}` read as printed, as CPython's str(f); a function's toString showed the runtime's source.
+      toString: {
+        configurable: true,
+        writable: true,
+        value(this: object): string {
+          return formatFinalize(this);
         },
       },
       [Symbol.toStringTag]: { configurable: true, value: "finalize" },

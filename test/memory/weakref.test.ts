@@ -299,6 +299,18 @@ describe("weakref.finalize", () => {
     expect(out).toEqual(["true true 1,2 true 3 false undefined undefined", "true false undefined", "0"]);
   });
 
+  it("prints as CPython's repr, in a string too (String(f), a template), not as the runtime's own source", () => {
+    const out = lines(runCells([
+      cell("C, o, f", `C = class C {}; o = new C(); f = weakref.finalize(o, () => {});
+        print(f); print(String(f), \`\${f}\` === String(f)); f(); print(String(f))`),
+    ]));
+    expect(out).toEqual([
+      "<finalize object at #1; for 'C' at #2>",
+      "<finalize object at #1; for 'C' at #2> true",
+      "<finalize object at #1; dead>",
+    ]);
+  });
+
   it("runs when the object is collected, and atexit finalizers run newest first", () => {
     const out = lines(runCells([
       cell("o, keep, f1, f2, f3", `o = {}; weakref.finalize(o, (m) => print(m), "collected"); o = null; print(await gc());
