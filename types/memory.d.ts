@@ -160,6 +160,23 @@ declare namespace EphemeronMemory {
     clear(): void;
     update(values: Iterable<T>): void;
     copy(): WeakSet<T>;
+    /** A new WeakSet of this set's members and then other's (Python's `|`). */
+    union<U extends object>(other: Iterable<U>): WeakSet<T | U>;
+    /** A new WeakSet of the members of other that are in this set (Python's `&`; other may hold anything). */
+    intersection(other: Iterable<unknown>): WeakSet<T>;
+    /** A new WeakSet of this set's members that are not in other (Python's `-`). */
+    difference(other: Iterable<object>): WeakSet<T>;
+    /** A new WeakSet of the members of exactly one of the two (Python's `^`). */
+    symmetric_difference<U extends object>(other: Iterable<U>): WeakSet<T | U>;
+    difference_update(other: Iterable<object>): void;
+    intersection_update(other: Iterable<object>): void;
+    symmetric_difference_update(other: Iterable<T>): void;
+    /** Every member is in other (Python's `<=`). */
+    issubset(other: Iterable<object>): boolean;
+    /** Every member of other is in this set (Python's `>=`). */
+    issuperset(other: Iterable<object>): boolean;
+    /** No member of other is in this set. */
+    isdisjoint(other: Iterable<unknown>): boolean;
     values(): IterableIterator<T>;
     keys(): IterableIterator<T>;
     forEach(fn: (value: T, same: T, set: this) => void, thisArg?: unknown): void;

@@ -7,10 +7,15 @@
  *
  * Where JavaScript differs: Set-like API (`add/has/delete/clear/size`, iteration,
  * `forEach`) plus Python's `discard`, `remove` (KeyError when missing), `pop`,
- * `update`, `copy`. Unlike JavaScript's own `WeakSet` it can be iterated and sized.
+ * `update`, `copy` and set operations (`union`, `intersection`, `difference`,
+ * `symmetric_difference`, their `_update` forms, `issubset`, `issuperset`,
+ * `isdisjoint`), each taking one iterable as CPython's do. JavaScript has no
+ * operator overloading: `|`, `&`, `-`, `^`, `<=`, `<`, `==` have only those
+ * methods (`<` and `==` none). Unlike JavaScript's own `WeakSet` it can be iterated and sized.
  */
 import { inspect } from "node:util";
 import type { Ref, WeakrefCore } from "./weakref.js";
+import { typeName } from "./realm.js";
 
 export interface WeakSet<T extends object> extends Iterable<T> {
   readonly size: number;
@@ -25,6 +30,23 @@ export interface WeakSet<T extends object> extends Iterable<T> {
   clear(): void;
   update(values: Iterable<T>): void;
   copy(): WeakSet<T>;
+  /** A new WeakSet of this set's members and then other's (Python's `|`). */
+  union<U extends object>(other: Iterable<U>): WeakSet<T | U>;
+  /** A new WeakSet of the members of other that are in this set (Python's `&`; other may hold anything). */
+  intersection(other: Iterable<unknown>): WeakSet<T>;
+  /** A new WeakSet of this set's members that are not in other (Python's `-`). */
+  difference(other: Iterable<object>): WeakSet<T>;
+  /** A new WeakSet of the members of exactly one of the two (Python's `^`). */
+  symmetric_difference<U extends object>(other: Iterable<U>): WeakSet<T | U>;
+  difference_update(other: Iterable<object>): void;
+  intersection_update(other: Iterable<object>): void;
+  symmetric_difference_update(other: Iterable<T>): void;
+  /** Every member is in other (Python's `<=`). */
+  issubset(other: Iterable<object>): boolean;
+  /** Every member of other is in this set (Python's `>=`). */
+  issuperset(other: Iterable<object>): boolean;
+  /** No member of other is in this set. */
+  isdisjoint(other: Iterable<unknown>): boolean;
   values(): IterableIterator<T>;
   keys(): IterableIterator<T>;
   forEach(fn: (value: T, same: T, set: this) => void, thisArg?: unknown): void;
@@ -41,6 +63,19 @@ export function makeWeakSet(core: WeakrefCore): WeakSetConstructor {
     const error = new core.realm.Error(inspect(what));
     error.name = "KeyError";
     return error;
+  };
+  /** Other's members, read whole; what is not iterable is refused in CPython's words. */
+  const iterated = <U>(other: Iterable<U>): U[] => {
+    if (typeof (other as Partial<Iterable<U>> | null | undefined)?.[Symbol.iterator] !== "function") {
+      throw new core.realm.TypeError(`'${typeName(other)}' object is not iterable`);
+    }
+    return [...other];
+  };
+  /** Other's members, each checked as CPython checks what it makes a weak reference to. */
+  const referents = (other: Iterable<unknown>): object[] => {
+    const items = iterated(other);
+    for (const item of items) core.checkReferent(item);
+    return items as object[];
   };
   class WeakSet<T extends object> {
     readonly #refs = new WeakMap<T, Ref>();
@@ -116,11 +151,65 @@ export function makeWeakSet(core: WeakrefCore): WeakSetConstructor {
     }
 
     update(values: Iterable<T>): void {
-      for (const value of values) this.add(value);
+      for (const value of iterated(values)) this.add(value);
     }
 
     copy(): WeakSet<T> {
       return new WeakSet<T>(this.#live());
+    }
+
+    union<U extends object>(other: Iterable<U>): WeakSet<T | U> {
+      return new WeakSet<T | U>([...this.#live(), ...iterated(other)]);
+    }
+
+    // CPython: `self.__class__(item for item in other if item in self)`, so other may hold numbers.
+    intersection(other: Iterable<unknown>): WeakSet<T> {
+      return new WeakSet<T>(iterated(other).filter((item): item is T => this.has(item as T)));
+    }
+
+    difference(other: Iterable<object>): WeakSet<T> {
+      const result = this.copy();
+      result.difference_update(other);
+      return result;
+    }
+
+    symmetric_difference<U extends object>(other: Iterable<U>): WeakSet<T | U> {
+      const result = new WeakSet<T | U>(this.#live());
+      result.symmetric_difference_update(other);
+      return result;
+    }
+
+    // The _update forms and the comparisons take a weak reference to each of other's members, as
+    // CPython's do (`ref(item) for item in other`): a number there is a TypeError, before any change.
+    difference_update(other: Iterable<object>): void {
+      for (const item of referents(other)) this.delete(item as T);
+    }
+
+    intersection_update(other: Iterable<object>): void {
+      const keep = new Set(referents(other));
+      for (const value of [...this.#live()]) if (!keep.has(value)) this.delete(value);
+    }
+
+    symmetric_difference_update(other: Iterable<T>): void {
+      // Read other whole first: it may be this set itself (which then ends empty, as in CPython).
+      for (const item of new Set(referents(other))) {
+        if (this.has(item as T)) this.delete(item as T);
+        else this.add(item as T);
+      }
+    }
+
+    issubset(other: Iterable<object>): boolean {
+      const members = new Set(referents(other));
+      for (const value of this.#live()) if (!members.has(value)) return false;
+      return true;
+    }
+
+    issuperset(other: Iterable<object>): boolean {
+      return referents(other).every((item) => this.has(item as T));
+    }
+
+    isdisjoint(other: Iterable<unknown>): boolean {
+      return this.intersection(other).size === 0;
     }
 
     values(): IterableIterator<T> {

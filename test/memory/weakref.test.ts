@@ -253,16 +253,53 @@ describe("weak dictionaries and sets", () => {
     ]);
   });
 
-  it("a WeakSet's Python methods refuse a number as CPython's do: discard and remove raise TypeError, not KeyError or nothing", () => {
+  it("a WeakSet's Python methods refuse a number as CPython's do: discard and remove raise TypeError, not KeyError or nothing; a number to fill it from is not iterable", () => {
     const out = lines(runCells([
       cell("", `const ws = new weakref.WeakSet();
-        for (const attempt of [() => ws.discard(5), () => ws.remove(5), () => ws.has(5), () => ws.remove({})]) { try { print(attempt()) } catch (e) { print(e.name + ": " + e.message) } }`),
+        for (const attempt of [() => ws.discard(5), () => ws.remove(5), () => ws.has(5), () => ws.remove({}), () => new weakref.WeakSet(5), () => ws.update(5), () => ws.update(null), () => ws.update([5])]) { try { print(attempt()) } catch (e) { print(e.name + ": " + e.message) } }`),
     ]));
     expect(out).toEqual([
       "TypeError: cannot create weak reference to 'number' object",
       "TypeError: cannot create weak reference to 'number' object",
       "false",
       "KeyError: {}",
+      "TypeError: 'number' object is not iterable",
+      "TypeError: 'number' object is not iterable",
+      "TypeError: 'null' object is not iterable",
+      "TypeError: cannot create weak reference to 'number' object",
+    ]);
+  });
+
+  it("a WeakSet has CPython's set operations, each taking one iterable: union, intersection, difference, symmetric_difference, their updates, issubset, issuperset, isdisjoint", () => {
+    const out = lines(runCells([
+      cell("a, b, c, d, s, t, names", `a = { n: 1 }; b = { n: 2 }; c = { n: 3 }; d = { n: 4 }; s = new weakref.WeakSet([a, b, c]); t = new weakref.WeakSet([b, c, d]);
+        names = (w) => [...w].map((o) => o.n).join();
+        print(names(s.union(t)), names(s.intersection(t)), names(s.difference(t)), names(s.symmetric_difference(t)), s.union([d]) instanceof weakref.WeakSet, names(s));
+        print(s.issubset(s.union(t)), s.issubset(t), s.issuperset([a, b]), s.issuperset(t), s.isdisjoint(t), s.isdisjoint([d, 5]), s.intersection([b, 5]).size);
+        s.difference_update([a]); print(names(s)); s.intersection_update([c, d]); print(names(s));
+        s.symmetric_difference_update([c, a]); print(names(s)); s.symmetric_difference_update(s); print(s.size);
+        s.update([a, b]); s.intersection_update(s); s.difference_update([]); print(names(s)); s.difference_update(s); print(s.size);
+        for (const attempt of [() => t.difference([5]), () => t.issubset([5]), () => t.union(5), () => t.intersection_update([5]), () => t.issuperset([5]), () => t.symmetric_difference([5]), () => t.isdisjoint(5)]) {
+          try { print(attempt()) } catch (e) { print(e.name + ": " + e.message) } }
+        print(names(t))`),
+    ]));
+    expect(out).toEqual([
+      "1,2,3,4 2,3 1 1,4 true 1,2,3",
+      "true false true false false true 1",
+      "2,3",
+      "3",
+      "1",
+      "0",
+      "1,2",
+      "0",
+      "TypeError: cannot create weak reference to 'number' object",
+      "TypeError: cannot create weak reference to 'number' object",
+      "TypeError: 'number' object is not iterable",
+      "TypeError: cannot create weak reference to 'number' object",
+      "TypeError: cannot create weak reference to 'number' object",
+      "TypeError: cannot create weak reference to 'number' object",
+      "TypeError: 'number' object is not iterable",
+      "2,3,4",
     ]);
   });
 
