@@ -98,6 +98,8 @@ declare namespace EphemeronMemory {
   interface WeakValueDictionary<K, V extends object> extends Iterable<[K, V]> {
     readonly size: number;
     get(key: K): V | undefined;
+    /** The value, or `fallback` when the key has none (CPython's `get(key, default)`). */
+    get<D>(key: K, fallback: D): V | D;
     set(key: K, value: V): this;
     has(key: K): boolean;
     delete(key: K): boolean;
@@ -125,6 +127,8 @@ declare namespace EphemeronMemory {
   interface WeakKeyDictionary<K extends object, V> extends Iterable<[K, V]> {
     readonly size: number;
     get(key: K): V | undefined;
+    /** The value, or `fallback` when the key has none (CPython's `get(key, default)`). */
+    get<D>(key: K, fallback: D): V | D;
     set(key: K, value: V): this;
     has(key: K): boolean;
     delete(key: K): boolean;

@@ -22,6 +22,8 @@ import { typeName } from "./realm.js";
 export interface WeakValueDictionary<K, V extends object> extends Iterable<[K, V]> {
   readonly size: number;
   get(key: K): V | undefined;
+  /** The value, or `fallback` when the key has none (CPython's `get(key, default)`). */
+  get<D>(key: K, fallback: D): V | D;
   set(key: K, value: V): this;
   has(key: K): boolean;
   delete(key: K): boolean;
@@ -49,6 +51,8 @@ export interface WeakValueDictionaryConstructor {
 export interface WeakKeyDictionary<K extends object, V> extends Iterable<[K, V]> {
   readonly size: number;
   get(key: K): V | undefined;
+  /** The value, or `fallback` when the key has none (CPython's `get(key, default)`). */
+  get<D>(key: K, fallback: D): V | D;
   set(key: K, value: V): this;
   has(key: K): boolean;
   delete(key: K): boolean;
@@ -182,8 +186,9 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
       return n;
     }
 
-    get(key: K): V | undefined {
-      return this.#data.get(key)?.();
+    get<D = undefined>(key: K, ...fallback: [] | [D]): V | D | undefined {
+      const value = this.#data.get(key)?.();
+      return value === undefined ? fallback[0] : value;
     }
 
     set(key: K, value: V): this {
@@ -305,10 +310,11 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
       return n;
     }
 
-    get(key: K): V | undefined {
+    get<D = undefined>(key: K, ...fallback: [] | [D]): V | D | undefined {
       // CPython looks a key up through a weak reference to it: a number is a TypeError, not a miss.
       core.checkReferent(key);
-      return this.#slots.get(key)?.value;
+      const slot = this.#slots.get(key);
+      return slot === undefined ? fallback[0] : slot.value;
     }
 
     set(key: K, value: V): this {

@@ -214,6 +214,16 @@ describe("weak dictionaries and sets", () => {
     expect(out).toEqual(["0,1 1"]);
   });
 
+  it("get takes a default as a dict's does, given for a missing key and one whose object died", () => {
+    const out = lines(runCells([
+      cell("a, b, vd, kd", `a = { n: 1 }; b = { n: 2 }; vd = new weakref.WeakValueDictionary([["a", a], ["b", b]]); kd = new weakref.WeakKeyDictionary([[a, 1], [b, 2]]);
+        print(vd.get("a") === a, vd.get("zz"), vd.get("zz", 9), vd.get("a", 9) === a, kd.get(a, 9), kd.get({}), kd.get({}, 9), kd.get(a, undefined));
+        b = null; await gc(); print(vd.get("b", "gone"));
+        try { kd.get(5, 9) } catch (e) { print(e.name + ": " + e.message) }`),
+    ]));
+    expect(out).toEqual(["true undefined 9 true 1 undefined 9 1", "gone", "TypeError: cannot create weak reference to 'number' object"]);
+  });
+
   it("has Python's pop, setdefault, update, copy and valuerefs/keyrefs", () => {
     const out = lines(runCells([
       cell("a, b, vd, kd", `a = { n: 1 }; b = { n: 2 }; vd = new weakref.WeakValueDictionary(); vd.update({ a });
