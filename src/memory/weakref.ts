@@ -326,7 +326,10 @@ export class WeakrefCore {
       if (existing !== undefined) return existing;
     }
     const state = new weakref(new WeakRef(obj), callback, this.nextRefSeq++, options.internal, options.method);
-    const r = (): object | undefined => {
+    const realm = this.realm;
+    const r = (...args: unknown[]): object | undefined => {
+      // CPython's ref takes no argument: `r(x)`, meant as a call of the referent (or of a WeakMethod's method), is a TypeError, not a silent r().
+      if (args.length > 0) throw new realm.TypeError(`weakref expected 0 arguments, got ${args.length}`);
       const target = state.wr.deref();
       if (state.method === undefined || target === undefined) return target;
       const fn = state.method.deref();

@@ -15,6 +15,21 @@ describe("weakref.ref", () => {
     expect(out).toEqual(["true false true true true function true undefined function"]);
   });
 
+  it("a ref called with arguments raises CPython's TypeError instead of ignoring them; a finalizer, like CPython's, ignores one", () => {
+    const out = lines(runCells([
+      cell("o, r, m, f", `o = { m() { return 1 } }; r = weakref.ref(o); m = new weakref.WeakMethod(o, "m"); f = weakref.finalize(o, () => "ran");
+        for (const attempt of [() => r(o), () => new weakref.KeyedRef(o, null, "k")(1, 2), () => m(3), () => r() === o, () => f(1)]) {
+          try { print(attempt()) } catch (e) { print(e instanceof TypeError, e.message) } }`),
+    ]));
+    expect(out).toEqual([
+      "true weakref expected 0 arguments, got 1",
+      "true weakref expected 0 arguments, got 2",
+      "true weakref expected 0 arguments, got 1",
+      "true",
+      "ran",
+    ]);
+  });
+
   it("a callback receives the ref, runs at gc(), and the ref then returns undefined", () => {
     const out = lines(runCells([
       cell("o, r", `o = { name: "x" }; r = weakref.ref(o, (ref) => print("callback", ref === r, ref())); o = null;
