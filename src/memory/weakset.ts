@@ -154,17 +154,24 @@ export function makeWeakSet(core: WeakrefCore): WeakSetConstructor {
       for (const value of iterated(values)) this.add(value);
     }
 
+    /** A new set of this one's class, as CPython's `self.__class__(items)`: a subclass's copy or union is of the subclass. */
+    #like<U extends object>(items: Iterable<U>): WeakSet<U> {
+      const Class: unknown = this.constructor;
+      if (typeof Class !== "function") return new WeakSet<U>(items);
+      return new (Class as new (values: Iterable<U>) => WeakSet<U>)(items);
+    }
+
     copy(): WeakSet<T> {
-      return new WeakSet<T>(this.#live());
+      return this.#like<T>(this.#live());
     }
 
     union<U extends object>(other: Iterable<U>): WeakSet<T | U> {
-      return new WeakSet<T | U>([...this.#live(), ...iterated(other)]);
+      return this.#like<T | U>([...this.#live(), ...iterated(other)]);
     }
 
     // CPython: `self.__class__(item for item in other if item in self)`, so other may hold numbers.
     intersection(other: Iterable<unknown>): WeakSet<T> {
-      return new WeakSet<T>(iterated(other).filter((item): item is T => this.has(item as T)));
+      return this.#like<T>(iterated(other).filter((item): item is T => this.has(item as T)));
     }
 
     difference(other: Iterable<object>): WeakSet<T> {
@@ -174,7 +181,7 @@ export function makeWeakSet(core: WeakrefCore): WeakSetConstructor {
     }
 
     symmetric_difference<U extends object>(other: Iterable<U>): WeakSet<T | U> {
-      const result = new WeakSet<T | U>(this.#live());
+      const result = this.#like<T | U>(this.#live());
       result.symmetric_difference_update(other);
       return result;
     }

@@ -328,6 +328,15 @@ describe("weak dictionaries and sets", () => {
     ]);
   });
 
+  it("a WeakSet subclass's copy and set operations give the subclass, as CPython's self.__class__(…); a weak dictionary's copy is the base class, as CPython's", () => {
+    const out = lines(runCells([
+      cell("a, Tagged, t, Cache", `a = {}; Tagged = class Tagged extends weakref.WeakSet {}; t = new Tagged([a]);
+        print([t.copy(), t.union([]), t.intersection([a]), t.difference([]), t.symmetric_difference([])].map((x) => x.constructor.name + " " + x.size).join());
+        Cache = class Cache extends weakref.WeakValueDictionary {}; print(new Cache([["a", a]]).copy().constructor.name)`),
+    ]));
+    expect(out).toEqual(["Tagged 1,Tagged 1,Tagged 1,Tagged 1,Tagged 1", "WeakValueDictionary"]);
+  });
+
   it("popitem takes the newest live entry, as CPython's dict pops its last item, and raises KeyError when empty", () => {
     const out = lines(runCells([
       cell("a, b, c, vd, kd", `a = { n: "a" }; b = { n: "b" }; c = { n: "c" };
