@@ -16,7 +16,7 @@
  * that refers to its own key does not keep that key alive.
  */
 import { inspect } from "node:util";
-import type { Ref, WeakrefCore, KeyedRef } from "./weakref.js";
+import { className, type Ref, type WeakrefCore, type KeyedRef } from "./weakref.js";
 import { typeName } from "./realm.js";
 
 export interface WeakValueDictionary<K, V extends object> extends Iterable<[K, V]> {
@@ -255,7 +255,8 @@ export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryC
     }
 
     [inspect.custom](): string {
-      return `<WeakValueDictionary at #${core.id(this)}>`;
+      // A subclass prints its own name, as CPython's `"<%s at %#x>" % (self.__class__.__name__, id(self))`.
+      return `<${className(this)} at #${core.id(this)}>`;
     }
 
     /** As CPython's str() of one: what `${dict}` and String(dict) show, as console.log does. */
@@ -382,7 +383,8 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
     }
 
     [inspect.custom](): string {
-      return `<WeakKeyDictionary at #${core.id(this)}>`;
+      // A subclass prints its own name, as CPython's `"<%s at %#x>" % (self.__class__.__name__, id(self))`.
+      return `<${className(this)} at #${core.id(this)}>`;
     }
 
     /** As CPython's str() of one: what `${dict}` and String(dict) show, as console.log does. */

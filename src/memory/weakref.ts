@@ -612,8 +612,10 @@ export class WeakrefCore {
     };
     const formatFinalize = (f: object): string => {
       const obj = finalizers.get(f)?.ref();
-      if (obj === undefined) return `<finalize object at #${core.id(f)}; dead>`;
-      return `<finalize object at #${core.id(f)}; for '${className(obj)}' at #${core.id(obj)}>`;
+      // A subclass prints its own name, as CPython's `type(self).__name__`.
+      const name = className(f);
+      if (obj === undefined) return `<${name} object at #${core.id(f)}; dead>`;
+      return `<${name} object at #${core.id(f)}; for '${className(obj)}' at #${core.id(obj)}>`;
     };
     finalize.prototype = Object.create(this.realm.FunctionPrototype, {
       alive: {

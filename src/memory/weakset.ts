@@ -14,7 +14,7 @@
  * methods (`<` and `==` none). Unlike JavaScript's own `WeakSet` it can be iterated and sized.
  */
 import { inspect } from "node:util";
-import type { Ref, WeakrefCore } from "./weakref.js";
+import { className, type Ref, type WeakrefCore } from "./weakref.js";
 import { typeName } from "./realm.js";
 
 export interface WeakSet<T extends object> extends Iterable<T> {
@@ -240,7 +240,8 @@ export function makeWeakSet(core: WeakrefCore): WeakSetConstructor {
     }
 
     [inspect.custom](): string {
-      return `<WeakSet at #${core.id(this)}>`;
+      // A subclass prints its own name, as the weak dictionaries' reprs do in CPython.
+      return `<${className(this)} at #${core.id(this)}>`;
     }
 
     /** As CPython's str() of one: what `${dict}` and String(dict) show, as console.log does. */

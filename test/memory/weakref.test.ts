@@ -337,6 +337,23 @@ describe("weak dictionaries and sets", () => {
     expect(out).toEqual(["Tagged 1,Tagged 1,Tagged 1,Tagged 1,Tagged 1", "WeakValueDictionary"]);
   });
 
+  it("a subclass of a weak dictionary, a WeakSet or finalize prints its own class's name, as CPython's reprs use type(self).__name__", () => {
+    const out = lines(runCells([
+      cell("a, Cache, Keys, Tagged, Cleanup", `a = {}; Cache = class Cache extends weakref.WeakValueDictionary {}; Keys = class Keys extends weakref.WeakKeyDictionary {};
+        Tagged = class Tagged extends weakref.WeakSet {}; Cleanup = class Cleanup extends weakref.finalize {};
+        const all = [new Cache(), new Keys(), new Tagged(), new Cleanup(a, () => {}), new weakref.WeakSet()];
+        for (const x of all) print(x, String(x)); all[3](); print(all[3])`),
+    ]));
+    expect(out).toEqual([
+      "<Cache at #1> <Cache at #1>",
+      "<Keys at #2> <Keys at #2>",
+      "<Tagged at #3> <Tagged at #3>",
+      "<Cleanup object at #4; for 'Object' at #5> <Cleanup object at #4; for 'Object' at #5>",
+      "<WeakSet at #6> <WeakSet at #6>",
+      "<Cleanup object at #4; dead>",
+    ]);
+  });
+
   it("popitem takes the newest live entry, as CPython's dict pops its last item, and raises KeyError when empty", () => {
     const out = lines(runCells([
       cell("a, b, c, vd, kd", `a = { n: "a" }; b = { n: "b" }; c = { n: "c" };
