@@ -9,7 +9,9 @@
  *
  * Where JavaScript differs: the API is Map-like (`get/set/has/delete/clear/size`,
  * `keys/values/entries/forEach`, iteration) plus Python's `pop`, `setdefault`,
- * `update`, `copy`, `valuerefs`/`keyrefs`, `popitem`. Keys compare by identity
+ * `update`, `copy`, `valuerefs`/`keyrefs`, `popitem`, and `get(key, default)`. No
+ * `d | other` or `d |= other` (JavaScript has no operator overloading): `d.copy()`
+ * then `.update(other)` is what CPython's `|` does. Keys compare by identity
  * (SameValueZero), as a Map's do, not by `__eq__`/`__hash__`. Iterating while
  * entries die is always safe: dead entries are skipped, never reported.
  * WeakKeyDictionary keeps its values in a WeakMap (an ephemeron), so a value

@@ -14,6 +14,8 @@
  * - Referents die, and callbacks run, at `await gc()` or at a spontaneous GC,
  *   never at the moment the last strong reference goes away.
  * - Only objects and functions can be referenced (`ref(5)` names the JS type).
+ * - A callback that cannot be called is refused when the ref is made (`ref(o, 5)`: TypeError);
+ *   CPython takes it and reports "Exception ignored" only when the object dies.
  * - `WeakMethod(obj, "name")` takes the object and the method's name, since
  *   JavaScript has no bound-method objects; calling it returns `obj.name` bound to obj.
  * - `finalize(...).detach()`/`peek()` return `[obj, fn, args]` or `undefined`.
