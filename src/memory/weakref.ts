@@ -124,6 +124,8 @@ class weakref {
     /** A weak container's own bookkeeping ref: its callback is not counted by gc(). */
     readonly internal: boolean,
     readonly method: WeakRef<(...args: unknown[]) => unknown> | undefined,
+    /** A KeyedRef's key, held here (read through `KeyedRef.prototype.key`), so gc.referrers names its holder `weakref.key`, not the ref's own closure. */
+    readonly key: unknown,
   ) {}
 
   get kind(): "ref" | "proxy" {
@@ -143,12 +145,18 @@ class weakproxy extends weakref {
  */
 class FinalizeArguments extends Array<unknown> {}
 
-interface FinalizeInfo {
-  readonly ref: Ref;
-  readonly fn: (...args: unknown[]) => unknown;
-  readonly args: unknown[];
-  atexit: boolean;
-  readonly index: number;
+/**
+ * What a finalizer keeps, as CPython's `finalize._Info`: a class of its own, so that gc.referrers
+ * names what holds the finalizer's function `FinalizeInfo.fn`, not `Object.fn`.
+ */
+class FinalizeInfo {
+  constructor(
+    readonly ref: Ref,
+    readonly fn: (...args: unknown[]) => unknown,
+    readonly args: unknown[],
+    public atexit: boolean,
+    readonly index: number,
+  ) {}
 }
 
 interface RefOptions {
@@ -327,7 +335,7 @@ export class WeakrefCore {
       const existing = info.basicRef?.deref();
       if (existing !== undefined) return existing;
     }
-    const state = new weakref(new WeakRef(obj), callback, this.nextRefSeq++, options.internal, options.method);
+    const state = new weakref(new WeakRef(obj), callback, this.nextRefSeq++, options.internal, options.method, options.key);
     const realm = this.realm;
     const r = (...args: unknown[]): object | undefined => {
       // CPython's ref takes no argument: `r(x)`, meant as a call of the referent (or of a WeakMethod's method), is a TypeError, not a silent r().
@@ -338,9 +346,6 @@ export class WeakrefCore {
       return fn === undefined ? undefined : fn.bind(target);
     };
     Object.setPrototypeOf(r, options.proto);
-    if (options.key !== undefined || "key" in options) {
-      Object.defineProperty(r, "key", { value: options.key, enumerable: true });
-    }
     this.refStates.set(r, state);
     const handle = r as unknown as Ref;
     if (options.shareable && callback === undefined) info.basicRef = new WeakRef(handle);
@@ -357,7 +362,7 @@ export class WeakrefCore {
       const existing = info.basicProxy?.deref();
       if (existing !== undefined) return existing;
     }
-    const state: weakref = new weakproxy(new WeakRef(obj), callback, this.nextRefSeq++, false, undefined);
+    const state: weakref = new weakproxy(new WeakRef(obj), callback, this.nextRefSeq++, false, undefined, undefined);
     const realm = this.realm;
     const dummy: object = Array.isArray(obj)
       ? new realm.Array()
@@ -473,6 +478,10 @@ export class WeakrefCore {
     return `'${className(target)}' at #${this.id(target)}${name === "" ? "" : ` (${name})`}`;
   }
 
+  refKey(r: object): unknown {
+    return this.refStates.get(r)?.key;
+  }
+
   refCallback(r: object): ((ref: never) => unknown) | undefined {
     return this.refStates.get(r)?.__callback__;
   }
@@ -524,6 +533,12 @@ export class WeakrefCore {
       return core.makeRef(obj, { proto, callback: core.checkCallback(callback), internal: false, shareable: false, key });
     };
     KeyedRef.prototype = Object.create(base.prototype, {
+      key: {
+        configurable: true,
+        get(this: object): unknown {
+          return core.refKey(this);
+        },
+      },
       constructor: { configurable: true, writable: true, value: KeyedRef },
     }) as object;
     Object.setPrototypeOf(KeyedRef, base);
@@ -598,13 +613,7 @@ export class WeakrefCore {
         internal: false,
         shareable: false,
       });
-      finalizers.set(f, {
-        ref: r,
-        fn: fn as (...a: unknown[]) => unknown,
-        args: FinalizeArguments.from(args),
-        atexit: true,
-        index: core.nextFinalizeIndex++,
-      });
+      finalizers.set(f, new FinalizeInfo(r, fn as (...a: unknown[]) => unknown, FinalizeArguments.from(args), true, core.nextFinalizeIndex++));
       return f;
     };
     const peek = (f: object): [object, unknown, unknown[]] | undefined => {

@@ -261,6 +261,17 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "snapshot" } }))).toEqual(expected);
   });
 
+  it("names a finalizer's function and a KeyedRef's key by what holds them for the user (FinalizeInfo.fn, weakref.key), not by the runtime's own Object or closure", () => {
+    const cells = [
+      cell("k, v, d, fn, f", `k = {}; v = {}; d = new weakref.WeakValueDictionary(); d.set(k, v); fn = () => {}; f = weakref.finalize(v, fn);
+        print(gc.refcount(fn), gc.referrers(fn).join(" | ")); print(gc.refcount(k), gc.referrers(k).join(" | "), d.valuerefs()[0].key === k)`),
+    ];
+    // CPython counts the same holders: the finalizer's info, the dictionary's data and the KeyedRef.
+    const expected = ["2 fn | FinalizeInfo.fn", "3 k | Map entry (Map) | weakref.key true"];
+    expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "check" } }))).toEqual(expected);
+    expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "snapshot" } }))).toEqual(expected);
+  });
+
   it("a proxy and a ref are held by the notebook's names only, not by the runtime's own traps", () => {
     const out = lines(runCells([
       cell("o, p, r", `o = { a: 1 }; p = weakref.proxy(o); r = weakref.ref(o);
