@@ -409,9 +409,12 @@ export class WeakrefCore {
         live();
         return Reflect.isExtensible(d);
       },
+      // A proxy's target (its dummy) must stay extensible, or every key the object gains later would break
+      // the Proxy invariants; so the proxy cannot report itself frozen. Refused before the object is touched:
+      // Object.freeze(p) used to make the object non-extensible and then throw.
       preventExtensions: () => {
-        Reflect.preventExtensions(live());
-        return false;
+        live();
+        throw new realm.TypeError("cannot make a weakref.proxy non-extensible (Object.freeze, seal, preventExtensions): do it to its object");
       },
       apply: (_d, thisArg, args) => Reflect.apply(live() as (...a: unknown[]) => unknown, thisArg, args),
       construct: (_d, args, newTarget) => {

@@ -196,6 +196,19 @@ describe("weakref.proxy", () => {
     expect(out).toEqual(["10 20 true", "one 1 1,one 0", "4"]);
   });
 
+  it("Object.freeze, seal or preventExtensions of a proxy is refused and leaves its object as it was (a proxy cannot show its object frozen)", () => {
+    const out = lines(runCells([
+      cell("o, p", `o = { a: 1 }; p = weakref.proxy(o);
+        for (const attempt of [() => Object.freeze(p), () => Object.seal(p), () => Object.preventExtensions(p)]) {
+          try { attempt(); print("no error") } catch (e) { print(e instanceof TypeError, e.message) } }
+        p.b = 2; print(Object.isExtensible(o), Object.isFrozen(o), o.b)`),
+    ]));
+    expect(out).toEqual([
+      ...Array(3).fill("true cannot make a weakref.proxy non-extensible (Object.freeze, seal, preventExtensions): do it to its object"),
+      "true false 2",
+    ]);
+  });
+
   it("every use of a dead proxy throws ReferenceError, and its callback got the proxy", () => {
     const out = lines(runCells([
       cell("o, p", `o = { a: 1 }; p = weakref.proxy(o, (x) => print("cb", x === p)); o = null; await gc();
