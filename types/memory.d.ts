@@ -220,6 +220,8 @@ declare namespace EphemeronMemory {
     proxy<T extends object>(obj: T, callback?: ((proxy: T) => void) | null): T;
     readonly ProxyType: ProxyTypeCheck;
     readonly CallableProxyType: ProxyTypeCheck;
+    /** Both proxy types, as CPython's tuple `(ProxyType, CallableProxyType)`: `weakref.ProxyTypes.some((t) => x instanceof t)`. */
+    readonly ProxyTypes: readonly [ProxyTypeCheck, ProxyTypeCheck];
     /** Number of live weak references and proxies to `obj` (0 for a proxy itself). */
     getweakrefcount(obj: unknown): number;
     /** The live weak references and proxies to `obj`, in CPython's order. */

@@ -38,6 +38,8 @@ export interface WeakrefModule {
   proxy<T extends object>(obj: T, callback?: ((proxy: T) => void) | null): T;
   readonly ProxyType: ProxyTypeCheck;
   readonly CallableProxyType: ProxyTypeCheck;
+  /** Both proxy types, as CPython's tuple `(ProxyType, CallableProxyType)`: `ProxyTypes.some((t) => x instanceof t)`. */
+  readonly ProxyTypes: readonly [ProxyTypeCheck, ProxyTypeCheck];
   /** The live weak references and proxies to obj. */
   getweakrefcount(obj: unknown): number;
   getweakrefs(obj: unknown): Array<Ref | object>;
@@ -79,6 +81,7 @@ export function createMemoryApi(realm: Realm, classNames: () => readonly string[
     proxy: <T extends object>(obj: T, callback?: ((proxy: T) => void) | null): T => core.makeProxy(obj, callback) as T,
     ProxyType: core.ProxyType,
     CallableProxyType: core.CallableProxyType,
+    ProxyTypes: Object.freeze([core.ProxyType, core.CallableProxyType] as const),
     getweakrefcount: (obj: unknown): number => core.weakrefsOf(obj).length,
     getweakrefs: (obj: unknown): Array<Ref | object> => core.weakrefsOf(obj),
     WeakValueDictionary: makeWeakValueDictionary(core),

@@ -196,6 +196,14 @@ describe("weakref.proxy", () => {
     expect(out).toEqual(["10 20 true", "one 1 1,one 0", "4"]);
   });
 
+  it("weakref.ProxyTypes lists both proxy types, as CPython's tuple does, to test a value against either", () => {
+    const out = lines(runCells([
+      cell("", `const o = {}, f = () => 1; print(weakref.ProxyTypes.length, weakref.ProxyTypes[0] === weakref.ProxyType, weakref.ProxyTypes[1] === weakref.CallableProxyType,
+        [weakref.proxy(o), weakref.proxy(f), o, weakref.ref(o)].map((x) => weakref.ProxyTypes.some((t) => x instanceof t)).join(), Object.isFrozen(weakref.ProxyTypes))`),
+    ]));
+    expect(out).toEqual(["2 true true true,true,false,false true"]);
+  });
+
   it("Object.freeze, seal or preventExtensions of a proxy is refused and leaves its object as it was (a proxy cannot show its object frozen)", () => {
     const out = lines(runCells([
       cell("o, p", `o = { a: 1 }; p = weakref.proxy(o);
