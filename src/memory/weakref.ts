@@ -208,12 +208,17 @@ export class WeakrefCore {
     this.WeakMethod = this.makeWeakMethodConstructor();
     this.finalize = this.makeFinalizeConstructor();
     const core: WeakrefCore = this;
-    this.ProxyType = {
-      [Symbol.hasInstance]: (value: unknown) => core.isProxy(value) && typeof value !== "function",
+    // Printed (and in a string) as CPython's classes: `<class 'weakref.ProxyType'>`.
+    const proxyType = (name: string, test: (value: unknown) => boolean): ProxyTypeCheck => {
+      const repr = (): string => `<class 'weakref.${name}'>`;
+      return Object.defineProperties({} as ProxyTypeCheck, {
+        [Symbol.hasInstance]: { value: test },
+        [inspect.custom]: { value: repr },
+        toString: { value: repr },
+      });
     };
-    this.CallableProxyType = {
-      [Symbol.hasInstance]: (value: unknown) => core.isProxy(value) && typeof value === "function",
-    };
+    this.ProxyType = proxyType("ProxyType", (value) => core.isProxy(value) && typeof value !== "function");
+    this.CallableProxyType = proxyType("CallableProxyType", (value) => core.isProxy(value) && typeof value === "function");
     this.dummyProto = Object.create(null, {
       [inspect.custom]: {
         configurable: true,

@@ -204,6 +204,11 @@ describe("weakref.proxy", () => {
     expect(out).toEqual(["2 true true true,true,false,false true"]);
   });
 
+  it("ProxyType and CallableProxyType print as CPython's classes do, not as an object with a Symbol.hasInstance function", () => {
+    const out = lines(runCells([cell("", `print(weakref.ProxyType, String(weakref.CallableProxyType)); print(weakref.ProxyTypes)`)]));
+    expect(out).toEqual(["<class 'weakref.ProxyType'> <class 'weakref.CallableProxyType'>", "[ <class 'weakref.ProxyType'>, <class 'weakref.CallableProxyType'> ]"]);
+  });
+
   it("Object.freeze, seal or preventExtensions of a proxy is refused and leaves its object as it was (a proxy cannot show its object frozen)", () => {
     const out = lines(runCells([
       cell("o, p", `o = { a: 1 }; p = weakref.proxy(o);
