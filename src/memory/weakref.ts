@@ -14,8 +14,13 @@
  * - Referents die, and callbacks run, at `await gc()` or at a spontaneous GC,
  *   never at the moment the last strong reference goes away.
  * - Only objects and functions can be referenced (`ref(5)` names the JS type).
- * - A callback that cannot be called is refused when the ref is made (`ref(o, 5)`: TypeError);
- *   CPython takes it and reports "Exception ignored" only when the object dies.
+ * - A callback that cannot be called is refused when the ref is made (`ref(o, 5)`, `finalize(o, 5)`:
+ *   TypeError); CPython takes it and reports "Exception ignored" only when the object dies.
+ * - A ref that only its own referent keeps alive (`o.r = ref(o, cb)`, or a ref held by an object
+ *   that o owns) dies in the same collection as o and gets no callback: a tracing collector cannot
+ *   tell that o went first, and the ref the callback would receive is gone. CPython frees o first
+ *   (its count reaches 0 while it still holds the ref) and calls back. `finalize(o, fn)` runs in
+ *   both: this module keeps the finalizer alive.
  * - `WeakMethod(obj, "name")` takes the object and the method's name, since
  *   JavaScript has no bound-method objects; calling it returns `obj.name` bound to obj.
  * - `finalize(...).detach()`/`peek()` return `[obj, fn, args]` or `undefined`.

@@ -46,6 +46,13 @@ describe("weakref.ref", () => {
     expect(out).toEqual(["0"]);
   });
 
+  it("a ref kept alive only by its own referent dies with it and gets no callback (documented: CPython calls back), while a finalizer on it runs", () => {
+    const out = lines(runCells([
+      cell("o", `o = {}; o.r = weakref.ref(o, () => print("ref callback")); weakref.finalize(o, print, "finalizer"); o = null; print(await gc())`),
+    ]));
+    expect(out).toEqual(["finalizer", "1"]);
+  });
+
   it("callbacks of one object run newest first", () => {
     const out = lines(runCells([
       cell("o, r1, r2, r3", `o = {}; r1 = weakref.ref(o, () => print("r1")); r2 = weakref.ref(o, () => print("r2"));
