@@ -10,8 +10,8 @@
  * `update`, `copy` and set operations (`union`, `intersection`, `difference`,
  * `symmetric_difference`, their `_update` forms, `issubset`, `issuperset`,
  * `isdisjoint`), each taking one iterable as CPython's do. JavaScript has no
- * operator overloading: `|`, `&`, `-`, `^`, `<=`, `<`, `==` have only those
- * methods (`<` and `==` none). Unlike JavaScript's own `WeakSet` it can be iterated and sized.
+ * operator overloading: Python's `|`, `&`, `-`, `^`, `<=`, `>=` are those methods
+ * here, and its `<`, `>`, `==` have none. Unlike JavaScript's own `WeakSet` it can be iterated and sized.
  */
 import { inspect } from "node:util";
 import { className, type Ref, type WeakrefCore } from "./weakref.js";
