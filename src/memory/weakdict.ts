@@ -111,8 +111,12 @@ function* entriesOf<K, V>(core: WeakrefCore, other: unknown, objects: boolean): 
 
 const LIVE = Symbol("live entries");
 
-/** Map-like iteration over the entries whose weak side is still alive, for both dictionaries. */
-abstract class LiveEntries<K, V> {
+/**
+ * Map-like iteration over the entries whose weak side is still alive, and popitem, for both
+ * dictionaries: the mixin methods CPython's dictionaries get from their base class, whose name it
+ * has, as the classes print it (`[class WeakValueDictionary extends MutableMapping]`).
+ */
+abstract class MutableMapping<K, V> {
   // A private field, not a parameter property: those are own properties a notebook would see (Object.keys, JSON.stringify).
   readonly #core: WeakrefCore;
 
@@ -155,7 +159,7 @@ abstract class LiveEntries<K, V> {
 }
 
 export function makeWeakValueDictionary(core: WeakrefCore): WeakValueDictionaryConstructor {
-  class WeakValueDictionary<K, V extends object> extends LiveEntries<K, V> {
+  class WeakValueDictionary<K, V extends object> extends MutableMapping<K, V> {
     readonly #data = new Map<K, Ref<V>>();
     readonly #remove: (wr: Ref) => void;
 
@@ -281,7 +285,7 @@ export function makeWeakKeyDictionary(core: WeakrefCore): WeakKeyDictionaryConst
     ) {}
   }
   type Slot<V> = WeakKeyDictionaryEntry<V>;
-  class WeakKeyDictionary<K extends object, V> extends LiveEntries<K, V> {
+  class WeakKeyDictionary<K extends object, V> extends MutableMapping<K, V> {
     /** Ephemeron table: the value lives exactly as long as its key. */
     readonly #slots = new WeakMap<K, Slot<V>>();
     /** Insertion order, through weak references to the keys. */

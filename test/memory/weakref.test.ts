@@ -387,6 +387,11 @@ describe("weak dictionaries and sets", () => {
     ]);
   });
 
+  it("the weak dictionaries' classes print with CPython's base class, MutableMapping, not a name of the runtime's own", () => {
+    const out = lines(runCells([cell("", `print(weakref.WeakValueDictionary, weakref.WeakKeyDictionary, Object.getPrototypeOf(weakref.WeakKeyDictionary).name)`)]));
+    expect(out).toEqual(["[class WeakValueDictionary extends MutableMapping] [class WeakKeyDictionary extends MutableMapping] MutableMapping"]);
+  });
+
   it("popitem takes the newest live entry, as CPython's dict pops its last item, and raises KeyError when empty", () => {
     const out = lines(runCells([
       cell("a, b, c, vd, kd", `a = { n: "a" }; b = { n: "b" }; c = { n: "c" };
