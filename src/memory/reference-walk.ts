@@ -387,7 +387,17 @@ class WalkRun {
     if (behind !== undefined) this.stack.push(behind);
     if (source.startsWith("class") && source.includes("#")) request.privateFields = true;
     if (request.scopes || request.privateFields) this.pending.push(request);
-    this.scanKeys(f, ownKeys(f));
+    this.scanKeys(f, ownKeys(f).filter((key) => !this.activationProperty(f, key)));
+  }
+
+  /**
+   * A sloppy function's own `arguments` and `caller`: V8 computes them when read (the arguments of
+   * its running call, the function that called it), and no heap edge stands behind them. Read, they
+   * made `f(o)`'s own argument a holder (`Object[0]`) that the snapshot does not have.
+   */
+  private activationProperty(f: object, key: string | symbol): boolean {
+    if (key !== "arguments" && key !== "caller") return false;
+    return getOwnPropertyDescriptor(f, key)?.configurable === false;
   }
 
   /** A ref or proxy of the weakref module: the referent is weak; the callback is held. */

@@ -272,6 +272,16 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "snapshot" } }))).toEqual(expected);
   });
 
+  it("inside a function, counts its argument as the snapshot does: a running function's f.arguments and f.caller are no holders", () => {
+    const cells = [
+      cell("o, f, outer, inner", `o = { a: 1 }; f = function f(x) { const y = x; return gc.refcount(x) + " " + gc.referrers(x).join() + " " + refcountPath() }; print(f(o));
+        outer = function outer(x) { return inner() }; inner = function inner() { return gc.referrers(o).join() + " " + refcountPath() }; print(outer(o))`),
+    ];
+    const expected = ["1 o walk", "o walk"];
+    expect(lines(runCells(cells))).toEqual(expected);
+    expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "check" } }))).toEqual(expected);
+  });
+
   it("a proxy and a ref are held by the notebook's names only, not by the runtime's own traps", () => {
     const out = lines(runCells([
       cell("o, p, r", `o = { a: 1 }; p = weakref.proxy(o); r = weakref.ref(o);
