@@ -17,6 +17,8 @@ export interface KernelCode {
   typed(i: number): string;
   /** A loop at the cell's top level adding `n` numbers into a variable of the notebook; its value is the sum. */
   topLevelLoop(n: number): string;
+  /** Cells each importing a module of the standard library not imported before (the import-cells scenario). */
+  importCells: string[];
   /** The cells of the memory scenario: a new binding each. */
   binding(i: number): string;
   /** Run once before completion is asked for. */
@@ -47,6 +49,15 @@ const typescript: KernelCode = {
   typed: (i) => `interface P${i} { x: number; label: string }\nconst p${i}: P${i} = { x: ${i}, label: "p" + ${i} };\np${i}.x`,
   binding: (i) => `let m${i}: number = ${i};\nm${i} * 2`,
   topLevelLoop: (n) => `let total = 0;\nfor (let i = 0; i < ${n}; i++) total += i;\ntotal`,
+  importCells: [
+    'import * as fs from "node:fs";\nfs.existsSync(".")',
+    'import { join } from "node:path";\njoin("a", "b")',
+    'import os from "node:os";\nos.EOL.length',
+    'import { EventEmitter } from "node:events";\nnew EventEmitter().listenerCount("x")',
+    'import * as util from "node:util";\nutil.format("%d", 1)',
+    'import { gzipSync } from "node:zlib";\ngzipSync("a").length > 0',
+    'import { lookup } from "node:dns";\ntypeof lookup',
+  ],
   completeCode: "Math.",
   completeExpect: "floor",
   notebook: [
@@ -64,6 +75,15 @@ const python: KernelCode = {
   typed: (i) => `p${i}: int = ${i}\np${i}`,
   binding: (i) => `m${i} = ${i}\nm${i} * 2`,
   topLevelLoop: (n) => `total = 0\nfor i in range(${n}):\n    total += i\ntotal`,
+  importCells: [
+    "import json\njson.dumps(1)",
+    "from fractions import Fraction\nFraction(1, 2)",
+    "import decimal\ndecimal.Decimal(1)",
+    "from statistics import mean\nmean([1, 2])",
+    "import difflib\ndifflib.SequenceMatcher(None, 'a', 'b').ratio()",
+    "import gzip\nlen(gzip.compress(b'a')) > 0",
+    "import ipaddress\nipaddress.ip_address('127.0.0.1').is_loopback",
+  ],
   completeSetup: "import math",
   completeCode: "math.",
   completeExpect: "floor",

@@ -222,6 +222,24 @@ export function renderMarkdown(results: BenchResults): string {
     out.push("");
   }
 
+  if (results.importCells) {
+    const r = results.importCells;
+    const b = best(Object.fromEntries(Object.entries(r).map(([id, v]) => [id, v.medianImportMs])));
+    out.push("## Import cells");
+    out.push("");
+    out.push(
+      "A cell importing a module of the standard library not imported before in the session (`import * as fs from \"node:fs\"`, `import { join } from \"node:path\"`…; Python: `import json`…), each followed by a plain cell (`let m9000: number = 9000; m9000 * 2`), request → reply and idle, the median over the modules, kernels taking turns cell by cell. No target: the first cells of most notebooks. ephemeron checks each import against the module's types (a new ambient module makes its checker resolve every module of the program again).",
+    );
+    out.push("");
+    out.push(
+      table(
+        ["kernel", "imports", "import cell", "ratio", "the cell after"],
+        Object.entries(r).map(([id, v]) => [label(id), v.importMs.length, ms(v.medianImportMs), ratioCell(id, v.medianImportMs, b), v.errors[0] ? `**${v.errors[0]}**` : ms(v.medianAfterMs)]),
+      ),
+    );
+    out.push("");
+  }
+
   if (results.gc) {
     const g = results.gc;
     out.push("## `gc` (ephemeron only: no peer has it)");

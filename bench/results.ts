@@ -11,6 +11,7 @@ import type { StartupBreakdown } from "./startup-breakdown.js";
 import type { TargetCheck } from "./targets.js";
 import type { TypecheckResult } from "./typecheck.js";
 import type { TopLevelLoopResult } from "./top-level-loop.js";
+import type { ImportCellsResult } from "./import-cells.js";
 
 export interface BenchResults {
   meta: {
@@ -27,6 +28,7 @@ export interface BenchResults {
   roundTrip?: Record<string, RoundTripResult>;
   complete?: Record<string, CompleteResult>;
   topLevelLoop?: Record<string, TopLevelLoopResult>;
+  importCells?: Record<string, ImportCellsResult>;
   flood?: Record<string, FloodResult>;
   typecheck?: TypecheckResult;
   memory?: Record<string, MemoryResult>;

@@ -29,6 +29,7 @@ import { BenchKernel, killAllKernels, removeKernelCwd } from "./session.js";
 import { checkTargets } from "./targets.js";
 import { typecheckOverhead } from "./typecheck.js";
 import { topLevelLoop } from "./top-level-loop.js";
+import { importCells } from "./import-cells.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     results.coldStart = await coldStart(kernels, settings.coldStarts, log);
   });
 
-  await scenario("round trip, completion, a top-level loop and 10,000 lines", async () => {
+  await scenario("round trip, completion, a top-level loop, import cells and 10,000 lines", async () => {
     const sessions: BenchKernel[] = [];
     try {
       for (const def of kernels) {
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
       results.roundTrip = await roundTrip(sessions, { warmUp: settings.roundTripWarmUp, rounds: settings.roundTripRounds, batch: settings.roundTripBatch }, log);
       results.complete = await completion(sessions, settings.completeWarmUp, settings.completeSamples, log);
       results.topLevelLoop = await topLevelLoop(sessions, settings.loopIterations, settings.loopRuns, log);
+      results.importCells = await importCells(sessions, log);
       results.flood = {};
       for (const session of sessions) {
         const flood = await outputFlood(session, settings.floodLines, 30_000, settings.floodAfterIdleMs);
