@@ -25,19 +25,38 @@ declare namespace EphemeronRuntime {
     update(value: unknown): Promise<void>;
   }
 
+  /** Options that give the output a display id: the call resolves to a handle. */
+  interface DisplayOptionsWithId extends DisplayOptions {
+    displayId: string | true;
+  }
+
+  /** The handle of `display.html(…)`, `display.png(…)` and the others: `update` takes what the call took. */
+  interface TypedDisplayHandle<T> {
+    readonly displayId: string;
+    /** Replaces the output shown under this display id with `value`, shown as the call showed its own. */
+    update(value: T): Promise<void>;
+  }
+
   interface Display {
     /** Shows a value as an output of the cell, with every MIME type it offers. */
     (value: unknown, options: DisplayOptions & { displayId: string | true }): Promise<DisplayHandle>;
     (value: unknown, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
-    html(html: string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
-    markdown(markdown: string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
-    svg(svg: string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
+    html(html: string, options: DisplayOptionsWithId): Promise<TypedDisplayHandle<string>>;
+    html(html: string, options?: DisplayOptions): Promise<TypedDisplayHandle<string> | undefined>;
+    markdown(markdown: string, options: DisplayOptionsWithId): Promise<TypedDisplayHandle<string>>;
+    markdown(markdown: string, options?: DisplayOptions): Promise<TypedDisplayHandle<string> | undefined>;
+    svg(svg: string, options: DisplayOptionsWithId): Promise<TypedDisplayHandle<string>>;
+    svg(svg: string, options?: DisplayOptions): Promise<TypedDisplayHandle<string> | undefined>;
     /** Bytes, or a base64 string. */
-    png(image: Uint8Array | string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
+    png(image: Uint8Array | string, options: DisplayOptionsWithId): Promise<TypedDisplayHandle<Uint8Array | string>>;
+    png(image: Uint8Array | string, options?: DisplayOptions): Promise<TypedDisplayHandle<Uint8Array | string> | undefined>;
     /** Bytes, or a base64 string. */
-    jpeg(image: Uint8Array | string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
-    json(value: unknown, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
-    latex(latex: string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
+    jpeg(image: Uint8Array | string, options: DisplayOptionsWithId): Promise<TypedDisplayHandle<Uint8Array | string>>;
+    jpeg(image: Uint8Array | string, options?: DisplayOptions): Promise<TypedDisplayHandle<Uint8Array | string> | undefined>;
+    json(value: unknown, options: DisplayOptionsWithId): Promise<TypedDisplayHandle<unknown>>;
+    json(value: unknown, options?: DisplayOptions): Promise<TypedDisplayHandle<unknown> | undefined>;
+    latex(latex: string, options: DisplayOptionsWithId): Promise<TypedDisplayHandle<string>>;
+    latex(latex: string, options?: DisplayOptions): Promise<TypedDisplayHandle<string> | undefined>;
   }
 
   interface InputOptions {

@@ -15,20 +15,21 @@ export interface DisplayOptions {
   metadata?: JsonObject;
 }
 
-export interface DisplayHandle {
+/** `T`: what update() takes; a typed shortcut's handle takes what the shortcut took (types/runtime.d.ts). */
+export interface DisplayHandle<T = unknown> {
   readonly displayId: string;
-  update(value: unknown): Promise<void>;
+  update(value: T): Promise<void>;
 }
 
 export interface DisplayFunction {
   (value: unknown, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
-  html(html: string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
-  markdown(markdown: string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
-  svg(svg: string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
-  png(image: Uint8Array | string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
-  jpeg(image: Uint8Array | string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
+  html(html: string, options?: DisplayOptions): Promise<DisplayHandle<string> | undefined>;
+  markdown(markdown: string, options?: DisplayOptions): Promise<DisplayHandle<string> | undefined>;
+  svg(svg: string, options?: DisplayOptions): Promise<DisplayHandle<string> | undefined>;
+  png(image: Uint8Array | string, options?: DisplayOptions): Promise<DisplayHandle<Uint8Array | string> | undefined>;
+  jpeg(image: Uint8Array | string, options?: DisplayOptions): Promise<DisplayHandle<Uint8Array | string> | undefined>;
   json(value: unknown, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
-  latex(latex: string, options?: DisplayOptions): Promise<DisplayHandle | undefined>;
+  latex(latex: string, options?: DisplayOptions): Promise<DisplayHandle<string> | undefined>;
 }
 
 /** A value that displays as exactly this bundle. */
@@ -79,16 +80,21 @@ export function createDisplay(channel: OutputChannel): { display: DisplayFunctio
     }
   };
 
-  const display = ((value: unknown, options: DisplayOptions = {}) => {
+  /** `shown`: how an update's value is shown (a typed shortcut's handle shows it as the shortcut did). */
+  const show = <T>(value: unknown, options: DisplayOptions, shown: (next: T) => unknown): Promise<DisplayHandle<T> | undefined> => {
     const displayId = options.displayId === true ? randomId() : options.displayId;
-    const shown = publish(value, options, false, displayId);
     return remembered(
-      shown.then(() => (displayId === undefined ? undefined : { displayId, update: (next: unknown) => remembered(publish(next, options, true, displayId)) })),
+      publish(value, options, false, displayId).then(() =>
+        displayId === undefined ? undefined : { displayId, update: (next: T) => remembered(publish(shown(next), options, true, displayId)) },
+      ),
     );
-  }) as DisplayFunction;
+  };
+  const display = ((value: unknown, options: DisplayOptions = {}) => show(value, options, (next: unknown) => next)) as DisplayFunction;
 
-  const typed = (mime: string, encode: (input: never) => unknown, plain: string) =>
-    (input: never, options?: DisplayOptions) => display(bundle({ [mime]: encode(input), "text/plain": plain }), options);
+  const typed = <T>(mime: string, encode: (input: T) => unknown, plain: string) => {
+    const asBundle = (input: T) => bundle({ [mime]: encode(input), "text/plain": plain });
+    return (input: T, options: DisplayOptions = {}) => show(asBundle(input), options, asBundle);
+  };
   display.html = typed("text/html", (s: string) => s, "<HTML>");
   display.markdown = typed("text/markdown", (s: string) => s, "<Markdown>");
   display.svg = typed("image/svg+xml", (s: string) => s, "<SVG>");

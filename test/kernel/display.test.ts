@@ -39,6 +39,20 @@ describe("displaying values", () => {
     expect(typeof (shown!.content.transient as { display_id?: string }).display_id).toBe("string");
   });
 
+  it("display.html(…, { displayId }) gives a handle (no type error) whose update(html) replaces the output with the new HTML", async () => {
+    const { reply, iopub } = await k.client.execute('const bar = await display.html("<i>0%</i>", { displayId: true });\nawait bar.update("<i>100%</i>");');
+    expect(reply.content.status).toBe("ok");
+    const [updated] = ofType(iopub, "update_display_data");
+    expect(updated!.content.data).toEqual({ "text/html": "<i>100%</i>", "text/plain": "<HTML>" });
+  });
+
+  it("a png handle's update takes the new image's bytes, as display.png does", async () => {
+    const { reply, iopub } = await k.client.execute('const pic = await display.png("AAAA", { displayId: "pic" });\nawait pic.update(new Uint8Array([1, 2, 3]));');
+    expect(reply.content.status).toBe("ok");
+    const [updated] = ofType(iopub, "update_display_data");
+    expect(updated!.content.data).toEqual({ "image/png": Buffer.from([1, 2, 3]).toString("base64"), "text/plain": "<PNG image>" });
+  });
+
   it("clearOutput(true) sends clear_output with wait true, clearOutput() with wait false", async () => {
     const { iopub } = await k.client.execute('console.log("before"); clearOutput(true); clearOutput();');
     expect(ofType(iopub, "clear_output").map((message) => message.content)).toEqual([{ wait: true }, { wait: false }]);
