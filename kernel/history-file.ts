@@ -21,11 +21,16 @@ export type HistoryEntry = [session: number, line: number, input: string];
 
 type Line = { session: number; start: string } | { session: number; line: number; input: string };
 
+/**
+ * Jupyter's data dir for this user, as jupyter_core's jupyter_data_dir() finds it (`ephemeron
+ * install --user` writes the kernelspec there too). A variable set but empty counts as unset, as
+ * there: `XDG_DATA_HOME=` means ~/.local/share, not a folder named `jupyter` in the current one.
+ */
 export function jupyterDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.JUPYTER_DATA_DIR) return env.JUPYTER_DATA_DIR;
-  if (process.platform === "win32") return join(env.APPDATA ?? join(homedir(), "AppData", "Roaming"), "jupyter");
+  if (process.platform === "win32") return join(env.APPDATA || join(homedir(), "AppData", "Roaming"), "jupyter");
   if (process.platform === "darwin") return join(homedir(), "Library", "Jupyter");
-  return join(env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "jupyter");
+  return join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "jupyter");
 }
 
 export class HistoryFile {

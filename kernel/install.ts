@@ -5,8 +5,8 @@
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { basename, delimiter, join } from "node:path";
+import { jupyterDataDir } from "./history-file.js";
 import { resolvedKernelSpec } from "./kernelspec.js";
 import { logoPng } from "./logo.js";
 
@@ -97,14 +97,6 @@ export function parseInstallArgs(args: string[]): InstallOptions | "help" {
   return options;
 }
 
-/** Jupyter's data dir for this user, as jupyter_core computes it. */
-function userDataDir(): string {
-  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
-  if (process.platform === "darwin") return join(homedir(), "Library", "Jupyter");
-  if (process.platform === "win32") return join(process.env.APPDATA ?? homedir(), "jupyter");
-  return join(process.env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "jupyter");
-}
-
 /**
  * The Python that runs Jupyter: the interpreter named by the `#!` line of the `jupyter` command on
  * PATH (python3 first on PATH may be another one, a pyenv's say, whose prefix Jupyter never reads).
@@ -140,7 +132,7 @@ function pythonPrefix(): string {
 export function kernelsDir(location: InstallOptions["location"]): string {
   switch (location.kind) {
     case "user":
-      return join(userDataDir(), "kernels");
+      return join(jupyterDataDir(), "kernels");
     case "sys-prefix":
       return join(pythonPrefix(), "share", "jupyter", "kernels");
     case "prefix":

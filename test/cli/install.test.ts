@@ -151,6 +151,20 @@ describe("ephemeron install's checks of its arguments", () => {
     expect(existsSync(join(prefix, "other-env"))).toBe(false);
   });
 
+  it("--user installs into $XDG_DATA_HOME/jupyter, and into ~/.local/share/jupyter when XDG_DATA_HOME is set but empty, as jupyter_core looks", async () => {
+    const home = join(prefix, "home");
+    const cwd = join(prefix, "cwd");
+    mkdirSync(cwd, { recursive: true });
+    const { JUPYTER_DATA_DIR: _dataDir, ...env } = process.env;
+    const xdg = await ephemeron(["install", "--user", "--name", "xdg"], { cwd, env: { ...env, HOME: home, XDG_DATA_HOME: join(prefix, "xdg") } });
+    expect(xdg.code, xdg.stderr).toBe(0);
+    expect(existsSync(join(prefix, "xdg", "jupyter", "kernels", "xdg", "kernel.json"))).toBe(true);
+    const empty = await ephemeron(["install", "--user", "--name", "empty-xdg"], { cwd, env: { ...env, HOME: home, XDG_DATA_HOME: "" } });
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(existsSync(join(home, ".local", "share", "jupyter", "kernels", "empty-xdg", "kernel.json"))).toBe(true);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   it("says in the kernelspec's metadata whether it type-checks, as its argv does", async () => {
     await ephemeron(["install", "--prefix", prefix, "--name", "unchecked", "--no-typecheck"]);
     const spec = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", "unchecked", "kernel.json"), "utf8")) as { argv: string[]; metadata: { ephemeron: { typecheck: boolean } } };
