@@ -4,6 +4,7 @@
 // printed as they arrive and written into nbformat 4 notebooks.
 
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { resolvedKernelSpec } from "./kernelspec.js";
 import { launchReadyKernel } from "./ready-kernel.js";
@@ -255,7 +256,8 @@ function stopOnSignals(): void {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
       process.stderr.write(`ephemeron run: stopped (${signal})\n`);
-      void (running?.dispose() ?? Promise.resolve()).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+      // 128 + the signal's number, as a shell reports a command a signal ended (SIGHUP: 129).
+      void (running?.dispose() ?? Promise.resolve()).finally(() => process.exit(128 + constants.signals[signal]));
     });
   }
 }

@@ -294,6 +294,35 @@ describe("ephemeron run when things go wrong around the cells", () => {
     expect(cells[2]!.outputs).toEqual([]);
   }, 90_000);
 
+  it("stopped by SIGINT, SIGTERM or SIGHUP during a cell, stops its kernel and its runtime and exits 128 + the signal's number, as a shell reports it", async () => {
+    const path = write("stopped.ipynb", notebook('console.log("pids", process.ppid, process.pid); await new Promise(() => {})'));
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+      const child = spawn(process.execPath, [CLI, "run", path, "--out", join(dir, "stopped")], { env: { ...process.env, JUPYTER_DATA_DIR: testJupyterDataDir() }, stdio: ["ignore", "pipe", "pipe"] });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (exitCode) => resolve(exitCode)));
+      let stdout = "";
+      const pids = await new Promise<number[]>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const found = /pids (\d+) (\d+)/.exec(stdout);
+          if (found) resolve([Number(found[1]), Number(found[2])]);
+        });
+        void exited.then(() => reject(new Error(`ephemeron run ended before the cell printed:\n${stdout}`)));
+      });
+      child.kill(signal);
+      expect(await exited, signal).toBe(code);
+      const alive = () =>
+        pids.filter((pid) => {
+          try {
+            process.kill(pid, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        });
+      await expect.poll(alive, { message: `${signal}: the kernel and runtime are gone`, timeout: 10_000 }).toEqual([]);
+    }
+  }, 90_000);
+
   it("creates --out before any cell runs, and says so at once when it cannot", async () => {
     const blocker = write("a-file", "not a folder");
     const result = await ephemeron(["run", write("never-runs.ipynb", notebook('console.log("ran")')), "--out", join(blocker, "inside")]);
