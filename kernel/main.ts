@@ -6,12 +6,15 @@
 // the checker's warm-up and the runtime child, and loads the transform.
 
 import { readConnectionFile, ConnectionFileError } from "./connection.js";
+import { createLogger } from "./log.js";
 import { UnknownSchemeError } from "./wire.js";
 
 export interface KernelOptions {
   connectionFile: string;
   typecheck: boolean;
   runtimeFlags: string[];
+  /** Positional arguments, which the kernel takes and ignores (see parseKernelArgs). */
+  ignored?: string[];
 }
 
 const HELP = `usage: ephemeron kernel -f CONNECTION_FILE [--no-typecheck] [--runtime-flag=FLAG]...
@@ -32,6 +35,7 @@ export function parseKernelArgs(args: string[]): KernelOptions | "help" {
   let connectionFile: string | undefined;
   let typecheck = process.env.EPHEMERON_TYPECHECK !== "off";
   const runtimeFlags: string[] = [];
+  const ignored: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "-h" || arg === "--help") return "help";
@@ -41,14 +45,20 @@ export function parseKernelArgs(args: string[]): KernelOptions | "help" {
     } else if (arg.startsWith("--connection-file=")) connectionFile = arg.slice("--connection-file=".length);
     else if (arg === "--no-typecheck") typecheck = false;
     else if (arg.startsWith("--runtime-flag=")) runtimeFlags.push(arg.slice("--runtime-flag=".length));
+    // jupyter_client's apps append what they do not take themselves to the kernel's command line:
+    // `jupyter run --kernel ephemeron script.ts` starts it as `… -f FILE script.ts`, then sends the
+    // file's code as a cell. ipykernel takes such arguments and ignores them; refused, the kernel
+    // exited and `jupyter run` waited for it forever. An unknown option is still a mistake.
+    else if (!arg.startsWith("-")) ignored.push(arg);
     else throw new KernelUsageError(`unknown argument '${arg}' (see ephemeron kernel --help)`);
   }
   if (!connectionFile) throw new KernelUsageError("missing -f CONNECTION_FILE (see ephemeron kernel --help)");
-  return { connectionFile, typecheck, runtimeFlags };
+  return { connectionFile, typecheck, runtimeFlags, ignored };
 }
 
 export async function startKernel(options: KernelOptions): Promise<void> {
   keepServingWithoutLogReader();
+  if (options.ignored?.length) createLogger("kernel").info(`ignored the arguments ${options.ignored.map((arg) => `'${arg}'`).join(" ")} (a client's extra arguments; the kernel takes none)`);
   const info = readConnectionFile(options.connectionFile);
   const { serve } = await import("./serve.js");
   await serve(options, info);

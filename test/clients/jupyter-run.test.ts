@@ -1,0 +1,33 @@
+// `jupyter run --kernel NAME file.ts` (jupyter_client's RunApp) runs a file
+// through the installed kernel. It appends the file's name to the kernel's
+// command line, as jupyter_client's console apps append what they do not
+// know; ipykernel takes such arguments and ignores them.
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeWithTool, installKernel, PYTHON, run, type InstalledKernel } from "./jupyter.js";
+
+const RUN = { name: "jupyter run", modules: ["jupyter_client", "jupyter_client.runapp"], apt: ["jupyter-client"] };
+
+describeWithTool(RUN, "jupyter run", () => {
+  let kernel: InstalledKernel;
+  let dir: string;
+  beforeAll(async () => {
+    kernel = await installKernel();
+    dir = mkdtempSync(join(tmpdir(), "ephemeron-jupyter-run-"));
+  });
+  afterAll(() => {
+    kernel?.remove();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs a TypeScript file through the kernel and prints its output (the kernel starts although its command line ends with the file's name)", async () => {
+    const file = join(dir, "script.ts");
+    writeFileSync(file, 'const answer: number = 6 * 7;\nconsole.log("answer is", answer);\n');
+    const result = await run(PYTHON, ["-m", "jupyter", "run", `--kernel=${kernel.name}`, file], { env: kernel.env, cwd: dir, timeoutMs: 60_000 });
+    expect(result.stdout, result.stderr).toContain("answer is 42");
+    expect(result.code, result.stderr).toBe(0);
+  }, 90_000);
+});
