@@ -152,6 +152,12 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
         cell.execution_count = null;
         continue;
       }
+      // As nbclient: a cell tagged skip-execution is not sent and stays as it was, with the output
+      // its author recorded (a cell that asks for input, or takes an hour, shown in the handout anyway).
+      if (cellTags(cell).includes("skip-execution")) {
+        process.stdout.write(dim(`── ${basename(path)}: cell ${index} of ${codeCells.length}: skipped (tagged skip-execution) ──`) + "\n");
+        continue;
+      }
       process.stdout.write(dim(`── ${basename(path)}: cell ${index} of ${codeCells.length} ──`) + "\n");
       const collector = new OutputCollector(displays);
       // As nbclient: a cell tagged raises-exception is meant to fail; its error is its output, and the run goes on.

@@ -386,4 +386,20 @@ describe("ephemeron run, as nbclient runs a notebook", () => {
     expect(cells[1]!.execution_count).toBe(1);
     expect(resultOf(cells[1]!)).toBe("'first'");
   }, 90_000);
+
+  it("skips a cell tagged skip-execution, as nbclient does: not sent, its recorded output kept, the next cell numbered 1", async () => {
+    const book = notebook('const answer = await input("name? ");', '"next"');
+    const skipped = book.cells[1] as Cell;
+    skipped.metadata = { tags: ["skip-execution"] };
+    skipped.execution_count = 4;
+    skipped.outputs = [{ output_type: "stream", name: "stdout", text: "recorded by hand\n" }];
+    const out = join(dir, "skip-execution");
+    const result = await ephemeron(["run", write("skip-execution.ipynb", book), "--out", out]);
+    expect(result.code, result.stderr).toBe(0);
+    const cells = readNotebookFile(join(out, "skip-execution.ipynb")).cells.filter((cell) => cell.cell_type === "code");
+    expect(cells[0]!.execution_count).toBe(4);
+    expect(stdoutOf(cells[0]!)).toBe("recorded by hand\n");
+    expect(cells[1]!.execution_count).toBe(1);
+    expect(resultOf(cells[1]!)).toBe("'next'");
+  }, 90_000);
 });
