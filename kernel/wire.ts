@@ -9,6 +9,22 @@ import type { Header, JsonObject, Message } from "./messages.js";
 import { PROTOCOL_VERSION } from "./messages.js";
 
 const DELIMITER = Buffer.from("<IDS|MSG>");
+
+/** An escaped backslash (kept as it is), or JSON.stringify's escape of a lone surrogate. */
+const LONE_SURROGATE_ESCAPE = /\\(\\|ud[89a-f][0-9a-f]{2})/g;
+
+/**
+ * JSON text whose lone surrogates are U+FFFD. A cell that prints half an emoji (`"😀!".slice(1)`,
+ * a substring cut in the middle of one) hands JSON.stringify a lone surrogate, which it escapes as
+ * `\udXXX`; Python reads that back as a lone surrogate, which no UTF-8 file can hold: the Notebook's
+ * save and nbconvert's write of the notebook then fail. U+FFFD is what UTF-8 output (a terminal,
+ * `Buffer.from`) shows for it. JSON.stringify escapes nothing else in that range: a pair stays as it is.
+ */
+export function withoutLoneSurrogates(json: string): string {
+  if (!json.includes("\\ud")) return json;
+  return json.replace(LONE_SURROGATE_ESCAPE, (escape: string, escaped: string) => (escaped === "\\" ? escape : "\\ufffd"));
+}
+
 /** jupyter_client keeps 2**16 digests; so do we, forgetting the oldest first. */
 const DIGEST_HISTORY_SIZE = 1 << 16;
 
@@ -77,7 +93,7 @@ export class Session {
   /** Frames for a message; the signature is computed over the JSON frames only. */
   serialize(message: Message<unknown>): Buffer[] {
     const json = [message.header, message.parent_header, message.metadata, message.content].map(
-      (part) => Buffer.from(JSON.stringify(part)),
+      (part) => Buffer.from(withoutLoneSurrogates(JSON.stringify(part))),
     );
     const signature = Buffer.from(this.sign(json));
     return [...message.identities, DELIMITER, signature, ...json, ...message.buffers];

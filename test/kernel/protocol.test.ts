@@ -65,6 +65,23 @@ describe("a running kernel", () => {
     expect(resultText(iopub)).not.toMatch(/\u001b/);
   });
 
+  it("sends a string cut through an emoji with U+FFFD for the half, as UTF-8 output shows it: a lone surrogate in a message made the Notebook's save and nbconvert's write fail", async () => {
+    const cut = '"I ❤️ 😀 emoji".slice(0, 6)';
+    const { reply, iopub } = await k.client.execute(`console.log(${cut});\nawait display.html(${cut});\nthrow new Error(${cut})`);
+    expect(reply.content.status).toBe("error");
+    expect(streamText(iopub)).toBe("I ❤️ \ufffd\n");
+    // Every string of every message, as Python's json reads it and a notebook file must hold it.
+    const strings: string[] = [];
+    const walk = (value: unknown): void => {
+      if (typeof value === "string") strings.push(value);
+      else if (value !== null && typeof value === "object") for (const item of Object.values(value)) walk(item);
+    };
+    walk([...iopub.map((message) => message.content), reply.content]);
+    const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    expect(strings.filter((text) => loneSurrogate.test(text))).toEqual([]);
+    expect(strings.filter((text) => text.includes("I ❤️ \ufffd")).length).toBeGreaterThanOrEqual(3);
+  });
+
   it("reports a thrown error with its name, message and the cell's line", async () => {
     const { reply, iopub } = await k.client.execute('const a = 1;\nthrow new RangeError("too far");');
     expect(reply.content).toMatchObject({ status: "error", ename: "RangeError", evalue: "too far" });

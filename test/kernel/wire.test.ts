@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Session, UnknownSchemeError, WireError } from "../../kernel/wire.js";
+import { Session, UnknownSchemeError, WireError, withoutLoneSurrogates } from "../../kernel/wire.js";
 import type { Message } from "../../kernel/messages.js";
 
 function message(session: Session, content: Record<string, unknown> = { code: "1+1" }): Message {
@@ -55,6 +55,14 @@ describe("the wire format", () => {
     const unsigned = [...frames];
     unsigned[delimiter + 1] = Buffer.from("");
     expect(kindOf(() => new Session("secret").deserialize(unsigned))).toBe("missing-signature");
+  });
+
+  it("writes a lone surrogate as U+FFFD, and leaves surrogate pairs and a backslash followed by the text ud800 as they are", () => {
+    const parse = (text: string) => JSON.parse(withoutLoneSurrogates(JSON.stringify(text))) as string;
+    expect(parse("half \ud83d, other half \ude00.")).toBe("half \ufffd, other half \ufffd.");
+    expect(parse("whole \ud83d\ude00")).toBe("whole \ud83d\ude00");
+    expect(parse("a backslash: \\ud800, two: \\\\ud800")).toBe("a backslash: \\ud800, two: \\\\ud800");
+    expect(parse("escaped then lone: \\\ud800")).toBe("escaped then lone: \\\ufffd");
   });
 
   it("refuses a replay of a message it already accepted", () => {
