@@ -110,6 +110,8 @@ export interface LaunchOptions {
   connection?: ConnectionInfo;
   /** Forward the kernel's stderr to ours as it comes (the runner does, with --verbose). */
   echoStderr?: boolean;
+  /** In a session and process group of its own, as jupyter_client starts kernels (start_new_session). */
+  newSession?: boolean;
 }
 
 export async function launchKernel(options: LaunchOptions = {}): Promise<LaunchedKernel> {
@@ -123,6 +125,7 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, ...spec.env, ...options.env, JPY_PARENT_PID: String(process.pid) },
     stdio: ["ignore", "inherit", "pipe"],
+    detached: options.newSession === true,
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {

@@ -95,6 +95,11 @@ export class TsgoChannel {
       // Not the kernel's stderr: a tsgo whose kernel went away mid-request panics with a Go stack dump.
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, ...options.env },
+      // A process group of its own: a client in signal mode interrupts by sending SIGINT to the
+      // kernel's whole group, and tsgo, a Go program, takes SIGINT as "cancel": its next request
+      // panics ("context canceled") and the cell after an interrupt ran unchecked, its type errors
+      // unreported. It still ends with the kernel: its stdin closes, and it exits.
+      detached: true,
     });
     // An idle tsgo does not keep the kernel's process alive; a request waiting for its answer does (next()).
     this.child.unref();

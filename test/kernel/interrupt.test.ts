@@ -27,6 +27,31 @@ async function interruptWhileQueued(k: TestKernel, code: string, ms: number): Pr
   return queued;
 }
 
+describe("SIGINT to the kernel's process group, as jupyter_client interrupts a kernelspec in signal mode", () => {
+  let k: TestKernel;
+  beforeAll(async () => {
+    // Its own process group, as jupyter_client starts kernels: the group's SIGINT reaches the
+    // kernel, the runtime and the checker, and not this test.
+    k = await startKernel({ newSession: true });
+    const { reply } = await k.client.execute("let kept = 41;");
+    expect(reply.content.status).toBe("ok");
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
+
+  it("interrupts the running cell, and the type checker still reports the next cell's type error", async () => {
+    const { exchange } = await interruptCell(k, "while (true) {}", () => void process.kill(-k.kernel.process.pid!, "SIGINT"));
+    expect(exchange.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    process.kill(-k.kernel.process.pid!, "SIGINT");
+    await sleep(300);
+    const typo = await k.client.execute("const wrong: string = kept;");
+    expect(typo.reply.content).toMatchObject({ status: "error", ename: "TypeScriptError" });
+    expect(String(typo.reply.content.evalue)).toContain("TS2322");
+    expect(resultText((await k.client.execute("kept + 1")).iopub)).toBe("42");
+  }, 90_000);
+});
+
 describe("interrupting a cell", () => {
   let k: TestKernel;
   beforeAll(async () => {
