@@ -48,10 +48,15 @@ const RUNNABLE_LANGUAGES = new Set(["typescript", "javascript", "ts", "js"]);
 
 /** The language a notebook says it is written in, if it says. */
 export function notebookLanguage(metadata: JsonObject): string | undefined {
-  const kernelspec = metadata.kernelspec as { language?: unknown } | undefined;
-  const info = metadata.language_info as { name?: unknown } | undefined;
-  const language = kernelspec?.language ?? info?.name;
-  return typeof language === "string" && language !== "" ? language : undefined;
+  return notebookLanguageAndSource(metadata)?.language;
+}
+
+/** The notebook's language, and the metadata that names it (a notebook may have no kernelspec). */
+function notebookLanguageAndSource(metadata: JsonObject): { language: string; source: "kernelspec" | "language_info" } | undefined {
+  const kernelspec = (metadata.kernelspec as { language?: unknown } | undefined)?.language;
+  if (typeof kernelspec === "string" && kernelspec !== "") return { language: kernelspec, source: "kernelspec" };
+  const info = (metadata.language_info as { name?: unknown } | undefined)?.name;
+  return typeof info === "string" && info !== "" ? { language: info, source: "language_info" } : undefined;
 }
 
 export function joinSource(source: MultilineString): string {
@@ -91,9 +96,9 @@ export function readNotebook(path: string): Notebook {
     }
   });
   const metadata = (typeof notebook.metadata === "object" && notebook.metadata !== null ? notebook.metadata : {}) as JsonObject;
-  const language = notebookLanguage(metadata);
-  if (language !== undefined && !RUNNABLE_LANGUAGES.has(language.toLowerCase())) {
-    throw new NotebookError(`${path}: a ${language} notebook (its kernelspec says so); ephemeron runs TypeScript, and would overwrite its outputs`);
+  const named = notebookLanguageAndSource(metadata);
+  if (named !== undefined && !RUNNABLE_LANGUAGES.has(named.language.toLowerCase())) {
+    throw new NotebookError(`${path}: a ${named.language} notebook (its ${named.source} says so); ephemeron runs TypeScript, and would overwrite its outputs`);
   }
   const minor = typeof notebook.nbformat_minor === "number" ? notebook.nbformat_minor : 5;
   if (minor >= 5) giveCellsIds(notebook.cells);

@@ -176,6 +176,11 @@ describe("ephemeron run protects and explains what it writes", () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/python notebook/);
     expect(readFileSync(path, "utf8")).toBe(before);
+    // One that says its language only in language_info (no kernelspec) is told where it says so.
+    const infoOnly = write("python-info.ipynb", { ...notebook("print(1)"), metadata: { language_info: { name: "python" } } });
+    const refused = await ephemeron(["run", infoOnly]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/a python notebook \(its language_info says so\)/);
   }, 30_000);
 
   it("runs a JavaScript notebook as TypeScript and says that it saves it with ephemeron's kernelspec", async () => {
