@@ -249,8 +249,10 @@ async function describe(project: Project, symbol: TsSymbol): Promise<string> {
   if (flags & SymbolFlags.Class) return describeClass(project, symbol, type);
   const typeText = type === undefined ? "any" : await checker.typeToString(type, undefined, FULL_TYPE);
   // A function merged with a namespace (`setTimeout`) prints as `typeof setTimeout`, a callable interface
-  // (`weakref.ref`: RefConstructor) by its name: their call signatures say what they are, one line each.
-  if (type !== undefined && (typeText === `typeof ${name}` || /^[\p{ID_Start}$_][\p{ID_Continue}$.]*$/u.test(typeText))) {
+  // (`weakref.ref`: RefConstructor) by its name, an overloaded method (`"abc".replace`) as one object type
+  // of all its signatures on one line: their call signatures say what they are, one line each.
+  const overloaded = flags & (SymbolFlags.Function | SymbolFlags.Method) && typeText.startsWith("{");
+  if (type !== undefined && (overloaded || typeText === `typeof ${name}` || /^[\p{ID_Start}$_][\p{ID_Continue}$.]*$/u.test(typeText))) {
     const signatures = await callSignatures(project, type);
     if (signatures.length > 0) return (await Promise.all(signatures.map((signature) => describeAs(project, symbol, signature)))).join("\n");
   }

@@ -848,6 +848,18 @@ describe("TypeScript cells", () => {
     expect(lines[1]).toBe("var display: (value: unknown, options?: DisplayOptions | undefined) => Promise<DisplayHandle | undefined>");
   });
 
+  it("inspects an overloaded method one signature a line, as it does an overloaded function (Shift+Tab on 'abc'.replace( and display.html( )", async () => {
+    for (const [code, first, count] of [
+      ["'abc'.replace(", "(method) replace(searchValue: string | RegExp, replaceValue: string): string", 4],
+      ["display.html(", "(method) html(html: string, options: DisplayOptionsWithId): Promise<TypedDisplayHandle<string>>", 2],
+    ] as const) {
+      const { reply } = await k.client.request("shell", "inspect_request", { code, cursor_pos: [...code].length, detail_level: 0 });
+      const lines = (reply.content.data as Record<string, string>)["text/plain"].split("\n").filter((line) => line.startsWith("(method) "));
+      expect(lines[0], code).toBe(first);
+      expect(lines, code).toHaveLength(count);
+    }
+  });
+
   it("documents the weakref module's functions and classes where a cell calls them (Shift+Tab on weakref.ref( )", async () => {
     for (const [code, words] of [["weakref.ref(", "call it to get `obj` back"], ["weakref.finalize(", "once `obj` has been collected"], ["new weakref.WeakValueDictionary(", "when their value is collected"]] as const) {
       const { reply } = await k.client.request("shell", "inspect_request", { code, cursor_pos: [...code].length, detail_level: 0 });
