@@ -14,7 +14,7 @@
  */
 import { Session } from "node:inspector";
 import { parentPort, workerData } from "node:worker_threads";
-import { countClasses, countReferences, SnapshotParser, type Snapshot } from "./snapshot.js";
+import { countClasses, countReferences, registerHolders, SnapshotParser, type Snapshot } from "./snapshot.js";
 
 export interface ProbeRequest {
   /** Written back beside the answer: the main thread waits for its own request's (ids start at 1). */
@@ -60,9 +60,18 @@ function post(session: Session, method: string, params?: object): Promise<unknow
   });
 }
 
-async function takeSnapshot(timings: ProbeTimings): Promise<Snapshot> {
+/** Runs `use` on the snapshot while the session that took it is still connected (object ids are valid until it disconnects). */
+async function withSnapshot<T>(timings: ProbeTimings, use: (snap: Snapshot, session: Session) => Promise<T>): Promise<T> {
   const session = new Session();
   session.connectToMainThread();
+  try {
+    return await use(await takeSnapshot(session, timings), session);
+  } finally {
+    session.disconnect();
+  }
+}
+
+async function takeSnapshot(session: Session, timings: ProbeTimings): Promise<Snapshot> {
   const parser = new SnapshotParser();
   let parseError: unknown;
   let firstChunk = 0;
@@ -79,27 +88,54 @@ async function takeSnapshot(timings: ProbeTimings): Promise<Snapshot> {
     }
     timings.parseMs += performance.now() - t;
   });
-  try {
-    // Caches scripts' line ends: without it a snapshot costs O(functions × script size) on V8 11.3.
-    let t = performance.now();
-    await post(session, "Debugger.enable");
-    await post(session, "Debugger.disable");
-    timings.debuggerMs = performance.now() - t;
-    t = performance.now();
-    await post(session, "HeapProfiler.takeHeapSnapshot", { reportProgress: false, captureNumericValue: false, exposeInternals: false });
-    const end = performance.now();
-    timings.generateMs = (firstChunk || end) - t;
-    timings.streamMs = firstChunk === 0 ? 0 : end - firstChunk;
-  } finally {
-    session.disconnect();
-  }
+  // Caches scripts' line ends: without it a snapshot costs O(functions × script size) on V8 11.3.
+  let t = performance.now();
+  await post(session, "Debugger.enable");
+  await post(session, "Debugger.disable");
+  timings.debuggerMs = performance.now() - t;
+  t = performance.now();
+  await post(session, "HeapProfiler.takeHeapSnapshot", { reportProgress: false, captureNumericValue: false, exposeInternals: false });
+  const end = performance.now();
+  timings.generateMs = (firstChunk || end) - t;
+  timings.streamMs = firstChunk === 0 ? 0 : end - firstChunk;
+  session.removeAllListeners("HeapProfiler.addHeapSnapshotChunk");
   if (parseError !== undefined) throw parseError;
-  const t = performance.now();
+  t = performance.now();
   const snap = parser.finish();
   timings.parseMs += performance.now() - t;
   timings.nodes = snap.nodeCount;
   timings.edges = snap.edgeCount;
   return snap;
+}
+
+interface InternalProperties {
+  internalProperties?: { name: string; value?: { value?: unknown } }[];
+}
+
+/**
+ * Of the generator and async function objects whose saved registers hold the target, those whose
+ * call is running (the one that called gc.refcount, or one that called it): V8's inspector tells
+ * (`[[GeneratorState]]`), the snapshot does not. An object the inspector cannot find counts as suspended.
+ */
+async function runningCalls(session: Session, snap: Snapshot, generators: readonly number[]): Promise<Set<number>> {
+  const running = new Set<number>();
+  const group = "ephemeron-probe";
+  try {
+    for (const generator of generators) {
+      try {
+        const found = (await post(session, "HeapProfiler.getObjectByHeapObjectId", { objectId: String(snap.id(generator)), objectGroup: group })) as { result: { objectId?: string } };
+        if (found.result.objectId === undefined) continue;
+        const properties = (await post(session, "Runtime.getProperties", { objectId: found.result.objectId, ownProperties: true })) as InternalProperties;
+        const state = properties.internalProperties?.find((p) => p.name === "[[GeneratorState]]")?.value?.value;
+        if (state === "running") running.add(generator);
+      } catch {
+        // collected since the snapshot, or not an object the inspector shows: left counted
+      }
+    }
+  } finally {
+    await post(session, "Runtime.releaseObjectGroup", { objectGroup: group }).catch(() => undefined);
+  }
+  return running;
 }
 
 /** The newest request: the main thread waits for no older one (an interrupt stopped that wait). */
@@ -122,14 +158,16 @@ function reply(id: number, result: object): void {
 parentPort?.on("message", (request: ProbeRequest) => {
   newest = request.id;
   const timings: ProbeTimings = { debuggerMs: 0, generateMs: 0, streamMs: 0, parseMs: 0, analyseMs: 0, snapshotBytes: 0, nodes: 0, edges: 0 };
-  takeSnapshot(timings)
-    .then((snap) => {
-      const t = performance.now();
-      const result =
-        request.kind === "refcount"
-          ? countReferences(snap, request.probeClass, request.globalOrder)
-          : { classes: request.classNames === undefined ? snap.classCounts(undefined) : countClasses(snap, request.probeClass, request.classNames), nodes: snap.nodeCount };
-      timings.analyseMs = performance.now() - t;
+  withSnapshot(timings, async (snap, session) => {
+    const t = performance.now();
+    const result =
+      request.kind === "refcount"
+        ? countReferences(snap, request.probeClass, request.globalOrder, await runningCalls(session, snap, registerHolders(snap, request.probeClass)))
+        : { classes: request.classNames === undefined ? snap.classCounts(undefined) : countClasses(snap, request.probeClass, request.classNames), nodes: snap.nodeCount };
+    timings.analyseMs = performance.now() - t;
+    return result;
+  })
+    .then((result) => {
       reply(request.id, { ...result, timings });
     })
     .catch((error: unknown) => {

@@ -27,6 +27,9 @@
  *   out of the walk's sight), other than the notebook's own timers its host
  *   tracks (their callbacks are roots; with objects as arguments, no), or gc()'s
  *   queue has callbacks waiting;
+ * - a call of the notebook suspended at an `await` waits for the running one
+ *   (`await k(o)` where k awaits g, which counts): its locals are in the heap
+ *   and count, but only the running call's promise leads to them;
  * - too many objects need the inspector (the snapshot is then as fast).
  * What it does not see and the snapshot would: references held only by
  * Node's or a loaded package's internal state (closures of Node's own
@@ -135,6 +138,48 @@ function arrayIndex(key: string | symbol): number | undefined {
  */
 const RUNTIME_RESOURCES = new Set(["PipeWrap", "TTYWrap", "MessagePort"]);
 
+/**
+ * ephemeron's own files: its runtime (dist/, which awaits each cell) and its test driver (test/, which
+ * does the same). Their suspended calls hold no notebook object in a local.
+ */
+const OWN_FILES = ["dist/", "test/"].map((folder) => new URL(`../../../${folder}`, import.meta.url));
+
+function ownFile(fileName: string): boolean {
+  return OWN_FILES.some((folder) => fileName.startsWith(folder.href) || fileName.startsWith(folder.pathname));
+}
+
+/**
+ * Whether a call of the notebook that is suspended at an `await` waits for the running one (V8's
+ * async stack trace, which follows a chain of awaits, `.then`s and Promise.all up from the running
+ * async function). Such a call's locals are in the heap, where the snapshot counts them, but only
+ * the running call's promise leads to them, and the walk starts from the notebook's globals.
+ * Not seen: a caller past a promise that two reactions wait on (V8's trace stops there).
+ */
+function awaitedBySuspendedCall(): boolean {
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  let sites: readonly NodeJS.CallSite[] = [];
+  Error.prepareStackTrace = (_error, structured) => {
+    sites = structured;
+    return "";
+  };
+  Error.stackTraceLimit = Infinity; // the async frames come after every synchronous one
+  try {
+    const probe: { stack?: unknown } = {};
+    Error.captureStackTrace(probe);
+    void probe.stack; // V8 formats the stack, through prepareStackTrace, when it is first read
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+  return sites.some((site) => {
+    if (!site.isAsync()) return false;
+    if (site.isPromiseAll()) return true; // its list of values may hold the object too
+    const file = site.getFileName() ?? "";
+    return !file.startsWith("node:") && !ownFile(file);
+  });
+}
+
 /** The event loop's resources by kind (unref'd timers, such as the runtime's own output flush, are not listed). */
 export function activeResources(): Map<string, number> {
   const counts = new Map<string, number>();
@@ -168,6 +213,7 @@ export class ReferenceWalk {
       if (n > (this.baseline.get(kind) ?? 0) + known && !RUNTIME_RESOURCES.has(kind)) return { fallback: `the event loop holds a ${kind}` };
     }
     if (this.hooks.pendingCallbacks() > 0) return { fallback: "gc() callbacks are waiting to run" };
+    if (awaitedBySuspendedCall()) return { fallback: "a suspended async function awaits this call" };
     const run = new WalkRun(target, this.realm, this.hooks, this.objectPrototype, this.throwTypeError, timers);
     try {
       return run.walk();

@@ -7,7 +7,10 @@
  * into the object in a snapshot, classified (see runtime-prototype.md, Q2):
  * weak and shortcut edges, the probe's own edge, storage duplicates
  * (PropertyArray slots, PropertyCell values, element/property backing stores),
- * the KeepDuringJob set and stack roots do not count.
+ * the KeepDuringJob set and stack roots do not count. A suspended generator's or
+ * async function's locals count (its saved registers); a running one's do not:
+ * they are on the stack, as a plain function's are, and its saved registers are
+ * only what it held when it last resumed.
  * Unlike `sys.getrefcount` there is no +1 for the call's own argument.
  *
  * The snapshot's JSON (80 MB for a 50 MB heap) is never materialised: the
@@ -60,6 +63,8 @@ export class Snapshot {
     /** Node index (not field offset) an edge points to. */
     private readonly edgeToNode: Uint32Array,
     private readonly strings: readonly (string | undefined)[],
+    /** Node i's heap object id: what the inspector's HeapProfiler.getObjectByHeapObjectId takes. */
+    private readonly nodeId: Uint32Array = new Uint32Array(0),
   ) {
     this.objectType = nodeTypes.indexOf("object");
     this.elementType = edgeTypes.indexOf("element");
@@ -76,6 +81,10 @@ export class Snapshot {
 
   name(node: number): string {
     return this.strings[this.nodeName[node]] ?? "";
+  }
+
+  id(node: number): number {
+    return this.nodeId[node] ?? 0;
   }
 
   edgeType(edge: number): string {
@@ -243,9 +252,11 @@ export class SnapshotParser {
   private nodeFields = 0;
   private typeOff = 0;
   private nameOff = 0;
+  private idOff = 0;
   private edgeCountOff = 0;
   private nodeType = new Uint8Array(0);
   private nodeName = new Uint32Array(0);
+  private nodeId = new Uint32Array(0);
   private nodeEdges = new Uint32Array(0);
   private nodes = 0;
   // edge fields
@@ -310,18 +321,20 @@ export class SnapshotParser {
     this.nodeFields = meta.node_fields.length;
     this.typeOff = meta.node_fields.indexOf("type");
     this.nameOff = meta.node_fields.indexOf("name");
+    this.idOff = meta.node_fields.indexOf("id");
     this.edgeCountOff = meta.node_fields.indexOf("edge_count");
     this.edgeFields = meta.edge_fields.length;
     this.edgeTypeOff = meta.edge_fields.indexOf("type");
     this.edgeNameOff = meta.edge_fields.indexOf("name_or_index");
     this.edgeToOff = meta.edge_fields.indexOf("to_node");
-    if ([this.typeOff, this.nameOff, this.edgeCountOff, this.edgeTypeOff, this.edgeNameOff, this.edgeToOff].includes(-1)) {
+    if ([this.typeOff, this.nameOff, this.idOff, this.edgeCountOff, this.edgeTypeOff, this.edgeNameOff, this.edgeToOff].includes(-1)) {
       throw new Error("heap snapshot: unexpected node or edge fields");
     }
     const n = parsed.snapshot.node_count ?? 0;
     const m = parsed.snapshot.edge_count ?? 0;
     this.nodeType = new Uint8Array(n);
     this.nodeName = new Uint32Array(n);
+    this.nodeId = new Uint32Array(n);
     this.nodeEdges = new Uint32Array(n);
     this.edgeType = new Uint8Array(m);
     this.edgeName = new Uint32Array(m);
@@ -367,9 +380,11 @@ export class SnapshotParser {
     const fields = this.nodeFields;
     const typeOff = this.typeOff;
     const nameOff = this.nameOff;
+    const idOff = this.idOff;
     const edgeCountOff = this.edgeCountOff;
     let nodeType = this.nodeType;
     let nodeName = this.nodeName;
+    let nodeId = this.nodeId;
     let nodeEdges = this.nodeEdges;
     let value = this.value;
     let inNumber = this.inNumber;
@@ -387,10 +402,12 @@ export class SnapshotParser {
         if (n >= nodeType.length) {
           nodeType = this.nodeType = grow(nodeType, n + 1);
           nodeName = this.nodeName = grow(nodeName, n + 1);
+          nodeId = this.nodeId = grow(nodeId, n + 1);
           nodeEdges = this.nodeEdges = grow(nodeEdges, n + 1);
         }
         if (field === typeOff) nodeType[n] = value;
         else if (field === nameOff) nodeName[n] = value;
+        else if (field === idOff) nodeId[n] = value;
         else if (field === edgeCountOff) nodeEdges[n] = value;
         if (++field === fields) {
           field = 0;
@@ -606,6 +623,7 @@ export class SnapshotParser {
       this.edgeName.subarray(0, this.edges),
       this.edgeTo.subarray(0, this.edges),
       this.strings,
+      this.nodeId.subarray(0, n),
     );
   }
 }
@@ -652,7 +670,30 @@ function duplicateInternal(snap: Snapshot, from: number, edgeName: string): bool
   return snap.name(from) === "system / Map" && edgeName === "prototype";
 }
 
-export function countReferences(snap: Snapshot, probeClass: string, globalOrder: readonly string[] = []): RefcountResult {
+/**
+ * The generator and async function objects whose saved registers (`parameters_and_registers`) hold
+ * the target: a suspended call's locals, or, for a call that is running, what it held when it last
+ * resumed (V8 copies the registers back into its frame then and leaves the array as it was).
+ * Which of them run, the snapshot does not say: the worker asks the inspector (`[[GeneratorState]]`).
+ */
+export function registerHolders(snap: Snapshot, probeClass: string): number[] {
+  const p = probeNodes(snap, probeClass);
+  const holders: number[] = [];
+  for (const [edge, from] of snap.retainersOf(p.target)) {
+    if (snap.edgeType(edge) !== "internal" || snap.type(from) !== "array") continue;
+    for (const [via, generator] of snap.retainersOf(from)) {
+      if (snap.edgeName(via) === "parameters_and_registers" && !holders.includes(generator)) holders.push(generator);
+    }
+  }
+  return holders;
+}
+
+/**
+ * `running`: generator and async function objects whose call is running now (registerHolders). Their
+ * saved registers are no holders: the running call's locals are on the stack, which no count
+ * includes, as a plain function's are not (the snapshot's stack roots).
+ */
+export function countReferences(snap: Snapshot, probeClass: string, globalOrder: readonly string[] = [], running: ReadonlySet<number> = new Set()): RefcountResult {
   const p = probeNodes(snap, probeClass);
   const globals = new Set<string>();
   const isGlobal = (node: number): boolean => node === p.globalObject;
@@ -716,6 +757,16 @@ export function countReferences(snap: Snapshot, probeClass: string, globalOrder:
   const functionLabel = (fn: number, what: string): string => {
     const owner = ownerName(fn);
     return owner === snap.name(fn) || owner === snap.type(fn) ? `${what} ${snap.name(fn) || "(anonymous)"}` : owner;
+  };
+  /**
+   * A suspended call by the variable that holds its generator (`it`), else by its function: V8 names
+   * an async function's object "Generator", whatever function it runs.
+   */
+  const callLabel = (generator: number): string => {
+    const owner = ownerName(generator);
+    if (owner !== snap.name(generator) && owner !== snap.type(generator)) return owner;
+    const fn = snap.child(generator, "function");
+    return `suspended call of ${(fn === undefined ? "" : snap.name(fn)) || "(anonymous)"}`;
   };
   const isFunctionContext = (context: number): boolean => closureOf(context) !== undefined;
   const isKeepDuringJob = (node: number): boolean => {
@@ -782,7 +833,9 @@ export function countReferences(snap: Snapshot, probeClass: string, globalOrder:
       others.push(`${functionLabel(heldVia(from, "bindings")!, "bound function of")} (its bound arguments[${name}])`);
     } else if (t === "internal" && snap.type(from) === "array" && heldVia(from, "parameters_and_registers") !== undefined) {
       // A generator or async function stopped at a yield or an await keeps its locals here.
-      others.push(`${functionLabel(heldVia(from, "parameters_and_registers")!, "suspended call of")} (a local of its suspended call)`);
+      const generator = heldVia(from, "parameters_and_registers")!;
+      if (running.has(generator)) continue;
+      others.push(`${callLabel(generator)} (a local of its suspended call)`);
     } else if (t === "internal" && snap.type(from) === "array") {
       if (isKeepDuringJob(from)) continue;
       others.push(collectionOf(from) ?? `${fromName || "internal array"}[${name}]`);

@@ -282,6 +282,40 @@ describe("gc.refcount walks the notebook's objects instead of taking a heap snap
     expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "check" } }))).toEqual(expected);
   });
 
+  it("inside an async function after an await, an async arrow, or a generator between yields, the running call's own locals are no holders, as a plain function's are not", () => {
+    // Not awaited by the cell (`.then`, each call in a cell of its own), so no suspended call of the notebook waits for them: the walk answers.
+    const cells = [
+      cell("o, g, a, gen, it, seen", `o = { a: 1 }; seen = [];
+        g = async function g(x) { await null; return gc.refcount(x) + " " + gc.referrers(x).join() + " " + refcountPath() };
+        a = async (x) => { await null; return gc.referrers(x).join() + " " + refcountPath() };
+        gen = function* gen(x) { yield 1; yield gc.referrers(x).join() };
+        g(o).then((line) => seen.push(line))`),
+      cell("", `a(o).then((line) => seen.push(line))`),
+      cell("", `it = gen(o); it.next(); seen.push(it.next().value); print(seen.join(" / "))`),
+      // Suspended, the generator's locals are its call's, in the heap: they count.
+      cell("", `it = gen(o); it.next(); return gc.referrers(o).join(" | ")`),
+    ];
+    const expected = ["1 o walk / o walk / o", "=> 'o | it (a local of its suspended call)'"];
+    expect(lines(runCells(cells))).toEqual(expected);
+    expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "check" } }))).toEqual(expected);
+    expect(lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "snapshot" } }))).toEqual(["1 o snapshot: EPHEMERON_REFCOUNT=snapshot / o snapshot: EPHEMERON_REFCOUNT=snapshot / o", expected[1]]);
+  });
+
+  it("an async function that awaits the running call is suspended: its locals count, named by the function, and the walk leaves them to the snapshot", () => {
+    const cells = [
+      cell("o, k, g", `o = { a: 1 };
+        g = async function g(x) { await null; return gc.referrers(x).join(" | ") + " " + refcountPath() };
+        k = async function k(x) { const y = [x]; const line = await g(x); return line + " " + y.length };
+        print(await k(o));
+        { const z = o; print(await g(o)) }`),
+    ];
+    const out = lines(runCells(cells, { env: { EPHEMERON_REFCOUNT: "check" } }));
+    expect(out).toEqual([
+      "o | Array[0] | suspended call of k (a local of its suspended call) snapshot: a suspended async function awaits this call 1",
+      "o | suspended call of (anonymous) (a local of its suspended call) snapshot: a suspended async function awaits this call",
+    ]);
+  });
+
   it("a proxy and a ref are held by the notebook's names only, not by the runtime's own traps", () => {
     const out = lines(runCells([
       cell("o, p, r", `o = { a: 1 }; p = weakref.proxy(o); r = weakref.ref(o);
