@@ -170,14 +170,14 @@ export class RuntimeSupervisor {
     return this.child?.pid;
   }
 
-  async execute(cell: Omit<ExecuteCell, "type">, sink: OutputSink): Promise<RunOutcome> {
+  async execute(cell: Omit<ExecuteCell, "type" | "sentAt">, sink: OutputSink): Promise<RunOutcome> {
     await this.start();
     this.ranCell = true;
     this.lastLabel = cell.label;
     this.remember(cell.id, sink);
     return new Promise<RunOutcome>((resolve) => {
       this.running = { id: cell.id, resolve };
-      this.post({ type: "execute", ...cell });
+      this.post({ type: "execute", ...cell, sentAt: Date.now() });
     });
   }
 

@@ -5,7 +5,7 @@
 
 import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { CELL_TOKEN_FUNCTION, END_OF_CELL, KEYBOARD_INTERRUPT, RESUMED_FUNCTION, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
+import { ASK_FIRST_MS, CELL_TOKEN_FUNCTION, END_OF_CELL, KEYBOARD_INTERRUPT, RESUMED_FUNCTION, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
 import { OutputChannel, captureProcessStreams, cellScope, notebookTimers, shortTimers, type CellScope } from "./output.js";
 import { createNotebookContext, define } from "./context.js";
 import { installStackTraces } from "./traceback.js";
@@ -98,7 +98,9 @@ process.on("uncaughtException", reportUnlessHandled("uncaughtException", "Uncaug
 process.on("unhandledRejection", reportUnlessHandled("unhandledRejection", "Unhandled promise rejection"));
 
 /** The cell being run. Its reply may come from the cell itself or from an interrupt, whichever is first. */
-let current: { id: string; finish: (outcome: CellOutcome) => void; token: CellToken; startedAt: number; stdin?: boolean } | undefined;
+let current: { id: string; finish: (outcome: CellOutcome) => void; token: CellToken; startedAt: number; sentAt: number; stdin?: boolean } | undefined;
+/** When an interrupt last found no cell to stop and nothing busy: a cell the kernel had sent before it is stopped as it begins. */
+let missedInterruptAt = -Infinity;
 /** Comm messages whose handlers have not finished: an interrupt ends them when no cell runs. */
 const commsAtWork = new Set<string>();
 /** Cells waiting to run. Not a promise chain: a job stopped by Runtime.terminateExecution never settles its promise, and a chain would stall behind it. */
@@ -166,9 +168,15 @@ function runCell(cell: ExecuteCell): Promise<void> {
       queueMicrotask(runNext);
     };
     const token: CellToken = { interrupted: false };
-    current = { id: cell.id, finish, token, startedAt: Date.now(), stdin: cell.stdin };
+    current = { id: cell.id, finish, token, startedAt: Date.now(), sentAt: cell.sentAt, stdin: cell.stdin };
     recentStarts.push({ at: current.startedAt, scopeBefore: cellScope.getStore() });
     if (recentStarts.length > 8) recentStarts.shift();
+    // Interrupted on its way here (the interrupt came to the main thread before the cell did): it never starts.
+    if (missedInterruptAt >= cell.sentAt) {
+      missedInterruptAt = -Infinity;
+      finish({ error: KEYBOARD_INTERRUPT });
+      return;
+    }
     // If the watchdog terminates this cell's JavaScript, this call's stack is
     // gone with it, and `finish` is called by the interrupt instead.
     shortTimers.start();
@@ -188,15 +196,23 @@ function runCell(cell: ExecuteCell): Promise<void> {
 /**
  * The kernel asked, at `at`, to stop what runs; whether a cell or a comm handler was ended. The
  * running cell ends with KeyboardInterrupt (one that started after the request is left alone: the
- * request was not about it). With no cell running, comm handlers still at work end the same way.
+ * request was about what held the runtime up, a timer's loop the watchdog stopped). With no cell
+ * running, comm handlers still at work end the same way.
+ *
+ * The kernel sends a cell and an interrupt on different channels, so the interrupt may come first
+ * while this thread is free (it would have answered the watchdog in time: nothing was stopped).
+ * Then the interrupt is the cell's, the one the kernel sent before it: it ends if it has begun, and
+ * else never starts.
  */
 function interrupt(at: number): boolean {
   inputs.cancelAll(keyboardInterrupt());
-  if (current && current.startedAt <= at) {
+  const free = Date.now() - at < ASK_FIRST_MS / 2;
+  if (current && (current.startedAt <= at || (free && current.sentAt <= at))) {
     current.token.interrupted = true;
     current.finish({ error: KEYBOARD_INTERRUPT });
     return true;
   }
+  if (!current && free) missedInterruptAt = at;
   const handlers = [...commsAtWork];
   for (const id of handlers) {
     commsAtWork.delete(id);

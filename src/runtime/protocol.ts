@@ -76,6 +76,11 @@ export interface ExecuteCell {
   map?: SourceMapV3;
   /** False when the client takes no input (allow_stdin false, as nbconvert's): input() then fails at once. */
   stdin?: boolean;
+  /**
+   * When the kernel sent it (Date.now()): an interrupt the watchdog read since is this cell's, though
+   * it may reach the runtime's main thread before the cell does (they come on different channels).
+   */
+  sentAt: number;
 }
 
 /** A TypeScript file the notebook imports, as the kernel compiled it (src/runtime/typescript-modules.ts). */
@@ -136,3 +141,6 @@ export type FromRuntime =
   | { type: "transpile"; requestId: number; path: string }
   | { type: "members"; requestId: number; members: { name: string; kind: "method" | "property" }[] }
   | { type: "string_form"; requestId: number; text?: string };
+
+/** How long the watchdog waits for the main thread to take an interrupt before it stops its JavaScript (watchdog.ts). */
+export const ASK_FIRST_MS = 30;

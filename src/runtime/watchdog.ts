@@ -14,11 +14,11 @@
 // keep what it logs (the prototype notes).
 
 import { processTree } from "./processes.js";
+import { ASK_FIRST_MS } from "./protocol.js";
 import { Session } from "node:inspector";
 import net from "node:net";
 import { parentPort } from "node:worker_threads";
 
-const ASK_FIRST_MS = 30;
 export const INTERRUPT_FD = 4;
 
 export type ToWatchdog = { type: "ack"; seq: number };
