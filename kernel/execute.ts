@@ -89,7 +89,7 @@ export class Executor {
       return { status: "ok", execution_count: count, user_expressions: {}, payload: [{ source: "ask_exit", keepkernel: false }] };
     }
     const helpFor = helpTarget(code);
-    if (helpFor !== undefined) return this.page(helpFor, count);
+    if (helpFor !== undefined) return this.page(helpFor, count, publish);
     const outcome = await this.run(code, count, context.request.header.msg_id, context, publish, true);
     const userExpressions = await this.evaluateUserExpressions(request.user_expressions, context);
     if (outcome.error) {
@@ -111,12 +111,14 @@ export class Executor {
   /**
    * Help goes to the client's pager as a payload, as IPython's `?` does: the checker's signature and
    * documentation, and how the live value prints (IPython's "String form") when the target is a path of names.
+   * Of a name neither knows, IPython's line under the cell, and no page.
    */
-  private async page(expression: string, count: number): Promise<JsonObject> {
+  private async page(expression: string, count: number, publish: RequestContext["publish"]): Promise<JsonObject> {
     const path = namePath(expression);
     const [documented, value] = await Promise.all([this.compiler.help(expression), path && this.runtime.stringForm(path)]);
-    const data = withStringForm(documented, value) ?? { "text/plain": `No documentation found for ${expression}` };
-    return { status: "ok", execution_count: count, user_expressions: {}, payload: [{ source: "page", data, start: 0 }] };
+    const data = withStringForm(documented, value);
+    if (data === undefined) publish("stream", { name: "stdout", text: `Object \`${expression}\` not found.\n` });
+    return { status: "ok", execution_count: count, user_expressions: {}, payload: data === undefined ? [] : [{ source: "page", data, start: 0 }] };
   }
 
   /** `cell`: a cell of the notebook, whose declarations later cells see (user_expressions are not). */

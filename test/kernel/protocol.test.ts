@@ -115,9 +115,16 @@ describe("a running kernel", () => {
     expect((await page("loose.inner?"))["text/plain"]).toBe("Value: { depth: 2 }");
     // A function's value is its signature; a call is not evaluated to show what it gives.
     expect((await page("Math.max?"))["text/plain"]).not.toContain("Value:");
-    expect((await page("sizes.slice(1)?"))["text/plain"]).not.toContain("Value:");
+    const call = await k.client.execute("sizes.slice(1)?");
+    expect(JSON.stringify(call.reply.content.payload) + streamText(call.iopub)).not.toContain("Value:");
     expect((await page("counted?"))["text/plain"]).toContain("Value: { n: [Getter] }");
     expect(await k.client.execute("calls").then(({ iopub }) => resultText(iopub))).toBe("0");
+  });
+
+  it("says of a name nothing knows what IPython says, under the cell, and opens no pager", async () => {
+    const { reply, iopub } = await k.client.execute("nothingNamedSo?");
+    expect(reply.content).toMatchObject({ status: "ok", payload: [] });
+    expect(streamText(iopub)).toBe("Object `nothingNamedSo` not found.\n");
   });
 
   it("answers a bare exit or quit with IPython's ask_exit payload, so jupyter console closes", async () => {
