@@ -494,8 +494,27 @@ const NOT_REFERENCES: Record<string, readonly string[]> = {
   // A namespace's members are its own names (`NS.x`), not the cell's.
   TsModuleDeclaration: ["body"],
 };
-/** Code that runs later than the cell (when called, or constructed): its values follow the newest declaration. */
-const DEFERRED = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression", "ClassMethod", "PrivateMethod", "Constructor", "MethodProperty", "GetterProperty", "SetterProperty", "ClassProperty", "PrivateProperty", "StaticBlock"]);
+/**
+ * Code that runs later than the cell (when called, or constructed): its values follow the newest
+ * declaration. Not a static field's initializer nor a static block, which run with the class's
+ * declaration (deferredNode), nor a member's computed name (`[key]`), evaluated there too.
+ */
+const DEFERRED = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression", "ClassMethod", "PrivateMethod", "Constructor", "MethodProperty", "GetterProperty", "SetterProperty", "ClassProperty", "PrivateProperty"]);
+
+function deferredNode(node: AstNode): boolean {
+  return DEFERRED.has(node.type ?? "") && !((node.type === "ClassProperty" || node.type === "PrivateProperty") && node.isStatic === true);
+}
+
+/**
+ * A member's name that is an expression (`[slot]`), whose uses NOT_REFERENCES would skip with the
+ * name: swc wraps it in a Computed node, and marks a signature's (`interface I { [slot]: T }`) computed.
+ */
+function computedKey(node: AstNode, field: string, child: unknown): unknown {
+  if (field !== "key" || typeof child !== "object" || child === null) return undefined;
+  const key = child as AstNode;
+  if (key.type === "Computed") return key.expression;
+  return node.computed === true ? key : undefined;
+}
 
 type AstNode = { type?: string; span?: Swc.Span; [field: string]: unknown };
 
@@ -525,13 +544,19 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
       return;
     }
     const nowType = inType || /^Ts.*Type$|^TsType|^TsInterfaceBody$|^TsExpressionWithTypeArguments$|^TsQualifiedName$/.test(type);
-    const nowDeferred = deferred || DEFERRED.has(type);
+    const nowDeferred = deferred || deferredNode(node);
     let scope = typeParameters;
     const declared = (node.typeParameters ?? node.typeParams) as { parameters?: { name: { value: string } }[] } | undefined | null;
     if (declared?.parameters?.length) scope = new Set([...typeParameters, ...declared.parameters.map((p) => p.name.value)]);
     const skipped = NOT_REFERENCES[type] ?? [];
     for (const [field, child] of Object.entries(node)) {
-      if (field === "span" || field === "ctxt" || field === "type" || skipped.includes(field)) continue;
+      if (field === "span" || field === "ctxt" || field === "type") continue;
+      if (skipped.includes(field)) {
+        // A computed name runs where the member is defined: with the enclosing code, not the member's body.
+        const expression = computedKey(node, field, child);
+        if (expression !== undefined) visit(expression, nowType, deferred, scope, false);
+        continue;
+      }
       // `{ a }` in an object literal is an Identifier among its properties; in a pattern, an AssignmentPatternProperty's key.
       const isShorthand = (type === "ObjectExpression" && field === "properties") || (type === "AssignmentPatternProperty" && field === "key");
       if (isShorthand && Array.isArray(child)) {

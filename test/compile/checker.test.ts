@@ -79,6 +79,14 @@ describe("CellChecker", () => {
     expect(await checker.check("const t: string = callsLate();")).toEqual([]);
   });
 
+  it("keeps the keys a computed property name gave, and a static field's value, when a later cell declares the key's name again", async () => {
+    expect(await run(checker, "const slot = 'first';\nconst keyed = { [slot]: 1 };\ninterface Keyed { [slot]: number }\nclass KeyedClass { [slot] = 1; static readonly initial = slot; get [slot + 'Getter']() { return 1; } }")).toEqual([]);
+    expect(await run(checker, "const slot = 'second';")).toEqual([]);
+    // At run time keyed.first is 1 and KeyedClass.initial is "first": the keys and values of when the cell ran.
+    expect(await checker.check("const a: number = keyed.first + new KeyedClass().first;\nconst k: Keyed = { first: 2 };\nconst s: 'first' = KeyedClass.initial;")).toEqual([]);
+    expect(codes(await checker.check("keyed.second;"))).toEqual([2339]);
+  });
+
   it("keeps a generic's type parameter and a namespace's members apart from top-level names of the same spelling", async () => {
     expect(await run(checker, "type Param = number;\nfunction same<Param>(x: Param): Param { return x; }\nnamespace Space { export const member = 1; }\nconst member = 'outer';")).toEqual([]);
     expect(await run(checker, "type Param = string;\nconst member = 5;")).toEqual([]);
