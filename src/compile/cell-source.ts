@@ -123,6 +123,15 @@ const THROUGH_MODULE = "ephemeron-through:";
 export const RELATIVE_MODULE = "ephemeron-relative:";
 
 /**
+ * The ambient module a cell's module augmentation (`declare module "pkg" { … }` in a cell that
+ * imports or exports, a module to tsc) is moved into. In a script, which every cell is to the
+ * checker, `declare module "pkg"` declares a module of that name in the package's place (it lost
+ * every export it did not repeat, for the rest of the session); nested in an ambient module of a
+ * script, it is an augmentation, as `global { … }` is one there.
+ */
+const AUGMENTATION_MODULE = "ephemeron-augmentation:";
+
+/**
  * Names Node and its types declare as globals (`crypto`, `URL`, `process`, CommonJS's `module`…).
  * An alias added to the global scope under such a name collides with the global's own declaration
  * and breaks the stand-in, where a constant in the cell's script shadows it (cell-project.ts lets a
@@ -203,6 +212,9 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   const start = (node: { span: Swc.Span }): number => at(node.span.start);
   const end = (node: { span: Swc.Span }): number => at(node.span.end);
 
+  // tsc takes a file with an import or an export as a module, and its `declare module "m"` as an augmentation of m.
+  const isModule = body.some((item) => item.type.startsWith("Import") || item.type.startsWith("Export") || item.type === "TsExportAssignment" ||
+    (item.type === "TsImportEqualsDeclaration" && item.moduleRef.type === "TsExternalModuleReference"));
   for (const item of body) {
     switch (item.type) {
       case "ImportDeclaration": {
@@ -273,6 +285,13 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
               inserts.push([start(statement), "declare "]);
             }
           }
+        } else if (isModule && item.id.type === "StringLiteral" && item.body?.type === "TsModuleBlock" && text.startsWith("declare", start(item))) {
+          // An augmentation: inside the ambient module, without its `declare` (already ambient there);
+          // a relative name through the tsconfig's prefix, as an import's stand-in names it.
+          blanks.push([start(item), start(item) + "declare".length]);
+          inserts.push([start(item), `declare module ${JSON.stringify(AUGMENTATION_MODULE)} {`]);
+          if (/^\.\.?(?:\/|$)/.test(item.id.value)) inserts.push([start(item.id) + 1, RELATIVE_MODULE]);
+          inserts.push([end(item), " }"]);
         }
         break;
       case "ExportNamedDeclaration":

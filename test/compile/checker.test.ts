@@ -1,7 +1,7 @@
 // The checker as the kernel uses it: cells checked against the cells run
 // before them, completion and inspection with those cells as context.
 
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -381,6 +381,27 @@ describe("CellChecker's cell files", () => {
       expect(await checker.check('import { triple } from "./helper.js";')).toMatchObject([{ code: 2305, message: "Module '\"./helper.js\"' has no exported member 'triple'." }]);
       expect(codes(await checker.check('import { x } from "./absent.js";'))).toEqual([2307]);
       expect(readdirSync(dir).sort()).toEqual(["helper.d.ts", "helper.js"]);
+      await checker.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes declare module \"pkg\" in a cell that imports or exports as tsc takes it in a module: an augmentation of the package or file, not a new module in its place", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ephemeron-checker-"));
+    mkdirSync(join(dir, "node_modules", "typed-pkg"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", "typed-pkg", "package.json"), '{ "name": "typed-pkg", "main": "index.js", "types": "index.d.ts" }');
+    writeFileSync(join(dir, "node_modules", "typed-pkg", "index.js"), "exports.make = () => ({ a: 1 });\n");
+    writeFileSync(join(dir, "node_modules", "typed-pkg", "index.d.ts"), "export interface Opts { a: number }\nexport declare function make(): Opts;\n");
+    writeFileSync(join(dir, "shapes.ts"), "export interface Shape { kind: string }\nexport function sides(s: Shape): number { return s.kind.length; }\n");
+    try {
+      const checker = new CellChecker({ cwd: dir });
+      await checker.ready();
+      expect(await run(checker, 'import { make, type Opts } from "typed-pkg";\ndeclare module "typed-pkg" { interface Opts { extra?: string } }\nconst opts: Opts = { ...make(), extra: "x" };')).toEqual([]);
+      expect(await run(checker, 'export {};\ndeclare module "./shapes.ts" { interface Shape { corners?: number } }')).toEqual([]);
+      // Later cells see the package and the file with what the augmentations added.
+      expect(await checker.check('import { make, type Opts } from "typed-pkg";\nimport { sides } from "./shapes.ts";\nconst more: Opts = { a: make().a, extra: "y" };\nsides({ kind: "sq", corners: 4 });')).toEqual([]);
+      expect(codes(await checker.check('import { type Opts } from "typed-pkg";\nconst wrong: Opts = { a: 1, extra: 2 };'))).toEqual([2322]);
       await checker.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });
