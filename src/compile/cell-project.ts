@@ -18,7 +18,7 @@ import { isAbsolute, relative } from "node:path";
 import type { Diagnostic, Project } from "typescript/unstable/async";
 import type { UpdateSnapshotResponse } from "typescript/unstable/proto";
 import { lineAndColumn } from "./code-points.js";
-import { checkedText, sourceOffset, withoutStandInModules, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
+import { checkedText, kindMeaning, sourceOffset, withoutStandInModules, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
 import { ALWAYS_DEFINED_GLOBALS, type CellDiagnostic, type CheckResult, type CompletionResult, type InspectResult } from "./checker-types.js";
 import type { CellFiles } from "./cell-files.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
@@ -131,7 +131,7 @@ interface AcceptedCell {
   shadowed: Set<string>;
   serial: number;
   /** Its uses of names some accepted cell declared (itself included), and which cell that was then. */
-  uses: { name: string; start: number; end: number; shorthand: boolean; owner: AcceptedCell }[];
+  uses: { name: string; start: number; end: number; shorthand: boolean; meaning: number; owner: AcceptedCell }[];
   /** How many uses in other cells mean one of its names: it stays in the project while any does. */
   usedBy: number;
   /** Where its own text ends and the stand-ins for its imports begin. */
@@ -149,8 +149,8 @@ export class CellProject implements LanguageView {
   private readonly accepted: AcceptedCell[] = [];
   private serial = 0;
   private lastPrepared: PreparedCell | undefined;
-  /** The names the accepted cells were last rendered without (the scratch cell's, at the last sync). */
-  private replacedNow = new Set<string>();
+  /** The names the accepted cells were last rendered without (the scratch cell's, at the last sync), and their meanings (MEANING's bits). */
+  private replacedNow = new Map<string, number>();
   /** The accepted cells that declare or use each name: the files a change to the name's declarations renders again. */
   private readonly cellsByName = new Map<string, Set<AcceptedCell>>();
   /** What to render again at the next sync: names whose declarations were replaced since, and cells not rendered yet. */
@@ -264,17 +264,21 @@ export class CellProject implements LanguageView {
     const prepared = this.prepare(source, checked?.());
     const cell = withoutProbes(prepared);
     // The names it replaces are now shadowed for good, and its own must not be renamed away in the next render.
-    for (const name of this.replacedNow) this.dirtyNames.add(name);
-    this.replacedNow = new Set();
-    const replaced = new Set(cell.names.map((n) => n.name));
-    for (const name of replaced) this.dirtyNames.add(name);
-    // Which accepted cell owns each name the new cell uses, before its own declarations shadow any.
-    const owners = new Map<string, AcceptedCell>();
+    for (const name of this.replacedNow.keys()) this.dirtyNames.add(name);
+    this.replacedNow = new Map();
+    const replaced = meanings(cell.names);
+    for (const name of replaced.keys()) this.dirtyNames.add(name);
+    // The accepted cells that own each name, before the new cell's declarations shadow any: a use
+    // means the newest of them that gives the name the use's meaning (the value `Status`, the type `Status`).
+    const owners = new Map<string, AcceptedCell[]>();
     for (const earlier of this.accepted) {
-      for (const n of earlier.names) if (!earlier.shadowed.has(n.name)) owners.set(n.name, earlier);
+      for (const name of new Set(earlier.names.map((n) => n.name))) {
+        if (!earlier.shadowed.has(name)) owners.set(name, [...(owners.get(name) ?? []), earlier]);
+      }
     }
+    const ownerOf = (name: string, meaning: number): AcceptedCell | undefined => owners.get(name)?.findLast((owner) => (meaningOf(owner, name) & meaning) !== 0);
     for (const earlier of this.accepted) {
-      for (const name of replaced) if (earlier.names.some((n) => n.name === name)) earlier.shadowed.add(name);
+      for (const [name, meaning] of replaced) if ((meaningOf(earlier, name) & meaning) !== 0) earlier.shadowed.add(name);
     }
     const keeps = cell.names.length > 0 || cell.unnamed;
     let accepted: AcceptedCell | undefined;
@@ -293,7 +297,7 @@ export class CellProject implements LanguageView {
       }
       accepted = { file, text: cell.text, names: cell.names, unnamed: cell.unnamed, shadowed: new Set(), serial: this.serial++, uses: [], usedBy: 0, ownLength: cell.ownLength };
       for (const use of cell.references) {
-        const owner: AcceptedCell | undefined = replaced.has(use.name) ? accepted : owners.get(use.name);
+        const owner: AcceptedCell | undefined = ((replaced.get(use.name) ?? 0) & use.meaning) !== 0 ? accepted : ownerOf(use.name, use.meaning);
         if (owner === undefined) continue;
         accepted.uses.push({ ...use, owner });
         if (owner !== accepted) owner.usedBy++;
@@ -319,7 +323,7 @@ export class CellProject implements LanguageView {
   }
 
   /** Cells all of whose names are replaced, and that no kept cell's uses mean, go back to the pool. */
-  private dropUnused(replaced: Set<string>): void {
+  private dropUnused(replaced: Map<string, number>): void {
     for (let dropped = true; dropped; ) {
       dropped = false;
       for (let i = this.accepted.length - 1; i >= 0; i--) {
@@ -389,9 +393,9 @@ export class CellProject implements LanguageView {
     // Only the files whose rendering may differ from the last: those of the names renamed away
     // then or now, of the names replaced since, and the cells accepted since (a session of a
     // thousand cells would otherwise render a thousand files for every check).
-    const next = new Set(names.map((n) => n.name));
+    const next = meanings(names);
     const affected = new Set(this.dirtyCells);
-    for (const name of [...this.replacedNow, ...next, ...this.dirtyNames]) for (const cell of this.cellsByName.get(name) ?? []) affected.add(cell);
+    for (const name of [...this.replacedNow.keys(), ...next.keys(), ...this.dirtyNames]) for (const cell of this.cellsByName.get(name) ?? []) affected.add(cell);
     this.replacedNow = next;
     this.dirtyNames.clear();
     this.dirtyCells.clear();
@@ -474,13 +478,33 @@ function ambientValueNames(text: string): DeclaredName[] {
   const kinds: Record<string, string> = { var: "variable", let: "variable", const: "variable", function: "function", class: "class" };
   return [...text.matchAll(AMBIENT_VALUE)].map((match) => {
     const end = match.index + match[0].length;
-    return { name: match[2]!, kind: kinds[match[1]!]!, start: end - match[2]!.length, end };
+    const kind = kinds[match[1]!]!;
+    return { name: match[2]!, kind, meaning: kindMeaning(kind), start: end - match[2]!.length, end };
   });
 }
 
-function renderAccepted(cell: AcceptedCell, replacedNow: Set<string>): string {
+/** Each name the declarations give, with the meanings (MEANING's bits) they give it together. */
+function meanings(names: readonly DeclaredName[]): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const n of names) result.set(n.name, (result.get(n.name) ?? 0) | n.meaning);
+  return result;
+}
+
+/** The meanings a cell's declarations give `name` (0: it declares no such name). */
+function meaningOf(cell: { names: readonly DeclaredName[] }, name: string): number {
+  let meaning = 0;
+  for (const n of cell.names) if (n.name === name) meaning |= n.meaning;
+  return meaning;
+}
+
+/**
+ * A cell's text with the names later cells replaced renamed away, and with them the uses that
+ * mean those declarations. A cell's declarations of a name go together, when any of their
+ * meanings is replaced: a value by a value, a type by a type (a class by either).
+ */
+function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): string {
   const renames: { start: number; end: number; text: string }[] = [];
-  const gone = (owner: AcceptedCell, name: string) => owner.shadowed.has(name) || replacedNow.has(name);
+  const gone = (owner: AcceptedCell, name: string) => owner.shadowed.has(name) || ((replacedNow.get(name) ?? 0) & meaningOf(owner, name)) !== 0;
   for (const n of cell.names) if (gone(cell, n.name)) renames.push({ start: n.start, end: n.end, text: replacedName(cell.serial, n.name) });
   for (const use of cell.uses) {
     if (!gone(use.owner, use.name)) continue;

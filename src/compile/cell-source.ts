@@ -20,11 +20,39 @@ import { bindingIdentifiers, nestedVars, parseWithOffsets } from "./swc.js";
 /** `// @ts-nocheck` as a cell's first line skips checking it (its declarations still count for later cells). */
 export const NO_CHECK = /^\s*\/\/\s*@ts-nocheck\b/;
 
+/**
+ * What a name means, as TypeScript's declaration spaces tell: a value, a type, a namespace (bits of
+ * a number). `const Status = {…}` and `type Status = …` are two declarations that do not replace
+ * each other, in a program as at run time; a `class` is both a value and a type.
+ */
+export const MEANING = { value: 1, type: 2, namespace: 4, all: 7 } as const;
+
+/** The meanings of each kind of declaration (DeclaredName.kind). */
+const KIND_MEANINGS: Record<string, number> = {
+  variable: MEANING.value,
+  function: MEANING.value,
+  class: MEANING.value | MEANING.type,
+  interface: MEANING.type,
+  type: MEANING.type,
+  enum: MEANING.all,
+  // A namespace is a value when it has values: taken as one, so a later `const` of its name replaces it.
+  namespace: MEANING.value | MEANING.namespace,
+  // An import (or `import x = …`) may bring any of them.
+  module: MEANING.all,
+};
+
+/** The meanings a declaration of this kind gives its name. */
+export function kindMeaning(kind: string): number {
+  return KIND_MEANINGS[kind] ?? MEANING.all;
+}
+
 /** A name a cell declares at top level: the identifier's UTF-16 range in the checked text. */
 export interface DeclaredName {
   name: string;
   /** What it is, as Jupyter's completion metadata names it: "variable", "function", "class", … */
   kind: string;
+  /** MEANING's bits: which of the name's meanings the declaration gives. */
+  meaning: number;
   start: number;
   end: number;
 }
@@ -81,6 +109,8 @@ export interface NameReference {
   end: number;
   /** `{ name }` in an object literal or pattern: renaming it must keep the property's name. */
   shorthand: boolean;
+  /** MEANING's bit of the use: a value (in code, or `typeof name` in a type), a type, a namespace (`name.T`). */
+  meaning: number;
 }
 
 /** The offset in the cell's own source of offset `at` of its checked text (before the appended stand-ins). */
@@ -381,7 +411,7 @@ function standInUses({ body, at }: Parsed): NameReference[] {
   const uses: NameReference[] = [];
   const use = (id: Swc.Identifier): void => {
     const start = at(id.span.start);
-    uses.push({ name: id.value, start, end: start + id.value.length, shorthand: false });
+    uses.push({ name: id.value, start, end: start + id.value.length, shorthand: false, meaning: MEANING.all });
   };
   for (const item of body) {
     if (item.type !== "TsModuleDeclaration" || item.body?.type !== "TsModuleBlock") continue;
@@ -436,10 +466,10 @@ function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unn
   let unnamed = false;
   /** The kind of each name a THROUGH_MODULE exports, for the alias that follows it. */
   const throughKinds = new Map<string, string>();
-  const add = (id: Swc.Identifier, kind: string): void => {
+  const add = (id: Swc.Identifier, kind: string, meaning = kindMeaning(kind)): void => {
     // A binding's span can take in its `?` and type annotation; the name is the identifier's first characters.
     const start = at(id.span.start);
-    names.push({ name: id.value, kind, start, end: start + id.value.length });
+    names.push({ name: id.value, kind, meaning, start, end: start + id.value.length });
   };
   for (const item of body) {
     const declaration: Swc.ModuleItem | Swc.Declaration = item.type === "ExportDeclaration" ? item.declaration : item;
@@ -467,10 +497,10 @@ function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unn
         break;
       case "TsModuleDeclaration": {
         const alias = aliasDeclared(declaration);
-        if (alias !== undefined) add(alias, throughKinds.get(alias.value) ?? "variable");
+        if (alias !== undefined) add(alias, throughKinds.get(alias.value) ?? "variable", MEANING.all);
         else if (isThroughModule(declaration)) for (const name of exportedNames(declaration)) throughKinds.set(name, throughKind(declaration));
         else if (isStandInModule(declaration)) break;
-        else if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module");
+        else if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module", kindMeaning("namespace"));
         else unnamed = true;
         break;
       }
@@ -544,9 +574,15 @@ type AstNode = { type?: string; span?: Swc.Span; [field: string]: unknown };
  */
 function collectReferences({ body, at }: Parsed, text: string, declarationStarts: Set<number>): NameReference[] {
   const references: NameReference[] = [];
-  const visit = (value: unknown, inType: boolean, deferred: boolean, typeParameters: ReadonlySet<string>, shorthand: boolean): void => {
+  /**
+   * Where a node stands. `valueInType`: in a type, but naming a value (`typeof name`, a computed
+   * key `[name]`); `qualifier`: the node is what a type's dotted name starts with (`NS.T`).
+   */
+  interface Place { inType: boolean; deferred: boolean; typeParameters: ReadonlySet<string>; shorthand: boolean; valueInType: boolean; qualifier: boolean }
+  const visit = (value: unknown, place: Place): void => {
+    const { inType, deferred, typeParameters, valueInType } = place;
     if (Array.isArray(value)) {
-      for (const item of value) visit(item, inType, deferred, typeParameters, false);
+      for (const item of value) visit(item, { ...place, shorthand: false, qualifier: false });
       return;
     }
     if (typeof value !== "object" || value === null) return;
@@ -557,9 +593,10 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
       const typed = inType || (node.typeAnnotation !== undefined && node.typeAnnotation !== null);
       if ((inType || !deferred) && !(inType && typeParameters.has(name)) && node.span) {
         const start = at(node.span.start);
-        if (!declarationStarts.has(start) && text.startsWith(name, start)) references.push({ name, start, end: start + name.length, shorthand });
+        const meaning = !inType || valueInType ? MEANING.value : place.qualifier ? MEANING.namespace : MEANING.type;
+        if (!declarationStarts.has(start) && text.startsWith(name, start)) references.push({ name, start, end: start + name.length, shorthand: place.shorthand, meaning });
       }
-      if (typed) visit(node.typeAnnotation, true, deferred, typeParameters, false);
+      if (typed) visit(node.typeAnnotation, { ...place, inType: true, shorthand: false, valueInType: false, qualifier: false });
       return;
     }
     const nowType = inType || /^Ts.*Type$|^TsType|^TsInterfaceBody$|^TsExpressionWithTypeArguments$|^TsQualifiedName$/.test(type);
@@ -568,24 +605,29 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
     const declared = (node.typeParameters ?? node.typeParams) as { parameters?: { name: { value: string } }[] } | undefined | null;
     if (declared?.parameters?.length) scope = new Set([...typeParameters, ...declared.parameters.map((p) => p.name.value)]);
     const skipped = NOT_REFERENCES[type] ?? [];
+    const inner: Place = { inType: nowType, deferred: nowDeferred, typeParameters: scope, shorthand: false, valueInType, qualifier: false };
     for (const [field, child] of Object.entries(node)) {
       if (field === "span" || field === "ctxt" || field === "type") continue;
       if (skipped.includes(field)) {
-        // A computed name runs where the member is defined: with the enclosing code, not the member's body.
+        // A computed name runs where the member is defined: with the enclosing code, not the member's body. It names a value.
         const expression = computedKey(node, field, child);
-        if (expression !== undefined) visit(expression, nowType, deferred, scope, false);
+        if (expression !== undefined) visit(expression, { ...inner, deferred, valueInType: nowType });
         continue;
       }
       // `{ a }` in an object literal is an Identifier among its properties; in a pattern, an AssignmentPatternProperty's key.
       const isShorthand = (type === "ObjectExpression" && field === "properties") || (type === "AssignmentPatternProperty" && field === "key");
       if (isShorthand && Array.isArray(child)) {
-        for (const item of child) visit(item, nowType, nowDeferred, scope, (item as AstNode | null)?.type === "Identifier");
+        for (const item of child) visit(item, { ...inner, shorthand: (item as AstNode | null)?.type === "Identifier" });
+      } else if (field === "typeAnnotation" || field === "returnType") {
+        visit(child, { ...inner, inType: true, valueInType: false, shorthand: isShorthand });
       } else {
-        visit(child, nowType || field === "typeAnnotation" || field === "returnType", nowDeferred, scope, isShorthand);
+        // `typeof a.b` names values; `NS.T` (or `implements NS.I`) starts with a namespace.
+        const qualifier = nowType && ((type === "TsQualifiedName" && field === "left") || (type === "MemberExpression" && field === "object"));
+        visit(child, { ...inner, shorthand: isShorthand, valueInType: valueInType || (type === "TsTypeQuery" && field === "exprName"), qualifier });
       }
     }
   };
-  for (const item of body) visit(item, false, false, new Set(), false);
+  for (const item of body) visit(item, { inType: false, deferred: false, typeParameters: new Set(), shorthand: false, valueInType: false, qualifier: false });
   return references;
 }
 

@@ -79,6 +79,21 @@ describe("CellChecker", () => {
     expect(await checker.check("const t: string = callsLate();")).toEqual([]);
   });
 
+  it("keeps a value when a later cell declares only a type of its name, and a type when a later cell declares only a value, as at run time", async () => {
+    expect(await run(checker, "const Status = { Active: 'active', Done: 'done' } as const;")).toEqual([]);
+    // The companion type of a constant: `typeof Status` is the value of the cell above.
+    expect(await run(checker, "type Status = (typeof Status)[keyof typeof Status];\nconst done: Status = 'done';")).toEqual([]);
+    expect(await checker.check("function label(s: Status) { return s.toUpperCase(); }\nlabel(Status.Active);")).toEqual([]);
+    expect(codes(await checker.check("const other: Status = 'other';"))).toEqual([2322]);
+    expect(await run(checker, "interface Money { cents: number }")).toEqual([]);
+    expect(await run(checker, "const Money = { zero: { cents: 0 } as Money };")).toEqual([]);
+    expect(await checker.check("const m: Money = Money.zero;")).toEqual([]);
+    // A value declared again replaces the value only; the type made from the earlier one keeps its members.
+    expect(await run(checker, "const Status = { Paused: 1 } as const;")).toEqual([]);
+    expect(await checker.check("const paused: number = Status.Paused;\nconst stillDone: Status = 'done';")).toEqual([]);
+    expect(codes(await checker.check("Status.Active;"))).toEqual([2339]);
+  });
+
   it("keeps the keys a computed property name gave, and a static field's value, when a later cell declares the key's name again", async () => {
     expect(await run(checker, "const slot = 'first';\nconst keyed = { [slot]: 1 };\ninterface Keyed { [slot]: number }\nclass KeyedClass { [slot] = 1; static readonly initial = slot; get [slot + 'Getter']() { return 1; } }")).toEqual([]);
     expect(await run(checker, "const slot = 'second';")).toEqual([]);
