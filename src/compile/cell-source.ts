@@ -604,10 +604,22 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
     let scope = typeParameters;
     const declared = (node.typeParameters ?? node.typeParams) as { parameters?: { name: { value: string } }[] } | undefined | null;
     if (declared?.parameters?.length) scope = new Set([...typeParameters, ...declared.parameters.map((p) => p.name.value)]);
+    // A mapped type's key (`[K in keyof T]`) is a type parameter of the mapped type.
+    const mappedKey = type === "TsMappedType" ? (node.typeParam as { name?: { value?: string } } | undefined)?.name?.value : undefined;
+    if (mappedKey !== undefined) scope = new Set([...scope, mappedKey]);
+    // `infer U` in a conditional type's extends clause declares U there and in its true branch.
+    const inferred = type === "TsConditionalType" ? inferNames(node.extendsType) : [];
+    const withInferred = inferred.length > 0 ? new Set([...scope, ...inferred]) : scope;
     const skipped = NOT_REFERENCES[type] ?? [];
     const inner: Place = { inType: nowType, deferred: nowDeferred, typeParameters: scope, shorthand: false, valueInType, qualifier: false };
     for (const [field, child] of Object.entries(node)) {
       if (field === "span" || field === "ctxt" || field === "type") continue;
+      if (field === "extendsType" || field === "trueType") {
+        if (withInferred !== scope) {
+          visit(child, { ...inner, typeParameters: withInferred });
+          continue;
+        }
+      }
       if (skipped.includes(field)) {
         // A computed name runs where the member is defined: with the enclosing code, not the member's body. It names a value.
         const expression = computedKey(node, field, child);
@@ -629,6 +641,31 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
   };
   for (const item of body) visit(item, { inType: false, deferred: false, typeParameters: new Set(), shorthand: false, valueInType: false, qualifier: false });
   return references;
+}
+
+/** The names `infer U` declares in a conditional type's extends clause (not those of a conditional type nested in it). */
+function inferNames(extendsType: unknown): string[] {
+  const names: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (typeof value !== "object" || value === null) return;
+    const node = value as AstNode;
+    if (node.type === "TsInferType") {
+      const name = (node.typeParam as { name?: { value?: string } } | undefined)?.name?.value;
+      if (name !== undefined) names.push(name);
+    }
+    if (node.type === "TsConditionalType") {
+      // Its own infers are its own; its check type and branches may hold infers of ours.
+      for (const part of [node.checkType, node.trueType, node.falseType]) visit(part);
+      return;
+    }
+    for (const [field, child] of Object.entries(node)) if (field !== "span" && field !== "ctxt") visit(child);
+  };
+  visit(extendsType);
+  return names;
 }
 
 /**

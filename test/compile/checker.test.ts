@@ -106,6 +106,10 @@ describe("CellChecker", () => {
     expect(await run(checker, "type Param = number;\nfunction same<Param>(x: Param): Param { return x; }\nnamespace Space { export const member = 1; }\nconst member = 'outer';")).toEqual([]);
     expect(await run(checker, "type Param = string;\nconst member = 5;")).toEqual([]);
     expect(await checker.check("const b: boolean = same(true);\nconst m: number = Space.member + member;")).toEqual([]);
+    // An `infer` in a conditional type, a mapped type's key: names of their own there too.
+    expect(await run(checker, "type Elem = { id: number };\ntype Field = 'id';\ntype ElementOf<T> = T extends readonly (infer Elem)[] ? Elem : never;\ntype Getters<T> = { [Field in keyof T]: () => T[Field] };")).toEqual([]);
+    expect(await run(checker, "type Elem = { other: string };\ntype Field = 'other';")).toEqual([]);
+    expect(await checker.check("const e: ElementOf<string[]> = 's';\nconst g: Getters<{ a: number }> = { a: () => 1 };")).toEqual([]);
   });
 
   it("makes imports of an earlier cell visible, typed, to later cells", async () => {
