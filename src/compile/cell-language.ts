@@ -140,8 +140,8 @@ export class LanguageService {
       if (!(error instanceof Error && /needs auto imports/.test(error.message))) throw error;
     }
     const entries: CompletionEntryLike[] = [];
-    for (const n of view.visibleNames()) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
-    for (const n of names) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
+    // Names a cell can write: not a module's (AMBIENT_MODULE_NAME).
+    for (const n of [...view.visibleNames(), ...names]) if (IDENTIFIER.test(n.name)) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
     // The cell's other words that are names in scope here (a parameter, a local): not those of its strings and comments.
     const prefix = source.slice(start, offset).toLowerCase();
     const words = new Set<string>();

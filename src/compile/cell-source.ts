@@ -162,6 +162,15 @@ export const RELATIVE_MODULE = "ephemeron-relative:";
 const AUGMENTATION_MODULE = "ephemeron-augmentation:";
 
 /**
+ * What a cell's ambient module (`declare module "untyped-pkg" { … }`, in a cell without imports
+ * or exports) is called among the cell's names: a later declaration of the module replaces it, as
+ * one of a `const` does. No identifier has the colon, so no variable or type is taken for it. The
+ * name's place is the module's name inside the quotes, where a replaced one becomes a module
+ * nobody imports.
+ */
+export const AMBIENT_MODULE_NAME = "module:";
+
+/**
  * Names Node and its types declare as globals (`crypto`, `URL`, `process`, CommonJS's `module`…).
  * An alias added to the global scope under such a name collides with the global's own declaration
  * and breaks the stand-in, where a constant in the cell's script shadows it (cell-project.ts lets a
@@ -223,7 +232,7 @@ export function checkedText(source: string): CheckedText {
   const rewritten = rewriteModuleSyntax(parsed, source);
   const text = rewritten?.text ?? source;
   const final = rewritten === undefined ? parsed : parseWithOffsets(text, "typescript");
-  const declarations = collectDeclarations(final);
+  const declarations = collectDeclarations(final, text);
   const references = [...collectReferences(final, text, new Set(declarations.names.map((n) => n.start))), ...standInUses(final)];
   return { text, appended: [], inserted: [], ...rewritten, ...declarations, references };
 }
@@ -461,7 +470,7 @@ function throughKind(declaration: Swc.TsModuleDeclaration): string {
 }
 
 /** The top-level names of a (script) cell, and whether it has declarations without one. */
-function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unnamed: boolean } {
+function collectDeclarations({ body, at }: Parsed, text: string): { names: DeclaredName[]; unnamed: boolean } {
   const names: DeclaredName[] = [];
   let unnamed = false;
   /** The kind of each name a THROUGH_MODULE exports, for the alias that follows it. */
@@ -501,7 +510,11 @@ function collectDeclarations({ body, at }: Parsed): { names: DeclaredName[]; unn
         else if (isThroughModule(declaration)) for (const name of exportedNames(declaration)) throughKinds.set(name, throughKind(declaration));
         else if (isStandInModule(declaration)) break;
         else if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module", kindMeaning("namespace"));
-        else unnamed = true;
+        else if (declaration.id.type === "StringLiteral" && !declaration.id.value.startsWith(AUGMENTATION_MODULE) && text.startsWith(declaration.id.value, at(declaration.id.span.start) + 1)) {
+          // Two ambient declarations of a module merge; the cell's replaces an earlier cell's, as its other declarations do.
+          const start = at(declaration.id.span.start) + 1;
+          names.push({ name: AMBIENT_MODULE_NAME + declaration.id.value, kind: "module", meaning: MEANING.all, start, end: start + declaration.id.value.length });
+        } else unnamed = true;
         break;
       }
       default:

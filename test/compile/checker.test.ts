@@ -174,6 +174,17 @@ describe("CellChecker", () => {
     expect([typo?.code, typo?.line, typo?.column]).toEqual([2552, 1, 30]);
   });
 
+  it("lets a cell declare a module for an untyped package again, run again or edited: the newest declaration is the module", async () => {
+    const declaration = 'declare module "no-types-here" { export const version: number; export function make(): number }';
+    expect(await run(checker, declaration)).toEqual([]);
+    expect(await run(checker, declaration)).toEqual([]);
+    expect(await run(checker, declaration.replaceAll("number", "string"))).toEqual([]);
+    expect(await checker.check('import { make, version } from "no-types-here";\nconst s: string = make() + version;')).toEqual([]);
+    expect(codes(await checker.check('import { make } from "no-types-here";\nconst n: number = make();'))).toEqual([2322]);
+    // The module's name is no name a cell completes.
+    expect((await checker.complete("mod", 3)).matches.filter((m) => m.includes("no-types-here"))).toEqual([]);
+  });
+
   it("skips a cell whose first line is // @ts-nocheck", async () => {
     expect(await checker.check("// @ts-nocheck\nconst n: number = 'not a number';")).toEqual([]);
     expect(codes(await checker.check("const n: number = 'not a number';"))).toEqual([2322]);
