@@ -553,8 +553,9 @@ const NOT_REFERENCES: Record<string, readonly string[]> = {
   BreakStatement: ["label"],
   ContinueStatement: ["label"],
   MetaProperty: ["meta", "property"],
-  // A namespace's members are its own names (`NS.x`), not the cell's.
+  // A module's or `global`'s body is the stand-ins' own or ambient (a namespace's is visited: collectReferences).
   TsModuleDeclaration: ["body"],
+  TsNamespaceDeclaration: ["id"],
 };
 /**
  * Code that runs later than the cell (when called, or constructed): its values follow the newest
@@ -591,9 +592,9 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
    * Where a node stands. `valueInType`: in a type, but naming a value (`typeof name`, a computed
    * key `[name]`); `qualifier`: the node is what a type's dotted name starts with (`NS.T`).
    */
-  interface Place { inType: boolean; deferred: boolean; typeParameters: ReadonlySet<string>; shorthand: boolean; valueInType: boolean; qualifier: boolean }
+  interface Place { inType: boolean; deferred: boolean; typeParameters: ReadonlySet<string>; shorthand: boolean; valueInType: boolean; qualifier: boolean; locals: ReadonlySet<string> }
   const visit = (value: unknown, place: Place): void => {
-    const { inType, deferred, typeParameters, valueInType } = place;
+    const { inType, deferred, typeParameters, valueInType, locals } = place;
     if (Array.isArray(value)) {
       for (const item of value) visit(item, { ...place, shorthand: false, qualifier: false });
       return;
@@ -604,7 +605,7 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
     if (type === "Identifier") {
       const name = node.value as string;
       const typed = inType || (node.typeAnnotation !== undefined && node.typeAnnotation !== null);
-      if ((inType || !deferred) && !(inType && typeParameters.has(name)) && node.span) {
+      if ((inType || !deferred) && !(inType && typeParameters.has(name)) && !locals.has(name) && node.span) {
         const start = at(node.span.start);
         const meaning = !inType || valueInType ? MEANING.value : place.qualifier ? MEANING.namespace : MEANING.type;
         if (!declarationStarts.has(start) && text.startsWith(name, start)) references.push({ name, start, end: start + name.length, shorthand: place.shorthand, meaning });
@@ -624,9 +625,16 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
     const inferred = type === "TsConditionalType" ? inferNames(node.extendsType) : [];
     const withInferred = inferred.length > 0 ? new Set([...scope, ...inferred]) : scope;
     const skipped = NOT_REFERENCES[type] ?? [];
-    const inner: Place = { inType: nowType, deferred: nowDeferred, typeParameters: scope, shorthand: false, valueInType, qualifier: false };
+    // A namespace's body runs with its cell, and its members (`NS.x`) are its own names there, not the cell's.
+    const blockLocals = type === "TsModuleBlock" ? collectDeclarations({ body: node.body as Swc.ModuleItem[], at }, text).names.map((n) => n.name) : [];
+    const inner: Place = { inType: nowType, deferred: nowDeferred, typeParameters: scope, shorthand: false, valueInType, qualifier: false, locals: blockLocals.length > 0 ? new Set([...locals, ...blockLocals]) : locals };
+    const namespace = type === "TsModuleDeclaration" && (node.id as AstNode | undefined)?.type === "Identifier" && node.global !== true;
     for (const [field, child] of Object.entries(node)) {
       if (field === "span" || field === "ctxt" || field === "type") continue;
+      if (namespace && field === "body") {
+        visit(child, inner);
+        continue;
+      }
       if (field === "extendsType" || field === "trueType") {
         if (withInferred !== scope) {
           visit(child, { ...inner, typeParameters: withInferred });
@@ -652,7 +660,7 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
       }
     }
   };
-  for (const item of body) visit(item, { inType: false, deferred: false, typeParameters: new Set(), shorthand: false, valueInType: false, qualifier: false });
+  for (const item of body) visit(item, { inType: false, deferred: false, typeParameters: new Set(), shorthand: false, valueInType: false, qualifier: false, locals: new Set() });
   return references;
 }
 

@@ -106,6 +106,10 @@ describe("CellChecker", () => {
     expect(await run(checker, "type Param = number;\nfunction same<Param>(x: Param): Param { return x; }\nnamespace Space { export const member = 1; }\nconst member = 'outer';")).toEqual([]);
     expect(await run(checker, "type Param = string;\nconst member = 5;")).toEqual([]);
     expect(await checker.check("const b: boolean = same(true);\nconst m: number = Space.member + member;")).toEqual([]);
+    // A namespace's body ran with its cell: its values and types keep the cell's names of then.
+    expect(await run(checker, "const base = 10;\ntype Unit = 'cm';\nnamespace Geo { export const start = base; export type U = Unit; const member = start; export const inner: typeof member = member; }")).toEqual([]);
+    expect(await run(checker, "const base = 'ten';\ntype Unit = 'in';\nconst member = true;\nconst start = 'x';")).toEqual([]);
+    expect(await checker.check("const n: number = Geo.start + Geo.inner;\nconst u: Geo.U = 'cm';")).toEqual([]);
     // An `infer` in a conditional type, a mapped type's key: names of their own there too.
     expect(await run(checker, "type Elem = { id: number };\ntype Field = 'id';\ntype ElementOf<T> = T extends readonly (infer Elem)[] ? Elem : never;\ntype Getters<T> = { [Field in keyof T]: () => T[Field] };")).toEqual([]);
     expect(await run(checker, "type Elem = { other: string };\ntype Field = 'other';")).toEqual([]);
