@@ -509,7 +509,7 @@ function collectDeclarations({ body, at }: Parsed, text: string): { names: Decla
         if (alias !== undefined) add(alias, throughKinds.get(alias.value) ?? "variable", MEANING.all);
         else if (isThroughModule(declaration)) for (const name of exportedNames(declaration)) throughKinds.set(name, throughKind(declaration));
         else if (isStandInModule(declaration)) break;
-        else if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module", kindMeaning("namespace"));
+        else if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module", instantiated(declaration) ? kindMeaning("namespace") : MEANING.namespace);
         else if (declaration.id.type === "StringLiteral" && !declaration.id.value.startsWith(AUGMENTATION_MODULE) && text.startsWith(declaration.id.value, at(declaration.id.span.start) + 1)) {
           // Two ambient declarations of a module merge; the cell's replaces an earlier cell's, as its other declarations do.
           const start = at(declaration.id.span.start) + 1;
@@ -662,6 +662,22 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
   };
   for (const item of body) visit(item, { inType: false, deferred: false, typeParameters: new Set(), shorthand: false, valueInType: false, qualifier: false, locals: new Set() });
   return references;
+}
+
+/**
+ * Whether a namespace has values (TypeScript's "instantiated" namespace): one of types only is no
+ * value, at run time as to the checker, and leaves a value of its name (`const Api`) as it is.
+ */
+function instantiated(declaration: Swc.TsModuleDeclaration | Swc.TsNamespaceDeclaration): boolean {
+  const body = declaration.body;
+  if (body === undefined || body === null) return false;
+  if (body.type === "TsNamespaceDeclaration") return instantiated(body);
+  return body.body.some((item) => {
+    const statement = item.type === "ExportDeclaration" ? item.declaration : item;
+    if (statement.type === "TsInterfaceDeclaration" || statement.type === "TsTypeAliasDeclaration") return false;
+    if (statement.type === "TsModuleDeclaration") return instantiated(statement);
+    return !(statement.type === "ImportDeclaration" && statement.typeOnly);
+  });
 }
 
 /** The names `infer U` declares in a conditional type's extends clause (not those of a conditional type nested in it). */

@@ -92,6 +92,10 @@ describe("CellChecker", () => {
     expect(await run(checker, "const Status = { Paused: 1 } as const;")).toEqual([]);
     expect(await checker.check("const paused: number = Status.Paused;\nconst stillDone: Status = 'done';")).toEqual([]);
     expect(codes(await checker.check("Status.Active;"))).toEqual([2339]);
+    // A namespace of types only is no value: the constant of its name stays.
+    expect(await run(checker, "const Api = { get: (r: { path: string }) => r.path };")).toEqual([]);
+    expect(await run(checker, "namespace Api { export type Req = { path: string } }")).toEqual([]);
+    expect(await checker.check("const req: Api.Req = { path: '/x' };\nconst got: string = Api.get(req);")).toEqual([]);
   });
 
   it("keeps the keys a computed property name gave, and a static field's value, when a later cell declares the key's name again", async () => {
