@@ -505,7 +505,9 @@ function meaningOf(cell: { names: readonly DeclaredName[] }, name: string): numb
 function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): string {
   const renames: { start: number; end: number; text: string }[] = [];
   const gone = (owner: AcceptedCell, name: string) => owner.shadowed.has(name) || ((replacedNow.get(name) ?? 0) & meaningOf(owner, name)) !== 0;
-  for (const n of cell.names) if (gone(cell, n.name)) renames.push({ start: n.start, end: n.end, text: replacedName(cell.serial, n.name) });
+  for (const n of cell.names) {
+    if (gone(cell, n.name)) renames.push({ start: n.start, end: n.end, text: `${n.shorthand ? `${n.name}: ` : ""}${replacedName(cell.serial, n.name)}` });
+  }
   for (const use of cell.uses) {
     if (!gone(use.owner, use.name)) continue;
     const renamed = replacedName(use.owner.serial, use.name);

@@ -55,6 +55,8 @@ export interface DeclaredName {
   meaning: number;
   start: number;
   end: number;
+  /** `const { name } = o`: the name is the property's too, which renaming the binding must keep. */
+  shorthand?: boolean;
 }
 
 /** One appended stand-in declaration and the place in the cell it stands for. */
@@ -475,16 +477,22 @@ function collectDeclarations({ body, at }: Parsed, text: string): { names: Decla
   let unnamed = false;
   /** The kind of each name a THROUGH_MODULE exports, for the alias that follows it. */
   const throughKinds = new Map<string, string>();
+  /** The bindings of `{ name }` and `{ name = d }` in the cell's patterns. */
+  const shorthands = new Set<Swc.Identifier>();
   const add = (id: Swc.Identifier, kind: string, meaning = kindMeaning(kind)): void => {
     // A binding's span can take in its `?` and type annotation; the name is the identifier's first characters.
     const start = at(id.span.start);
-    names.push({ name: id.value, kind, meaning, start, end: start + id.value.length });
+    names.push({ name: id.value, kind, meaning, start, end: start + id.value.length, ...(shorthands.has(id) ? { shorthand: true } : {}) });
+  };
+  const addBindings = (pattern: Swc.Pattern): void => {
+    shorthandBindings(pattern, shorthands);
+    for (const id of bindingIdentifiers(pattern)) add(id, "variable");
   };
   for (const item of body) {
     const declaration: Swc.ModuleItem | Swc.Declaration = item.type === "ExportDeclaration" ? item.declaration : item;
     switch (declaration.type) {
       case "VariableDeclaration":
-        for (const declarator of declaration.declarations) for (const id of bindingIdentifiers(declarator.id)) add(id, "variable");
+        for (const declarator of declaration.declarations) addBindings(declarator.id);
         break;
       case "FunctionDeclaration":
         add(declaration.identifier, "function");
@@ -520,12 +528,25 @@ function collectDeclarations({ body, at }: Parsed, text: string): { names: Decla
       default:
         // `for (var i …)`, `if (…) { var x }`: a script's `var` in a block is a top-level name too.
         for (const { declaration: nested } of nestedVars(declaration as Swc.Statement)) {
-          for (const declarator of nested.declarations) for (const id of bindingIdentifiers(declarator.id)) add(id, "variable");
+          for (const declarator of nested.declarations) addBindings(declarator.id);
         }
         break;
     }
   }
   return { names, unnamed };
+}
+
+/** Adds to `out` the keys of a pattern's shorthand properties (`{ name }`, `{ name = d }`), which are its bindings too. */
+function shorthandBindings(pattern: unknown, out: Set<Swc.Identifier>): void {
+  if (Array.isArray(pattern)) {
+    for (const item of pattern) shorthandBindings(item, out);
+    return;
+  }
+  if (typeof pattern !== "object" || pattern === null) return;
+  const node = pattern as AstNode;
+  if (node.type === "AssignmentPatternProperty") out.add(node.key as Swc.Identifier);
+  // Not into a default value's expression or a type: only patterns hold bindings.
+  for (const field of ["elements", "properties", "left", "argument", "value"]) if (field in node && !(node.type === "AssignmentPatternProperty" && field === "value")) shorthandBindings(node[field], out);
 }
 
 /** Fields of these nodes that name a property, label or member, not a declaration a cell could own. */

@@ -73,6 +73,14 @@ describe("CellChecker", () => {
     expect(await checker.check("const s: Ident = 'a';\nconst i: Item = { label: 'b' };\nconst o: string = new Crate().other;")).toEqual([]);
   });
 
+  it("keeps what a destructuring declaration took from an object when a later cell declares one of its names again", async () => {
+    expect(await run(checker, "const pair = { left: 1, right: 'r' };\nconst { left, right = 'd' } = pair;\nconst [head = left] = [left];")).toEqual([]);
+    expect(await run(checker, "const left = 'new';\nconst right = 2;")).toEqual([]);
+    // At run time head is still 1: the property `left` the earlier cell took.
+    expect(codes(await checker.check("const h: string = head;"))).toEqual([2322]);
+    expect(await checker.check("const h: number = head;")).toEqual([]);
+  });
+
   it("lets a function call whatever its callee is now, as it does at run time", async () => {
     expect(await run(checker, "function lateHelper() { return 1; }\nfunction callsLate() { return lateHelper(); }")).toEqual([]);
     expect(await run(checker, "function lateHelper() { return 'text'; }")).toEqual([]);
