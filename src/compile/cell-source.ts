@@ -613,7 +613,11 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
    * Where a node stands. `valueInType`: in a type, but naming a value (`typeof name`, a computed
    * key `[name]`); `qualifier`: the node is what a type's dotted name starts with (`NS.T`).
    */
-  interface Place { inType: boolean; deferred: boolean; typeParameters: ReadonlySet<string>; shorthand: boolean; valueInType: boolean; qualifier: boolean; locals: ReadonlySet<string> }
+  /**
+   * `selfClass`: inside the body of the cell's class of that name, where the name is the class's own
+   * binding, even in a method that runs later: `new P()` there makes the class it is in, not the newest P.
+   */
+  interface Place { inType: boolean; deferred: boolean; typeParameters: ReadonlySet<string>; shorthand: boolean; valueInType: boolean; qualifier: boolean; locals: ReadonlySet<string>; selfClass?: string }
   const visit = (value: unknown, place: Place): void => {
     const { inType, deferred, typeParameters, valueInType, locals } = place;
     if (Array.isArray(value)) {
@@ -626,7 +630,7 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
     if (type === "Identifier") {
       const name = node.value as string;
       const typed = inType || (node.typeAnnotation !== undefined && node.typeAnnotation !== null);
-      if ((inType || !deferred) && !(inType && typeParameters.has(name)) && !locals.has(name) && node.span) {
+      if ((inType || !deferred || name === place.selfClass) && !(inType && typeParameters.has(name)) && !locals.has(name) && node.span) {
         const start = at(node.span.start);
         const meaning = !inType || valueInType ? MEANING.value : place.qualifier ? MEANING.namespace : MEANING.type;
         if (!declarationStarts.has(start) && text.startsWith(name, start)) references.push({ name, start, end: start + name.length, shorthand: place.shorthand, meaning });
@@ -648,10 +652,16 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
     const skipped = NOT_REFERENCES[type] ?? [];
     // A namespace's body runs with its cell, and its members (`NS.x`) are its own names there, not the cell's.
     const blockLocals = type === "TsModuleBlock" ? collectDeclarations({ body: node.body as Swc.ModuleItem[], at }, text).names.map((n) => n.name) : [];
-    const inner: Place = { inType: nowType, deferred: nowDeferred, typeParameters: scope, shorthand: false, valueInType, qualifier: false, locals: blockLocals.length > 0 ? new Set([...locals, ...blockLocals]) : locals };
+    const inner: Place = { inType: nowType, deferred: nowDeferred, typeParameters: scope, shorthand: false, valueInType, qualifier: false, locals: blockLocals.length > 0 ? new Set([...locals, ...blockLocals]) : locals, ...(place.selfClass === undefined ? {} : { selfClass: place.selfClass }) };
     const namespace = type === "TsModuleDeclaration" && (node.id as AstNode | undefined)?.type === "Identifier" && node.global !== true;
+    const classId = type === "ClassDeclaration" ? (node.identifier as AstNode | undefined) : undefined;
+    const selfClass = classId?.span !== undefined && declarationStarts.has(at(classId.span.start)) ? (classId.value as string) : undefined;
     for (const [field, child] of Object.entries(node)) {
       if (field === "span" || field === "ctxt" || field === "type") continue;
+      if (selfClass !== undefined && field === "body") {
+        visit(child, { ...inner, selfClass });
+        continue;
+      }
       if (namespace && field === "body") {
         visit(child, inner);
         continue;

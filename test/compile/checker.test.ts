@@ -81,6 +81,13 @@ describe("CellChecker", () => {
     expect(await checker.check("const h: number = head;")).toEqual([]);
   });
 
+  it("lets a class's methods make instances of their own class after a later cell declares the class again, as the class's inner binding does at run time", async () => {
+    expect(await run(checker, "class Version { tag = 'old'; static make() { return new Version(); } clone() { return new Version(); } }\nconst OldVersion = Version;\nconst oldOne = new Version();")).toEqual([]);
+    expect(await run(checker, "class Version { label = 'new' }")).toEqual([]);
+    expect(await checker.check("const a: string = oldOne.clone().tag + OldVersion.make().tag;\nconst b: string = new Version().label;")).toEqual([]);
+    expect(codes(await checker.check("OldVersion.make().label;"))).toEqual([2339]);
+  });
+
   it("lets a function call whatever its callee is now, as it does at run time", async () => {
     expect(await run(checker, "function lateHelper() { return 1; }\nfunction callsLate() { return lateHelper(); }")).toEqual([]);
     expect(await run(checker, "function lateHelper() { return 'text'; }")).toEqual([]);
