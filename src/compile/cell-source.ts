@@ -614,7 +614,7 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
    * key `[name]`); `qualifier`: the node is what a type's dotted name starts with (`NS.T`).
    */
   /**
-   * `selfClass`: inside the body of the cell's class of that name, where the name is the class's own
+   * `selfClass`: inside the body of the cell's class (or namespace) of that name, where the name is its own
    * binding, even in a method that runs later: `new P()` there makes the class it is in, not the newest P.
    */
   interface Place { inType: boolean; deferred: boolean; typeParameters: ReadonlySet<string>; shorthand: boolean; valueInType: boolean; qualifier: boolean; locals: ReadonlySet<string>; selfClass?: string }
@@ -654,7 +654,8 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
     const blockLocals = type === "TsModuleBlock" ? collectDeclarations({ body: node.body as Swc.ModuleItem[], at }, text).names.map((n) => n.name) : [];
     const inner: Place = { inType: nowType, deferred: nowDeferred, typeParameters: scope, shorthand: false, valueInType, qualifier: false, locals: blockLocals.length > 0 ? new Set([...locals, ...blockLocals]) : locals, ...(place.selfClass === undefined ? {} : { selfClass: place.selfClass }) };
     const namespace = type === "TsModuleDeclaration" && (node.id as AstNode | undefined)?.type === "Identifier" && node.global !== true;
-    const classId = type === "ClassDeclaration" ? (node.identifier as AstNode | undefined) : undefined;
+    // A namespace's name inside its body is the function parameter TypeScript's output gives it: its own too.
+    const classId = type === "ClassDeclaration" ? (node.identifier as AstNode | undefined) : namespace ? (node.id as AstNode) : undefined;
     const selfClass = classId?.span !== undefined && declarationStarts.has(at(classId.span.start)) ? (classId.value as string) : undefined;
     for (const [field, child] of Object.entries(node)) {
       if (field === "span" || field === "ctxt" || field === "type") continue;
@@ -662,7 +663,7 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
         visit(child, { ...inner, selfClass });
         continue;
       }
-      if (namespace && field === "body") {
+      if (namespace && field === "body" && selfClass === undefined) {
         visit(child, inner);
         continue;
       }

@@ -86,6 +86,9 @@ describe("CellChecker", () => {
     expect(await run(checker, "class Version { label = 'new' }")).toEqual([]);
     expect(await checker.check("const a: string = oldOne.clone().tag + OldVersion.make().tag;\nconst b: string = new Version().label;")).toEqual([]);
     expect(codes(await checker.check("OldVersion.make().label;"))).toEqual([2339]);
+    expect(await run(checker, "namespace Registry { export const size = 1; export function read() { return Registry.size; } }\nconst readOld = Registry.read;")).toEqual([]);
+    expect(await run(checker, "namespace Registry { export const size = 'one'; }")).toEqual([]);
+    expect(await checker.check("const n: number = readOld();")).toEqual([]);
   });
 
   it("lets a function call whatever its callee is now, as it does at run time", async () => {
