@@ -506,7 +506,7 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): s
   const renames: { start: number; end: number; text: string }[] = [];
   const gone = (owner: AcceptedCell, name: string) => owner.shadowed.has(name) || ((replacedNow.get(name) ?? 0) & meaningOf(owner, name)) !== 0;
   for (const n of cell.names) {
-    if (gone(cell, n.name)) renames.push({ start: n.start, end: n.end, text: `${n.shorthand ? `${n.name}: ` : ""}${replacedName(cell.serial, n.name)}` });
+    if (gone(cell, n.name)) renames.push({ start: n.start, end: n.end, text: `${n.shorthand ? `${n.name}: ` : ""}${replacedName(cell.serial, n.local ?? n.name)}` });
   }
   for (const use of cell.uses) {
     if (!gone(use.owner, use.name)) continue;

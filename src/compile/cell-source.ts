@@ -57,6 +57,8 @@ export interface DeclaredName {
   end: number;
   /** `const { name } = o`: the name is the property's too, which renaming the binding must keep. */
   shorthand?: boolean;
+  /** The identifier as the cell wrote it, where `name` is not (a member of a module augmentation: AUGMENTED_NAME). */
+  local?: string;
 }
 
 /** One appended stand-in declaration and the place in the cell it stands for. */
@@ -171,6 +173,19 @@ const AUGMENTATION_MODULE = "ephemeron-augmentation:";
  * nobody imports.
  */
 export const AMBIENT_MODULE_NAME = "module:";
+
+/** What a member of a cell's module augmentation is called among the cell's names: `augmented:pkg:Opts`. */
+const AUGMENTED_NAME = "augmented:";
+
+/** The members a cell's augmentation (AUGMENTATION_MODULE, around the cell's `module "pkg" { … }`) declares. */
+function augmentationMembers(declaration: Swc.TsModuleDeclaration, at: (pos: number) => number, text: string): DeclaredName[] {
+  if (declaration.id.type !== "StringLiteral" || !declaration.id.value.startsWith(AUGMENTATION_MODULE) || declaration.body?.type !== "TsModuleBlock") return [];
+  return declaration.body.body.flatMap((inner) => {
+    if (inner.type !== "TsModuleDeclaration" || inner.id.type !== "StringLiteral" || inner.body?.type !== "TsModuleBlock") return [];
+    const module = inner.id.value;
+    return collectDeclarations({ body: inner.body.body, at }, text).names.map((n) => ({ ...n, name: `${AUGMENTED_NAME}${module}:${n.name}`, local: n.name }));
+  });
+}
 
 /**
  * Names Node and its types declare as globals (`crypto`, `URL`, `process`, CommonJS's `module`…).
@@ -522,7 +537,13 @@ function collectDeclarations({ body, at }: Parsed, text: string): { names: Decla
           // Two ambient declarations of a module merge; the cell's replaces an earlier cell's, as its other declarations do.
           const start = at(declaration.id.span.start) + 1;
           names.push({ name: AMBIENT_MODULE_NAME + declaration.id.value, kind: "module", meaning: MEANING.all, start, end: start + declaration.id.value.length });
-        } else unnamed = true;
+        } else {
+          // An augmentation's members (`interface Opts` of "pkg"): each replaces the earlier augmentation's of that
+          // module and name, as an edited cell's should; two augmentations merge (an edited member's type did not apply).
+          const augmented = augmentationMembers(declaration, at, text);
+          names.push(...augmented);
+          if (augmented.length === 0) unnamed = true;
+        }
         break;
       }
       default:
