@@ -445,6 +445,8 @@ export class CellProject implements LanguageView {
     const result: CellDiagnostic[] = [];
     const typeOnlyImports: string[] = [];
     const failedStandIns = new Map<number, { diagnostic: Diagnostic; standIn: AppendedDeclaration }[]>();
+    /** Lines of `// @ts-ignore` or `// @ts-expect-error` that silenced an import's error. */
+    const usedDirectives = new Set<number>();
     for (const diagnostic of diagnostics) {
       if (diagnostic.pos < cell.ownLength) {
         result.push(toCellDiagnostic(cell.source, diagnostic, sourceOffset(cell, diagnostic.pos)));
@@ -461,14 +463,40 @@ export class CellProject implements LanguageView {
       const reportable = failures.find((f) => f.standIn.reportAlone && /Cannot find module|has no exported member|not a module/.test(f.diagnostic.text));
       const allFailed = members.every((m) => failures.some((f) => f.standIn === m));
       const chosen = reportable ?? (allFailed ? failures[0] : undefined);
-      if (chosen !== undefined) result.push(toCellDiagnostic(cell.source, chosen.diagnostic, chosen.standIn.origin));
-      else for (const { standIn } of failures) if (standIn.valueName !== undefined) typeOnlyImports.push(standIn.valueName);
+      if (chosen !== undefined) {
+        // The stand-in is at the cell's end, where the `// @ts-ignore` above the import does not reach: tsc's rule, applied here.
+        const mapped = toCellDiagnostic(cell.source, chosen.diagnostic, chosen.standIn.origin);
+        const directive = directiveLineAbove(cell.source, mapped.line);
+        if (directive === undefined) result.push(mapped);
+        else usedDirectives.add(directive);
+      } else for (const { standIn } of failures) if (standIn.valueName !== undefined) typeOnlyImports.push(standIn.valueName);
     }
     return {
-      diagnostics: result.map((d) => withInstallHint(d, this.cwd)).sort((a, b) => a.line - b.line || a.column - b.column),
+      diagnostics: result
+        .filter((d) => !(d.code === UNUSED_DIRECTIVE && usedDirectives.has(d.line)))
+        .map((d) => withInstallHint(d, this.cwd))
+        .sort((a, b) => a.line - b.line || a.column - b.column),
       typeOnlyImports,
     };
   }
+}
+
+/** "Unused '@ts-expect-error' directive." */
+const UNUSED_DIRECTIVE = 2578;
+const DIRECTIVE = /^(?:\/\/\/?|\/\*+)\s*@ts-(?:expect-error|ignore)\b/;
+
+/**
+ * The line (1-based) of the `// @ts-ignore` or `// @ts-expect-error` that covers an error on `line`
+ * of `source`, found as tsc finds it: on the lines above, past blank lines and `//` comments.
+ */
+function directiveLineAbove(source: string, line: number): number | undefined {
+  const lines = source.split("\n");
+  for (let i = line - 2; i >= 0; i--) {
+    const text = (lines[i] ?? "").trim();
+    if (DIRECTIVE.test(text)) return i + 1;
+    if (text !== "" && !text.startsWith("//")) return undefined;
+  }
+  return undefined;
 }
 
 const AMBIENT_VALUE = /\bdeclare\s+(var|let|const|function|class)\s+([\p{ID_Start}$_][\p{ID_Continue}$]*)/gu;

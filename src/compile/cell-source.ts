@@ -274,7 +274,9 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
   for (const item of body) {
     switch (item.type) {
       case "ImportDeclaration": {
-        blanks.push([start(item), end(item)]);
+        // An empty statement in its place, not blanks: a `// @ts-ignore` above it covers it alone, as in tsc,
+        // where over a blank line it would cover the next line's errors (blank lines are passed over).
+        blanks.push([start(item), end(item), ";"]);
         const module = moduleType(item.source.value);
         for (const specifier of item.specifiers) {
           const name = specifier.local.value;
@@ -320,7 +322,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
       }
       case "TsImportEqualsDeclaration": {
         if (item.moduleRef.type !== "TsExternalModuleReference") break;
-        blanks.push([start(item), end(item)]);
+        blanks.push([start(item), end(item), ";"]);
         const specifier = item.moduleRef.expression.value;
         if (importsTheGlobal(specifier, "*", item.id.value)) break;
         const ambient = ambientSpecifier(specifier, item.id.value);
@@ -353,7 +355,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
       case "ExportNamedDeclaration":
       case "ExportAllDeclaration":
       case "TsNamespaceExportDeclaration":
-        blanks.push([start(item), end(item)]);
+        blanks.push([start(item), end(item), ";"]);
         break;
       case "ExportDeclaration":
         blanks.push([start(item), start(item.declaration)]);

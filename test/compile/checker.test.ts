@@ -211,6 +211,15 @@ describe("CellChecker", () => {
     expect((await checker.complete("mod", 3)).matches.filter((m) => m.includes("no-types-here"))).toEqual([]);
   });
 
+  it("lets // @ts-ignore and // @ts-expect-error above an import silence its error, and only its own, as tsc does", async () => {
+    expect(await checker.check('// @ts-ignore: undocumented\nimport { notThere } from "node:fs";\nconst afterIgnore = 1;')).toEqual([]);
+    expect(await checker.check('// @ts-expect-error\n\nimport missingDefault from "no-such-package-here";')).toEqual([]);
+    // The directive covers the import's line, not the line after it.
+    expect(await checker.check('// @ts-ignore\nimport { readFileSync } from "node:fs";\nconst wrongAfter: number = "x";')).toMatchObject([{ code: 2322, line: 3 }]);
+    // An expect-error over an import that has none is unused, as tsc says.
+    expect(await checker.check('// @ts-expect-error\nimport { readFileSync } from "node:fs";')).toMatchObject([{ code: 2578, line: 1 }]);
+  });
+
   it("skips a cell whose first line is // @ts-nocheck", async () => {
     expect(await checker.check("// @ts-nocheck\nconst n: number = 'not a number';")).toEqual([]);
     expect(codes(await checker.check("const n: number = 'not a number';"))).toEqual([2322]);
