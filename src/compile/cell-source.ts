@@ -640,7 +640,12 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
    * `selfClass`: inside the body of the cell's class (or namespace) of that name, where the name is its own
    * binding, even in a method that runs later: `new P()` there makes the class it is in, not the newest P.
    */
-  interface Place { inType: boolean; deferred: boolean; typeParameters: ReadonlySet<string>; shorthand: boolean; valueInType: boolean; qualifier: boolean; locals: ReadonlySet<string>; selfClass?: string }
+  /**
+   * `runsNow`: a function passed to a call, or called where it stands (`xs.map((x) => f(x))`,
+   * `(() => f())()`), which runs with the cell (as a rule: a callback stored for later is the
+   * exception), so the values it makes keep the types of then.
+   */
+  interface Place { inType: boolean; deferred: boolean; typeParameters: ReadonlySet<string>; shorthand: boolean; valueInType: boolean; qualifier: boolean; locals: ReadonlySet<string>; selfClass?: string; runsNow?: boolean }
   const visit = (value: unknown, place: Place): void => {
     const { inType, deferred, typeParameters, valueInType, locals } = place;
     if (Array.isArray(value)) {
@@ -662,7 +667,13 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
       return;
     }
     const nowType = inType || /^Ts.*Type$|^TsType|^TsInterfaceBody$|^TsExpressionWithTypeArguments$|^TsQualifiedName$/.test(type);
-    const nowDeferred = deferred || deferredNode(node);
+    const calledNow = place.runsNow === true && (type === "ArrowFunctionExpression" || type === "FunctionExpression");
+    const nowDeferred = deferred || (deferredNode(node) && !calledNow);
+    // Through the argument's wrapper (no type of its own) and parentheses, to the function.
+    const passesOn: readonly string[] = nowDeferred ? []
+      : type === "CallExpression" || type === "NewExpression" ? ["arguments", "callee"]
+      : (type === "" || type === "ParenthesisExpression") && place.runsNow === true ? ["expression"]
+      : [];
     let scope = typeParameters;
     const declared = (node.typeParameters ?? node.typeParams) as { parameters?: { name: { value: string } }[] } | undefined | null;
     if (declared?.parameters?.length) scope = new Set([...typeParameters, ...declared.parameters.map((p) => p.name.value)]);
@@ -675,7 +686,10 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
     const skipped = NOT_REFERENCES[type] ?? [];
     // A namespace's body runs with its cell, and its members (`NS.x`) are its own names there, not the cell's.
     const blockLocals = type === "TsModuleBlock" ? collectDeclarations({ body: node.body as Swc.ModuleItem[], at }, text).names.map((n) => n.name) : [];
-    const inner: Place = { inType: nowType, deferred: nowDeferred, typeParameters: scope, shorthand: false, valueInType, qualifier: false, locals: blockLocals.length > 0 ? new Set([...locals, ...blockLocals]) : locals, ...(place.selfClass === undefined ? {} : { selfClass: place.selfClass }) };
+    // A callback's parameters are its own names: not uses of the cell's, in its body or in functions inside it.
+    const parameters = calledNow ? (node.params as (Swc.Pattern | Swc.Param)[]).flatMap((p) => bindingIdentifiers(p.type === "Parameter" ? p.pat : p)).map((id) => id.value) : [];
+    const ownNames = [...blockLocals, ...parameters];
+    const inner: Place = { inType: nowType, deferred: nowDeferred, typeParameters: scope, shorthand: false, valueInType, qualifier: false, locals: ownNames.length > 0 ? new Set([...locals, ...ownNames]) : locals, ...(place.selfClass === undefined ? {} : { selfClass: place.selfClass }) };
     const namespace = type === "TsModuleDeclaration" && (node.id as AstNode | undefined)?.type === "Identifier" && node.global !== true;
     // A namespace's name inside its body is the function parameter TypeScript's output gives it: its own too.
     const classId = type === "ClassDeclaration" ? (node.identifier as AstNode | undefined) : namespace ? (node.id as AstNode) : undefined;
@@ -711,7 +725,8 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
       } else {
         // `typeof a.b` names values; `NS.T` (or `implements NS.I`) starts with a namespace.
         const qualifier = nowType && ((type === "TsQualifiedName" && field === "left") || (type === "MemberExpression" && field === "object"));
-        visit(child, { ...inner, shorthand: isShorthand, valueInType: valueInType || (type === "TsTypeQuery" && field === "exprName"), qualifier });
+        const runsNow = passesOn.includes(field);
+        visit(child, { ...inner, shorthand: isShorthand, valueInType: valueInType || (type === "TsTypeQuery" && field === "exprName"), qualifier, ...(runsNow ? { runsNow } : {}) });
       }
     }
   };

@@ -91,6 +91,19 @@ describe("CellChecker", () => {
     expect(await checker.check("const n: number = readOld();")).toEqual([]);
   });
 
+  it("keeps the types of values a callback made while its cell ran (map, an immediately called function) when a later cell declares the callee again", async () => {
+    expect(await run(checker, "function parseEntry(s: string) { return Number(s); }")).toEqual([]);
+    expect(await run(checker, "const parsedEntries = ['1', '2'].map((s) => parseEntry(s));\nconst firstParsed = (() => parseEntry('3'))();\nconst parsedLater = () => parseEntry('4');")).toEqual([]);
+    expect(await run(checker, "function parseEntry(s: string) { return s.trim(); }")).toEqual([]);
+    // The values are numbers at run time; a function called later calls the newest parseEntry.
+    expect(await checker.check("const n: number = parsedEntries[0]! + firstParsed;\nconst s: string = parsedLater();")).toEqual([]);
+    // A callback's parameter is its own, in functions inside it too, whatever top-level name it shares.
+    expect(await run(checker, "const caption = 5;")).toEqual([]);
+    expect(await run(checker, "const captionMakers = ['x'].map((caption) => () => caption);")).toEqual([]);
+    expect(await run(checker, "const caption = true;")).toEqual([]);
+    expect(await checker.check("const made: string = captionMakers[0]!();")).toEqual([]);
+  });
+
   it("lets a function call whatever its callee is now, as it does at run time", async () => {
     expect(await run(checker, "function lateHelper() { return 1; }\nfunction callsLate() { return lateHelper(); }")).toEqual([]);
     expect(await run(checker, "function lateHelper() { return 'text'; }")).toEqual([]);
