@@ -559,6 +559,31 @@ function collectDeclarations({ body, at }: Parsed, text: string): { names: Decla
   return { names, unnamed };
 }
 
+/**
+ * The names a block, a loop's head or a catch clause declares for itself (`let`, `const`, a class or
+ * function in a block, the caught error): in it, a name of the cell's spelled alike is not the cell's.
+ */
+function blockScopedNames(node: AstNode): string[] {
+  const lexical = (declaration: unknown): string[] => {
+    const d = declaration as Swc.VariableDeclaration | null | undefined;
+    return d?.type === "VariableDeclaration" && d.kind !== "var" ? d.declarations.flatMap((v) => bindingIdentifiers(v.id)).map((id) => id.value) : [];
+  };
+  switch (node.type) {
+    case "ForStatement":
+      return lexical(node.init);
+    case "ForOfStatement":
+    case "ForInStatement":
+      return lexical(node.left);
+    case "CatchClause":
+      return bindingIdentifiers(node.param as Swc.Pattern | null).map((id) => id.value);
+    case "BlockStatement":
+      return (node.stmts as Swc.Statement[]).flatMap((statement) =>
+        statement.type === "ClassDeclaration" || statement.type === "FunctionDeclaration" ? [statement.identifier.value] : lexical(statement));
+    default:
+      return [];
+  }
+}
+
 /** Adds to `out` the keys of a pattern's shorthand properties (`{ name }`, `{ name = d }`), which are its bindings too. */
 function shorthandBindings(pattern: unknown, out: Set<Swc.Identifier>): void {
   if (Array.isArray(pattern)) {
@@ -688,7 +713,7 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
     const blockLocals = type === "TsModuleBlock" ? collectDeclarations({ body: node.body as Swc.ModuleItem[], at }, text).names.map((n) => n.name) : [];
     // A callback's parameters are its own names: not uses of the cell's, in its body or in functions inside it.
     const parameters = calledNow ? (node.params as (Swc.Pattern | Swc.Param)[]).flatMap((p) => bindingIdentifiers(p.type === "Parameter" ? p.pat : p)).map((id) => id.value) : [];
-    const ownNames = [...blockLocals, ...parameters];
+    const ownNames = [...blockLocals, ...parameters, ...blockScopedNames(node)];
     const inner: Place = { inType: nowType, deferred: nowDeferred, typeParameters: scope, shorthand: false, valueInType, qualifier: false, locals: ownNames.length > 0 ? new Set([...locals, ...ownNames]) : locals, ...(place.selfClass === undefined ? {} : { selfClass: place.selfClass }) };
     const namespace = type === "TsModuleDeclaration" && (node.id as AstNode | undefined)?.type === "Identifier" && node.global !== true;
     // A namespace's name inside its body is the function parameter TypeScript's output gives it: its own too.

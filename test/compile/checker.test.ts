@@ -102,6 +102,10 @@ describe("CellChecker", () => {
     expect(await run(checker, "const captionMakers = ['x'].map((caption) => () => caption);")).toEqual([]);
     expect(await run(checker, "const caption = true;")).toEqual([]);
     expect(await checker.check("const made: string = captionMakers[0]!();")).toEqual([]);
+    // So is a loop's or a block's own declaration.
+    expect(await run(checker, "const firstMaker = (() => { for (const caption of ['y']) return () => caption; })();\n{ const caption = 'z'; var blockMaker = () => caption; }")).toEqual([]);
+    expect(await run(checker, "const caption = 0;")).toEqual([]);
+    expect(await checker.check("const fromLoop: string | undefined = firstMaker?.();\nconst fromBlock: string = blockMaker();")).toEqual([]);
   });
 
   it("lets a function call whatever its callee is now, as it does at run time", async () => {
