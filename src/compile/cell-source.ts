@@ -335,11 +335,12 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
       case "TsModuleDeclaration":
         // `declare global { … }` is how a module adds globals; a cell is a script, whose top-level
         // declarations are globals already (and where TypeScript refuses the block: TS2669). Its
-        // values stay ambient: `declare var x: T`, not a variable this cell must assign.
+        // values stay ambient: `declare var x: T`, not a variable this cell must assign; and so do its
+        // namespaces, whose members an ambient context exports (`namespace NodeJS { interface ProcessEnv … }`).
         if (item.global && item.body?.type === "TsModuleBlock") {
           blanks.push([start(item), start(item.body) + 1], [end(item.body) - 1, end(item)]);
           for (const statement of item.body.body) {
-            if (/^(?:var|let|const|function|class|abstract|enum)\b/.test(text.slice(start(statement), start(statement) + 8))) {
+            if (/^(?:var|let|const|function|class|abstract|enum|namespace|module)\b/.test(text.slice(start(statement), start(statement) + 10))) {
               inserts.push([start(statement), "declare "]);
             }
           }

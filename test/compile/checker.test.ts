@@ -213,6 +213,9 @@ describe("CellChecker", () => {
     const augment = "declare global {\n  interface Array<T> { lastOne(): T | undefined }\n  var hits: number;\n  function bump(): number;\n}\nhits = bump() + [1].lastOne()!;";
     expect(await run(checker, augment)).toEqual([]);
     expect(codes(await checker.check("const s: string = ['a'].lastOne() ?? hits;"))).toEqual([2322]);
+    // A namespace in the block is ambient: its members are exported, as NodeJS.ProcessEnv's augmentation needs.
+    expect(await run(checker, "export {};\ndeclare global { namespace NodeJS { interface ProcessEnv { EPHEMERON_FLAG: 'on' } } }")).toEqual([]);
+    expect(await checker.check("const flag: 'on' = process.env.EPHEMERON_FLAG;")).toEqual([]);
     const [typo] = await checker.check("declare global { var misses: Nmber }");
     expect([typo?.code, typo?.line, typo?.column]).toEqual([2552, 1, 30]);
   });
