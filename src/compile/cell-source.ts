@@ -340,8 +340,11 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
         if (item.global && item.body?.type === "TsModuleBlock") {
           blanks.push([start(item), start(item.body) + 1], [end(item.body) - 1, end(item)]);
           for (const statement of item.body.body) {
-            if (/^(?:var|let|const|function|class|abstract|enum|namespace|module)\b/.test(text.slice(start(statement), start(statement) + 10))) {
-              inserts.push([start(statement), "declare "]);
+            // `export` in the block says what it says without (an ambient context exports its members); at a script's top it would make the cell a module.
+            const declaration = statement.type === "ExportDeclaration" ? statement.declaration : statement;
+            if (declaration !== statement) blanks.push([start(statement), start(declaration)]);
+            if (/^(?:var|let|const|function|class|abstract|enum|namespace|module)\b/.test(text.slice(start(declaration), start(declaration) + 10))) {
+              inserts.push([start(declaration), "declare "]);
             }
           }
         } else if (isModule && item.id.type === "StringLiteral" && item.body?.type === "TsModuleBlock" && text.startsWith("declare", start(item))) {

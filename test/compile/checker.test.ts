@@ -216,6 +216,9 @@ describe("CellChecker", () => {
     // A namespace in the block is ambient: its members are exported, as NodeJS.ProcessEnv's augmentation needs.
     expect(await run(checker, "export {};\ndeclare global { namespace NodeJS { interface ProcessEnv { EPHEMERON_FLAG: 'on' } } }")).toEqual([]);
     expect(await checker.check("const flag: 'on' = process.env.EPHEMERON_FLAG;")).toEqual([]);
+    // `export` in the block, as a module may write it, changes nothing.
+    expect(await run(checker, "export {};\ndeclare global { export interface Exported { a: number } export function exportedFn(): number }\nconst besideExported = 1;")).toEqual([]);
+    expect(await checker.check("const ex: Exported = { a: exportedFn() + besideExported };")).toEqual([]);
     const [typo] = await checker.check("declare global { var misses: Nmber }");
     expect([typo?.code, typo?.line, typo?.column]).toEqual([2552, 1, 30]);
   });
