@@ -228,6 +228,26 @@ function ambientSpecifier(specifier: string, name: string): string | undefined {
   return /^(?:[\\/]|[a-zA-Z]:)/.test(specifier) ? undefined : specifier;
 }
 
+/** What `import.meta` is to the checker: a global as long, declared by the cell's stand-ins (not one of the cell's names). */
+const IMPORT_META = "__ephemeron";
+
+/** Where the cell's `import.meta`s are. */
+function importMetas(body: Swc.ModuleItem[], at: (pos: number) => number): number[] {
+  const found: number[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (typeof value !== "object" || value === null) return;
+    const node = value as AstNode;
+    if (node.type === "MetaProperty" && node.kind === "import.meta" && node.span) found.push(at(node.span.start));
+    for (const [field, child] of Object.entries(node)) if (field !== "span" && field !== "ctxt") visit(child);
+  };
+  visit(body);
+  return found;
+}
+
 /** A checker's message without the stand-ins' module names: "Cannot find module './geo.js'" as the cell wrote it. */
 export function withoutStandInModules(text: string): string {
   return text.replaceAll(RELATIVE_MODULE, "");
@@ -379,6 +399,11 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
         break;
     }
   }
+  // `import.meta` makes a file a module to TypeScript (whatever moduleDetection says), whose names
+  // later cells would not see: a global of its type stands in, under a name of the same length.
+  const metas = importMetas(body, at);
+  for (const meta of metas) blanks.push([meta, meta + "import.meta".length, IMPORT_META]);
+  if (metas.length > 0) standIns.push({ code: `declare var ${IMPORT_META}: ImportMeta;`, origin: metas[0]!, group: group++, reportAlone: false });
   if (blanks.length === 0 && standIns.length === 0) return undefined;
 
   let rewritten = text;
@@ -513,6 +538,7 @@ function collectDeclarations({ body, at }: Parsed, text: string): { names: Decla
     const declaration: Swc.ModuleItem | Swc.Declaration = item.type === "ExportDeclaration" ? item.declaration : item;
     switch (declaration.type) {
       case "VariableDeclaration":
+        if (declaration.declare && declaration.declarations[0]?.id.type === "Identifier" && declaration.declarations[0].id.value === IMPORT_META) break;
         for (const declarator of declaration.declarations) addBindings(declarator.id);
         break;
       case "FunctionDeclaration":

@@ -243,6 +243,13 @@ describe("CellChecker", () => {
     expect(await checker.check('// @ts-expect-error\nimport { readFileSync } from "node:fs";')).toMatchObject([{ code: 2578, line: 1 }]);
   });
 
+  it("gives later cells the names of a cell that reads import.meta (which makes a file a module to TypeScript)", async () => {
+    expect(await run(checker, "const notebookDir: string = import.meta.dirname;\nconst besideMeta = 5;\nfunction metaUrl() { return import.meta.url; }")).toEqual([]);
+    expect(await checker.check("const total: number = besideMeta + notebookDir.length + metaUrl().length;")).toEqual([]);
+    expect(await checker.check("const wrong: number = import.meta.url;")).toMatchObject([{ code: 2322, line: 1, column: 7 }]);
+    expect(codes(await checker.check("import.meta.nothing;"))).toEqual([2339]);
+  });
+
   it("skips a cell whose first line is // @ts-nocheck", async () => {
     expect(await checker.check("// @ts-nocheck\nconst n: number = 'not a number';")).toEqual([]);
     expect(codes(await checker.check("const n: number = 'not a number';"))).toEqual([2322]);
