@@ -341,7 +341,11 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
         break;
       }
       case "TsImportEqualsDeclaration": {
-        if (item.moduleRef.type !== "TsExternalModuleReference") break;
+        if (item.moduleRef.type !== "TsExternalModuleReference") {
+          // `export import A = N.b` is an alias, as without `export` (which would make the cell a module).
+          if (item.isExport && text.startsWith("export", start(item))) blanks.push([start(item), start(item) + "export".length]);
+          break;
+        }
         blanks.push([start(item), end(item), ";"]);
         const specifier = item.moduleRef.expression.value;
         if (importsTheGlobal(specifier, "*", item.id.value)) break;

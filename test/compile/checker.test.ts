@@ -203,6 +203,8 @@ describe("CellChecker", () => {
   });
 
   it("takes export default of anonymous functions and classes, and import/export forms, without inventing errors", async () => {
+    expect(await run(checker, "namespace Exporting { export const inner = 1; }\nexport import exportedAlias = Exporting.inner;\nconst besideAlias = 2;")).toEqual([]);
+    expect(await checker.check("const sum: number = exportedAlias + besideAlias;")).toEqual([]);
     expect(await run(checker, "export default function () { return 1; }")).toEqual([]);
     expect(await run(checker, "export default class { v = 1; }")).toEqual([]);
     expect(await run(checker, "import type { Stats } from 'node:fs';\nimport { readFileSync as rf, type PathLike } from 'fs';\nexport const sized = (p: PathLike): number => rf(p).length;\nlet st: Stats | undefined;")).toEqual([]);
