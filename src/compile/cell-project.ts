@@ -18,7 +18,7 @@ import { isAbsolute, relative } from "node:path";
 import type { Diagnostic, Project } from "typescript/unstable/async";
 import type { UpdateSnapshotResponse } from "typescript/unstable/proto";
 import { lineAndColumn } from "./code-points.js";
-import { checkedText, kindMeaning, sourceOffset, withoutStandInModules, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
+import { checkedText, kindMeaning, MEANING, sourceOffset, withoutStandInModules, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
 import { ALWAYS_DEFINED_GLOBALS, type CellDiagnostic, type CheckResult, type CompletionResult, type InspectResult } from "./checker-types.js";
 import type { CellFiles } from "./cell-files.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
@@ -128,7 +128,8 @@ interface AcceptedCell {
   text: string;
   names: DeclaredName[];
   unnamed: boolean;
-  shadowed: Set<string>;
+  /** Its names later cells declared again, and the meanings (MEANING's bits) they replaced. */
+  shadowed: Map<string, number>;
   serial: number;
   /** Its uses of names some accepted cell declared (itself included), and which cell that was then. */
   uses: { name: string; start: number; end: number; shorthand: boolean; meaning: number; owner: AcceptedCell }[];
@@ -176,7 +177,7 @@ export class CellProject implements LanguageView {
     // The runtime's values (CellFiles put their texts in from the start) are the session's first cells.
     for (const file of files.initialFiles) {
       const text = files.get(file) ?? "";
-      const cell: AcceptedCell = { file, text, names: ambientValueNames(text), unnamed: false, shadowed: new Set(), serial: project.serial++, uses: [], usedBy: 0, ownLength: text.length };
+      const cell: AcceptedCell = { file, text, names: ambientValueNames(text), unnamed: false, shadowed: new Map(), serial: project.serial++, uses: [], usedBy: 0, ownLength: text.length };
       project.accepted.push(cell);
       project.index(cell);
     }
@@ -273,12 +274,15 @@ export class CellProject implements LanguageView {
     const owners = new Map<string, AcceptedCell[]>();
     for (const earlier of this.accepted) {
       for (const name of new Set(earlier.names.map((n) => n.name))) {
-        if (!earlier.shadowed.has(name)) owners.set(name, [...(owners.get(name) ?? []), earlier]);
+        if (liveMeaning(earlier, name) !== 0) owners.set(name, [...(owners.get(name) ?? []), earlier]);
       }
     }
-    const ownerOf = (name: string, meaning: number): AcceptedCell | undefined => owners.get(name)?.findLast((owner) => (meaningOf(owner, name) & meaning) !== 0);
+    const ownerOf = (name: string, meaning: number): AcceptedCell | undefined => owners.get(name)?.findLast((owner) => (liveMeaning(owner, name) & meaning) !== 0);
     for (const earlier of this.accepted) {
-      for (const [name, meaning] of replaced) if ((meaningOf(earlier, name) & meaning) !== 0) earlier.shadowed.add(name);
+      for (const [name, meaning] of replaced) {
+        const taken = meaningOf(earlier, name) & meaning;
+        if (taken !== 0) earlier.shadowed.set(name, (earlier.shadowed.get(name) ?? 0) | taken);
+      }
     }
     const keeps = cell.names.length > 0 || cell.unnamed;
     let accepted: AcceptedCell | undefined;
@@ -295,7 +299,7 @@ export class CellProject implements LanguageView {
       } else {
         file = this.files.takeFree();
       }
-      accepted = { file, text: cell.text, names: cell.names, unnamed: cell.unnamed, shadowed: new Set(), serial: this.serial++, uses: [], usedBy: 0, ownLength: cell.ownLength };
+      accepted = { file, text: cell.text, names: cell.names, unnamed: cell.unnamed, shadowed: new Map(), serial: this.serial++, uses: [], usedBy: 0, ownLength: cell.ownLength };
       for (const use of cell.references) {
         const owner: AcceptedCell | undefined = ((replaced.get(use.name) ?? 0) & use.meaning) !== 0 ? accepted : ownerOf(use.name, use.meaning);
         if (owner === undefined) continue;
@@ -328,7 +332,7 @@ export class CellProject implements LanguageView {
       dropped = false;
       for (let i = this.accepted.length - 1; i >= 0; i--) {
         const earlier = this.accepted[i]!;
-        if (earlier.unnamed || earlier.usedBy > 0 || !earlier.names.every((n) => earlier.shadowed.has(n.name))) continue;
+        if (earlier.unnamed || earlier.usedBy > 0 || earlier.names.some((n) => liveMeaning(earlier, n.name) !== 0)) continue;
         this.accepted.splice(i, 1);
         this.index(earlier, true);
         this.dirtyCells.delete(earlier);
@@ -354,12 +358,12 @@ export class CellProject implements LanguageView {
     const current = this.lastPrepared;
     const standsIn = (cell: { names: DeclaredName[] }, ownLength: number) => cell.names.some((n) => n.name === name && n.start >= ownLength);
     if (current?.names.some((n) => n.name === name)) return standsIn(current, current.ownLength);
-    const owner = [...(this.cellsByName.get(name) ?? [])].find((cell) => cell.names.some((n) => n.name === name) && !cell.shadowed.has(name));
+    const owner = [...(this.cellsByName.get(name) ?? [])].find((cell) => liveMeaning(cell, name) !== 0);
     return owner !== undefined && standsIn(owner, owner.ownLength);
   }
 
   visibleNames(): DeclaredName[] {
-    return this.accepted.flatMap((cell) => cell.names.filter((n) => !cell.shadowed.has(n.name)));
+    return this.accepted.flatMap((cell) => cell.names.filter((n) => liveMeaning(cell, n.name) !== 0));
   }
 
   async projectWith(text: string, names: DeclaredName[]): Promise<Project> {
@@ -525,16 +529,25 @@ function meaningOf(cell: { names: readonly DeclaredName[] }, name: string): numb
   return meaning;
 }
 
+/** The meanings of `name` a cell's declarations still give: those no later cell declared again. */
+function liveMeaning(cell: AcceptedCell, name: string): number {
+  return meaningOf(cell, name) & ~(cell.shadowed.get(name) ?? 0);
+}
+
 /**
  * A cell's text with the names later cells replaced renamed away, and with them the uses that
  * mean those declarations. A cell's declarations of a name go together, when any of their
- * meanings is replaced: a value by a value, a type by a type (a class by either).
+ * meanings is replaced: a value by a value, a type by a type. A class whose type alone was
+ * replaced (by an interface of its name) stays the value: a constant of the renamed class's type.
  */
 function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): string {
   const renames: { start: number; end: number; text: string }[] = [];
-  const gone = (owner: AcceptedCell, name: string) => owner.shadowed.has(name) || ((replacedNow.get(name) ?? 0) & meaningOf(owner, name)) !== 0;
+  const gone = (owner: AcceptedCell, name: string) => (owner.shadowed.get(name) ?? 0) !== 0 || ((replacedNow.get(name) ?? 0) & meaningOf(owner, name)) !== 0;
+  const values = new Set<string>();
   for (const n of cell.names) {
-    if (gone(cell, n.name)) renames.push({ start: n.start, end: n.end, text: `${n.shorthand ? `${n.name}: ` : ""}${replacedName(cell.serial, n.local ?? n.name)}` });
+    if (!gone(cell, n.name)) continue;
+    renames.push({ start: n.start, end: n.end, text: `${n.shorthand ? `${n.name}: ` : ""}${replacedName(cell.serial, n.local ?? n.name)}` });
+    if (n.local === undefined && IDENTIFIER_NAME.test(n.name) && (liveMeaning(cell, n.name) & ~(replacedNow.get(n.name) ?? 0) & MEANING.value) !== 0) values.add(n.name);
   }
   for (const use of cell.uses) {
     if (!gone(use.owner, use.name)) continue;
@@ -543,8 +556,11 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): s
   }
   let text = cell.text;
   for (const r of renames.sort((a, b) => b.start - a.start)) text = text.slice(0, r.start) + r.text + text.slice(r.end);
+  for (const name of values) text += `\ndeclare const ${name}: typeof ${replacedName(cell.serial, name)};`;
   return text;
 }
+
+const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 
 const MODULE_NOT_FOUND = 2307;
 /** "Cannot find module 'pkg'" for a package nobody installed also says how to install it, as the runtime's import error does. */

@@ -127,6 +127,14 @@ describe("CellChecker", () => {
     expect(await run(checker, "const Status = { Paused: 1 } as const;")).toEqual([]);
     expect(await checker.check("const paused: number = Status.Paused;\nconst stillDone: Status = 'done';")).toEqual([]);
     expect(codes(await checker.check("Status.Active;"))).toEqual([2339]);
+    // A class is a value and a type: a later type of its name replaces the type, the class stays the value.
+    expect(await run(checker, "class Vertex { constructor(public x = 0) {} }")).toEqual([]);
+    expect(await run(checker, "interface Vertex { label: string }")).toEqual([]);
+    expect(await run(checker, "const madeVertex = new Vertex(2);")).toEqual([]);
+    expect(await checker.check("const vx: number = madeVertex.x;\nconst v: Vertex = { label: 'a' };")).toEqual([]);
+    // …until a value of its name replaces it too; what was made before keeps its type.
+    expect(await run(checker, "const Vertex = 'value';")).toEqual([]);
+    expect(await checker.check("const s: string = Vertex;\nconst vx: number = madeVertex.x;\nconst v: Vertex = { label: 'b' };")).toEqual([]);
     // A namespace of types only is no value: the constant of its name stays.
     expect(await run(checker, "const Api = { get: (r: { path: string }) => r.path };")).toEqual([]);
     expect(await run(checker, "namespace Api { export type Req = { path: string } }")).toEqual([]);
@@ -359,10 +367,10 @@ describe("CellChecker", () => {
   });
 
   it("finds a name that is only a type where a value would go (Shape? asks about the interface), with its type parameters", async () => {
-    await run(checker, "/** A shape. */\ninterface Outline { w: number }\n/** Two of a kind. */\ntype Twin<T, U extends string = 'x'> = [T, U];\ninterface Box<T> { v: T }");
+    await run(checker, "/** A shape. */\ninterface Outline { w: number }\n/** Two of a kind. */\ntype Twin<T, U extends string = 'x'> = [T, U];\ninterface Holder<T> { v: T }");
     expect((await checker.inspect("Outline", 3, 0)).plain).toBe("interface Outline\n\nA shape.");
     expect((await checker.inspect("Twin", 2, 0)).plain).toBe("type Twin<T, U extends string = 'x'> = [T, U]\n\nTwo of a kind.");
-    expect((await checker.inspect("Box", 3, 0)).plain).toBe("interface Box<T>");
+    expect((await checker.inspect("Holder", 3, 0)).plain).toBe("interface Holder<T>");
     expect((await checker.inspect("NoSuchName", 3, 0)).found).toBe(false);
   });
 
