@@ -376,8 +376,12 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
           // a relative name through the tsconfig's prefix, as an import's stand-in names it.
           blanks.push([start(item), start(item) + "declare".length]);
           inserts.push([start(item), `declare module ${JSON.stringify(AUGMENTATION_MODULE)} {`]);
-          if (/^\.\.?(?:\/|$)/.test(item.id.value)) inserts.push([start(item.id) + 1, RELATIVE_MODULE]);
+          const relative = /^\.\.?(?:\/|$)/.test(item.id.value);
+          if (relative) inserts.push([start(item.id) + 1, RELATIVE_MODULE]);
           inserts.push([end(item), " }"]);
+          // Nested so, an augmentation of a module nobody can find is no error: tsc's TS2664 is this probe's "Cannot find module".
+          const specifier = JSON.stringify(relative ? RELATIVE_MODULE + item.id.value : item.id.value);
+          probes.push({ code: `;(null as unknown as typeof import(${specifier}));`, origin: start(item.id), group: group++, reportAlone: true });
         }
         break;
       case "ExportNamedDeclaration":

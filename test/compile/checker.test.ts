@@ -507,6 +507,8 @@ describe("CellChecker's cell files", () => {
       // Later cells see the package and the file with what the augmentations added.
       expect(await checker.check('import { make, type Opts } from "typed-pkg";\nimport { sides } from "./shapes.ts";\nconst more: Opts = { a: make().a, extra: "y" };\nsides({ kind: "sq", corners: 4 });')).toEqual([]);
       expect(codes(await checker.check('import { type Opts } from "typed-pkg";\nconst wrong: Opts = { a: 1, extra: 2 };'))).toEqual([2322]);
+      // An augmentation of a module nobody can find is an error, as tsc's TS2664.
+      expect(await checker.check('export {};\ndeclare module "typed-pkk" { interface Opts { extra?: string } }')).toMatchObject([{ code: 2307, line: 2, column: 16 }]);
       // The augmentation edited and run again replaces its member; the other augmentation stays.
       expect(await run(checker, 'export {};\ndeclare module "typed-pkg" { interface Opts { extra?: number } }')).toEqual([]);
       expect(await checker.check('import { type Opts } from "typed-pkg";\nimport { sides } from "./shapes.ts";\nconst now: Opts = { a: 1, extra: 2 };\nsides({ kind: "sq", corners: 4 });')).toEqual([]);
