@@ -150,6 +150,11 @@ export class CellProject implements LanguageView {
   private readonly accepted: AcceptedCell[] = [];
   private serial = 0;
   private lastPrepared: PreparedCell | undefined;
+  /**
+   * Packages without types that a cell which imports has `declare module`d: tsc refuses to augment
+   * them (TS2665), and the cell gives them types as a script's ambient module instead, as it would alone.
+   */
+  private readonly untypedModules = new Set<string>();
   /** The names the accepted cells were last rendered without (the scratch cell's, at the last sync), and their meanings (MEANING's bits). */
   private replacedNow = new Map<string, number>();
   /** The accepted cells that declare or use each name: the files a change to the name's declarations renders again. */
@@ -225,6 +230,12 @@ export class CellProject implements LanguageView {
     const asked = this.channel.request("getSemanticDiagnostics", { snapshot: this.snapshot.id, project: this.snapshot.project, file: this.files.scratch });
     handedOver?.();
     const diagnostics = ((await asked) ?? []) as Diagnostic[];
+    const untyped = diagnostics.flatMap((d) => d.code === UNTYPED_AUGMENTATION ? [/^Invalid module name in augmentation\. Module '([^']+)'/.exec(d.text)?.[1] ?? ""] : []).filter((m) => m !== "" && !this.untypedModules.has(m));
+    if (untyped.length > 0) {
+      for (const module of untyped) this.untypedModules.add(module);
+      this.lastPrepared = undefined;
+      return this.check(source);
+    }
     const mapped = this.mapDiagnostics(cell, diagnostics.filter((d) => appliesToCell(d, cell)));
     return {
       diagnostics: [...mapped.diagnostics, ...(await this.importedFilesDiagnostics(source))],
@@ -384,7 +395,9 @@ export class CellProject implements LanguageView {
   /** Rewrites a cell's imports and exports and finds its top-level names. */
   private prepare(source: string, checked?: CheckedText): PreparedCell {
     if (this.lastPrepared?.source === source) return this.lastPrepared;
-    const text = checked ?? checkedText(source);
+    // The caller's parse knows nothing of untypedModules: a cell that declares one is parsed again.
+    const declaresUntyped = [...this.untypedModules].some((m) => source.includes(JSON.stringify(m).slice(1, -1)) && /\bdeclare\s+module\b/.test(source));
+    const text = (declaresUntyped ? undefined : checked) ?? checkedText(source, this.untypedModules);
     const ownLength = source.length + text.inserted.reduce((sum, insertion) => sum + insertion.length, 0);
     this.lastPrepared = { source, ownLength, ...text };
     return this.lastPrepared;
@@ -561,6 +574,9 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): s
 }
 
 const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+
+/** "Invalid module name in augmentation. Module 'm' resolves to an untyped module at '…', which cannot be augmented." */
+const UNTYPED_AUGMENTATION = 2665;
 
 const MODULE_NOT_FOUND = 2307;
 /** "Cannot find module 'pkg'" for a package nobody installed also says how to install it, as the runtime's import error does. */

@@ -257,7 +257,7 @@ export function withoutStandInModules(text: string): string {
  * The text the checker gets for a cell, with its top-level names. Throws swc's error when the
  * cell does not parse (the transform reports syntax errors before the check is asked for).
  */
-export function checkedText(source: string): CheckedText {
+export function checkedText(source: string, untypedModules: ReadonlySet<string> = new Set()): CheckedText {
   if (!mayDeclareOrImport(source)) return { text: source, appended: [], names: [], unnamed: false, inserted: [], references: [] };
   let parsed: Parsed;
   try {
@@ -266,7 +266,7 @@ export function checkedText(source: string): CheckedText {
     // Unfinished code (completion, inspection) or a syntax error: as it is, for tsgo to report.
     return { text: source, appended: [], names: [], unnamed: false, inserted: [], references: [] };
   }
-  const rewritten = rewriteModuleSyntax(parsed, source);
+  const rewritten = rewriteModuleSyntax(parsed, source, untypedModules);
   const text = rewritten?.text ?? source;
   const final = rewritten === undefined ? parsed : parseWithOffsets(text, "typescript");
   const declarations = collectDeclarations(final, text);
@@ -274,7 +274,8 @@ export function checkedText(source: string): CheckedText {
   return { text, appended: [], inserted: [], ...rewritten, ...declarations, references };
 }
 
-function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedText, "names" | "unnamed" | "references"> | undefined {
+/** `untypedModules`: packages without types, which a cell's `declare module` declares (a script's ambient module) rather than augments. */
+function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules: ReadonlySet<string>): Omit<CheckedText, "names" | "unnamed" | "references"> | undefined {
   /** Ranges blanked out; or replaced with a word (space-padded to the range's length). */
   const blanks: [number, number, string?][] = [];
   /** Words put in at offsets of the cell (ascending). */
@@ -371,7 +372,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string): Omit<CheckedTe
               inserts.push([start(declaration), "declare "]);
             }
           }
-        } else if (isModule && item.id.type === "StringLiteral" && item.body?.type === "TsModuleBlock" && text.startsWith("declare", start(item))) {
+        } else if (isModule && item.id.type === "StringLiteral" && !untypedModules.has(item.id.value) && item.body?.type === "TsModuleBlock" && text.startsWith("declare", start(item))) {
           // An augmentation: inside the ambient module, without its `declare` (already ambient there);
           // a relative name through the tsconfig's prefix, as an import's stand-in names it.
           blanks.push([start(item), start(item) + "declare".length]);

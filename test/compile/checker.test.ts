@@ -498,6 +498,9 @@ describe("CellChecker's cell files", () => {
     writeFileSync(join(dir, "node_modules", "typed-pkg", "package.json"), '{ "name": "typed-pkg", "main": "index.js", "types": "index.d.ts" }');
     writeFileSync(join(dir, "node_modules", "typed-pkg", "index.js"), "exports.make = () => ({ a: 1 });\n");
     writeFileSync(join(dir, "node_modules", "typed-pkg", "index.d.ts"), "export interface Opts { a: number }\nexport declare function make(): Opts;\n");
+    mkdirSync(join(dir, "node_modules", "untyped-js"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", "untyped-js", "package.json"), '{ "name": "untyped-js", "main": "index.js" }');
+    writeFileSync(join(dir, "node_modules", "untyped-js", "index.js"), "exports.f = () => 42;\n");
     writeFileSync(join(dir, "shapes.ts"), "export interface Shape { kind: string }\nexport function sides(s: Shape): number { return s.kind.length; }\n");
     try {
       const checker = new CellChecker({ cwd: dir });
@@ -507,6 +510,11 @@ describe("CellChecker's cell files", () => {
       // Later cells see the package and the file with what the augmentations added.
       expect(await checker.check('import { make, type Opts } from "typed-pkg";\nimport { sides } from "./shapes.ts";\nconst more: Opts = { a: make().a, extra: "y" };\nsides({ kind: "sq", corners: 4 });')).toEqual([]);
       expect(codes(await checker.check('import { type Opts } from "typed-pkg";\nconst wrong: Opts = { a: 1, extra: 2 };'))).toEqual([2322]);
+      // A package without types has nothing to augment (tsc's TS2665): the cell declares its types, as a cell without imports does.
+      expect(await run(checker, 'import { f } from "untyped-js";\ndeclare module "untyped-js" { export function f(): number }\nconst typed: number = f();')).toEqual([]);
+      expect(codes(await checker.check('import { f } from "untyped-js";\nconst wrongType: string = f();'))).toEqual([2322]);
+      expect(await run(checker, 'declare module "untyped-js" { export function f(): string }')).toEqual([]);
+      expect(await checker.check('import { f } from "untyped-js";\nconst nowString: string = f();')).toEqual([]);
       // An augmentation of a module nobody can find is an error, as tsc's TS2664.
       expect(await checker.check('export {};\ndeclare module "typed-pkk" { interface Opts { extra?: string } }')).toMatchObject([{ code: 2307, line: 2, column: 16 }]);
       // The augmentation edited and run again replaces its member; the other augmentation stays.
