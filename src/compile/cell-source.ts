@@ -599,8 +599,9 @@ function collectDeclarations({ body, at }: Parsed, text: string): { names: Decla
 }
 
 /**
- * The names a block, a loop's head or a catch clause declares for itself (`let`, `const`, a class or
- * function in a block, the caught error): in it, a name of the cell's spelled alike is not the cell's.
+ * The names a block, a function's body, a loop's head or a catch clause declares for itself (`let`,
+ * `const`, a class, function, interface, type or enum in a block, the caught error): in it, a name
+ * of the cell's spelled alike is not the cell's.
  */
 function blockScopedNames(node: AstNode): string[] {
   const lexical = (declaration: unknown): string[] => {
@@ -616,8 +617,20 @@ function blockScopedNames(node: AstNode): string[] {
     case "CatchClause":
       return bindingIdentifiers(node.param as Swc.Pattern | null).map((id) => id.value);
     case "BlockStatement":
-      return (node.stmts as Swc.Statement[]).flatMap((statement) =>
-        statement.type === "ClassDeclaration" || statement.type === "FunctionDeclaration" ? [statement.identifier.value] : lexical(statement));
+    case "FunctionBody":
+      return (node.stmts as Swc.Statement[]).flatMap((statement) => {
+        switch (statement.type) {
+          case "ClassDeclaration":
+          case "FunctionDeclaration":
+            return [statement.identifier.value];
+          case "TsInterfaceDeclaration":
+          case "TsTypeAliasDeclaration":
+          case "TsEnumDeclaration":
+            return [statement.id.value];
+          default:
+            return lexical(statement);
+        }
+      });
     default:
       return [];
   }

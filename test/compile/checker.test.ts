@@ -106,6 +106,11 @@ describe("CellChecker", () => {
     expect(await run(checker, "const firstMaker = (() => { for (const caption of ['y']) return () => caption; })();\n{ const caption = 'z'; var blockMaker = () => caption; }")).toEqual([]);
     expect(await run(checker, "const caption = 0;")).toEqual([]);
     expect(await checker.check("const fromLoop: string | undefined = firstMaker?.();\nconst fromBlock: string = blockMaker();")).toEqual([]);
+    // A function's own types too.
+    expect(await run(checker, "type Local = { outer: true };")).toEqual([]);
+    expect(await run(checker, "function makeLocal() { interface Local { inner: number } const made: Local = { inner: 1 }; return made; }")).toEqual([]);
+    expect(await run(checker, "type Local = { replaced: true };")).toEqual([]);
+    expect(await checker.check("const inner: number = makeLocal().inner;")).toEqual([]);
   });
 
   it("lets a function call whatever its callee is now, as it does at run time", async () => {
