@@ -124,6 +124,16 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("43");
   });
 
+  it("keeps a constant when a later cell declares a type of its name, and runs cells that use both", async () => {
+    await k.client.execute("const Phase = { Start: 'start', End: 'end' } as const;");
+    const typed = await k.client.execute("type Phase = (typeof Phase)[keyof typeof Phase];\nconst phase: Phase = Phase.End;\nphase");
+    expect(typed.reply.content.status).toBe("ok");
+    expect(resultText(typed.iopub)).toBe("'end'");
+    const { reply, iopub } = await k.client.execute("function label(p: Phase) { return p.toUpperCase(); }\nlabel(Phase.Start)");
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("'START'");
+  });
+
   it("tells an earlier declaration of a type from the newer one in a type error", async () => {
     await k.client.execute("interface Member { id: number }\nconst oldMember: Member = { id: 1 };");
     await k.client.execute("interface Member { id: number; name: string }");
