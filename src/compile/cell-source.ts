@@ -15,7 +15,7 @@
 
 import { builtinModules, createRequire } from "node:module";
 import type * as Swc from "@swc/core";
-import { bindingIdentifiers, nestedVars, parseWithOffsets } from "./swc.js";
+import { bindingIdentifiers, eachNode, nestedVars, parseWithOffsets, type SwcNode } from "./swc.js";
 
 /** `// @ts-nocheck` as a cell's first line skips checking it (its declarations still count for later cells). */
 export const NO_CHECK = /^\s*\/\/\s*@ts-nocheck\b/;
@@ -234,17 +234,10 @@ const IMPORT_META = "__ephemeron";
 /** Where the cell's `import.meta`s are. */
 function importMetas(body: Swc.ModuleItem[], at: (pos: number) => number): number[] {
   const found: number[] = [];
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
-    }
-    if (typeof value !== "object" || value === null) return;
-    const node = value as AstNode;
+  eachNode(body, (node) => {
     if (node.type === "MetaProperty" && node.kind === "import.meta" && node.span) found.push(at(node.span.start));
-    for (const [field, child] of Object.entries(node)) if (field !== "span" && field !== "ctxt") visit(child);
-  };
-  visit(body);
+    return true;
+  });
   return found;
 }
 
@@ -603,7 +596,7 @@ function collectDeclarations({ body, at }: Parsed, text: string): { names: Decla
  * `const`, a class, function, interface, type or enum in a block, the caught error): in it, a name
  * of the cell's spelled alike is not the cell's.
  */
-function blockScopedNames(node: AstNode): string[] {
+function blockScopedNames(node: SwcNode): string[] {
   const lexical = (declaration: unknown): string[] => {
     const d = declaration as Swc.VariableDeclaration | null | undefined;
     return d?.type === "VariableDeclaration" && d.kind !== "var" ? d.declarations.flatMap((v) => bindingIdentifiers(v.id)).map((id) => id.value) : [];
@@ -643,7 +636,7 @@ function shorthandBindings(pattern: unknown, out: Set<Swc.Identifier>): void {
     return;
   }
   if (typeof pattern !== "object" || pattern === null) return;
-  const node = pattern as AstNode;
+  const node = pattern as SwcNode;
   if (node.type === "AssignmentPatternProperty") out.add(node.key as Swc.Identifier);
   // Not into a default value's expression or a type: only patterns hold bindings.
   for (const field of ["elements", "properties", "left", "argument", "value"]) if (field in node && !(node.type === "AssignmentPatternProperty" && field === "value")) shorthandBindings(node[field], out);
@@ -685,7 +678,7 @@ const NOT_REFERENCES: Record<string, readonly string[]> = {
  */
 const DEFERRED = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression", "ClassMethod", "PrivateMethod", "Constructor", "MethodProperty", "GetterProperty", "SetterProperty", "ClassProperty", "PrivateProperty"]);
 
-function deferredNode(node: AstNode): boolean {
+function deferredNode(node: SwcNode): boolean {
   return DEFERRED.has(node.type ?? "") && !((node.type === "ClassProperty" || node.type === "PrivateProperty") && node.isStatic === true);
 }
 
@@ -693,14 +686,13 @@ function deferredNode(node: AstNode): boolean {
  * A member's name that is an expression (`[slot]`), whose uses NOT_REFERENCES would skip with the
  * name: swc wraps it in a Computed node, and marks a signature's (`interface I { [slot]: T }`) computed.
  */
-function computedKey(node: AstNode, field: string, child: unknown): unknown {
+function computedKey(node: SwcNode, field: string, child: unknown): unknown {
   if (field !== "key" || typeof child !== "object" || child === null) return undefined;
-  const key = child as AstNode;
+  const key = child as SwcNode;
   if (key.type === "Computed") return key.expression;
   return node.computed === true ? key : undefined;
 }
 
-type AstNode = { type?: string; span?: Swc.Span; [field: string]: unknown };
 
 /**
  * The uses of names in a cell (see CheckedText.references). Type parameters shadow what they
@@ -730,7 +722,7 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
       return;
     }
     if (typeof value !== "object" || value === null) return;
-    const node = value as AstNode;
+    const node = value as SwcNode;
     const type = node.type ?? "";
     if (type === "Identifier") {
       const name = node.value as string;
@@ -767,9 +759,9 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
     const parameters = calledNow ? (node.params as (Swc.Pattern | Swc.Param)[]).flatMap((p) => bindingIdentifiers(p.type === "Parameter" ? p.pat : p)).map((id) => id.value) : [];
     const ownNames = [...blockLocals, ...parameters, ...blockScopedNames(node)];
     const inner: Place = { inType: nowType, deferred: nowDeferred, typeParameters: scope, shorthand: false, valueInType, qualifier: false, locals: ownNames.length > 0 ? new Set([...locals, ...ownNames]) : locals, ...(place.selfClass === undefined ? {} : { selfClass: place.selfClass }) };
-    const namespace = type === "TsModuleDeclaration" && (node.id as AstNode | undefined)?.type === "Identifier" && node.global !== true;
+    const namespace = type === "TsModuleDeclaration" && (node.id as SwcNode | undefined)?.type === "Identifier" && node.global !== true;
     // A namespace's name inside its body is the function parameter TypeScript's output gives it: its own too.
-    const classId = type === "ClassDeclaration" ? (node.identifier as AstNode | undefined) : namespace ? (node.id as AstNode) : undefined;
+    const classId = type === "ClassDeclaration" ? (node.identifier as SwcNode | undefined) : namespace ? (node.id as SwcNode) : undefined;
     const selfClass = classId?.span !== undefined && declarationStarts.has(at(classId.span.start)) ? (classId.value as string) : undefined;
     for (const [field, child] of Object.entries(node)) {
       if (field === "span" || field === "ctxt" || field === "type") continue;
@@ -796,7 +788,7 @@ function collectReferences({ body, at }: Parsed, text: string, declarationStarts
       // `{ a }` in an object literal is an Identifier among its properties; in a pattern, an AssignmentPatternProperty's key.
       const isShorthand = (type === "ObjectExpression" && field === "properties") || (type === "AssignmentPatternProperty" && field === "key");
       if (isShorthand && Array.isArray(child)) {
-        for (const item of child) visit(item, { ...inner, shorthand: (item as AstNode | null)?.type === "Identifier" });
+        for (const item of child) visit(item, { ...inner, shorthand: (item as SwcNode | null)?.type === "Identifier" });
       } else if (field === "typeAnnotation" || field === "returnType") {
         visit(child, { ...inner, inType: true, valueInType: false, shorthand: isShorthand });
       } else {
@@ -830,25 +822,17 @@ function instantiated(declaration: Swc.TsModuleDeclaration | Swc.TsNamespaceDecl
 /** The names `infer U` declares in a conditional type's extends clause (not those of a conditional type nested in it). */
 function inferNames(extendsType: unknown): string[] {
   const names: string[] = [];
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
-    }
-    if (typeof value !== "object" || value === null) return;
-    const node = value as AstNode;
+  const visit = (node: SwcNode): boolean => {
     if (node.type === "TsInferType") {
       const name = (node.typeParam as { name?: { value?: string } } | undefined)?.name?.value;
       if (name !== undefined) names.push(name);
     }
-    if (node.type === "TsConditionalType") {
-      // Its own infers are its own; its check type and branches may hold infers of ours.
-      for (const part of [node.checkType, node.trueType, node.falseType]) visit(part);
-      return;
-    }
-    for (const [field, child] of Object.entries(node)) if (field !== "span" && field !== "ctxt") visit(child);
+    if (node.type !== "TsConditionalType") return true;
+    // Its own infers are its own; its check type and branches may hold infers of ours.
+    for (const part of [node.checkType, node.trueType, node.falseType]) eachNode(part, visit);
+    return false;
   };
-  visit(extendsType);
+  eachNode(extendsType, visit);
   return names;
 }
 

@@ -184,3 +184,18 @@ export function nestedVars(stmt: Swc.Statement | undefined | null, out: NestedVa
   }
   return out;
 }
+
+/** A node of swc's AST, as a walker sees it. */
+export type SwcNode = { type?: string; span?: Swc.Span; [field: string]: unknown };
+
+/** `visit` for each node of `node`, outer ones first; a node's children are entered when `visit` says so. */
+export function eachNode<N extends SwcNode = SwcNode>(node: unknown, visit: (n: N) => boolean): void {
+  if (Array.isArray(node)) {
+    for (const item of node) eachNode(item, visit);
+    return;
+  }
+  if (typeof node !== "object" || node === null) return;
+  const n = node as N;
+  if (!visit(n)) return;
+  for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") eachNode(child, visit);
+}

@@ -47,7 +47,7 @@ import type * as Swc from "@swc/core";
 import { Rewrite } from "./rewrite.js";
 import { buildSourceMap, lineStarts, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
 import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
-import { bindingIdentifiers, nestedVars, parseWithOffsets, stripTypes } from "./swc.js";
+import { bindingIdentifiers, eachNode, nestedVars, parseWithOffsets, stripTypes, type SwcNode } from "./swc.js";
 import { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 import { sourceLines } from "../runtime/source-lines.js";
 import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
@@ -68,7 +68,7 @@ export interface TransformedCell {
   declared: string[];
 }
 
-type AnyNode = { type?: string; kind?: string; isAwait?: boolean; await?: unknown; [field: string]: unknown };
+type AnyNode = SwcNode & { kind?: string; isAwait?: boolean; await?: unknown };
 
 /** Nodes that are a frame of their own: neither their declarations nor their awaits are the code's around them. */
 const OWN_FRAMES = new Set([
@@ -85,18 +85,6 @@ const OWN_FRAMES = new Set([
   "SetterProperty",
   "MethodProperty",
 ]);
-
-/** `visit` for each node of `node`, outer ones first; a node's children are entered when `visit` says so. */
-function eachNode(node: unknown, visit: (n: AnyNode) => boolean): void {
-  if (Array.isArray(node)) {
-    for (const item of node) eachNode(item, visit);
-    return;
-  }
-  if (typeof node !== "object" || node === null) return;
-  const n = node as AnyNode;
-  if (!visit(n)) return;
-  for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") eachNode(child, visit);
-}
 
 /** `visit` for each node of `node`'s own frame; a nested frame is visited itself, but not entered. */
 function eachInFrame(node: unknown, visit: (n: AnyNode) => void): void {
