@@ -478,7 +478,7 @@ export class CellProject implements LanguageView {
     for (const [group, failures] of failedStandIns) {
       const members = cell.appended.filter((a) => a.group === group);
       const reportable = failures.find((f) => f.standIn.reportAlone && /Cannot find module|has no exported member|not a module/.test(f.diagnostic.text));
-      const allFailed = members.every((m) => failures.some((f) => f.standIn === m));
+      const allFailed = members.some((m) => m.valueName === undefined) && members.every((m) => failures.some((f) => f.standIn === m));
       const chosen = reportable ?? (allFailed ? failures[0] : undefined);
       if (chosen !== undefined) {
         // The stand-in is at the cell's end, where the `// @ts-ignore` above the import does not reach: tsc's rule, applied here.

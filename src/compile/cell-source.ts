@@ -73,9 +73,11 @@ export interface AppendedDeclaration {
   /** Whether a failure of this stand-in alone is reported (the module cannot be found). */
   reportAlone: boolean;
   /**
-   * The local name of `import { name }` whose value this stand-in declares. When it alone of its
-   * group fails, the name is a type only (an interface, a type alias, a type-only export), which
-   * tsc elides from the import and the runtime must not ask the module for.
+   * The local name of `import { name }` (or of `import name = N.b`) whose value this stand-in declares.
+   * When it alone of its group fails, the name is a type only (an interface, a type alias, a
+   * type-only export), which tsc elides from the import and the runtime must not ask the module
+   * for. A group of nothing but such a probe (`import name = N.b`'s) is never reported: the
+   * alias's own errors are the cell's.
    */
   valueName?: string;
 }
@@ -338,6 +340,9 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
         if (item.moduleRef.type !== "TsExternalModuleReference") {
           // `export import A = N.b` is an alias, as without `export` (which would make the cell a module).
           if (item.isExport && text.startsWith("export", start(item))) blanks.push([start(item), start(item) + "export".length]);
+          // Whether the alias has a value to run: tsc emits nothing for an alias of a type or of a namespace of types,
+          // where swc, which cannot tell, writes `const A = N.b` (and Node finds no `N`).
+          probes.push({ code: `declare const ${PROBE_PREFIX}${item.id.value}: typeof ${item.id.value};`, origin: start(item.id), group: group++, reportAlone: false, valueName: item.id.value });
           break;
         }
         blanks.push([start(item), end(item), ";"]);
@@ -406,7 +411,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
   const metas = importMetas(body, at);
   for (const meta of metas) blanks.push([meta, meta + "import.meta".length, IMPORT_META]);
   if (metas.length > 0) standIns.push({ code: `declare var ${IMPORT_META}: ImportMeta;`, origin: metas[0]!, group: group++, reportAlone: false });
-  if (blanks.length === 0 && standIns.length === 0) return undefined;
+  if (blanks.length === 0 && standIns.length === 0 && probes.length === 0) return undefined;
 
   let rewritten = text;
   for (const [from, to, word = ""] of blanks) {

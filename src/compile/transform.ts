@@ -206,12 +206,16 @@ class CellRewriter {
   private readonly classEnds = new Map<string, number>();
   private readonly bareLets = new Set<string>();
 
-  /** `importEquals`: the names the cell's `import x = require("m")` declare (swc writes them as `const x = require("m")`). */
+  /**
+   * `importEquals`: the names the cell's `import x = require("m")` declare (swc writes them as `const x = require("m")`);
+   * `aliases`: those its `import x = N.b` declare (swc's `const x = N.b`).
+   */
   constructor(
     readonly code: string,
     private readonly at: (pos: number) => number,
     private readonly typeOnlyImports: ReadonlySet<string>,
     private readonly importEquals: ReadonlySet<string>,
+    private readonly aliases: ReadonlySet<string>,
   ) {
     this.edit = new Rewrite(code);
   }
@@ -352,6 +356,12 @@ class CellRewriter {
             this.hoist([name], stmt.kind !== "var");
             this.edit.insert(span.start, text, span.start);
           }
+          return;
+        }
+        const [only] = stmt.declarations;
+        if (stmt.declarations.length === 1 && only?.id.type === "Identifier" && this.aliases.has(only.id.value) && this.typeOnlyImports.has(only.id.value)) {
+          // swc's `const A = N.b` of `import A = N.b`, where the checker found `N.b` a type only: tsc emits nothing.
+          this.edit.remove(span.start, span.end);
           return;
         }
         for (const declarator of stmt.declarations) {
@@ -646,6 +656,13 @@ function importEqualsNames(source: string): Set<string> {
   return names;
 }
 
+/** The names `import x = N.b` (an alias of a namespace's member, not a require) declares in `source`. */
+function aliasNames(source: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of source.matchAll(/(?<![\w$.])import\s+(?!type\s)([\p{ID_Start}$_][\p{ID_Continue}$]*)\s*=\s*(?!require\s*\()[\p{ID_Start}$_]/gu)) names.add(match[1]!);
+  return names;
+}
+
 /** Whether `source` has `name` as a word of its own: a name the cell wrote, not one swc made up. */
 function mentions(source: string, name: string): boolean {
   const escaped = name.replace(/[$]/g, "\\$");
@@ -654,7 +671,7 @@ function mentions(source: string, name: string): boolean {
 
 /**
  * Compiles one cell. Throws CellSyntaxError when the cell does not parse. `typeOnlyImports`: local
- * names of `import { … }` that the checker found to be types only (swc cannot tell without types).
+ * names of `import { … }` and `import x = N.b` that the checker found to be types only (swc cannot tell without types).
  */
 export function transformCell(source: string, options: { filename: string; typeOnlyImports?: Iterable<string> }): TransformedCell {
   const { filename } = options;
@@ -672,7 +689,7 @@ export function transformCell(source: string, options: { filename: string; typeO
   }
   const { body, at } = parsed;
   const code = withoutImportMeta(js.code, body, at);
-  const rewriter = new CellRewriter(code, at, new Set(options.typeOnlyImports), importEqualsNames(source));
+  const rewriter = new CellRewriter(code, at, new Set(options.typeOnlyImports), importEqualsNames(source), aliasNames(source));
   rewriter.rewrite(body);
   const guarded = rewriter.guardResumptions(body);
   // Names swc made up (its helpers, a decorated class's `_initProto`) stay the cell's own: as

@@ -134,6 +134,13 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("'START'");
   });
 
+  it("runs an import alias of an earlier cell's namespace type, which has nothing to run, and keeps the alias of a value", async () => {
+    // A namespace of types only is no value at run time: its alias, as tsc emits it, is nothing.
+    await k.client.execute("namespace Kinds { export type Name = string }\nnamespace Names { export const first = 'ada' }");
+    expect(await valueOf("import KindName = Kinds.Name;\nconst who: KindName = 'bob';\nwho")).toBe("'bob'");
+    expect(await valueOf("import firstName = Names.first;\nfirstName")).toBe("'ada'");
+  });
+
   it("tells an earlier declaration of a type from the newer one in a type error", async () => {
     await k.client.execute("interface Member { id: number }\nconst oldMember: Member = { id: 1 };");
     await k.client.execute("interface Member { id: number; name: string }");
