@@ -5,7 +5,10 @@
 // object model is ~5 MB of the kernel's memory and ~0.1 s of its start.
 
 import { API, NodeBuilderFlags, SignatureKind, SymbolFlags, type CompletionEntry, type Project, type Snapshot, type Symbol as TsSymbol, type Type } from "typescript/unstable/async";
-import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
+import {
+  getTouchingPropertyName, isExpressionWithTypeArguments, isHeritageClause, isInterfaceDeclaration, isQualifiedName, isTypeAliasDeclaration, isTypeNode, isTypeQueryNode,
+  NodeFlags, SyntaxKind, type Node,
+} from "typescript/unstable/ast";
 import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
 import type { DeclaredName } from "./cell-source.js";
 import { ALWAYS_DEFINED_GLOBALS, type CompletionResult, type InspectResult } from "./checker-types.js";
@@ -192,8 +195,12 @@ export class LanguageService {
     const checker = project.checker;
     if (symbol.flags & SymbolFlags.Alias) symbol = await checker.getAliasedSymbol(symbol);
     if (view.isImport(symbol.name)) symbol = (await importedThrough(project, view.prefix, symbol)) ?? symbol;
+    // A name both a value and a type (`const Status` and `type Status`) is described as what it means here, as tsc's quick info does.
+    const meaning = symbol.flags & SymbolFlags.Value && symbol.flags & SymbolFlags.Type && !(symbol.flags & SymbolFlags.Class)
+      ? ((await atTypePosition(project, view.scratch, at)) ? "type" : "value")
+      : undefined;
     const runtimes = await runtimeGlobal(project, symbol);
-    const signature = runtimes?.signature ?? withoutReplacedNames(await describe(project, symbol));
+    const signature = runtimes?.signature ?? withoutReplacedNames(await describe(project, symbol, meaning));
     const documentation = await checker.getDocumentationCommentOfSymbol(runtimes?.documented ?? symbol);
     // One of each tag: overloads repeat their `@param`s.
     const tags = [...new Set((await checker.getJsDocTagsOfSymbol(symbol)).map((t) => `@${t.name}${t.text ? ` ${t.text}` : ""}`))];
@@ -221,6 +228,25 @@ async function importedThrough(project: Project, prefix: string, symbol: TsSymbo
 }
 
 /**
+ * Whether the name at `offset` of `file` stands where a type goes (`const s: Status`, `implements Shape`),
+ * not where a value does (`Status.On`, `typeof Status`, `class A extends Base`): tsc's meaning of a location.
+ */
+async function atTypePosition(project: Project, file: string, offset: number): Promise<boolean> {
+  const sourceFile = await project.program.getSourceFile(file);
+  if (sourceFile === undefined) return false;
+  let node: Node = getTouchingPropertyName(sourceFile, offset);
+  // The whole of a dotted name (`NS.Shape`): what holds it says which meaning it has.
+  while (isQualifiedName(node.parent) && node.parent.right === node) node = node.parent;
+  const parent = node.parent;
+  if (isTypeQueryNode(parent)) return false;
+  if ((isTypeAliasDeclaration(parent) || isInterfaceDeclaration(parent)) && parent.name === node) return true;
+  if (isExpressionWithTypeArguments(parent) && isHeritageClause(parent.parent)) {
+    return parent.parent.token === SyntaxKind.ImplementsKeyword || isInterfaceDeclaration(parent.parent.parent);
+  }
+  return isTypeNode(parent);
+}
+
+/**
  * A global @types/node declares and the runtime defines anew (`gc`: V8's optional --expose-gc
  * function there, ephemeron's collector here): described by the type the runtime gives it, and
  * documented by that type's declaration (types/memory.d.ts), not by Node's "Enable this API with
@@ -236,12 +262,13 @@ async function runtimeGlobal(project: Project, symbol: TsSymbol): Promise<{ sign
 }
 
 /** A one-line description of a symbol, as the editor's hover shows it. */
-async function describe(project: Project, symbol: TsSymbol): Promise<string> {
+/** `meaning`: which of a name's meanings to describe, where it has both a value and a type (undefined: as it has). */
+async function describe(project: Project, symbol: TsSymbol, meaning?: "value" | "type"): Promise<string> {
   const checker = project.checker;
   const name = symbol.name;
   const flags = symbol.flags;
-  if (flags & SymbolFlags.Interface && !(flags & SymbolFlags.Value)) return `interface ${name}${await typeParameters(project, symbol)}`;
-  if (flags & SymbolFlags.TypeAlias) {
+  if (flags & SymbolFlags.Interface && (meaning === "type" || !(flags & SymbolFlags.Value))) return `interface ${name}${await typeParameters(project, symbol)}`;
+  if (flags & SymbolFlags.TypeAlias && meaning !== "value") {
     // Written out, not named: the alias's own name is what typeToString gives for it otherwise.
     return `type ${name}${await typeParameters(project, symbol)} = ${await checker.typeToString(await checker.getDeclaredTypeOfSymbol(symbol), undefined, FULL_TYPE | NodeBuilderFlags.InTypeAlias)}`;
   }

@@ -788,6 +788,16 @@ describe("TypeScript cells", () => {
     expect(checked.reply.content).toMatchObject({ matches: ["max"], cursor_start: 5, cursor_end: 7 });
   });
 
+  it("inspects a name that is a constant and a type as what it means where the cursor is: the constant in a value's place, the type in a type's", async () => {
+    await k.client.execute("const Light = { On: 'on', Off: 'off' } as const;");
+    await k.client.execute("type Light = (typeof Light)[keyof typeof Light];");
+    const help = async (code: string, cursor_pos: number) =>
+      ((await k.client.request("shell", "inspect_request", { code, cursor_pos, detail_level: 0 })).reply.content.data as Record<string, string>)["text/plain"];
+    expect(await help("Light.On", 2)).toMatch(/^const Light: \{/);
+    expect(await help("const lit: Light = 'on'", 12)).toMatch(/^type Light = "o(n|ff)" \| "o(n|ff)"$/);
+    expect(await help("let lights: typeof Light", 19)).toMatch(/^const Light: \{/);
+  });
+
   it("inspects a function declared in an earlier cell with its signature and documentation", async () => {
     await k.client.execute("/** Adds two numbers. */\nfunction add(a: number, b: number): number { return a + b; }");
     const { reply } = await k.client.request("shell", "inspect_request", { code: "add(1, 2)", cursor_pos: 2, detail_level: 0 });
