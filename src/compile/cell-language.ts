@@ -199,6 +199,7 @@ export class LanguageService {
     const meaning = symbol.flags & SymbolFlags.Value && symbol.flags & SymbolFlags.Type && !(symbol.flags & SymbolFlags.Class)
       ? ((await atTypePosition(project, view.scratch, at)) ? "type" : "value")
       : undefined;
+    if (meaning !== "type") symbol = (await replacedClass(project, view.prefix, symbol)) ?? symbol;
     const runtimes = await runtimeGlobal(project, symbol);
     const signature = runtimes?.signature ?? withoutReplacedNames(await describe(project, symbol, meaning));
     const documentation = await checker.getDocumentationCommentOfSymbol(runtimes?.documented ?? symbol);
@@ -225,6 +226,18 @@ async function importedThrough(project: Project, prefix: string, symbol: TsSymbo
   // A namespace import's type is the module's shape (`PlatformPath`): the import itself says more.
   if (target === undefined || (target.flags & SymbolFlags.Interface && !(target.flags & SymbolFlags.Value))) return undefined;
   return home !== undefined && !home.startsWith(prefix) ? target : undefined;
+}
+
+/**
+ * The class a cell declared, where a later cell declared an interface of its name: the checker's
+ * files have it renamed, and in its place `declare const Vertex: typeof <the renamed class>`
+ * (cell-project.ts), which would be shown as that constant, not as the class it is.
+ */
+async function replacedClass(project: Project, prefix: string, symbol: TsSymbol): Promise<TsSymbol | undefined> {
+  const declaration = symbol.valueDeclaration;
+  if (!(symbol.flags & SymbolFlags.Variable) || declaration === undefined || !declaration.path.startsWith(prefix)) return undefined;
+  const target = await (await project.checker.getTypeOfSymbol(symbol))?.getSymbol();
+  return target !== undefined && target.flags & SymbolFlags.Class && withoutReplacedNames(target.name) === symbol.name && target.name !== symbol.name ? target : undefined;
 }
 
 /**

@@ -798,6 +798,13 @@ describe("TypeScript cells", () => {
     expect(await help("let lights: typeof Light", 19)).toMatch(/^const Light: \{/);
   });
 
+  it("inspects a class as the class after a later cell declares an interface of its name", async () => {
+    await k.client.execute("class Vertex { constructor(public x: number) {} }");
+    await k.client.execute("interface Vertex { label: string }");
+    const { reply } = await k.client.request("shell", "inspect_request", { code: "new Vertex(1)", cursor_pos: 6, detail_level: 0 });
+    expect((reply.content.data as Record<string, string>)["text/plain"]).toBe("class Vertex\nconstructor(x: number)");
+  });
+
   it("inspects a function declared in an earlier cell with its signature and documentation", async () => {
     await k.client.execute("/** Adds two numbers. */\nfunction add(a: number, b: number): number { return a + b; }");
     const { reply } = await k.client.request("shell", "inspect_request", { code: "add(1, 2)", cursor_pos: 2, detail_level: 0 });
