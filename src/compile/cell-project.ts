@@ -150,11 +150,6 @@ export class CellProject implements LanguageView {
   private readonly accepted: AcceptedCell[] = [];
   private serial = 0;
   private lastPrepared: PreparedCell | undefined;
-  /**
-   * Packages without types that a cell which imports has `declare module`d: tsc refuses to augment
-   * them (TS2665), and the cell gives them types as a script's ambient module instead, as it would alone.
-   */
-  private readonly untypedModules = new Set<string>();
   /** The names the accepted cells were last rendered without (the scratch cell's, at the last sync), and their meanings (MEANING's bits). */
   private replacedNow = new Map<string, number>();
   /** The accepted cells that declare or use each name: the files a change to the name's declarations renders again. */
@@ -166,10 +161,17 @@ export class CellProject implements LanguageView {
   private readonly stale: number[] = [];
   private language: Promise<LanguageService> | undefined;
 
+  /**
+   * `untypedModules`: packages without types that a cell which imports has `declare module`d: tsc
+   * refuses to augment them (TS2665), and the cell gives them types as a script's ambient module
+   * instead, as it would alone. The caller's set, which outlives this project: a restarted tsgo's
+   * project replays the accepted cells, and must know them before it renders those cells.
+   */
   private constructor(
     private readonly files: CellFiles,
     private readonly channel: TsgoChannel,
     private readonly cwd: string,
+    private readonly untypedModules: Set<string>,
   ) {}
 
   /**
@@ -177,8 +179,8 @@ export class CellProject implements LanguageView {
    * an `updateSnapshot` that opened the tsconfig, sent before this module loaded). Resolves when
    * the libraries, @types/node and a cell that uses what most cells do are checked.
    */
-  static async open(files: CellFiles, channel: TsgoChannel, options: CellProjectOptions, preloaded?: Promise<unknown>): Promise<CellProject> {
-    const project = new CellProject(files, channel, options.cwd);
+  static async open(files: CellFiles, channel: TsgoChannel, options: CellProjectOptions, untypedModules: Set<string>, preloaded?: Promise<unknown>): Promise<CellProject> {
+    const project = new CellProject(files, channel, options.cwd, untypedModules);
     // The runtime's values (CellFiles put their texts in from the start) are the session's first cells.
     for (const file of files.initialFiles) {
       const text = files.get(file) ?? "";

@@ -463,6 +463,29 @@ describe("CellChecker when tsgo dies", () => {
   });
 });
 
+describe("CellChecker restarted", () => {
+  it("keeps the types a cell that imports an untyped package declared for it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ephemeron-checker-"));
+    mkdirSync(join(dir, "node_modules", "untyped-js"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", "untyped-js", "package.json"), '{ "name": "untyped-js", "main": "index.js" }');
+    writeFileSync(join(dir, "node_modules", "untyped-js", "index.js"), "exports.f = () => 42;\n");
+    try {
+      const checker = new CellChecker({ cwd: dir });
+      await checker.ready();
+      expect(await run(checker, 'import { f } from "untyped-js";\ndeclare module "untyped-js" { export function f(): number }\nconst typed: number = f();')).toEqual([]);
+      const { channel } = (checker as unknown as { current: { channel: { pid: number; exited: Promise<string> } } }).current;
+      process.kill(channel.pid, "SIGKILL");
+      await channel.exited;
+      await checker.ready();
+      // The new tsgo is told again that the package has no types of its own: the cell's declare module gives them.
+      expect(codes(await checker.check('import { f } from "untyped-js";\nconst wrongType: string = f();'))).toEqual([2322]);
+      await checker.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("CellChecker's cell files", () => {
   it("leaves nothing in the notebook's folder by default", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ephemeron-checker-"));
