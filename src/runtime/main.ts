@@ -21,6 +21,7 @@ import { TypeScriptModules } from "./typescript-modules.js";
 import { flushBeforeChildProcesses } from "./child-processes.js";
 import { memberNames, stringForm } from "./members.js";
 import { keepProcessListeners } from "./process-listeners.js";
+import { installNotebookStdin } from "./stdin.js";
 
 const log = createLogger("runtime");
 /** The longest a cell waits, once its code is done, for the short timers it started (output.ts). */
@@ -44,6 +45,8 @@ const inputs = new InputRequests(channel, () => current?.stdin === false);
 define(global, "display", display);
 define(global, "clearOutput", clearOutput);
 define(global, "input", inputs.ask);
+// process.stdin reads ask the user too, a line per read (a client that takes no input: end of file).
+installNotebookStdin((prompt) => inputs.ask(prompt));
 const comms = new CommManager(channel);
 define(global, "comm", comms.api());
 const memory = installMemoryApi(context, notebookTimers);

@@ -132,4 +132,71 @@ describe("input from the notebook's user", () => {
     expect(streamText(next.iopub)).toBe("still here\n");
     expect(resultText(next.iopub)).toBe("4");
   });
+  it("readline's rl.question on process.stdin asks the client through input_request and gets its answer", async () => {
+    const asked: string[] = [];
+    const code = [
+      'import readline from "node:readline";',
+      "const rl = readline.createInterface({ input: process.stdin, output: process.stdout });",
+      'const name = await new Promise<string>((r) => rl.question("name? ", r));',
+      "rl.close();",
+      "name",
+    ].join("\n");
+    const { reply, iopub } = await k.client.execute(code, {
+      onInput: (prompt) => {
+        asked.push(prompt);
+        return "Ada";
+      },
+    });
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("'Ada'");
+    expect(asked).toHaveLength(1);
+    // The prompt readline wrote is shown before the question.
+    expect(streamText(iopub)).toBe("name? ");
+  });
+
+  it("process.stdin reads a line per input_request: a data listener gets the answer and its newline, for await over readline gets lines", async () => {
+    const chunk = await k.client.execute('await new Promise<string>((r) => process.stdin.once("data", (d) => r(String(d))))', { onInput: () => "first" });
+    expect(resultText(chunk.iopub)).toBe("'first\\n'");
+    const answers = ["one", "two"];
+    const code = [
+      'import { createInterface } from "node:readline";',
+      "const lines: string[] = [];",
+      "for await (const line of createInterface({ input: process.stdin })) {",
+      "  lines.push(line);",
+      "  if (lines.length === 2) break;",
+      "}",
+      "lines",
+    ].join("\n");
+    const { reply, iopub } = await k.client.execute(code, { onInput: () => answers.shift()! });
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("[ 'one', 'two' ]");
+  });
+
+  it("reading process.stdin with allow_stdin false (nbconvert) ends at once, as at the end of a file", async () => {
+    const code = [
+      'import { createInterface } from "node:readline";',
+      "const lines: string[] = [];",
+      "for await (const line of createInterface({ input: process.stdin })) lines.push(line);",
+      "`${lines.length} lines`",
+    ].join("\n");
+    const { reply, iopub } = await k.client.execute(code, { allow_stdin: false });
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("'0 lines'");
+    // And a later cell, from a client that takes input, reads again.
+    const again = await k.client.execute('await new Promise<string>((r) => process.stdin.once("data", (d) => r(String(d))))', { onInput: () => "back" });
+    expect(resultText(again.iopub)).toBe("'back\\n'");
+  });
+
+  it("a readline interface closed before it reads asks nothing", async () => {
+    let asked = 0;
+    const code = 'import { createInterface as make } from "node:readline";\nmake({ input: process.stdin }).close();\n"closed"';
+    const { reply } = await k.client.execute(code, {
+      onInput: () => {
+        asked++;
+        return "x";
+      },
+    });
+    expect(reply.content.status).toBe("ok");
+    expect(asked).toBe(0);
+  });
 });
