@@ -38,6 +38,10 @@ export function createNotebookContext(cwd: string): NotebookContext {
     if (descriptor) Object.defineProperty(global, key, notebookOwn(global, key, descriptor));
   }
   shareWellKnownSymbols(global);
+  // Node's global object is tagged "global" (Object.prototype.toString gives '[object global]'); the
+  // copy above takes string keys only, and code that tells Node's global by its tag should find it.
+  const tag = Object.getOwnPropertyDescriptor(globalThis, Symbol.toStringTag);
+  if (tag) Object.defineProperty(global, Symbol.toStringTag, tag);
   linkInstanceof(global);
   linkDeepEqualityTo(global);
   bindTimers(global);

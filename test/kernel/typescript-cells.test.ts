@@ -90,6 +90,12 @@ describe("TypeScript cells", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("the notebook's global object says it is Node's global, as Object.prototype.toString tells", async () => {
+    const { reply, iopub } = await k.client.execute("[Object.prototype.toString.call(globalThis), String(globalThis)]");
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("[ '[object global]', '[object global]' ]");
+  });
+
   it("runs the same cell three times without a redeclaration error", async () => {
     for (let i = 0; i < 3; i++) {
       const { reply, iopub } = await k.client.execute("const counter: number = 10;\nlet label = 'run';\nclass Point { constructor(public x: number) {} }\nfunction area(p: Point) { return p.x * 2; }\narea(new Point(counter))");
