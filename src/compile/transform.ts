@@ -310,7 +310,7 @@ class CellRewriter {
         const declSpan = this.span(decl);
         if (decl.type === "FunctionExpression" && decl.identifier) {
           this.edit.remove(span.start, declSpan.start);
-          this.functionDeclaration(decl.identifier, declSpan);
+          this.functionDeclaration({ ...decl, identifier: decl.identifier }, declSpan);
         } else if (decl.type === "ClassExpression" && decl.identifier) {
           this.edit.remove(span.start, declSpan.start);
           this.classDeclaration(decl.identifier.value, declSpan);
@@ -374,7 +374,7 @@ class CellRewriter {
         return;
       }
       case "FunctionDeclaration":
-        if (!stmt.declare) this.functionDeclaration(stmt.identifier, span);
+        if (!stmt.declare) this.functionDeclaration(stmt, span);
         return;
       case "ClassDeclaration":
         if (!stmt.declare) this.classDeclaration(stmt.identifier.value, span);
@@ -441,10 +441,17 @@ class CellRewriter {
     if (position === "statement" && span.end === last.span.end) this.edit.insert(span.end, ";");
   }
 
-  private functionDeclaration(identifier: Swc.Identifier, span: Span): void {
+  private functionDeclaration(fn: Swc.FunctionDeclaration | (Swc.FunctionExpression & { identifier: Swc.Identifier }), span: Span): void {
+    const { identifier } = fn;
     const id = this.span(identifier);
     this.hoist([identifier.value]);
-    this.functions.push({ name: identifier.value, start: span.start, idStart: id.start, idEnd: id.end, end: span.end });
+    // `add = function add(…) {…}` keeps the name in `add.toString()`, but a named function
+    // expression binds its name inside itself: a recursive function would keep calling itself after
+    // a later cell replaced the global (`fib = memoize(fib)`). So the name stays only when the body
+    // never mentions it (any identifier of that spelling, to be safe); else it is dropped, and
+    // the assignment still names the function (`fib.name` is "fib").
+    const keepName = !astMentions([fn.params, fn.body], identifier.value);
+    this.functions.push({ name: identifier.value, start: span.start, idStart: id.start, idEnd: keepName ? id.start : id.end, end: span.end });
     this.edit.remove(span.start, span.end);
   }
 
@@ -602,6 +609,16 @@ class CellRewriter {
       this.edit.headText("; ");
     }
   }
+}
+
+/** Whether an Identifier spelled `name` occurs anywhere in `node` (an swc AST or a part of one). */
+function astMentions(node: unknown, name: string): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if (Array.isArray(node)) return node.some((item) => astMentions(item, name));
+  const record = node as { type?: string; value?: unknown };
+  if (record.type === "Identifier" && record.value === name) return true;
+  for (const value of Object.values(record)) if (typeof value === "object" && astMentions(value, name)) return true;
+  return false;
 }
 
 /**

@@ -282,6 +282,22 @@ describe("syntax errors", () => {
     expect(error.name).toBe("CellSyntaxError");
   });
 
+  it("a function declaration's toString keeps its name and shows no runtime instrumentation", async () => {
+    const nb = new Notebook();
+    await nb.run("function add(a: number, b: number) { return a + b }");
+    const text = String(await nb.value("add.toString()"));
+    expect(text).toMatch(/^function add\(a, b\)/);
+    expect(text).not.toContain("__ephemeron_");
+    expect(await nb.value("add(2, 3)")).toBe(5);
+  });
+
+  it("a recursive function calls the global of its name, so a later cell can wrap it (memoize)", async () => {
+    const nb = new Notebook();
+    await nb.run("let calls = 0;\nfunction fib(n: number): number { calls++; return n < 2 ? n : fib(n - 1) + fib(n - 2) }");
+    await nb.run("const plain = fib; const memo = new Map<number, number>();\nfib = (n: number) => { if (!memo.has(n)) memo.set(n, plain(n)); return memo.get(n)! }");
+    expect(await nb.value("calls = 0; fib(20); calls")).toBe(21);
+  });
+
   it("reports an await that type stripping moved into a function (an enum's or a namespace's initializer) at its place in the cell", () => {
     const inEnum = syntaxError("const a = 1;\nenum Level { Low = await Promise.resolve(1) }");
     expect([inEnum.line, inEnum.column]).toEqual([2, 20]);

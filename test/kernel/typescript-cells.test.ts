@@ -96,6 +96,12 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("[ '[object global]', '[object global]' ]");
   });
 
+  it("a function declaration's toString reads as written: its name, and none of the runtime's instrumentation", async () => {
+    const { reply, iopub } = await k.client.execute("function addUp(a: number, b: number) { return a + b }\naddUp.toString().split(\"{\")[0] + String(addUp.toString().includes(\"__ephemeron_\"))");
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("'function addUp(a, b) false'");
+  });
+
   it("runs the same cell three times without a redeclaration error", async () => {
     for (let i = 0; i < 3; i++) {
       const { reply, iopub } = await k.client.execute("const counter: number = 10;\nlet label = 'run';\nclass Point { constructor(public x: number) {} }\nfunction area(p: Point) { return p.x * 2; }\narea(new Point(counter))");
