@@ -20,7 +20,17 @@ export class InputRequests {
     private readonly stdinRefused: () => boolean = () => false,
   ) {}
 
-  ask = (prompt = "", options: InputOptions = {}): Promise<string> => {
+  ask = (prompt = "", options: InputOptions = {}): Promise<string> => this.request(() => String(prompt), options.password === true);
+
+  /**
+   * A read of process.stdin (stdin.ts): the prompt is the unfinished line the cell wrote to stdout,
+   * taken out of its output, so that `rl.question("name? ", …)` shows "name? " once, in the input
+   * box, as input("name? ") does. Taken only when the question goes out: with no input allowed it
+   * stays stdout.
+   */
+  askLine = (): Promise<string> => this.request((id) => this.channel.takeUnfinishedLine(id), false);
+
+  private request(promptOf: (id: string) => string, password: boolean): Promise<string> {
     const id = this.channel.target();
     if (id === undefined) return Promise.reject(new Error("input() needs a running cell"));
     // At once, as Python's input() raises: a cell that forgot its `await` has the rejection reported
@@ -29,9 +39,9 @@ export class InputRequests {
     const requestId = this.next++;
     return new Promise<string>((resolve, reject) => {
       this.waiting.set(requestId, { resolve, reject, failure: new Error() });
-      this.channel.send({ type: "input_request", id, requestId, prompt: String(prompt), password: options.password === true });
+      this.channel.send({ type: "input_request", id, requestId, prompt: promptOf(id), password });
     });
-  };
+  }
 
   answer(requestId: number, value: string): void {
     this.waiting.get(requestId)?.resolve(value);

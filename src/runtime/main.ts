@@ -45,8 +45,9 @@ const inputs = new InputRequests(channel, () => current?.stdin === false);
 define(global, "display", display);
 define(global, "clearOutput", clearOutput);
 define(global, "input", inputs.ask);
-// process.stdin reads ask the user too, a line per read (a client that takes no input: end of file).
-installNotebookStdin((prompt) => inputs.ask(prompt));
+// process.stdin reads ask the user too, a line per read (a client that takes no input: end of file),
+// with the prompt the cell wrote to stdout just before (held back from the output while one may come).
+channel.promptMayFollow = installNotebookStdin(inputs.askLine).mayAsk;
 const comms = new CommManager(channel);
 define(global, "comm", comms.api());
 const memory = installMemoryApi(context, notebookTimers);

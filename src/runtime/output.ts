@@ -243,6 +243,12 @@ export class OutputChannel {
   running: string | undefined;
   /** The most recent cell, for output whose origin is unknown. */
   last: string | undefined;
+  /**
+   * Whether a read of process.stdin may ask a question soon (stdin.ts): then the unfinished last line
+   * of stdout waits in `pending` for it instead of being sent at once, so that the question can take
+   * it as its prompt (readline's `rl.question("name? ")` writes the prompt, then reads).
+   */
+  promptMayFollow: () => boolean = () => false;
 
   constructor(private readonly sendRaw: Send) {}
 
@@ -268,8 +274,25 @@ export class OutputChannel {
     // The timer cannot fire while synchronous code holds the thread (`console.log("start"); while (busy) …`):
     // text is also sent when it is the first in a while, and when the wait is over by the clock, so that a
     // long synchronous cell shows its output as it goes, as Python's does. A flood still goes in few messages.
-    if (this.pendingChars >= FLUSH_CHARS || Date.now() - this.lastFlush >= FLUSH_INTERVAL_MS) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref();
+    if (this.pendingChars >= FLUSH_CHARS || Date.now() - this.lastFlush >= FLUSH_INTERVAL_MS) {
+      this.flush(name === "stdout" && this.promptMayFollow());
+    } else this.timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref();
+  }
+
+  /**
+   * The stdout text cell `id` wrote since its last newline, if it is the last output still pending,
+   * taken out of the output: a question to the user shows it as its prompt, as Python's
+   * input("name? ") shows its prompt in the input box only. Text already sent stays sent.
+   */
+  takeUnfinishedLine(id: string): string {
+    const tail = this.pending[this.pending.length - 1];
+    if (tail === undefined || tail.id !== id || tail.name !== "stdout") return "";
+    const lineStart = tail.text.lastIndexOf("\n") + 1;
+    const line = tail.text.slice(lineStart);
+    tail.text = tail.text.slice(0, lineStart);
+    if (tail.text === "") this.pending.pop();
+    this.pendingChars -= line.length;
+    return line;
   }
 
   send(message: FromRuntime): void {
@@ -277,12 +300,28 @@ export class OutputChannel {
     this.sendRaw(message);
   }
 
-  flush(): void {
+  /**
+   * Sends the pending text. `keepUnfinishedLine`: the last chunk's stdout text after its last newline
+   * stays pending (a question may take it as its prompt), and goes with the next flush, at the
+   * latest when the coalescing timer fires or the cell ends.
+   */
+  flush(keepUnfinishedLine = false): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const pending = this.pending;
     this.pending = [];
     this.pendingChars = 0;
+    const tail = pending[pending.length - 1];
+    if (keepUnfinishedLine && tail !== undefined && tail.name === "stdout") {
+      const lineStart = tail.text.lastIndexOf("\n") + 1;
+      if (lineStart < tail.text.length) {
+        this.pending.push({ ...tail, text: tail.text.slice(lineStart) });
+        this.pendingChars = tail.text.length - lineStart;
+        if (lineStart === 0) pending.pop();
+        else tail.text = tail.text.slice(0, lineStart);
+        this.timer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref();
+      }
+    }
     if (pending.length > 0) this.lastFlush = Date.now();
     for (const chunk of pending) this.sendRaw({ type: "stream", ...chunk });
   }

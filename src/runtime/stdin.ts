@@ -11,17 +11,29 @@
 // question is cancelled (the cell ended or was interrupted), the stream ends, as stdin does at the
 // end of a file, rather than wait forever; a fresh stream then serves the next reader.
 //
+// The question's prompt is the unfinished last line the cell wrote to stdout (readline's
+// `rl.question("name? ")` writes "name? ", then reads), taken out of the output, so the user sees
+// it once, in the input box, as with Python's input("name? "). While a reader waits and no question
+// is out (`mayAsk`), output.ts holds such a line back instead of sending it at once; a line written
+// while no one reads (`process.stdout.write("who? ")` before `process.stdin.once("data", …)`) has
+// gone already and stays stdout.
+//
 // The runtime reads nothing from process.stdin itself (the kernel talks over IPC, the watchdog
 // over fd 4), so the notebook may have it.
 
 import { Readable } from "node:stream";
 
-/** Asks the user for a line; rejects when no answer can come (no input allowed, cancelled). */
-export type AskLine = (prompt: string) => Promise<string>;
+/**
+ * Asks the user for a line, with the unfinished line the cell wrote to stdout as the prompt (what
+ * readline's `rl.question("name? ")` wrote); rejects when no answer can come (no input allowed, cancelled).
+ */
+export type AskLine = () => Promise<string>;
 
 class NotebookStdin extends Readable {
-  /** A question is out: Readable does not call `_read` again until it is answered. */
+  /** A read is being served: Readable does not call `_read` again until it is answered. */
   private asking = false;
+  /** The question has gone to the user: text written from now on is no prompt of it. */
+  private asked = false;
 
   constructor(private readonly askLine: AskLine) {
     super({ encoding: undefined });
@@ -50,16 +62,22 @@ class NotebookStdin extends Readable {
       this.on("resume", again);
       return;
     }
-    this.askLine("").then(
+    this.asked = true;
+    this.askLine().then(
       (line) => {
-        this.asking = false;
+        this.asking = this.asked = false;
         this.push(`${line}\n`);
       },
       () => {
-        this.asking = false;
+        this.asking = this.asked = false;
         this.push(null);
       },
     );
+  }
+
+  /** A reader waits and no question is out yet: what the cell writes now may be the next question's prompt. */
+  get mayAsk(): boolean {
+    return !this.asked && !this.destroyed && !this.readableEnded && this.hasReader();
   }
 
   /** Left by its readers (readline's close() pauses it): nothing a later reader would miss. */
@@ -83,7 +101,7 @@ class NotebookStdin extends Readable {
  * next reader would find stdin paused or at its end, but in a notebook a later cell reading stdin
  * means to ask again.
  */
-export function installNotebookStdin(askLine: AskLine): void {
+export function installNotebookStdin(askLine: AskLine): { mayAsk: () => boolean } {
   let stream: NotebookStdin | undefined;
   Object.defineProperty(process, "stdin", {
     configurable: true,
@@ -93,4 +111,6 @@ export function installNotebookStdin(askLine: AskLine): void {
       return stream;
     },
   });
+  // Without making a stream: output.ts asks on every write to stdout.
+  return { mayAsk: () => stream !== undefined && stream.mayAsk };
 }

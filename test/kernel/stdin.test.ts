@@ -149,8 +149,59 @@ describe("input from the notebook's user", () => {
     });
     expect(reply.content.status).toBe("ok");
     expect(resultText(iopub)).toBe("'Ada'");
-    expect(asked).toHaveLength(1);
-    // The prompt readline wrote is shown before the question.
+    // The prompt readline wrote goes in the input box, as input("name? ")'s does, not also above it.
+    expect(asked).toEqual(["name? "]);
+    expect(streamText(iopub)).toBe("");
+  });
+
+  it("the unfinished line a cell wrote before reading process.stdin is the question's prompt; the lines above it stay stdout", async () => {
+    const asked: string[] = [];
+    const answers = ["Ada", "36"];
+    const code = [
+      'import readline from "node:readline";',
+      "const rl = readline.createInterface({ input: process.stdin, output: process.stdout });",
+      'console.log("a form:");',
+      'const name = await new Promise<string>((r) => rl.question("name? ", r));',
+      'const age = await new Promise<string>((r) => rl.question("age? ", r));',
+      "rl.close();",
+      'console.log("done");',
+      "`${name} ${age}`",
+    ].join("\n");
+    const { reply, iopub } = await k.client.execute(code, {
+      onInput: (prompt) => {
+        asked.push(prompt);
+        return answers.shift()!;
+      },
+    });
+    expect(reply.content.status).toBe("ok");
+    expect(resultText(iopub)).toBe("'Ada 36'");
+    expect(asked).toEqual(["name? ", "age? "]);
+    expect(streamText(iopub)).toBe("a form:\ndone\n");
+  });
+
+  it("process.stdout.write of an unfinished line, with no question after it, is printed as stdout", async () => {
+    const { iopub } = await k.client.execute('process.stdout.write("x")');
+    expect(streamText(iopub)).toBe("x");
+    // Nor while a readline interface listens without asking: it is stdout once the cell ends.
+    const code = [
+      'import { createInterface } from "node:readline";',
+      "const listening = createInterface({ input: process.stdin });",
+      'process.stdout.write("working…");',
+      "listening.close();",
+    ].join("\n");
+    const closed = await k.client.execute(code, { onInput: () => "unused" });
+    expect(streamText(closed.iopub)).toBe("working…");
+  });
+
+  it("with allow_stdin false (nbconvert) the prompt readline wrote stays stdout", async () => {
+    const code = [
+      'import readline from "node:readline";',
+      "const rl = readline.createInterface({ input: process.stdin, output: process.stdout });",
+      'rl.question("name? ", () => undefined);',
+      'await new Promise<void>((r) => rl.once("close", r));',
+    ].join("\n");
+    const { reply, iopub } = await k.client.execute(code, { allow_stdin: false });
+    expect(reply.content.status).toBe("ok");
     expect(streamText(iopub)).toBe("name? ");
   });
 
