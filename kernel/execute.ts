@@ -9,6 +9,7 @@ import type { OutputSink, RuntimeSupervisor, RunOutcome } from "./runtime-superv
 import { KEYBOARD_INTERRUPT, type SourceMapV3 } from "../src/runtime/protocol.js";
 import { helpTarget, namePath } from "../src/compile/help-syntax.js";
 import { createLogger } from "./log.js";
+import { withStringForm } from "./live-members.js";
 
 const log = createLogger("execute");
 
@@ -179,19 +180,4 @@ export class Executor {
     }
     return results;
   }
-}
-
-/** Help's bundle with the value's string form after the signature (the first paragraph), before the documentation. */
-function withStringForm(documented: MimeBundle | undefined, value: string | undefined): MimeBundle | undefined {
-  if (value === undefined) return documented;
-  const plain = typeof documented?.["text/plain"] === "string" ? documented["text/plain"] : "";
-  const markdown = typeof documented?.["text/markdown"] === "string" ? documented["text/markdown"] : "";
-  const afterFirst = (text: string, at: number, inserted: string) => (at < 0 ? [text, inserted].filter(Boolean).join("\n\n") : `${text.slice(0, at)}\n\n${inserted}${text.slice(at)}`);
-  // The signature is the markdown's first fenced block; its end is the next line that is a fence.
-  const fenceEnd = markdown.startsWith("```") ? markdown.indexOf("\n```", 3) : -1;
-  return {
-    ...documented,
-    "text/plain": afterFirst(plain, plain.indexOf("\n\n"), `Value: ${value}`),
-    "text/markdown": afterFirst(markdown, fenceEnd < 0 ? -1 : fenceEnd + 4, `Value:\n\n\`\`\`\n${value}\n\`\`\``),
-  };
 }

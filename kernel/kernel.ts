@@ -13,7 +13,8 @@ import { History } from "./history.js";
 
 export interface LanguageTools {
   complete(code: string, cursorPos: number): Promise<Omit<CompleteReply, "status">>;
-  inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<Omit<InspectReply, "status">>;
+  /** `valuePath`: the path of names to a notebook variable's value inspected, which the kernel asks the runtime for (live-members.ts); not sent. */
+  inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<Omit<InspectReply, "status"> & { valuePath?: string[] }>;
   isComplete(code: string): Promise<IsCompleteReply>;
 }
 
@@ -104,7 +105,8 @@ export function createHandlers(parts: KernelParts): HandlerTable {
     inspect_request: async ({ request }) => {
       const code = stringField(request.content, "code");
       const level = request.content.detail_level === 1 ? 1 : 0;
-      return { status: "ok", ...(await parts.language.inspect(code, cursorField(request.content, code), level)) };
+      const { found, data, metadata } = await parts.language.inspect(code, cursorField(request.content, code), level);
+      return { status: "ok", found, data, metadata };
     },
     is_complete_request: async ({ request }) => ({ ...(await parts.language.isComplete(stringField(request.content, "code"))) }),
     history_request: ({ request }) => ({ status: "ok", history: parts.history.query(request.content) }),

@@ -3,17 +3,26 @@
 // cell built at run time, or a kernel without type checking), the runtime is
 // asked for the names the value really has, as Node's REPL completes them.
 // Only a path of names before the dot is followed (`a.b.`): nothing is called.
+// Inspection's too: Shift-Tab on a notebook variable (`sizes`, `config.limits`)
+// shows how its value prints, as `x?` does (IPython's "String form").
 
 import type { LanguageTools } from "./kernel.js";
+import type { MimeBundle } from "./messages.js";
 import type { RuntimeSupervisor } from "./runtime-supervisor.js";
 import { inTextOrComment } from "../src/compile/text-or-comment.js";
 
 /** `a.b.pre` at the end of the text: a path of names (not after a call, an index or another dot), a dot, and the prefix typed. */
 const MEMBER_PATH = /(?<![\p{ID_Continue}$\u200c\u200d.\])])((?:[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*\s*\.\s*)+)([\p{ID_Continue}$\u200c\u200d]*)$/u;
 
-export function withLiveMembers(tools: LanguageTools, runtime: Pick<RuntimeSupervisor, "members">): LanguageTools {
+export function withLiveMembers(tools: LanguageTools, runtime: Pick<RuntimeSupervisor, "members" | "stringForm">): LanguageTools {
   return {
-    inspect: (code, cursorPos, detailLevel) => tools.inspect(code, cursorPos, detailLevel),
+    async inspect(code, cursorPos, detailLevel) {
+      const { valuePath, ...reply } = await tools.inspect(code, cursorPos, detailLevel);
+      // Only a notebook variable's path (the checker's judgement): a busy runtime answers nothing within LIVE_ANSWER_MS.
+      const value = valuePath && (await runtime.stringForm(valuePath));
+      const data = withStringForm(reply.found ? reply.data : undefined, value);
+      return data === undefined ? reply : { ...reply, found: true, data };
+    },
     isComplete: (code) => tools.isComplete(code),
     async complete(code, cursorPos) {
       const reply = await tools.complete(code, cursorPos);
@@ -38,5 +47,20 @@ export function withLiveMembers(tools: LanguageTools, runtime: Pick<RuntimeSuper
         metadata: { _jupyter_types_experimental: members.map(({ name, kind }) => ({ text: name, type: kind, start, end: cursorPos })) },
       };
     },
+  };
+}
+
+/** Help's bundle with the value's string form after the signature (the first paragraph), before the documentation. */
+export function withStringForm(documented: MimeBundle | undefined, value: string | undefined): MimeBundle | undefined {
+  if (value === undefined) return documented;
+  const plain = typeof documented?.["text/plain"] === "string" ? documented["text/plain"] : "";
+  const markdown = typeof documented?.["text/markdown"] === "string" ? documented["text/markdown"] : "";
+  const afterFirst = (text: string, at: number, inserted: string) => (at < 0 ? [text, inserted].filter(Boolean).join("\n\n") : `${text.slice(0, at)}\n\n${inserted}${text.slice(at)}`);
+  // The signature is the markdown's first fenced block; its end is the next line that is a fence.
+  const fenceEnd = markdown.startsWith("```") ? markdown.indexOf("\n```", 3) : -1;
+  return {
+    ...documented,
+    "text/plain": afterFirst(plain, plain.indexOf("\n\n"), `Value: ${value}`),
+    "text/markdown": afterFirst(markdown, fenceEnd < 0 ? -1 : fenceEnd + 4, `Value:\n\n\`\`\`\n${value}\n\`\`\``),
   };
 }

@@ -172,15 +172,17 @@ export class LanguageService {
   }
 
   async inspect(view: LanguageView, source: string, cursorPos: number, detailLevel: 0 | 1, names: DeclaredName[]): Promise<InspectResult> {
-    const notFound: InspectResult = { found: false, plain: "", markdown: "" };
+    const nothing: InspectResult = { found: false, plain: "", markdown: "" };
     const offset = codePointToUtf16(source, Math.min(cursorPos, [...source].length));
     // On a word, that word; else (inside a call's parentheses: `add(1, |2)`) the function called, as IPython does.
     const word = isIdentifierChar(source, offset) ? offset : isIdentifierChar(source, offset - 1) ? offset - 1 : -1;
     // A number is no name (`max(1, |2)`): its call's function is what is asked about.
     const at = word >= 0 && /^[\p{ID_Start}$_#]/u.test(source.slice(wordStart(source, word + 1))) ? word : calleeEnd(source, offset);
-    if (at < 0) return notFound;
+    if (at < 0) return nothing;
     let project = await view.projectWith(source, names);
     let symbol = await project.checker.getSymbolAtPosition(view.scratch, at);
+    const valuePath = await notebookValuePath(project, view, source, at, symbol);
+    const notFound: InspectResult = valuePath === undefined ? nothing : { ...nothing, valuePath };
     if (symbol === undefined) {
       // A name that is only a type (`Shape?` for an interface) means nothing where a value goes:
       // asked again in a type's place.
@@ -208,8 +210,49 @@ export class LanguageService {
     const docs = [documentation, ...(detailLevel === 1 || documentation === "" ? tags : [])].filter((s) => s !== "").join("\n");
     const plain = docs === "" ? signature : `${signature}\n\n${docs}`;
     const markdown = "```typescript\n" + signature + "\n```" + (docs === "" ? "" : `\n\n${docs}`);
-    return { found: true, plain, markdown };
+    return { found: true, plain, markdown, ...(valuePath && { valuePath }) };
   }
+}
+
+/** A path of names (`a`, `a.b`) ending at the end of a text: not after another dot, `?.`, a call or an index. */
+const NAME_PATH = /(?<![\p{ID_Continue}$\u200c\u200d.\])#])[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?:\s*\.\s*[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)*$/u;
+
+/**
+ * The path of names to the word at `at` (`["loose", "inner"]` on `inner` of `loose.inner`), when its
+ * first name is a notebook variable in a value's place: declared at the top level of a cell, whose value the runtime's
+ * global holds. A parameter or a function's local that shares a global's spelling is not, and neither
+ * is a name no cell declares (`Math`): the runtime is asked only about what the notebook made.
+ */
+async function notebookValuePath(project: Project, view: LanguageView, source: string, at: number, symbol: TsSymbol | undefined): Promise<string[] | undefined> {
+  const match = NAME_PATH.exec(source.slice(0, wordEnd(source, at)));
+  if (match === null) return undefined;
+  const path = match[0].split(".").map((name) => name.trim());
+  const root = path.length === 1 ? symbol : await project.checker.getSymbolAtPosition(view.scratch, match.index);
+  const declaration = root?.valueDeclaration;
+  if (root === undefined || declaration === undefined || !declaration.path.startsWith(view.prefix) || !cellGlobal(await declaration.resolve(project))) return undefined;
+  // `const lit: Light` where Light is a constant and a type: the type is meant, which has no value.
+  if (root.flags & (SymbolFlags.Type | SymbolFlags.Namespace) && (await atTypePosition(project, view.scratch, at))) return undefined;
+  return path;
+}
+
+/** Nodes between a variable's declaration and its statement. */
+const VARIABLE_PARTS = new Set([SyntaxKind.VariableDeclaration, SyntaxKind.VariableDeclarationList, SyntaxKind.VariableStatement, SyntaxKind.BindingElement, SyntaxKind.ObjectBindingPattern, SyntaxKind.ArrayBindingPattern]);
+/** Statements a `var` inside still declares a global (no function or class between it and the cell). */
+const VAR_BLOCKS = new Set([
+  SyntaxKind.Block, SyntaxKind.IfStatement, SyntaxKind.ForStatement, SyntaxKind.ForInStatement, SyntaxKind.ForOfStatement, SyntaxKind.WhileStatement,
+  SyntaxKind.DoStatement, SyntaxKind.TryStatement, SyntaxKind.LabeledStatement, SyntaxKind.SwitchStatement, SyntaxKind.CaseBlock, SyntaxKind.CaseClause, SyntaxKind.DefaultClause,
+]);
+
+/** Whether a cell's declaration makes a global: a statement of the cell itself, or a `var` in its blocks. */
+function cellGlobal(declaration: Node | undefined): boolean {
+  if (declaration === undefined) return false;
+  const list = declaration.kind === SyntaxKind.VariableDeclaration ? declaration.parent : undefined;
+  const isVar = list?.kind === SyntaxKind.VariableDeclarationList && (list.flags & (NodeFlags.Let | NodeFlags.Const)) === 0;
+  for (let node = declaration.parent; node !== undefined; node = node.parent) {
+    if (node.kind === SyntaxKind.SourceFile) return true;
+    if (!VARIABLE_PARTS.has(node.kind) && !(isVar && VAR_BLOCKS.has(node.kind))) return false;
+  }
+  return false;
 }
 
 /**

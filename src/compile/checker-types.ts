@@ -27,6 +27,8 @@ export interface InspectResult {
   found: boolean;
   plain: string;
   markdown: string;
+  /** The path of names to the value inspected, when its first name is a notebook variable (a cell's top-level declaration): the runtime has that value. */
+  valuePath?: string[];
 }
 
 /** A check's answer: the cell's diagnostics, and whether accepting it would change what later cells see. */

@@ -202,6 +202,7 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
       found: result.found,
       data: result.found ? { "text/plain": result.plain, "text/markdown": result.markdown } : {},
       metadata: {},
+      ...(result.valuePath && { valuePath: result.valuePath }),
     };
   }
 

@@ -3,9 +3,11 @@
 // fallback when the type checker knows no members, issue 3), and how it prints
 // (`xs?` shows the value beside its type, as IPython's "String form"). Only a
 // path of names is followed (`a.b.c`), read property by property from the
-// notebook's globals: nothing is called (a getter on the way runs, as it does
-// for Node's REPL completion and IPython's).
+// notebook's globals: nothing is called. Completion runs a getter on the way,
+// as Node's REPL completion and IPython's do; the string form does not: Shift-Tab
+// asks for it while the user types, and a getter there would run unasked.
 
+import { types } from "node:util";
 import { plainText } from "./format.js";
 
 const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
@@ -19,13 +21,23 @@ export interface Member {
 /** Help shows at most this much of a value: a large array or a long string is cut, as IPython cuts its string form. */
 const STRING_FORM_LIMIT = 2000;
 
-/** The value at `path` in `global`; undefined when a step is missing or not an object. */
-function valueAt(global: Record<string, unknown>, path: readonly string[]): { value: unknown } | undefined {
+/**
+ * The value at `path` in `global`; undefined when a step is missing or not an object, or, with
+ * `getters` false, when a step is a getter or a Proxy (its traps are code too).
+ */
+function valueAt(global: Record<string, unknown>, path: readonly string[], getters = true): { value: unknown } | undefined {
   let value: unknown = global;
   try {
     for (const name of path) {
-      if ((typeof value !== "object" && typeof value !== "function") || value === null || !(name in value)) return undefined;
-      value = (value as Record<string, unknown>)[name];
+      if ((typeof value !== "object" && typeof value !== "function") || value === null) return undefined;
+      if (getters) {
+        if (!(name in value)) return undefined;
+        value = (value as Record<string, unknown>)[name];
+        continue;
+      }
+      const descriptor = dataDescriptor(value, name);
+      if (descriptor === undefined) return undefined;
+      value = descriptor.value;
     }
   } catch {
     // a getter or a Proxy trap that throws
@@ -34,9 +46,19 @@ function valueAt(global: Record<string, unknown>, path: readonly string[]): { va
   return { value };
 }
 
+/** The descriptor of `name` on `holder` or its prototypes when it holds a value; undefined for a getter, a Proxy or no such property. */
+function dataDescriptor(holder: object, name: string): PropertyDescriptor | undefined {
+  for (let at: object | null = holder; at !== null; at = Object.getPrototypeOf(at)) {
+    if (types.isProxy(at)) return undefined;
+    const descriptor = Object.getOwnPropertyDescriptor(at, name);
+    if (descriptor !== undefined) return "value" in descriptor ? descriptor : undefined;
+  }
+  return undefined;
+}
+
 /** How the value at `path` prints, for help; undefined when there is none, or it is a function or class (its signature says more). */
 export function stringForm(global: Record<string, unknown>, path: readonly string[]): string | undefined {
-  const found = valueAt(global, path);
+  const found = valueAt(global, path, false);
   if (found === undefined || typeof found.value === "function") return undefined;
   try {
     const text = plainText(found.value);

@@ -121,6 +121,28 @@ describe("a running kernel", () => {
     expect(await k.client.execute("calls").then(({ iopub }) => resultText(iopub))).toBe("0");
   });
 
+  it("shows a notebook variable's value in inspect_request's tooltip as `x?` lays it out, and not for a parameter or local of its spelling, nor through a getter", async () => {
+    await k.client.execute('/** Ages kept. */\nconst ages = [7, 9];\nlet vague: any = { deep: { level: 3 } };\nlet reads = 0;\nconst guarded = { get n() { return ++reads; } };');
+    const tooltip = async (code: string, cursor_pos = [...code].length) => {
+      const { reply } = await k.client.request("shell", "inspect_request", { code, cursor_pos, detail_level: 0 });
+      expect(reply.content.status).toBe("ok");
+      expect(Object.keys(reply.content).sort()).toEqual(["data", "found", "metadata", "status"]);
+      return reply.content.data as Record<string, string>;
+    };
+    const ages = await tooltip("ages");
+    expect(ages["text/plain"]).toBe("const ages: number[]\n\nValue: [ 7, 9 ]\n\nAges kept.");
+    expect(ages["text/markdown"]).toBe("```typescript\nconst ages: number[]\n```\n\nValue:\n\n```\n[ 7, 9 ]\n```\n\nAges kept.");
+    expect((await tooltip("ages.length"))["text/plain"]).toContain("Value: 2");
+    expect((await tooltip("vague.deep"))["text/plain"]).toBe("Value: { level: 3 }");
+    const parameter = "function older(ages: number) { return ages + 1; }";
+    expect((await tooltip(parameter, parameter.indexOf("ages +") + 1))["text/plain"]).toBe("(parameter) ages: number");
+    const local = "function kept() { const ages = 'mine'; return ages; }";
+    expect((await tooltip(local, local.lastIndexOf("ages") + 1))["text/plain"]).not.toContain("Value:");
+    expect((await tooltip("Math.PI"))["text/plain"]).not.toContain("Value:");
+    expect((await tooltip("guarded.n"))["text/plain"]).not.toContain("Value:");
+    expect(await k.client.execute("reads").then(({ iopub }) => resultText(iopub))).toBe("0");
+  });
+
   it("says of a name nothing knows what IPython says, under the cell, and opens no pager", async () => {
     const { reply, iopub } = await k.client.execute("nothingNamedSo?");
     expect(reply.content).toMatchObject({ status: "ok", payload: [] });
