@@ -7,7 +7,7 @@ import type { ErrorContent, ExecuteRequest, JsonObject, Message, MimeBundle } fr
 import type { RequestContext } from "./dispatcher.js";
 import type { OutputSink, RuntimeSupervisor, RunOutcome } from "./runtime-supervisor.js";
 import { KEYBOARD_INTERRUPT, type SourceMapV3 } from "../src/runtime/protocol.js";
-import { helpTarget, namePath } from "../src/compile/help-syntax.js";
+import { helpTarget, namePath, wantsSource } from "../src/compile/help-syntax.js";
 import { createLogger } from "./log.js";
 import { withStringForm } from "./live-members.js";
 
@@ -37,7 +37,7 @@ export interface CellCompiler {
   /** The cell ran: its declarations are now part of the session. */
   accepted(source: string): void;
   /** Signature and documentation of an expression, for `expr?` help; undefined when nothing is known. */
-  help(expression: string): Promise<MimeBundle | undefined>;
+  help(expression: string, withSource?: boolean): Promise<MimeBundle | undefined>;
 }
 
 
@@ -90,7 +90,7 @@ export class Executor {
       return { status: "ok", execution_count: count, user_expressions: {}, payload: [{ source: "ask_exit", keepkernel: false }] };
     }
     const helpFor = helpTarget(code);
-    if (helpFor !== undefined) return this.page(helpFor, count, publish);
+    if (helpFor !== undefined) return this.page(helpFor, wantsSource(code), count, publish);
     const outcome = await this.run(code, count, context.request.header.msg_id, context, publish, true);
     const userExpressions = await this.evaluateUserExpressions(request.user_expressions, context);
     if (outcome.error) {
@@ -111,12 +111,13 @@ export class Executor {
 
   /**
    * Help goes to the client's pager as a payload, as IPython's `?` does: the checker's signature and
-   * documentation, and how the live value prints (IPython's "String form") when the target is a path of names.
+   * documentation, and how the live value prints (IPython's "String form") when the target is a path of names;
+   * `x??` adds the source of a function or class a cell declared.
    * Of a name neither knows, IPython's line under the cell, and no page.
    */
-  private async page(expression: string, count: number, publish: RequestContext["publish"]): Promise<JsonObject> {
+  private async page(expression: string, withSource: boolean, count: number, publish: RequestContext["publish"]): Promise<JsonObject> {
     const path = namePath(expression);
-    const [documented, value] = await Promise.all([this.compiler.help(expression), path && this.runtime.stringForm(path)]);
+    const [documented, value] = await Promise.all([this.compiler.help(expression, withSource), path && this.runtime.stringForm(path)]);
     const data = withStringForm(documented, value);
     if (data === undefined) publish("stream", { name: "stdout", text: `Object \`${expression}\` not found.\n` });
     return { status: "ok", execution_count: count, user_expressions: {}, payload: data === undefined ? [] : [{ source: "page", data, start: 0 }] };

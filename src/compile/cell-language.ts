@@ -210,8 +210,26 @@ export class LanguageService {
     const docs = [documentation, ...(detailLevel === 1 || documentation === "" ? tags : [])].filter((s) => s !== "").join("\n");
     const plain = docs === "" ? signature : `${signature}\n\n${docs}`;
     const markdown = "```typescript\n" + signature + "\n```" + (docs === "" ? "" : `\n\n${docs}`);
-    return { found: true, plain, markdown, ...(valuePath && { valuePath }) };
+    const declared = detailLevel === 1 ? await declaredSource(project, view, symbol) : undefined;
+    return { found: true, plain, markdown, ...(valuePath && { valuePath }), ...(declared !== undefined && { source: declared }) };
   }
+}
+
+/**
+ * The text of a function's or class's declarations in an accepted cell (each overload's), with the
+ * names the user wrote: the checker's file keeps the cell's offsets but renames what later cells
+ * declared again (replaced-names.ts) and blanks `export`. A global (`Math.max`) or a name the
+ * inspected text itself declares has none.
+ */
+async function declaredSource(project: Project, view: LanguageView, symbol: TsSymbol): Promise<string | undefined> {
+  if (!(symbol.flags & (SymbolFlags.Function | SymbolFlags.Class))) return undefined;
+  const texts: string[] = [];
+  for (const declaration of symbol.declarations) {
+    if (!declaration.path.startsWith(view.prefix) || declaration.path === view.scratch) continue;
+    const node = await declaration.resolve(project);
+    if (node?.kind === SyntaxKind.FunctionDeclaration || node?.kind === SyntaxKind.ClassDeclaration) texts.push(withoutReplacedNames(node.getText()));
+  }
+  return texts.length === 0 ? undefined : texts.join("\n");
 }
 
 /** A path of names (`a`, `a.b`) ending at the end of a text: not after another dot, `?.`, a call or an index. */

@@ -29,6 +29,8 @@ export interface InspectResult {
   markdown: string;
   /** The path of names to the value inspected, when its first name is a notebook variable (a cell's top-level declaration): the runtime has that value. */
   valuePath?: string[];
+  /** At detail level 1, of a function or class an accepted cell declared: its declaration's text, as the cell has it (IPython's `??` source). */
+  source?: string;
 }
 
 /** A check's answer: the cell's diagnostics, and whether accepting it would change what later cells see. */

@@ -22,3 +22,8 @@ export function namePath(expression: string): string[] | undefined {
   if (!NAME_PATH.test(expression)) return undefined;
   return expression.split(/\??\./).map((name) => name.trim());
 }
+
+/** Whether a help request asks for the source too (`f??`, `??f`), as IPython's `??` does. */
+export function wantsSource(code: string): boolean {
+  return /^\s*\?\?|\?\?\s*$/.test(code);
+}

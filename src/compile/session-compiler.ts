@@ -196,18 +196,23 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     };
   }
 
-  async inspect(code: string, cursorPos: number, detailLevel: 0 | 1) {
+  /** At detail level 1 (ipykernel's `??`), a cell's function or class with its source. */
+  async inspect(code: string, cursorPos: number, detailLevel: 0 | 1, withSource = detailLevel === 1) {
     const result = await (await this.checkerReady()).inspect(code, cursorPos, detailLevel);
+    const source = withSource ? result.source : undefined;
+    const plain = source === undefined ? result.plain : `${result.plain}\n\nSource:\n${source}`;
+    const markdown = source === undefined ? result.markdown : `${result.markdown}\n\nSource:\n\n\`\`\`typescript\n${source}\n\`\`\``;
     return {
       found: result.found,
-      data: result.found ? { "text/plain": result.plain, "text/markdown": result.markdown } : {},
+      data: result.found ? { "text/plain": plain, "text/markdown": markdown } : {},
       metadata: {},
       ...(result.valuePath && { valuePath: result.valuePath }),
     };
   }
 
-  async help(expression: string) {
-    const inspected = await this.inspect(expression, [...expression].length, 1);
+  /** `x?`'s page, and `x??`'s (`withSource`): with the source of a function or class a cell declared. */
+  async help(expression: string, withSource = false) {
+    const inspected = await this.inspect(expression, [...expression].length, 1, withSource);
     return inspected.found ? inspected.data : undefined;
   }
 

@@ -143,6 +143,25 @@ describe("a running kernel", () => {
     expect(await k.client.execute("reads").then(({ iopub }) => resultText(iopub))).toBe("0");
   });
 
+  it("shows with `f??` the source of a function or class a cell declared, as IPython's `??`, and with `f?` or for a global only the signature", async () => {
+    await k.client.execute("/** Halves. */\nexport function halve(n: number): number {\n  return n / 2; // exact\n}\nclass Crate<T> { constructor(public item: T) {} }");
+    await k.client.execute("function again() { return 1; }");
+    await k.client.execute("function again() { return 2; }");
+    const page = async (code: string) => {
+      const { reply } = await k.client.execute(code);
+      return (reply.content.payload as { data: Record<string, string> }[])[0]!.data;
+    };
+    const halve = await page("halve??");
+    expect(halve["text/plain"]).toBe("function halve(n: number): number\n\nHalves.\n\nSource:\nfunction halve(n: number): number {\n  return n / 2; // exact\n}");
+    expect(halve["text/markdown"]).toContain("Source:\n\n```typescript\nfunction halve(n: number): number {\n  return n / 2; // exact\n}\n```");
+    expect((await page("??Crate"))["text/plain"]).toContain("Source:\nclass Crate<T> { constructor(public item: T) {} }");
+    expect((await page("again??"))["text/plain"]).toContain("Source:\nfunction again() { return 2; }");
+    expect((await page("halve?"))["text/plain"]).not.toContain("Source:");
+    expect((await page("Math.max??"))["text/plain"]).not.toContain("Source:");
+    const { reply } = await k.client.request("shell", "inspect_request", { code: "halve(4)", cursor_pos: 2, detail_level: 1 });
+    expect((reply.content.data as Record<string, string>)["text/plain"]).toContain("Source:\nfunction halve(n: number): number {");
+  });
+
   it("says of a name nothing knows what IPython says, under the cell, and opens no pager", async () => {
     const { reply, iopub } = await k.client.execute("nothingNamedSo?");
     expect(reply.content).toMatchObject({ status: "ok", payload: [] });
