@@ -15,7 +15,7 @@
 
 import { builtinModules, createRequire } from "node:module";
 import type * as Swc from "@swc/core";
-import { bindingIdentifiers, eachNode, nestedVars, parseWithOffsets, type SwcNode } from "./swc.js";
+import { bindingIdentifiers, eachNode, importMetaStarts, nestedVars, parseWithOffsets, type SwcNode } from "./swc.js";
 
 /** `// @ts-nocheck` as a cell's first line skips checking it (its declarations still count for later cells). */
 export const NO_CHECK = /^\s*\/\/\s*@ts-nocheck\b/;
@@ -233,15 +233,6 @@ function ambientSpecifier(specifier: string, name: string): string | undefined {
 /** What `import.meta` is to the checker: a global as long, declared by the cell's stand-ins (not one of the cell's names). */
 const IMPORT_META = "__ephemeron";
 
-/** Where the cell's `import.meta`s are. */
-function importMetas(body: Swc.ModuleItem[], at: (pos: number) => number): number[] {
-  const found: number[] = [];
-  eachNode(body, (node) => {
-    if (node.type === "MetaProperty" && node.kind === "import.meta" && node.span) found.push(at(node.span.start));
-    return true;
-  });
-  return found;
-}
 
 /** A checker's message without the stand-ins' module names: "Cannot find module './geo.js'" as the cell wrote it. */
 export function withoutStandInModules(text: string): string {
@@ -408,7 +399,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
   }
   // `import.meta` makes a file a module to TypeScript (whatever moduleDetection says), whose names
   // later cells would not see: a global of its type stands in, under a name of the same length.
-  const metas = importMetas(body, at);
+  const metas = importMetaStarts(body, at);
   for (const meta of metas) blanks.push([meta, meta + "import.meta".length, IMPORT_META]);
   if (metas.length > 0) standIns.push({ code: `declare var ${IMPORT_META}: ImportMeta;`, origin: metas[0]!, group: group++, reportAlone: false });
   if (blanks.length === 0 && standIns.length === 0 && probes.length === 0) return undefined;

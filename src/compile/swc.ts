@@ -199,3 +199,23 @@ export function eachNode<N extends SwcNode = SwcNode>(node: unknown, visit: (n: 
   if (!visit(n)) return;
   for (const [field, child] of Object.entries(n)) if (field !== "span" && field !== "ctxt") eachNode(child, visit);
 }
+
+/** Where `node`'s `import.meta`s start, as offsets `at` gives. */
+export function importMetaStarts(node: unknown, at: (pos: number) => number): number[] {
+  const found: number[] = [];
+  eachNode(node, (n) => {
+    if (n.type === "MetaProperty" && n.kind === "import.meta" && n.span) found.push(at(n.span.start));
+    return true;
+  });
+  return found;
+}
+
+/** Whether an identifier spelled `name` appears anywhere in `node`. */
+export function identifierIn(node: unknown, name: string): boolean {
+  let found = false;
+  eachNode(node, (n) => {
+    if (n.type === "Identifier" && n.value === name) found = true;
+    return !found;
+  });
+  return found;
+}

@@ -47,7 +47,7 @@ import type * as Swc from "@swc/core";
 import { Rewrite } from "./rewrite.js";
 import { buildSourceMap, lineStarts, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
 import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
-import { bindingIdentifiers, eachNode, nestedVars, parseWithOffsets, stripTypes, type SwcNode } from "./swc.js";
+import { bindingIdentifiers, eachNode, identifierIn, importMetaStarts, nestedVars, parseWithOffsets, stripTypes, type SwcNode } from "./swc.js";
 import { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 import { sourceLines } from "../runtime/source-lines.js";
 import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
@@ -450,7 +450,7 @@ class CellRewriter {
     // a later cell replaced the global (`fib = memoize(fib)`). So the name stays only when the body
     // never mentions it (any identifier of that spelling, to be safe); else it is dropped, and
     // the assignment still names the function (`fib.name` is "fib").
-    const keepName = !astMentions([fn.params, fn.body], identifier.value);
+    const keepName = !identifierIn([fn.params, fn.body], identifier.value);
     this.functions.push({ name: identifier.value, start: span.start, idStart: id.start, idEnd: keepName ? id.start : id.end, end: span.end });
     this.edit.remove(span.start, span.end);
   }
@@ -611,36 +611,14 @@ class CellRewriter {
   }
 }
 
-/** Whether an Identifier spelled `name` occurs anywhere in `node` (an swc AST or a part of one). */
-function astMentions(node: unknown, name: string): boolean {
-  if (typeof node !== "object" || node === null) return false;
-  if (Array.isArray(node)) return node.some((item) => astMentions(item, name));
-  const record = node as { type?: string; value?: unknown };
-  if (record.type === "Identifier" && record.value === name) return true;
-  for (const value of Object.values(record)) if (typeof value === "object" && astMentions(value, name)) return true;
-  return false;
-}
-
 /**
  * `import.meta` in place of which the cell reads the runtime's `__eph_meta_` (url, dirname, filename,
  * resolve of the notebook): a cell runs as a script, where `import.meta` is a syntax error.
  */
 function withoutImportMeta(code: string, body: Swc.ModuleItem[], at: (pos: number) => number): string {
   if (!code.includes("import.meta")) return code;
-  const starts: number[] = [];
-  const visit = (node: unknown): void => {
-    if (typeof node !== "object" || node === null) return;
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    const record = node as { type?: string; kind?: string; span?: { start: number } };
-    if (record.type === "MetaProperty" && record.kind === "import.meta" && record.span) starts.push(at(record.span.start));
-    for (const value of Object.values(record)) if (typeof value === "object") visit(value);
-  };
-  visit(body);
   let text = code;
-  for (const start of starts) if (text.startsWith("import.meta", start)) text = text.slice(0, start) + IMPORT_META + text.slice(start + IMPORT_META.length);
+  for (const start of importMetaStarts(body, at)) if (text.startsWith("import.meta", start)) text = text.slice(0, start) + IMPORT_META + text.slice(start + IMPORT_META.length);
   return text;
 }
 

@@ -194,6 +194,23 @@ function forgottenWhenRun(run: (...args: unknown[]) => unknown, slot: { handle?:
   };
 }
 
+type StreamChunk = { id: string; name: "stdout" | "stderr"; text: string };
+
+/**
+ * Cuts the unfinished last line (the text after its last newline) off the last of `chunks` when that
+ * is stdout (of cell `id`, when given), and gives it as a chunk of its own; the chunk left empty goes.
+ */
+function cutUnfinishedLine(chunks: StreamChunk[], id?: string): StreamChunk | undefined {
+  const tail = chunks[chunks.length - 1];
+  if (tail === undefined || tail.name !== "stdout" || (id !== undefined && tail.id !== id)) return undefined;
+  const lineStart = tail.text.lastIndexOf("\n") + 1;
+  if (lineStart === tail.text.length) return undefined;
+  const line = { ...tail, text: tail.text.slice(lineStart) };
+  tail.text = tail.text.slice(0, lineStart);
+  if (tail.text === "") chunks.pop();
+  return line;
+}
+
 /** Wraps the context's timers so a callback's output goes to the cell that scheduled it, and a cell waits for its short ones. */
 export function bindTimers(global: Record<string, unknown>): void {
   for (const name of ["setTimeout", "setInterval", "setImmediate", "queueMicrotask", "clearTimeout", "clearInterval", "clearImmediate"]) {
@@ -234,7 +251,7 @@ export function bindTimers(global: Record<string, unknown>): void {
 type Send = (message: FromRuntime) => void;
 
 export class OutputChannel {
-  private pending: { id: string; name: "stdout" | "stderr"; text: string }[] = [];
+  private pending: StreamChunk[] = [];
   private pendingChars = 0;
   private timer: NodeJS.Timeout | undefined;
   /** When text was last sent: text printed after a quiet spell goes at once, before anything can hold the thread. */
@@ -285,14 +302,10 @@ export class OutputChannel {
    * input("name? ") shows its prompt in the input box only. Text already sent stays sent.
    */
   takeUnfinishedLine(id: string): string {
-    const tail = this.pending[this.pending.length - 1];
-    if (tail === undefined || tail.id !== id || tail.name !== "stdout") return "";
-    const lineStart = tail.text.lastIndexOf("\n") + 1;
-    const line = tail.text.slice(lineStart);
-    tail.text = tail.text.slice(0, lineStart);
-    if (tail.text === "") this.pending.pop();
-    this.pendingChars -= line.length;
-    return line;
+    const line = cutUnfinishedLine(this.pending, id);
+    if (line === undefined) return "";
+    this.pendingChars -= line.text.length;
+    return line.text;
   }
 
   send(message: FromRuntime): void {
@@ -311,16 +324,11 @@ export class OutputChannel {
     const pending = this.pending;
     this.pending = [];
     this.pendingChars = 0;
-    const tail = pending[pending.length - 1];
-    if (keepUnfinishedLine && tail !== undefined && tail.name === "stdout") {
-      const lineStart = tail.text.lastIndexOf("\n") + 1;
-      if (lineStart < tail.text.length) {
-        this.pending.push({ ...tail, text: tail.text.slice(lineStart) });
-        this.pendingChars = tail.text.length - lineStart;
-        if (lineStart === 0) pending.pop();
-        else tail.text = tail.text.slice(0, lineStart);
-        this.timer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref();
-      }
+    const kept = keepUnfinishedLine ? cutUnfinishedLine(pending) : undefined;
+    if (kept !== undefined) {
+      this.pending.push(kept);
+      this.pendingChars = kept.text.length;
+      this.timer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref();
     }
     if (pending.length > 0) this.lastFlush = Date.now();
     for (const chunk of pending) this.sendRaw({ type: "stream", ...chunk });
