@@ -14,6 +14,7 @@ import { Evaluator, type CellOutcome } from "./evaluator.js";
 import { InputRequests } from "./input.js";
 import { CommManager } from "./comm.js";
 import type { FromWatchdog, ToWatchdog } from "./watchdog.js";
+import { ChildInterrupts } from "./child-interrupts.js";
 import { createLogger } from "../../kernel/log.js";
 import { installMemoryApi } from "../memory/install.js";
 import { importWithAttributes, loadTypeScriptWith, typeScriptPath } from "./imports.js";
@@ -152,9 +153,12 @@ function markEndOfCell(): boolean {
 function runCell(cell: ExecuteCell): Promise<void> {
   return new Promise<void>((release) => {
     let finished = false;
+    const startedAt = Date.now();
     const finish = (outcome: CellOutcome) => {
       if (finished) return;
       finished = true;
+      // Its child was stopped by an interrupt, and it ended before the interrupt's message was read.
+      if (childInterrupts.claim(startedAt)) outcome = { error: KEYBOARD_INTERRUPT };
       shortTimers.stop();
       current = undefined;
       channel.running = undefined;
@@ -172,7 +176,7 @@ function runCell(cell: ExecuteCell): Promise<void> {
       queueMicrotask(runNext);
     };
     const token: CellToken = { interrupted: false };
-    current = { id: cell.id, finish, token, startedAt: Date.now(), sentAt: cell.sentAt, stdin: cell.stdin };
+    current = { id: cell.id, finish, token, startedAt, sentAt: cell.sentAt, stdin: cell.stdin };
     recentStarts.push({ at: current.startedAt, scopeBefore: cellScope.getStore() });
     if (recentStarts.length > 8) recentStarts.shift();
     // Interrupted on its way here (the interrupt came to the main thread before the cell did): it never starts.
@@ -234,9 +238,10 @@ function interrupt(at: number): boolean {
  * waits in its pipe.
  */
 let watchdog: Worker | undefined;
+const childInterrupts = new ChildInterrupts();
 function startWatchdog(): void {
   if (watchdog) return;
-  const worker = new Worker(new URL("./watchdog.js", import.meta.url));
+  const worker = new Worker(new URL("./watchdog.js", import.meta.url), { workerData: childInterrupts.buffer });
   watchdog = worker;
   worker.unref();
   /**
@@ -245,8 +250,9 @@ function startWatchdog(): void {
    */
   let unclaimed: { seq: number; scope: CellScope | undefined } | undefined;
   worker.on("message", (message: FromWatchdog) => {
-    if (message.type === "interrupt") {
-      worker.postMessage({ type: "ack", seq: message.seq } satisfies ToWatchdog);
+    if (message.type === "interrupt") worker.postMessage({ type: "ack", seq: message.seq } satisfies ToWatchdog);
+    // Unless the cell whose child it stopped has claimed it as it ended: nothing more is to be stopped.
+    if (message.type === "interrupt" && !childInterrupts.claimed(message.seq)) {
       const startedSince = recentStarts.find((start) => start.at > message.at);
       const scope = startedSince ? startedSince.scopeBefore : cellScope.getStore();
       unclaimed = interrupt(message.at) ? undefined : { seq: message.seq, scope };

@@ -3,9 +3,11 @@
 // doing, `while (true) {}` and `while (true) { await null }` included (the
 // event loop is starved there, so no signal handler or message would run).
 // The kernel asks by writing one byte to the runtime's fd 4. The main thread
-// is asked first; if it has not answered within ASK_FIRST_MS it is busy, and
-// its JavaScript is terminated (Runtime.terminateExecution), which unwinds the
-// cell's stack but keeps the context, its variables and its timers.
+// is asked first; if it has not answered within ASK_FIRST_MS it is busy: its
+// child processes are interrupted, in case it waits for one, and if it still
+// does not come back its JavaScript is terminated (Runtime.terminateExecution),
+// which unwinds the cell's stack but keeps the context, its variables and its
+// timers.
 //
 // The session is opened for that termination only and closed after it: it
 // reaches a busy main thread all the same (the inspector interrupts running
@@ -17,9 +19,12 @@ import { processTree } from "./processes.js";
 import { ASK_FIRST_MS } from "./protocol.js";
 import { Session } from "node:inspector";
 import net from "node:net";
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
+import { ChildInterrupts } from "./child-interrupts.js";
 
 export const INTERRUPT_FD = 4;
+/** How long a main thread whose child processes were interrupted has to come back before its JavaScript is terminated. */
+const CHILD_GRACE_MS = 300;
 
 export type ToWatchdog = { type: "ack"; seq: number };
 /** `at`: when the kernel's request arrived (Date.now()): a cell that started after it is not what was interrupted. */
@@ -29,22 +34,27 @@ export type FromWatchdog = { type: "interrupt"; seq: number; at: number } | { ty
  * SIGINT to the runtime's descendants (Linux: found through /proc), as a terminal's Ctrl-C reaches
  * a shell command's whole foreground group: `execSync("sleep 100")` waits for `sh`, which waits for
  * `sleep`. Not the process group: the kernel is in it, and takes a SIGINT for an interrupt request.
+ * Whether there were any.
  */
-function interruptChildren(): void {
+function interruptChildren(): boolean {
+  const descendants = processTree(process.pid).slice(1);
   // Children before their parents: `sleep` ends first, and its `sh` finds it gone.
-  for (const pid of processTree(process.pid).slice(1).reverse()) {
+  for (const pid of descendants.reverse()) {
     try {
       process.kill(pid, "SIGINT");
     } catch {
       // gone meanwhile
     }
   }
+  return descendants.length > 0;
 }
 
 if (parentPort) {
   const port = parentPort;
   let seq = 0;
-  const unanswered = new Map<number, NodeJS.Timeout>();
+  const childInterrupts = new ChildInterrupts(workerData as SharedArrayBuffer);
+  /** Interrupts the main thread has not answered yet, with the timer that gives up asking. */
+  const unanswered = new Map<number, NodeJS.Timeout | undefined>();
 
   port.on("message", (message: ToWatchdog) => {
     if (message.type !== "ack") return;
@@ -52,25 +62,46 @@ if (parentPort) {
     unanswered.delete(message.seq);
   });
 
+  const terminate = (seq: number) => {
+    const session = new Session();
+    session.connectToMainThread();
+    // Safe only while no async hooks are on in the runtime (output.ts says why).
+    session.post("Runtime.terminateExecution", () => {
+      session.disconnect();
+      port.postMessage({ type: "terminated", seq } satisfies FromWatchdog);
+    });
+  };
+
+  /**
+   * The main thread did not answer: it runs JavaScript, or waits for a child process (execSync,
+   * spawnSync) and runs none. The child gets the SIGINT a terminal's Ctrl-C would give it; if that
+   * was what held the main thread, it comes back, and answers or claims the interrupt as its cell
+   * ends (child-interrupts.ts); else its JavaScript is terminated.
+   */
+  const stopBusyThread = (seq: number, at: number) => {
+    childInterrupts.record(seq, at);
+    if (!interruptChildren()) return terminate(seq);
+    const givenUpAt = Date.now() + CHILD_GRACE_MS;
+    const poll = setInterval(() => {
+      const answered = !unanswered.has(seq) || childInterrupts.claimed(seq);
+      if (!answered && Date.now() < givenUpAt) return;
+      clearInterval(poll);
+      unanswered.delete(seq);
+      if (!answered) terminate(seq);
+    }, 5);
+  };
+
   const pipe = new net.Socket({ fd: INTERRUPT_FD, readable: true, writable: false });
   pipe.on("data", (bytes: Buffer) => {
     for (let i = 0; i < bytes.length; i++) {
       const current = ++seq;
-      port.postMessage({ type: "interrupt", seq: current, at: Date.now() } satisfies FromWatchdog);
+      const at = Date.now();
+      port.postMessage({ type: "interrupt", seq: current, at } satisfies FromWatchdog);
       unanswered.set(
         current,
         setTimeout(() => {
-          unanswered.delete(current);
-          // Blocked in a child process it waits for (execSync, spawnSync), the main thread runs no
-          // JavaScript to terminate: the child gets the SIGINT a terminal's Ctrl-C would give it.
-          interruptChildren();
-          const session = new Session();
-          session.connectToMainThread();
-          // Safe only while no async hooks are on in the runtime (output.ts says why).
-          session.post("Runtime.terminateExecution", () => {
-            session.disconnect();
-            port.postMessage({ type: "terminated", seq: current } satisfies FromWatchdog);
-          });
+          unanswered.set(current, undefined);
+          stopBusyThread(current, at);
         }, ASK_FIRST_MS),
       );
     }

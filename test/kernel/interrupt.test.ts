@@ -149,6 +149,18 @@ describe("interrupting a cell", () => {
     expect(resultText(next.iopub)).toBe("42");
   });
 
+  it("a cell whose interrupted child's error it catches ends with KeyboardInterrupt all the same (Python's is no Exception), and the cell after it runs whole", async () => {
+    for (let round = 0; round < 3; round++) {
+      const code = 'import { execSync } from "node:child_process";\nlet seen = "";\ntry { execSync("sleep 300"); } catch (error) { seen = (error as Error).message; }\n"went on"';
+      const { exchange } = await interruptCell(k, code, viaMessage(k));
+      expect(exchange.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+      expect(resultText(exchange.iopub)).toBeUndefined();
+      const next = await k.client.execute("let n = 0;\nfor (let i = 0; i < 3e7; i++) n++;\nn");
+      expect(next.reply.content.status).toBe("ok");
+      expect(resultText(next.iopub)).toBe("30000000");
+    }
+  }, 60_000);
+
   it("SIGINT to the kernel process interrupts the running cell instead of killing the kernel", async () => {
     const { exchange, ms } = await interruptCell(k, "while (true) {}", () => void k.kernel.process.kill("SIGINT"));
     expect(exchange.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
