@@ -15,7 +15,7 @@ import vm from "node:vm";
 import { IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE } from "./protocol.js";
 import { linkInstanceof } from "./cross-realm-instanceof.js";
 import { linkDeepEqualityFor, linkDeepEqualityTo } from "./cross-realm-equality.js";
-import { importedName, importedNamespace, importFrom, requiredModule } from "./imports.js";
+import { importedName, importedNamespace, importFrom, providedModule, requiredModule } from "./imports.js";
 import { bindTimers } from "./output.js";
 
 /** Names of the runtime's realm that a cell must not see as they are. */
@@ -51,6 +51,8 @@ export function createNotebookContext(cwd: string): NotebookContext {
   const nodeRequire = createRequire(file);
   // Node's require, with its resolve, cache and main; `assert` and `util` get their deep equality linked first.
   const require = Object.assign(function require(id: string): unknown {
+    const provided = providedModule(id);
+    if (provided) return provided;
     linkDeepEqualityFor(id);
     return nodeRequire(id);
   }, nodeRequire);

@@ -20,7 +20,23 @@ export function loadTypeScriptWith(loader: (path: string) => Promise<unknown>): 
   importTypeScript = loader;
 }
 
+/** Modules the runtime gives itself, by name, before any lookup: `ephemeron`, the notebook's own API (main.ts). */
+const providedModules = new Map<string, object>();
+
+/** Makes `import … from specifier` and `require(specifier)` give these exports, as an ES module namespace does. */
+export function provideModule(specifier: string, exports: Record<string, unknown>): void {
+  const namespace = Object.assign(Object.create(null) as object, exports);
+  Object.defineProperty(namespace, Symbol.toStringTag, { value: "Module" });
+  providedModules.set(specifier, Object.freeze(namespace));
+}
+
+export function providedModule(specifier: string): object | undefined {
+  return providedModules.get(specifier);
+}
+
 export async function importFrom(specifier: string, cwd: string, options?: ImportCallOptions): Promise<unknown> {
+  const provided = providedModules.get(specifier);
+  if (provided) return provided;
   if (specifier.startsWith("node:") || builtinModules.includes(specifier)) {
     linkDeepEqualityFor(specifier);
     return ofModuleExports(await import(specifier));

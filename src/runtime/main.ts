@@ -17,7 +17,7 @@ import type { FromWatchdog, ToWatchdog } from "./watchdog.js";
 import { ChildInterrupts } from "./child-interrupts.js";
 import { createLogger } from "../../kernel/log.js";
 import { installMemoryApi } from "../memory/install.js";
-import { importWithAttributes, loadTypeScriptWith, typeScriptPath } from "./imports.js";
+import { importWithAttributes, loadTypeScriptWith, provideModule, typeScriptPath } from "./imports.js";
 import { TypeScriptModules } from "./typescript-modules.js";
 import { flushBeforeChildProcesses } from "./child-processes.js";
 import { memberNames, stringForm } from "./members.js";
@@ -50,8 +50,13 @@ define(global, "input", inputs.ask);
 // with the prompt the cell wrote to stdout just before (held back from the output while one may come).
 channel.promptMayFollow = installNotebookStdin(inputs.askLine).mayAsk;
 const comms = new CommManager(channel);
-define(global, "comm", comms.api());
+const comm = comms.api();
+define(global, "comm", comm);
 const memory = installMemoryApi(context, notebookTimers);
+// `import { weakref, gc, display } from "ephemeron"` in a cell (or a TypeScript file beside the
+// notebook): this notebook's own API, whatever a cell later declares under those names. A copy of
+// the package installed beside the notebook would be another API, bound to another realm.
+provideModule("ephemeron", { weakref: memory.weakref, gc: memory.gc, id: memory.id, display, clearOutput, input: inputs.ask, comm });
 const evaluator = new Evaluator(context, channel);
 
 /**
