@@ -15,6 +15,7 @@
 
 import { builtinModules, createRequire } from "node:module";
 import type * as Swc from "@swc/core";
+import { isGlobalName, GLOBAL_VALUE_NAMES } from "./global-names.js";
 import { bindingIdentifiers, eachNode, importMetaStarts, nestedVars, parseWithOffsets, type SwcNode } from "./swc.js";
 
 /** `// @ts-nocheck` as a cell's first line skips checking it (its declarations still count for later cells). */
@@ -189,14 +190,6 @@ function augmentationMembers(declaration: Swc.TsModuleDeclaration, at: (pos: num
   });
 }
 
-/**
- * Names Node and its types declare as globals (`crypto`, `URL`, `process`, CommonJS's `module`…).
- * An alias added to the global scope under such a name collides with the global's own declaration
- * and breaks the stand-in, where a constant in the cell's script shadows it (cell-project.ts lets a
- * cell redeclare a global): `import * as crypto from "node:crypto"` keeps the constant.
- */
-const GLOBAL_NAMES = new Set([...Object.getOwnPropertyNames(globalThis), "require", "module", "exports", "__dirname", "__filename"]);
-
 const requireBuiltin = createRequire(import.meta.url);
 
 /**
@@ -208,7 +201,7 @@ const requireBuiltin = createRequire(import.meta.url);
  * `setTimeout` from "node:timers/promises" is another function, and keeps its stand-in.
  */
 function importsTheGlobal(specifier: string, imported: string, name: string): boolean {
-  if (!GLOBAL_NAMES.has(name) || !(specifier.startsWith("node:") || builtinModules.includes(specifier))) return false;
+  if (!GLOBAL_VALUE_NAMES.has(name) || !(specifier.startsWith("node:") || builtinModules.includes(specifier))) return false;
   try {
     const exports = requireBuiltin(specifier) as Record<string, unknown>;
     const value = imported === "default" || imported === "*" ? exports : exports[imported];
@@ -219,12 +212,10 @@ function importsTheGlobal(specifier: string, imported: string, name: string): bo
 }
 
 /**
- * `specifier` as the import inside an ALIAS_MODULE stand-in for `name`, or undefined where the
- * constant stands in: a rooted path, a JSON file (a value only, which an alias cannot name), a
- * name Node has as a global.
+ * `specifier` as the import inside an ALIAS_MODULE stand-in, or undefined where the constant
+ * stands in alone: a rooted path, a JSON file (a value only, which an alias cannot name).
  */
-function ambientSpecifier(specifier: string, name: string): string | undefined {
-  if (GLOBAL_NAMES.has(name)) return undefined;
+function ambientSpecifier(specifier: string): string | undefined {
   if (/\.json$/i.test(specifier)) return undefined;
   if (/^\.\.?(?:\/|$)/.test(specifier)) return RELATIVE_MODULE + specifier;
   return /^(?:[\\/]|[a-zA-Z]:)/.test(specifier) ? undefined : specifier;
@@ -275,6 +266,28 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
   const start = (node: { span: Swc.Span }): number => at(node.span.start);
   const end = (node: { span: Swc.Span }): number => at(node.span.end);
 
+  /**
+   * The stand-ins of an import of `name` as a global alias through an ALIAS_MODULE (`importLine`,
+   * aliasesThrough), whose value has type `valueType`; `probed`: whether the import may name a
+   * type only (AppendedDeclaration.valueName). Under a name the global scope has already, the
+   * alias merges with the global's declaration: the value then has the global's type (Node's
+   * `crypto`, Crypto: "Property 'createHash' does not exist"), or the alias resolves to nothing
+   * (`Console`, an interface of Node's globals). A constant of the import's value goes before it,
+   * the value's probe as well, and the alias gives the rest: types and namespaces (`crypto.Hash`).
+   * The two conflict (TS2440, an import beside a local of its name), which is no error of the
+   * cell's: a group is reported only when all of it fails.
+   */
+  const throughAlias = (name: string, importLine: string, specifier: string, valueType: string, origin: number, probed: boolean, g = group++): void => {
+    const [alias, probe] = aliasesThrough(name, importLine, specifier);
+    if (isGlobalName(name)) {
+      standIns.push({ code: `declare const ${name}: ${valueType};`, origin, group: g, reportAlone: false, ...(probed ? { valueName: name } : {}) });
+      standIns.push({ code: alias, origin, group: g, reportAlone: true });
+      return;
+    }
+    standIns.push({ code: alias, origin, group: g, reportAlone: true });
+    if (probed) probes.push({ code: probe, origin, group: g, reportAlone: false, valueName: name });
+  };
+
   // tsc takes a file with an import or an export as a module, and its `declare module "m"` as an augmentation of m.
   const isModule = body.some((item) => item.type.startsWith("Import") || item.type.startsWith("Export") || item.type === "TsExportAssignment" ||
     (item.type === "TsImportEqualsDeclaration" && item.moduleRef.type === "TsExternalModuleReference"));
@@ -292,32 +305,26 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
           if (importsTheGlobal(item.source.value, imported, name)) continue;
           if (specifier.type === "ImportDefaultSpecifier") {
             const valueType = `typeof ${module} extends { default: infer D } ? D : typeof ${module}`;
-            const ambient = item.typeOnly ? undefined : ambientSpecifier(item.source.value, name);
+            const ambient = item.typeOnly ? undefined : ambientSpecifier(item.source.value);
             if (ambient !== undefined) {
-              const [alias, probe] = aliasesThrough(name, `import ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value);
-              standIns.push({ code: alias, origin, group, reportAlone: true });
-              probes.push({ code: probe, origin, group: group++, reportAlone: false, valueName: name });
+              throughAlias(name, `import ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value, valueType, origin, true);
               continue;
             }
             standIns.push({ code: item.typeOnly ? `type ${name} = ${valueType};` : `declare const ${name}: ${valueType};`, origin, group: group++, reportAlone: true });
           } else if (specifier.type === "ImportNamespaceSpecifier") {
-            const ambient = ambientSpecifier(item.source.value, name);
-            const code = ambient !== undefined
-              ? aliasesThrough(name, `import * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value)[0]
-              : `declare const ${name}: typeof ${module};`;
-            standIns.push({ code, origin, group: group++, reportAlone: true });
+            const ambient = ambientSpecifier(item.source.value);
+            if (ambient !== undefined) throughAlias(name, `import * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value, `typeof ${module}`, origin, false);
+            else standIns.push({ code: `declare const ${name}: typeof ${module};`, origin, group: group++, reportAlone: true });
           } else {
             const g = group++;
             const member = JSON.stringify(imported);
             const typeOnly = item.typeOnly || specifier.isTypeOnly;
             const elementStart = start(specifier);
-            const ambient = typeOnly || imported === "default" || !IDENTIFIER.test(imported) ? undefined : ambientSpecifier(item.source.value, name);
+            const ambient = typeOnly || imported === "default" || !IDENTIFIER.test(imported) ? undefined : ambientSpecifier(item.source.value);
             if (ambient !== undefined) {
               // A global alias of the export: whatever it is, value, type or namespace (`z.infer<…>` of zod's `z`),
               // or a member of an `export =` value (`join` of node:path), as an import specifier finds it.
-              const [alias, probe] = aliasesThrough(name, `import { ${imported} as ${ALIAS_LOCAL} } from ${JSON.stringify(ambient)};`, item.source.value);
-              standIns.push({ code: alias, origin: elementStart, group: g, reportAlone: true });
-              probes.push({ code: probe, origin: elementStart, group: g, reportAlone: false, valueName: name });
+              throughAlias(name, `import { ${imported} as ${ALIAS_LOCAL} } from ${JSON.stringify(ambient)};`, item.source.value, `typeof ${module}[${member}]`, elementStart, true, g);
               continue;
             }
             if (!typeOnly) standIns.push({ code: `declare const ${name}: typeof ${module}[${member}];`, origin: elementStart, group: g, reportAlone: true, valueName: name });
@@ -339,11 +346,10 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
         blanks.push([start(item), end(item), ";"]);
         const specifier = item.moduleRef.expression.value;
         if (importsTheGlobal(specifier, "*", item.id.value)) break;
-        const ambient = ambientSpecifier(specifier, item.id.value);
-        const code = ambient !== undefined
-          ? aliasesThrough(item.id.value, `import ${ALIAS_LOCAL} = require(${JSON.stringify(ambient)});`, specifier)[0]
-          : `declare const ${item.id.value}: typeof ${moduleType(specifier)};`;
-        standIns.push({ code, origin: start(item.id), group: group++, reportAlone: true });
+        const ambient = ambientSpecifier(specifier);
+        const valueType = `typeof ${moduleType(specifier)}`;
+        if (ambient !== undefined) throughAlias(item.id.value, `import ${ALIAS_LOCAL} = require(${JSON.stringify(ambient)});`, specifier, valueType, start(item.id), false);
+        else standIns.push({ code: `declare const ${item.id.value}: ${valueType};`, origin: start(item.id), group: group++, reportAlone: true });
         break;
       }
       case "TsModuleDeclaration":

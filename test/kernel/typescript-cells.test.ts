@@ -457,6 +457,32 @@ describe("TypeScript cells", () => {
     });
   });
 
+  it("lets an import under a name Node's globals have (crypto, URL, module, Console) name the module's types as tsc does in a module file, in later cells too", async () => {
+    await withFreshKernel(async (own) => {
+      const run = async (code: string) => {
+        const { reply, iopub } = await own.client.execute(code);
+        return { status: reply.content.status, evalue: String(reply.content.evalue ?? ""), result: resultText(iopub) };
+      };
+      const importCell = 'import * as crypto from "node:crypto";\nconst hashHere: crypto.Hash = crypto.createHash("sha256");\nhashHere.update("x").digest("hex").length';
+      expect(await run(importCell)).toMatchObject({ status: "ok", result: "64" });
+      expect(await run('const hashLater: crypto.Hash = crypto.createHash("md5");\nhashLater.digest("hex").length')).toMatchObject({ status: "ok", result: "32" });
+      expect(await run(importCell)).toMatchObject({ status: "ok", result: "64" });
+      // Still the module's types, not Node's global crypto (Crypto, which has no createHash).
+      expect((await run('const notAHash: crypto.Hash = "x";')).evalue).toContain("TS2322");
+      expect((await run("const notANumber: number = crypto.createHash;")).evalue).toContain("TS2322");
+      expect(await run('import URL from "node:url";\nconst parts: URL.UrlObject = { host: "a" };\nparts.host')).toMatchObject({ status: "ok", result: "'a'" });
+      expect(await run('import module = require("node:module");\nlet loaded: module.Module | undefined;\ntypeof module.createRequire')).toMatchObject({ status: "ok", result: "'function'" });
+      expect(await run('import process from "node:process";\nconst home: string | undefined = process.env.HOME;\ntypeof home')).toMatchObject({ status: "ok", result: "'string'" });
+      expect(await run('import * as timers from "node:timers";\nconst timer: NodeJS.Timeout = timers.setTimeout(() => {}, 1);\nclearTimeout(timer);\ntypeof timers.setImmediate')).toMatchObject({ status: "ok", result: "'function'" });
+      expect(await run('import * as util from "node:util";\nconst shallow: util.InspectOptions = { depth: 0 };\nutil.inspect({ a: { b: 1 } }, shallow)')).toMatchObject({ status: "ok", result: "'{ a: [Object] }'" });
+      // Console: a value of node:console's, and a type Node's globals declare, as the import leaves it in tsc.
+      const consoleCell = 'import { Console } from "node:console";\nimport { PassThrough } from "node:stream";\nconst quiet: Console = new Console(new PassThrough());\ntypeof quiet.log';
+      expect(await run(consoleCell)).toMatchObject({ status: "ok", result: "'function'" });
+      expect(await run("const another: Console = new Console(process.stdout);\ntypeof another.table")).toMatchObject({ status: "ok", result: "'function'" });
+      expect((await run("const notAConsole: Console = 1;")).evalue).toContain("TS2322");
+    });
+  });
+
   it("imports a named export under a name Node has as a global (setTimeout from timers/promises, Buffer, URL), typed as the module has it", async () => {
     await withFreshKernel(async (own) => {
       const run = async (code: string) => {
