@@ -194,6 +194,10 @@ export class CellFiles {
           allowSyntheticDefaultImports: true,
           resolveJsonModule: true,
           allowJs: false,
+          // Each cell, and each TypeScript file beside the notebook, is transpiled alone (swc), as tsc's
+          // isolatedModules assumes: a member of a `declare const enum` has no object to read at run time
+          // (tsc would inline it), and `export { SomeInterface } from` names an export Node cannot find.
+          isolatedModules: true,
           // `import("./helper.ts")` in a cell: the runtime loads TypeScript files beside the notebook.
           allowImportingTsExtensions: true,
           // The stand-in of `import * as geo from "./geo.js"` imports it from an ambient module, which cannot name a relative path.

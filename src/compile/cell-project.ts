@@ -65,8 +65,10 @@ const WARM_UP_CELL = [
  * (the runtime wraps cells in an async function), and 7016, a package without type declarations: in a
  * notebook it is used as `any`, as Node would run it, rather than refused. 2311: a script reads
  * a top-level `await (x)` as a call to a function named `await`; the runtime runs it as an await.
+ * 1280: a namespace in a script under isolatedModules (cell-files.ts), which tsc refuses because a
+ * transpiler could not tell a script's namespace from a module's; the runtime runs every cell as a script.
  */
-const IGNORED_CODES = new Set([1375, 1378, 1431, 1432, 2311, 2853, 7016]);
+const IGNORED_CODES = new Set([1280, 1375, 1378, 1431, 1432, 2311, 2853, 7016]);
 /** "'gc' is possibly 'undefined'" (18048) and "cannot invoke … possibly 'undefined'" (2722) on `gc` itself (ALWAYS_DEFINED_GLOBALS). */
 const POSSIBLY_UNDEFINED_CODES = new Set([18048, 2722]);
 

@@ -367,6 +367,21 @@ describe("TypeScript cells", () => {
     expect(await valueOf(cell)).toBe("3");
   });
 
+  it("refuses, as tsc does under isolatedModules, what a file-at-a-time transpiler cannot run: a declare const enum's member, a TypeScript module's re-export of a type without `type`", async () => {
+    // Before, the checker accepted both and the cell ran into a ReferenceError or the module's SyntaxError.
+    const ambient = errorOf((await k.client.execute("declare const enum AmbientLevel { Low = 1 }\nAmbientLevel.Low")).reply);
+    expect(ambient.ename).toBe("TypeScriptError");
+    expect(ambient.evalue).toContain("TS2748 (line 2, col 1)");
+    writeFileSync(join(dir, "shapes.ts"), "export interface Square { side: number }\nexport const unitSide = 1;\n");
+    writeFileSync(join(dir, "shapes-again.ts"), 'export { Square, unitSide } from "./shapes.ts";\n');
+    const reexport = errorOf((await k.client.execute('import { unitSide } from "./shapes-again.ts";\nunitSide')).reply);
+    expect(reexport.ename).toBe("TypeScriptError");
+    expect(reexport.evalue).toContain("TS1205 (./shapes-again.ts, line 1, col 10)");
+    // What the runtime can run stays accepted: a const enum of a cell's, in a later cell too; a namespace.
+    expect(await valueOf("const enum CellLevel { Low = 1, High }\nnamespace Levels { export const top = CellLevel.High; }\nLevels.top")).toBe("2");
+    expect(await valueOf("CellLevel.High")).toBe("2");
+  });
+
   it("loads a TypeScript module again when a file it imports was edited, and keeps one whose imports are unchanged", async () => {
     const base = join(dir, "base.ts");
     writeFileSync(base, "export const base = 10;\n");
