@@ -81,6 +81,12 @@ export interface AppendedDeclaration {
    * alias's own errors are the cell's.
    */
   valueName?: string;
+  /**
+   * An alias whose value a constant of its group gives (an import under a global's name): its
+   * conflict with that constant (TS2440; TS2865 under isolatedModules) is the stand-ins' own, no
+   * failure of the import's.
+   */
+  besideConstant?: boolean;
 }
 
 /** A cell as the checker gets it. */
@@ -257,7 +263,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
   const blanks: [number, number, string?][] = [];
   /** Words put in at offsets of the cell (ascending). */
   const inserts: [number, string][] = [];
-  type StandIn = { code: string; origin: number; group: number; reportAlone: boolean; valueName?: string };
+  type StandIn = { code: string; origin: number; group: number; reportAlone: boolean; valueName?: string; besideConstant?: boolean };
   const standIns: StandIn[] = [];
   /** Appended after every other stand-in: CheckedText.probesFrom. */
   const probes: StandIn[] = [];
@@ -275,13 +281,13 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
    * (`Console`, an interface of Node's globals). A constant of the import's value goes before it,
    * the value's probe as well, and the alias gives the rest: types and namespaces (`crypto.Hash`).
    * The two conflict (TS2440, an import beside a local of its name), which is no error of the
-   * cell's: a group is reported only when all of it fails.
+   * cell's (AppendedDeclaration.besideConstant).
    */
   const throughAlias = (name: string, importLine: string, specifier: string, valueType: string, origin: number, probed: boolean, g = group++): void => {
     const [alias, probe] = aliasesThrough(name, importLine, specifier);
     if (isGlobalName(name)) {
       standIns.push({ code: `declare const ${name}: ${valueType};`, origin, group: g, reportAlone: false, ...(probed ? { valueName: name } : {}) });
-      standIns.push({ code: alias, origin, group: g, reportAlone: true });
+      standIns.push({ code: alias, origin, group: g, reportAlone: true, besideConstant: true });
       return;
     }
     standIns.push({ code: alias, origin, group: g, reportAlone: true });
@@ -428,8 +434,11 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
   for (const standIn of [...standIns, ...probes]) {
     if (standIn === probes[0]) probesFrom = rewritten.length;
     rewritten += "\n";
-    const { origin, group, reportAlone, valueName } = standIn;
-    appended.push({ start: rewritten.length, end: rewritten.length + standIn.code.length, origin, group, reportAlone, ...(valueName === undefined ? {} : { valueName }) });
+    const { origin, group, reportAlone, valueName, besideConstant } = standIn;
+    appended.push({
+      start: rewritten.length, end: rewritten.length + standIn.code.length, origin, group, reportAlone,
+      ...(valueName === undefined ? {} : { valueName }), ...(besideConstant ? { besideConstant } : {}),
+    });
     rewritten += standIn.code;
   }
   return { text: rewritten, appended, inserted, ...(probesFrom === undefined ? {} : { probesFrom }) };

@@ -498,6 +498,13 @@ describe("TypeScript cells", () => {
     });
   });
 
+  it("imports an interface under a name Node has as a global (Request) as the module's type only, beside a value, in later cells too", async () => {
+    writeFileSync(join(dir, "web-types.ts"), "export interface Request { route: string }\nexport const port = 8080;\n");
+    expect(await valueOf('import { Request, port } from "./web-types.ts";\nconst home: Request = { route: "/" };\n[home.route, port]')).toBe("[ '/', 8080 ]");
+    expect(await valueOf('const about: Request = { route: "/about" };\nabout.route')).toBe("'/about'");
+    expect(await failureOf("const notARequest: Request = { route: 1 };")).toContain("TS2322");
+  });
+
   it("imports a named export under a name Node has as a global (setTimeout from timers/promises, Buffer, URL), typed as the module has it", async () => {
     await withFreshKernel(async (own) => {
       const run = async (code: string) => {
