@@ -49,6 +49,7 @@ import { buildSourceMap, lineStarts, OffsetMap, type SourceMapV3 } from "./sourc
 import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
 import { bindingIdentifiers, eachNode, identifierIn, importMetaStarts, nestedVars, parseWithOffsets, stripTypes, type SwcNode } from "./swc.js";
 import { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
+import { reopenedNamespaceUses } from "./reopened-namespaces.js";
 import { sourceLines } from "../runtime/source-lines.js";
 import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
 
@@ -686,6 +687,7 @@ export function transformCell(source: string, options: { filename: string; typeO
   const code = withoutImportMeta(js.code, body, at);
   const rewriter = new CellRewriter(code, at, new Set(options.typeOnlyImports), importEqualsNames(source), aliasNames(source));
   rewriter.rewrite(body);
+  for (const use of reopenedNamespaceUses(body, at)) rewriter.edit.insert(use.at, use.text);
   const guarded = rewriter.guardResumptions(body);
   // Names swc made up (its helpers, a decorated class's `_initProto`) stay the cell's own: as
   // globals, a later cell's decorated class replaced an earlier class's initializers.

@@ -146,6 +146,22 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("'START'");
   });
 
+  it("runs a namespace opened twice in one cell whose second block uses the first's exports unqualified, as tsc's output does", async () => {
+    // swc left `base` unqualified in the second block: the checker accepted the cell and it ended in ReferenceError.
+    const cell = [
+      "namespace Reopened { export const base = 3; export function twice(n: number) { return n * 2; } }",
+      "namespace Reopened {",
+      "  const local = 1;",
+      "  export const derived = twice(base) + local;",
+      "  export const described = { base, label: `base ${base}` };",
+      "  export function inner() { const twice = (n: number) => n; return twice(base); }",
+      "}",
+      "namespace Reopened { export function own() { const base = 10; return base; } }",
+      "[Reopened.derived, Reopened.described, Reopened.inner(), Reopened.own()]",
+    ].join("\n");
+    expect(await valueOf(cell)).toBe("[ 7, { base: 3, label: 'base 3' }, 3, 10 ]");
+  });
+
   it("runs an import alias of an earlier cell's namespace type, which has nothing to run, and keeps the alias of a value", async () => {
     // A namespace of types only is no value at run time: its alias, as tsc emits it, is nothing.
     await k.client.execute("namespace Kinds { export type Name = string }\nnamespace Names { export const first = 'ada' }");
