@@ -474,7 +474,7 @@ export class CellProject implements LanguageView {
         continue;
       }
       const standIn = cell.appended.find((a) => diagnostic.pos >= a.start && diagnostic.pos <= a.end);
-      if (standIn === undefined || (standIn.besideConstant && CONSTANT_CONFLICT_CODES.has(diagnostic.code))) continue;
+      if (standIn === undefined || standIn.expectedCodes?.includes(diagnostic.code)) continue;
       const failures = failedStandIns.get(standIn.group) ?? [];
       failures.push({ diagnostic, standIn });
       failedStandIns.set(standIn.group, failures);
@@ -501,9 +501,6 @@ export class CellProject implements LanguageView {
     };
   }
 }
-
-/** "Import declaration conflicts with local declaration" and, under isolatedModules, "Import 'x' conflicts with local value": AppendedDeclaration.besideConstant. */
-const CONSTANT_CONFLICT_CODES = new Set([2440, 2865]);
 
 /** "Unused '@ts-expect-error' directive." */
 const UNUSED_DIRECTIVE = 2578;

@@ -82,12 +82,16 @@ export interface AppendedDeclaration {
    */
   valueName?: string;
   /**
-   * An alias whose value a constant of its group gives (an import under a global's name): its
-   * conflict with that constant (TS2440; TS2865 under isolatedModules) is the stand-ins' own, no
-   * failure of the import's.
+   * Codes this stand-in raises by its making, no failure of the import's: an alias beside the
+   * constant of an import under a global's name conflicts with it (TS2440; TS2865 under
+   * isolatedModules); the alias of a type-only import references an `import type` (TS1380).
    */
-  besideConstant?: boolean;
+  expectedCodes?: readonly number[];
 }
+
+/** AppendedDeclaration.expectedCodes of an alias beside a constant of its name, and of a type-only import's alias. */
+const BESIDE_CONSTANT_CODES = [2440, 2865];
+const TYPE_ONLY_ALIAS_CODES = [1380];
 
 /** A cell as the checker gets it. */
 export interface CheckedText {
@@ -263,7 +267,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
   const blanks: [number, number, string?][] = [];
   /** Words put in at offsets of the cell (ascending). */
   const inserts: [number, string][] = [];
-  type StandIn = { code: string; origin: number; group: number; reportAlone: boolean; valueName?: string; besideConstant?: boolean };
+  type StandIn = { code: string; origin: number; group: number; reportAlone: boolean; valueName?: string; expectedCodes?: readonly number[] };
   const standIns: StandIn[] = [];
   /** Appended after every other stand-in: CheckedText.probesFrom. */
   const probes: StandIn[] = [];
@@ -281,17 +285,29 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
    * (`Console`, an interface of Node's globals). A constant of the import's value goes before it,
    * the value's probe as well, and the alias gives the rest: types and namespaces (`crypto.Hash`).
    * The two conflict (TS2440, an import beside a local of its name), which is no error of the
-   * cell's (AppendedDeclaration.besideConstant).
+   * cell's (AppendedDeclaration.expectedCodes).
    */
   const throughAlias = (name: string, importLine: string, specifier: string, valueType: string, origin: number, probed: boolean, g = group++): void => {
     const [alias, probe] = aliasesThrough(name, importLine, specifier);
     if (isGlobalName(name)) {
       standIns.push({ code: `declare const ${name}: ${valueType};`, origin, group: g, reportAlone: false, ...(probed ? { valueName: name } : {}) });
-      standIns.push({ code: alias, origin, group: g, reportAlone: true, besideConstant: true });
+      standIns.push({ code: alias, origin, group: g, reportAlone: true, expectedCodes: BESIDE_CONSTANT_CODES });
       return;
     }
     standIns.push({ code: alias, origin, group: g, reportAlone: true });
     if (probed) probes.push({ code: probe, origin, group: g, reportAlone: false, valueName: name });
+  };
+
+  /**
+   * The stand-in of a type-only import (`import type { join }`, `import type * as path`, `import type
+   * Emitter`): the global alias, through an `import type` of the module's (`importLine`), has every
+   * meaning tsc gives the name: its types (a default class's instance type), `typeof join`, and a
+   * value's use refused as tsc refuses it ("cannot be used as a value because it was imported using
+   * 'import type'", TS1361), where the runtime imports nothing. Not under a global's name, with
+   * which the alias would merge (throughAlias).
+   */
+  const typeOnlyAlias = (name: string, importLine: string, specifier: string, origin: number, g = group++): void => {
+    standIns.push({ code: aliasesThrough(name, importLine, specifier)[0], origin, group: g, reportAlone: true, expectedCodes: TYPE_ONLY_ALIAS_CODES });
   };
 
   // tsc takes a file with an import or an export as a module, and its `declare module "m"` as an augmentation of m.
@@ -311,23 +327,32 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
           if (importsTheGlobal(item.source.value, imported, name)) continue;
           if (specifier.type === "ImportDefaultSpecifier") {
             const valueType = `typeof ${module} extends { default: infer D } ? D : typeof ${module}`;
-            const ambient = item.typeOnly ? undefined : ambientSpecifier(item.source.value);
-            if (ambient !== undefined) {
+            const ambient = ambientSpecifier(item.source.value);
+            if (ambient !== undefined && item.typeOnly && !isGlobalName(name)) {
+              typeOnlyAlias(name, `import type ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value, origin);
+              continue;
+            }
+            if (ambient !== undefined && !item.typeOnly) {
               throughAlias(name, `import ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value, valueType, origin, true);
               continue;
             }
             standIns.push({ code: item.typeOnly ? `type ${name} = ${valueType};` : `declare const ${name}: ${valueType};`, origin, group: group++, reportAlone: true });
           } else if (specifier.type === "ImportNamespaceSpecifier") {
             const ambient = ambientSpecifier(item.source.value);
-            if (ambient !== undefined) throughAlias(name, `import * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value, `typeof ${module}`, origin, false);
+            if (ambient !== undefined && item.typeOnly && !isGlobalName(name)) typeOnlyAlias(name, `import type * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value, origin);
+            else if (ambient !== undefined) throughAlias(name, `import * as ${ALIAS_LOCAL} from ${JSON.stringify(ambient)};`, item.source.value, `typeof ${module}`, origin, false);
             else standIns.push({ code: `declare const ${name}: typeof ${module};`, origin, group: group++, reportAlone: true });
           } else {
             const g = group++;
             const member = JSON.stringify(imported);
             const typeOnly = item.typeOnly || specifier.isTypeOnly;
             const elementStart = start(specifier);
-            const ambient = typeOnly || imported === "default" || !IDENTIFIER.test(imported) ? undefined : ambientSpecifier(item.source.value);
-            if (ambient !== undefined) {
+            const ambient = imported === "default" || !IDENTIFIER.test(imported) ? undefined : ambientSpecifier(item.source.value);
+            if (ambient !== undefined && typeOnly && !isGlobalName(name)) {
+              typeOnlyAlias(name, `import type { ${imported} as ${ALIAS_LOCAL} } from ${JSON.stringify(ambient)};`, item.source.value, elementStart, g);
+              continue;
+            }
+            if (ambient !== undefined && !typeOnly) {
               // A global alias of the export: whatever it is, value, type or namespace (`z.infer<…>` of zod's `z`),
               // or a member of an `export =` value (`join` of node:path), as an import specifier finds it.
               throughAlias(name, `import { ${imported} as ${ALIAS_LOCAL} } from ${JSON.stringify(ambient)};`, item.source.value, `typeof ${module}[${member}]`, elementStart, true, g);
@@ -434,10 +459,10 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
   for (const standIn of [...standIns, ...probes]) {
     if (standIn === probes[0]) probesFrom = rewritten.length;
     rewritten += "\n";
-    const { origin, group, reportAlone, valueName, besideConstant } = standIn;
+    const { origin, group, reportAlone, valueName, expectedCodes } = standIn;
     appended.push({
       start: rewritten.length, end: rewritten.length + standIn.code.length, origin, group, reportAlone,
-      ...(valueName === undefined ? {} : { valueName }), ...(besideConstant ? { besideConstant } : {}),
+      ...(valueName === undefined ? {} : { valueName }), ...(expectedCodes === undefined ? {} : { expectedCodes }),
     });
     rewritten += standIn.code;
   }

@@ -514,6 +514,18 @@ describe("TypeScript cells", () => {
     });
   });
 
+  it("gives a type-only import every meaning tsc gives it: a default class's instance type, typeof a value, and a value's use refused as tsc refuses it", async () => {
+    // Before: Emitter was the class's constructor type (TS2740), `typeof join` was refused at the import
+    // (TS2694), and nodePathTypes.join("a") passed the check to end in a ReferenceError.
+    expect(await valueOf('import type Emitter from "node:events";\nconst { default: Events } = await import("node:events");\nconst typedEmitter: Emitter = new Events();\ntypeof typedEmitter.on')).toBe("'function'");
+    expect(await valueOf('import type { join as joinType } from "node:path";\nconst joinLike: typeof joinType = (...parts: string[]) => parts.join("/");\njoinLike("a", "b")')).toBe("'a/b'");
+    expect(await valueOf('import type * as nodePathTypes from "node:path";\nconst parsedType: nodePathTypes.ParsedPath = { root: "", dir: "", base: "b", ext: "", name: "b" };\nparsedType.base')).toBe("'b'");
+    const refused = await failureOf('nodePathTypes.join("a")');
+    expect(refused).toContain("TS1361 (line 1, col 1)");
+    expect(refused).toContain("'nodePathTypes' cannot be used as a value because it was imported using 'import type'");
+    expect(await failureOf('import { type join as joinAgain } from "node:path";\njoinAgain("a")')).toMatch(/^1 type error: TS1361 \(line 2, col 1\)/);
+  });
+
   it("imports an interface under a name Node has as a global (Request) as the module's type only, beside a value, in later cells too", async () => {
     writeFileSync(join(dir, "web-types.ts"), "export interface Request { route: string }\nexport const port = 8080;\n");
     expect(await valueOf('import { Request, port } from "./web-types.ts";\nconst home: Request = { route: "/" };\n[home.route, port]')).toBe("[ '/', 8080 ]");
