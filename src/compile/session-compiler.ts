@@ -155,10 +155,9 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   /** A TypeScript file a cell imports, types stripped for the runtime; a syntax error names its place in the file. */
   async transpileFile(path: string): Promise<TranspiledFile> {
     const source = await readFile(path, "utf8");
-    const { stripTypes, cellSyntaxError } = await this.load();
+    const { stripTypes, withReopenedNamespaces, cellSyntaxError } = await this.load();
     try {
-      const { code, map } = stripTypes(source, path, "module");
-      return { source, code, map: JSON.parse(map) as SourceMapV3 };
+      return { source, ...withReopenedNamespaces(stripTypes(source, path, "module"), path, source) };
     } catch (error) {
       const syntax = cellSyntaxError(error, source);
       throw new SyntaxError(`${path}:${syntax.line}:${syntax.column}: ${syntax.message}`);

@@ -669,6 +669,24 @@ function mentions(source: string, name: string): boolean {
  * Compiles one cell. Throws CellSyntaxError when the cell does not parse. `typeOnlyImports`: local
  * names of `import { … }` and `import x = N.b` that the checker found to be types only (swc cannot tell without types).
  */
+/**
+ * A TypeScript file beside the notebook as the runtime runs it: `js`, its types stripped
+ * (stripTypes), with each block of a namespace it opens more than once reading the other blocks'
+ * exports through the namespace, as in a cell (reopened-namespaces.ts), and the map carried along.
+ */
+export function withReopenedNamespaces(js: { code: string; map: string }, filename: string, source: string): { code: string; map: SourceMapV3 } {
+  const swcMap = JSON.parse(js.map) as SourceMapV3;
+  // Parsed only when the file could open a namespace twice.
+  if (!/\b(?:namespace|module)\s[^]*\b(?:namespace|module)\s/.test(source)) return { code: js.code, map: swcMap };
+  const { body, at } = parseWithOffsets(js.code, "ecmascript");
+  const uses = reopenedNamespaceUses(body, at);
+  if (uses.length === 0) return { code: js.code, map: swcMap };
+  const edit = new Rewrite(js.code);
+  for (const use of uses) edit.insert(use.at, use.text);
+  const built = edit.build("", "", new OffsetMap(js.code, swcMap.mappings));
+  return { code: built.text, map: buildSourceMap(built.text, built.segments, { filename, content: source }) };
+}
+
 export function transformCell(source: string, options: { filename: string; typeOnlyImports?: Iterable<string> }): TransformedCell {
   const { filename } = options;
   let js: { code: string; map: string };

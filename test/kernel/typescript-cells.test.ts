@@ -160,6 +160,12 @@ describe("TypeScript cells", () => {
       "[Reopened.derived, Reopened.described, Reopened.inner(), Reopened.own()]",
     ].join("\n");
     expect(await valueOf(cell)).toBe("[ 7, { base: 3, label: 'base 3' }, 3, 10 ]");
+    // The same in a TypeScript module beside the notebook, whose error still points at its own line.
+    writeFileSync(join(dir, "reopened.ts"), "export namespace Units { export const base = 3; }\nexport namespace Units {\n  export const double = base * 2;\n  export function fail(): never { throw new Error(`at ${base}`); }\n}\n");
+    expect(await valueOf('import { Units } from "./reopened.ts";\nUnits.double')).toBe("6");
+    const failed = errorOf((await k.client.execute("Units.fail()")).reply);
+    expect(failed.evalue).toBe("at 3");
+    expect(failed.traceback.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/reopened\.ts, line 4\n[^]*--> 4 +export function fail/);
   });
 
   it("runs an import alias of an earlier cell's namespace type, which has nothing to run, and keeps the alias of a value", async () => {
