@@ -481,7 +481,8 @@ export class CellProject implements LanguageView {
     }
     for (const [group, failures] of failedStandIns) {
       const members = cell.appended.filter((a) => a.group === group);
-      const reportable = failures.find((f) => f.standIn.reportAlone && /Cannot find module|has no exported member|not a module/.test(f.diagnostic.text));
+      // A conflict with a local declaration is the cell's own `const x` beside its `import { x }` (tsc's TS2440 at the import).
+      const reportable = failures.find((f) => f.standIn.reportAlone && /Cannot find module|has no exported member|not a module|conflicts with local declaration/.test(f.diagnostic.text));
       const allFailed = members.some((m) => m.valueName === undefined) && members.every((m) => failures.some((f) => f.standIn === m));
       const chosen = reportable ?? (allFailed ? failures[0] : undefined);
       if (chosen !== undefined) {

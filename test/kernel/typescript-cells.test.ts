@@ -520,6 +520,13 @@ describe("TypeScript cells", () => {
     });
   });
 
+  it("refuses an import beside a value of its name in the same cell, as tsc does (TS2440), and takes a type of its name beside it", async () => {
+    // Before, the named and default imports were accepted and the cell's own declaration silently won.
+    expect(await failureOf('import { join as joinTwice } from "node:path";\nconst joinTwice = 1;')).toMatch(/^1 type error: TS2440 \(line 1, col 10\): Import declaration conflicts with local declaration of 'joinTwice'/);
+    expect(await failureOf('import EmitterTwice from "node:events";\nclass EmitterTwice {}')).toMatch(/^1 type error: TS2440 \(line 1, col 8\)/);
+    expect(await valueOf('import { sep as separatorAndType } from "node:path";\ninterface separatorAndType { width: number }\nconst width: separatorAndType = { width: separatorAndType.length };\nwidth.width')).toBe("1");
+  });
+
   it("gives a type-only import every meaning tsc gives it: a default class's instance type, typeof a value, and a value's use refused as tsc refuses it", async () => {
     // Before: Emitter was the class's constructor type (TS2740), `typeof join` was refused at the import
     // (TS2694), and nodePathTypes.join("a") passed the check to end in a ReferenceError.
