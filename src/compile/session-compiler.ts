@@ -155,9 +155,9 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
   /** A TypeScript file a cell imports, types stripped for the runtime; a syntax error names its place in the file. */
   async transpileFile(path: string): Promise<TranspiledFile> {
     const source = await readFile(path, "utf8");
-    const { stripTypes, withReopenedNamespaces, cellSyntaxError } = await this.load();
+    const { stripTypes, mendedModule, cellSyntaxError } = await this.load();
     try {
-      return { source, ...withReopenedNamespaces(stripTypes(source, path, "module"), path, source) };
+      return { source, ...mendedModule(stripTypes(source, path, "module"), path, source) };
     } catch (error) {
       const syntax = cellSyntaxError(error, source);
       throw new SyntaxError(`${path}:${syntax.line}:${syntax.column}: ${syntax.message}`);

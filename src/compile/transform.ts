@@ -50,6 +50,7 @@ import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
 import { bindingIdentifiers, eachNode, identifierIn, importMetaStarts, nestedVars, parseWithOffsets, stripTypes, type SwcNode } from "./swc.js";
 import { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 import { reopenedNamespaceUses } from "./reopened-namespaces.js";
+import { suppressedErrorUses } from "./suppressed-error.js";
 import { sourceLines } from "../runtime/source-lines.js";
 import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
 
@@ -671,15 +672,16 @@ function mentions(source: string, name: string): boolean {
  */
 /**
  * A TypeScript file beside the notebook as the runtime runs it: `js`, its types stripped
- * (stripTypes), with each block of a namespace it opens more than once reading the other blocks'
- * exports through the namespace, as in a cell (reopened-namespaces.ts), and the map carried along.
+ * (stripTypes), with swc's output mended as a cell's is: each block of a namespace it opens more
+ * than once reads the other blocks' exports through the namespace (reopened-namespaces.ts), and
+ * `using`'s helper finds its SuppressedError (suppressed-error.ts); the map carried along.
  */
-export function withReopenedNamespaces(js: { code: string; map: string }, filename: string, source: string): { code: string; map: SourceMapV3 } {
+export function mendedModule(js: { code: string; map: string }, filename: string, source: string): { code: string; map: SourceMapV3 } {
   const swcMap = JSON.parse(js.map) as SourceMapV3;
-  // Parsed only when the file could open a namespace twice.
-  if (!/\b(?:namespace|module)\s[^]*\b(?:namespace|module)\s/.test(source)) return { code: js.code, map: swcMap };
+  // Parsed only when the file could open a namespace twice, or has `using`'s helper.
+  if (!/\b(?:namespace|module)\s[^]*\b(?:namespace|module)\s/.test(source) && !js.code.includes("_SuppressedError")) return { code: js.code, map: swcMap };
   const { body, at } = parseWithOffsets(js.code, "ecmascript");
-  const uses = reopenedNamespaceUses(body, at);
+  const uses = [...reopenedNamespaceUses(body, at), ...suppressedErrorUses(body, at, source)];
   if (uses.length === 0) return { code: js.code, map: swcMap };
   const edit = new Rewrite(js.code);
   for (const use of uses) edit.insert(use.at, use.text);
@@ -705,7 +707,7 @@ export function transformCell(source: string, options: { filename: string; typeO
   const code = withoutImportMeta(js.code, body, at);
   const rewriter = new CellRewriter(code, at, new Set(options.typeOnlyImports), importEqualsNames(source), aliasNames(source));
   rewriter.rewrite(body);
-  for (const use of reopenedNamespaceUses(body, at)) rewriter.edit.insert(use.at, use.text);
+  for (const use of [...reopenedNamespaceUses(body, at), ...suppressedErrorUses(body, at, source)]) rewriter.edit.insert(use.at, use.text);
   const guarded = rewriter.guardResumptions(body);
   // Names swc made up (its helpers, a decorated class's `_initProto`) stay the cell's own: as
   // globals, a later cell's decorated class replaced an earlier class's initializers.

@@ -319,6 +319,21 @@ describe("TypeScript cells", () => {
     expect(await valueOf("@stamped class Receipt {}\nconst r = new Receipt() as { stamp?: string };\n[r.stamp, r instanceof Receipt]")).toBe("[ 'stamped', true ]");
   });
 
+  it("ends a block whose `using` fails to dispose after the block threw with a SuppressedError holding both errors, on Node 20 too, in a cell and in a module beside the notebook", async () => {
+    // Before: "ReferenceError: _SuppressedError is not defined" (swc renamed its fallback for Node 20, which has no
+    // SuppressedError, and not the helper's use of it).
+    const cell = [
+      'class FailingDispose { [Symbol.dispose]() { throw new Error("dispose failed"); } }',
+      "let caughtDisposal: unknown;",
+      'try { using held = new FailingDispose(); throw new Error("body failed"); } catch (e) { caughtDisposal = e; }',
+      "const both = caughtDisposal as Error & { error: Error; suppressed: Error };",
+      "[both.name, both.message, both.error.message, both.suppressed.message]",
+    ].join("\n");
+    expect(await valueOf(cell)).toBe("[\n  'SuppressedError',\n  'An error was suppressed during disposal.',\n  'dispose failed',\n  'body failed'\n]");
+    writeFileSync(join(dir, "disposal.ts"), 'export function disposeTwice(): string {\n  try {\n    using held = { [Symbol.dispose]() { throw new Error("dispose failed"); } };\n    throw new Error("body failed");\n  } catch (e) {\n    return (e as Error).name;\n  }\n}\n');
+    expect(await valueOf('import { disposeTwice } from "./disposal.ts";\ndisposeTwice()')).toBe("'SuppressedError'");
+  });
+
   it("disposes a `using` declaration when its cell ends; the cell's value and other names stay", async () => {
     const env = await k.client.execute('const env = "mine";');
     expect(env.reply.content.status).toBe("ok");
