@@ -37,7 +37,7 @@ describe('cells importing "ephemeron"', () => {
     await k.client.execute("const display = 5;");
     const { reply, iopub } = await k.client.execute(
       'import * as eph from "ephemeron";\nconst required = require("ephemeron");\n' +
-        "[eph.weakref === weakref, eph.gc === globalThis.gc, required.id === id, typeof eph.display, required === eph].join(' ')",
+        "[eph.weakref === weakref, eph.gc === gc, required.id === id, typeof eph.display, required === eph].join(' ')",
     );
     expect(reply.content.status, String(reply.content.evalue)).toBe("ok");
     expect(resultText(iopub)).toBe("'true true true function true'");
