@@ -52,6 +52,7 @@ import { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 import { reopenedNamespaceUses } from "./reopened-namespaces.js";
 import { suppressedErrorUses } from "./suppressed-error.js";
 import { sourceLines } from "../runtime/source-lines.js";
+import { functionSourceMark, sourceKey } from "../runtime/function-sources.js";
 import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
 
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
@@ -646,6 +647,95 @@ function strippedCodeError(error: unknown, js: { code: string; map: string }, so
   return new CellSyntaxError(message, line + 1, utf16ToCodePoint(sourceLine, column) + 1);
 }
 
+/** Nodes whose text V8 keeps for `toString()`: functions, methods, accessors, classes (a constructor's is its class's). */
+const FUNCTION_TEXTS = new Set([
+  "FunctionDeclaration",
+  "FunctionExpression",
+  "ArrowFunctionExpression",
+  "ClassDeclaration",
+  "ClassExpression",
+  "ClassMethod",
+  "PrivateMethod",
+  "MethodProperty",
+  "GetterProperty",
+  "SetterProperty",
+]);
+/** Members whose node starts at modifiers (`public static`) or decorators before the text V8 keeps. */
+const MEMBERS = new Set(["ClassMethod", "PrivateMethod", "MethodProperty", "GetterProperty", "SetterProperty"]);
+/** A function's first token, after which a comment is allowed and no nested function starts: a keyword, a name, `#name`, `(`, `[` or `*`. */
+const FIRST_TOKEN = /^(?:#?[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*|[(\[*])/u;
+
+/**
+ * Marks each function of the compiled cell with its place in the cell's TypeScript source
+ * (runtime/function-sources.ts), so that `f.toString()` gives the text the user wrote: swc has
+ * reformatted it, and the transform drops names and adds interrupt checks. A function is marked
+ * when its first token maps to the start of a function of the source with the same token (a
+ * generic arrow's `<` for its `(`); a member when its key maps to a member's key of the source
+ * and the words before the key (`async`, `get`, `*`) are the source's, after its modifiers and
+ * decorators. Those swc writes for an enum, a namespace or a decorator map to no such place.
+ */
+function markFunctionSources(edit: Rewrite, code: string, body: Swc.ModuleItem[], at: (pos: number) => number, map: OffsetMap, source: string): void {
+  const compiled: { start: number; token: string; keyStart?: number }[] = [];
+  eachNode<AnyNode>(body, (n) => {
+    if (!FUNCTION_TEXTS.has(n.type ?? "") || !n.span) return true;
+    let start = at(n.span.start);
+    // V8's text of a static method starts after `static` (a method named `static` is not static).
+    if (n.isStatic === true) start += /^static\s*/.exec(code.slice(start, start + 40))?.[0].length ?? 0;
+    const token = FIRST_TOKEN.exec(code.slice(start, start + 256))?.[0];
+    const key = MEMBERS.has(n.type!) ? (n.key as AnyNode | undefined)?.span : undefined;
+    if (token !== undefined) compiled.push({ start, token, keyStart: key && at(key.start) });
+    return true;
+  });
+  if (compiled.length === 0) return;
+  let written: ReturnType<typeof parseWithOffsets>;
+  try {
+    written = parseWithOffsets(source, "typescript");
+  } catch {
+    return;
+  }
+  const functions: { start: number; end: number; keyStart?: number }[] = [];
+  eachNode<AnyNode>(written.body, (n) => {
+    if (!FUNCTION_TEXTS.has(n.type ?? "") || !n.span) return true;
+    const key = MEMBERS.has(n.type!) ? (n.key as AnyNode | undefined)?.span : undefined;
+    functions.push({ start: written.at(n.span.start), end: written.at(n.span.end), keyStart: key && written.at(key.start) });
+    return true;
+  });
+  const starts = lineStarts(source);
+  const key = sourceKey(source);
+  const words = (text: string): string => text.replace(/\s+/g, "");
+  for (const { start, token, keyStart } of compiled) {
+    let place: number | undefined;
+    let fn: { start: number; end: number } | undefined;
+    if (keyStart === undefined) {
+      place = sourceOffset(map, start, starts);
+      if (place === undefined || !(source.startsWith(token, place) || (token === "(" && source[place] === "<"))) continue;
+      fn = functions.find((f) => f.keyStart === undefined && f.start === place);
+    } else {
+      const sourceKeyStart = sourceOffset(map, keyStart, starts);
+      const member = functions.find((f) => f.keyStart !== undefined && f.keyStart === sourceKeyStart);
+      if (member === undefined || sourceKeyStart === undefined) continue;
+      const before = words(code.slice(start, keyStart));
+      for (let p = sourceKeyStart; p >= member.start && place === undefined; p--) if (words(source.slice(p, sourceKeyStart)) === before) place = p;
+      fn = member;
+    }
+    if (fn && place !== undefined) edit.insert(start + token.length, functionSourceMark(key, place, fn.end));
+  }
+}
+
+/**
+ * Where the compiled `offset` is in the source, through swc's map: exact when a segment starts
+ * there, else that far past the segment before it on its line (swc maps `static` of
+ * `static async m()`, not `async`; the text between is the source's).
+ */
+function sourceOffset(map: OffsetMap, offset: number, sourceLineStarts: readonly number[]): number | undefined {
+  const i = map.firstAtOrAfter(offset + 1) - 1;
+  const segment = map.segments[i];
+  const original = map.lookup(offset);
+  if (segment === undefined || original === undefined) return undefined;
+  const lineStart = sourceLineStarts[original[1]];
+  return lineStart === undefined ? undefined : lineStart + original[2] + (offset - segment.at);
+}
+
 /** The names `import x = require("m")` declares in `source` (`import type` is gone from swc's output). */
 function importEqualsNames(source: string): Set<string> {
   const names = new Set<string>();
@@ -713,9 +803,11 @@ export function transformCell(source: string, options: { filename: string; typeO
   // globals, a later cell's decorated class replaced an earlier class's initializers.
   const own = [...rewriter.hoisted].filter((name) => !mentions(source, name));
   rewriter.publishDecoratedClasses(own);
+  const swcMap = JSON.parse(js.map) as { mappings: string };
+  const offsets = new OffsetMap(code, swcMap.mappings);
+  markFunctionSources(rewriter.edit, code, body, at, offsets, source);
   rewriter.writeHead(`${own.length > 0 ? `var ${own.join(", ")}; ` : ""}${guarded ? `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}(); ` : ""}`);
 
-  const swcMap = JSON.parse(js.map) as { mappings: string };
   const hoisted = [...rewriter.hoisted].filter((name) => !own.includes(name));
   const vars = rewriter.varNames().filter((name) => !own.includes(name));
   // A getter or a read-only property of the global object by a name only `let`, `const` or `class`
@@ -724,7 +816,7 @@ export function transformCell(source: string, options: { filename: string; typeO
   const prefix = `${vars.length > 0 ? `var ${vars.join(", ")}; ` : ""}` +
     `${lexical.length > 0 ? `${LEXICAL_NAMES_FUNCTION}(${JSON.stringify(lexical)}); ` : ""}` +
     "(async () => { ";
-  const built = rewriter.edit.build(prefix, "\n})()", new OffsetMap(code, swcMap.mappings));
+  const built = rewriter.edit.build(prefix, "\n})()", offsets);
   return {
     code: built.text,
     map: buildSourceMap(built.text, built.segments, { filename, content: source }),

@@ -11,6 +11,7 @@ import { formatValue } from "./format.js";
 import { isDisplayCall } from "./display.js";
 import { CellRegistry, formatError } from "./traceback.js";
 import { asDynamicImport, importWithAttributes } from "./imports.js";
+import { FunctionSources } from "./function-sources.js";
 
 export interface CellOutcome {
   result?: CellResult;
@@ -19,6 +20,8 @@ export interface CellOutcome {
 
 export class Evaluator {
   readonly cells = new CellRegistry();
+  /** The cells' sources, which `f.toString()` shows a cell's function from. */
+  private readonly functionSources = new FunctionSources();
   /** `import()` written in a cell, resolved from the notebook's folder like a static import. */
   private readonly importDynamically: vm.ScriptOptions["importModuleDynamically"];
 
@@ -28,10 +31,12 @@ export class Evaluator {
   ) {
     this.importDynamically = (async (specifier: string, _script: unknown, attributes?: ImportAttributes) =>
       asDynamicImport(await importWithAttributes(specifier, process.cwd(), attributes), context)) as unknown as vm.ScriptOptions["importModuleDynamically"];
+    this.functionSources.install((context as { Function: FunctionConstructor }).Function);
   }
 
   async run(cell: ExecuteCell): Promise<CellOutcome> {
     this.cells.add(cell.filename, cell.label, cell.source, cell.map);
+    this.functionSources.remember(cell.source);
     this.channel.startCell(cell.id);
     try {
       const completion = cellScope.run({ id: cell.id }, () => {
