@@ -576,11 +576,8 @@ class CellRewriter {
   /** The resumption checks of one frame's awaits and `for await` loops; whether it has any. */
   private guardFrame(frame: unknown): boolean {
     const { awaits, loops } = resumptions(frame);
-    for (const awaited of awaits) {
-      const span = this.span(awaited);
-      this.edit.insert(span.start, `${RESUMED_FUNCTION}(${TOKEN}, `);
-      this.edit.insertFirst(span.end, ")");
-    }
+    // Loops first: a loop's body may be an await of this frame (`for await (const x of xs) await x;`),
+    // whose check then opens after the block the loop's check opens, and closes before it.
     for (const loop of loops) {
       const span = this.span(loop.body);
       if (loop.body.type === "BlockStatement") {
@@ -589,6 +586,11 @@ class CellRewriter {
         this.edit.insert(span.start, `{ ${RESUMED_FUNCTION}(${TOKEN}); `);
         this.edit.insertFirst(span.end, " }");
       }
+    }
+    for (const awaited of awaits) {
+      const span = this.span(awaited);
+      this.edit.insert(span.start, `${RESUMED_FUNCTION}(${TOKEN}, `);
+      this.edit.insertFirst(span.end, ")");
     }
     return awaits.length + loops.length > 0;
   }

@@ -299,6 +299,11 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("5");
   });
 
+  it("runs a for await loop whose body is a single await statement, at the top level and in an async function", async () => {
+    expect(await valueOf("const seen: number[] = [];\nfor await (const v of [1, 2]) await seen.push(v);\nseen")).toBe("[ 1, 2 ]");
+    expect(await valueOf("async function drain(xs: number[]) { let n = 0; for await (const x of xs) await (n += x); return n }\nawait drain([3, 4])")).toBe("7");
+  });
+
   it("supports top-level await, await inside a destructuring declaration, and for await", async () => {
     const { iopub } = await k.client.execute("const { a, b: [first] } = await Promise.resolve({ a: 1, b: [2, 3] });\nlet sum = 0;\nasync function* gen() { yield 1; yield 2; }\nfor await (const v of gen()) sum += v;\na + first + sum");
     expect(resultText(iopub)).toBe("6");
