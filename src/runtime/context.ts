@@ -24,6 +24,8 @@ const NOT_COPIED = new Set(["global", "globalThis", "console", "gc", "require", 
 export interface NotebookContext {
   context: vm.Context;
   global: Record<string, unknown>;
+  /** Before each cell: what it starts from that no earlier cell leaves behind (the console's open groups). */
+  startCell: () => void;
 }
 
 export function createNotebookContext(cwd: string): NotebookContext {
@@ -46,7 +48,8 @@ export function createNotebookContext(cwd: string): NotebookContext {
   linkDeepEqualityTo(global);
   bindTimers(global);
   define(global, "global", global);
-  define(global, "console", notebookConsole(global));
+  const { console, closeGroups } = notebookConsole(global);
+  define(global, "console", console);
   const file = notebookFile(cwd);
   const nodeRequire = createRequire(file);
   // Node's require, with its resolve, cache and main; `assert` and `util` get their deep equality linked first.
@@ -76,7 +79,7 @@ export function createNotebookContext(cwd: string): NotebookContext {
   define(global, IMPORTED_NAMESPACE, importedNamespace);
   define(global, REQUIRED_MODULE, requiredModule);
   define(global, LEXICAL_NAMES_FUNCTION, (names: string[]) => forgetAccessors(global, names));
-  return { context, global };
+  return { context, global, startCell: closeGroups };
 }
 
 /**
@@ -91,9 +94,12 @@ function notebookFile(cwd: string): string {
 /**
  * The notebook's console: Node's Console on the captured streams, whose `trace` makes its stack
  * with the notebook's Error, so that it shows the cells' own lines (traceback.ts) and not the
- * runtime's frames.
+ * runtime's frames. `closeGroups` ends the groups the cells left open: each cell's output is a
+ * block of its own, and a `console.group()` a cell did not end indented every later cell's output
+ * (ipykernel starts each cell afresh). Counts and timers stay, as in Node's REPL: `console.time` in
+ * one cell and `console.timeEnd` in a later one is how a notebook times a few cells.
  */
-function notebookConsole(global: Record<string, unknown>): Console {
+function notebookConsole(global: Record<string, unknown>): { console: Console; closeGroups: () => void } {
   // ignoreErrors: false skips the error listener Console adds and removes around every write
   // (half the cost of a console.log here); the captured streams never fail.
   const console = new Console({ stdout: process.stdout, stderr: process.stderr, colorMode: false, ignoreErrors: false });
@@ -103,7 +109,27 @@ function notebookConsole(global: Record<string, unknown>): Console {
     holder.name = "Trace";
     this.error(holder.stack);
   };
-  return console;
+  let depth = 0;
+  const { group, groupCollapsed, groupEnd } = console;
+  // Methods (named as Console's are), each counting the groups open.
+  Object.assign(console, {
+    group(...label: unknown[]): void {
+      depth++;
+      group.apply(console, label);
+    },
+    groupCollapsed(...label: unknown[]): void {
+      depth++;
+      groupCollapsed.apply(console, label);
+    },
+    groupEnd(): void {
+      depth = Math.max(0, depth - 1);
+      groupEnd.call(console);
+    },
+  });
+  const closeGroups = (): void => {
+    for (; depth > 0; depth--) groupEnd.call(console);
+  };
+  return { console, closeGroups };
 }
 
 /**

@@ -40,7 +40,7 @@ flushBeforeChildProcesses(() => {
   childProcessesStarted = true;
   channel.flush();
 });
-const { context, global } = createNotebookContext(process.cwd());
+const { context, global, startCell } = createNotebookContext(process.cwd());
 const { display, clearOutput } = createDisplay(channel);
 const inputs = new InputRequests(channel, () => current?.stdin === false);
 define(global, "display", display);
@@ -193,6 +193,7 @@ function runCell(cell: ExecuteCell): Promise<void> {
     // If the watchdog terminates this cell's JavaScript, this call's stack is
     // gone with it, and `finish` is called by the interrupt instead.
     shortTimers.start();
+    startCell();
     const running = evaluator.run(cell);
     running.then(
       async (outcome) => {

@@ -259,6 +259,17 @@ describe("TypeScript cells", () => {
     expect(streamText(iopub)).toBe("using\ndisposed\n");
   });
 
+  it("starts each cell's console output unindented, as a fresh cell: a group a cell left open indents only that cell", async () => {
+    const grouped = await k.client.execute('console.group("outer"); console.group(); console.log("in")');
+    expect(streamText(grouped.iopub)).toBe("outer\n    in\n");
+    const next = await k.client.execute('console.log("next"); console.groupEnd(); console.log("still")');
+    expect(streamText(next.iopub)).toBe("next\nstill\n");
+    // Counts and timers are the notebook's, across cells, as in Node's REPL.
+    await k.client.execute('console.count("cells"); console.time("span")');
+    const later = await k.client.execute('console.count("cells"); console.timeEnd("span")');
+    expect(streamText(later.iopub)).toMatch(/^cells: 2\nspan: \d+(\.\d+)?m?s\n$/);
+  });
+
   it("writes error.stack and console.trace with the cells' own lines and labels, without the runtime's frames", async () => {
     await k.client.execute('function stackBoom() {\n\n  throw new Error("deep");\n}');
     const caught = await k.client.execute('try { stackBoom(); } catch (e) { console.log((e as Error).stack); }');
