@@ -52,7 +52,7 @@ import { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 import { reopenedNamespaceUses } from "./reopened-namespaces.js";
 import { suppressedErrorUses } from "./suppressed-error.js";
 import { sourceLines } from "../runtime/source-lines.js";
-import { functionSourceMark, sourceKey } from "../runtime/function-sources.js";
+import { FIRST_TOKEN, functionSourceMark, sourceKey } from "../runtime/function-sources.js";
 import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
 
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
@@ -664,8 +664,6 @@ const FUNCTION_TEXTS = new Set([
 ]);
 /** Members whose node starts at modifiers (`public static`) or decorators before the text V8 keeps. */
 const MEMBERS = new Set(["ClassMethod", "PrivateMethod", "MethodProperty", "GetterProperty", "SetterProperty"]);
-/** A function's first token, after which a comment is allowed and no nested function starts: a keyword, a name, `#name`, `(`, `[` or `*`. */
-const FIRST_TOKEN = /^(?:#?[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*|[(\[*])/u;
 
 /**
  * Marks each function of the compiled cell with its place in the cell's TypeScript source
@@ -695,11 +693,20 @@ function markFunctionSources(edit: Rewrite, code: string, body: Swc.ModuleItem[]
   } catch {
     return;
   }
-  const functions: { start: number; end: number; keyStart?: number }[] = [];
+  /** `start`: where V8's text would start; `nodeStart`: the node's (at its decorators, which swc maps a decorated class's `class` to). */
+  const functions: { start: number; nodeStart: number; end: number; keyStart?: number }[] = [];
   eachNode<AnyNode>(written.body, (n) => {
     if (!FUNCTION_TEXTS.has(n.type ?? "") || !n.span) return true;
     const key = MEMBERS.has(n.type!) ? (n.key as AnyNode | undefined)?.span : undefined;
-    functions.push({ start: written.at(n.span.start), end: written.at(n.span.end), keyStart: key && written.at(key.start) });
+    let start = written.at(n.span.start);
+    // A decorated class's node starts at its decorators; V8's text of it, at `class`.
+    const decorators = n.decorators as { span: Swc.Span }[] | undefined;
+    if (!key && decorators && decorators.length > 0) {
+      const after = written.at(decorators[decorators.length - 1]!.span.end);
+      const keyword = source.slice(after).search(/\bclass\b/);
+      if (keyword >= 0) start = after + keyword;
+    }
+    functions.push({ start, nodeStart: written.at(n.span.start), end: written.at(n.span.end), keyStart: key && written.at(key.start) });
     return true;
   });
   const starts = lineStarts(source);
@@ -709,9 +716,10 @@ function markFunctionSources(edit: Rewrite, code: string, body: Swc.ModuleItem[]
     let place: number | undefined;
     let fn: { start: number; end: number } | undefined;
     if (keyStart === undefined) {
-      place = sourceOffset(map, start, starts);
+      const mapped = sourceOffset(map, start, starts);
+      fn = functions.find((f) => f.keyStart === undefined && (f.start === mapped || f.nodeStart === mapped));
+      place = fn?.start;
       if (place === undefined || !(source.startsWith(token, place) || (token === "(" && source[place] === "<"))) continue;
-      fn = functions.find((f) => f.keyStart === undefined && f.start === place);
     } else {
       const sourceKeyStart = sourceOffset(map, keyStart, starts);
       const member = functions.find((f) => f.keyStart !== undefined && f.keyStart === sourceKeyStart);

@@ -16,6 +16,11 @@ import { createHash } from "node:crypto";
 const MARK_START = "/*@ephemeron ";
 const MARK = /\/\*@ephemeron ([0-9a-f]{12}) (\d+) (\d+)\*\//;
 const EVERY_MARK = /\/\*@ephemeron [0-9a-f]{12} \d+ \d+\*\//g;
+/**
+ * A function's first token as V8's text of it starts, after which a comment is allowed and no
+ * nested function starts: a keyword, a name, `#name`, a string or number (a method's key), `(`, `[`, `*`.
+ */
+export const FIRST_TOKEN = /^(?:#?[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\.?\d[\w.]*|[(\[*])/u;
 /** Sources kept for function texts: as many cells as tracebacks keep (traceback.ts). */
 const REMEMBERED_SOURCES = 1000;
 
@@ -40,13 +45,17 @@ export class FunctionSources {
     this.sources.set(key, source);
   }
 
-  /** `compiled` (what V8 gives for a function), as the cell wrote it; without marks when its cell is forgotten. */
+  /**
+   * `compiled` (what V8 gives for a function), as the cell wrote it. Its own mark follows its first
+   * token; without one (a function swc wrote), or when its cell is forgotten, the compiled text
+   * without the marks of the functions inside it.
+   */
   text(compiled: string): string {
-    const at = compiled.indexOf(MARK_START);
-    if (at < 0) return compiled;
-    const mark = MARK.exec(compiled.slice(at, at + 64));
-    const source = mark ? this.sources.get(mark[1]!) : undefined;
-    if (mark && source !== undefined && mark.index === 0) return source.slice(Number(mark[2]), Number(mark[3]));
+    if (!compiled.includes(MARK_START)) return compiled;
+    const at = FIRST_TOKEN.exec(compiled)?.[0].length ?? -1;
+    const mark = at >= 0 ? MARK.exec(compiled.slice(at, at + 64)) : null;
+    const source = mark?.index === 0 ? this.sources.get(mark[1]!) : undefined;
+    if (mark && source !== undefined) return source.slice(Number(mark[2]), Number(mark[3]));
     return compiled.replace(EVERY_MARK, "");
   }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { CellSyntaxError, transformCell, type TransformedCell } from "../../src/compile/transform.js";
 import { importedName, importedNamespace, requiredModule } from "../../src/runtime/imports.js";
 import { CELL_TOKEN_FUNCTION, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE, RESUMED_FUNCTION } from "../../src/runtime/protocol.js";
-import { FunctionSources } from "../../src/runtime/function-sources.js";
+import { FunctionSources, functionSourceMark, sourceKey } from "../../src/runtime/function-sources.js";
 
 /** A notebook's worth of state: one vm context, cells numbered as a kernel would. */
 class Notebook {
@@ -293,6 +293,18 @@ describe("syntax errors", () => {
     const text = String(await nb.value("add.toString()"));
     expect(text).toBe("function add(a: number, b: number) { return a + b }");
     expect(await nb.value("add(2, 3)")).toBe(5);
+  });
+
+  it("a function the cell's source has no place for shows its compiled text, without the marks of the functions inside it", () => {
+    const sources = new FunctionSources();
+    const source = "const f = (x: number) => x";
+    sources.remember(source);
+    const inner = functionSourceMark(sourceKey(source), 10, 26);
+    // An enum's function, say, that holds a function of the cell: the inner mark is not its own.
+    expect(sources.text(`function (E) {\n    const f = (${inner}x)=>x;\n}`)).toBe("function (E) {\n    const f = (x)=>x;\n}");
+    expect(sources.text(`(${inner}x)=>x`)).toBe("(x: number) => x");
+    // A forgotten cell's function: its compiled text.
+    expect(sources.text(`(${functionSourceMark(sourceKey("gone"), 0, 4)}x)=>x`)).toBe("(x)=>x");
   });
 
   it("a recursive function calls the global of its name, so a later cell can wrap it (memoize)", async () => {

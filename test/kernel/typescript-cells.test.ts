@@ -140,6 +140,19 @@ describe("TypeScript cells", () => {
     ]);
   });
 
+  it("a decorated class and methods with quoted or numbered keys show their source as written, not a method's inside them", async () => {
+    await valueOf("function sealed<T>(target: T, _context: ClassDecoratorContext) { return target }");
+    const cell = '@sealed\nclass Ledger { total(): number { return 1 } }\nconst keyed = { "two words"() { return 2 }, 42() { return 3 } };\n[Ledger, Ledger.prototype.total, keyed["two words"], keyed[42]].forEach((f) => console.log(JSON.stringify(String(f))))';
+    const { reply, iopub } = await k.client.execute(cell);
+    expect(reply.content.evalue ?? "").toBe("");
+    expect(streamText(iopub).trim().split("\n").map((line) => JSON.parse(line) as string)).toEqual([
+      "class Ledger { total(): number { return 1 } }",
+      "total(): number { return 1 }",
+      '"two words"() { return 2 }',
+      "42() { return 3 }",
+    ]);
+  });
+
   it("a function of an earlier cell shows the source of its latest run, and Function.prototype.toString still looks native", async () => {
     await valueOf("async function fetchIt(n: number) { await null; return n }");
     await valueOf("async function fetchIt(n: number) { await null; return n + 1 }");
