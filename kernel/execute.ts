@@ -6,7 +6,7 @@
 import type { ErrorContent, ExecuteRequest, JsonObject, Message, MimeBundle } from "./messages.js";
 import type { RequestContext } from "./dispatcher.js";
 import type { OutputSink, RuntimeSupervisor, RunOutcome } from "./runtime-supervisor.js";
-import { KEYBOARD_INTERRUPT, type SourceMapV3 } from "../src/runtime/protocol.js";
+import { KEYBOARD_INTERRUPT, type FunctionTexts, type SourceMapV3 } from "../src/runtime/protocol.js";
 import { helpTarget, namePath, wantsSource } from "../src/compile/help-syntax.js";
 import { createLogger } from "./log.js";
 import { withStringForm } from "./live-members.js";
@@ -27,6 +27,8 @@ function internalError(what: string, error: Error): ErrorContent {
 export interface CompiledCell {
   code: string;
   map?: SourceMapV3;
+  /** The texts `toString()` gives for the cell's functions. */
+  functions?: FunctionTexts;
 }
 
 /** TypeScript → runnable script (src/compile): type errors and syntax errors come back as a Jupyter error. */
@@ -158,6 +160,7 @@ export class Executor {
         label: `Cell In[${count}]`,
         source: code,
         map: compiled.cell.map,
+        ...(compiled.cell.functions && { functions: compiled.cell.functions }),
         stdin: (context.request.content as { allow_stdin?: unknown }).allow_stdin !== false,
       },
       sink,

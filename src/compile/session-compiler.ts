@@ -120,9 +120,9 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
       const last = this.lastTransform;
       const key = typeOnlyImports.join(" ");
       // The transform depends on the source (and the names left out) alone; the map names the cell's script.
-      if (last?.source === source && last.typeOnlyImports === key) return { code: last.cell.code, map: last.cell.map && { ...last.cell.map, sources: [filename] } };
+      if (last?.source === source && last.typeOnlyImports === key) return { ...last.cell, map: last.cell.map && { ...last.cell.map, sources: [filename] } };
       const transformed = transformCell(source, { filename, typeOnlyImports });
-      const cell = { code: transformed.code, map: transformed.map };
+      const cell: CompiledCell = { code: transformed.code, map: transformed.map, ...(transformed.functions && { functions: transformed.functions }) };
       this.lastTransform = { source, typeOnlyImports: key, cell };
       return cell;
     };

@@ -52,7 +52,8 @@ import { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 import { reopenedNamespaceUses } from "./reopened-namespaces.js";
 import { suppressedErrorUses } from "./suppressed-error.js";
 import { sourceLines } from "../runtime/source-lines.js";
-import { FIRST_TOKEN, functionSourceMark, sourceKey } from "../runtime/function-sources.js";
+import { markFunctionTexts } from "./function-texts.js";
+import type { FunctionTexts } from "../runtime/protocol.js";
 import { CELL_TOKEN_FUNCTION, IMPORT_META, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE, RESUMED_FUNCTION } from "../runtime/protocol.js";
 
 export { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
@@ -69,6 +70,8 @@ export interface TransformedCell {
   /** Top-level names this cell declares, in source order: the runtime bindings (types are
    *  erased before this point, so interfaces and type aliases are not listed). */
   declared: string[];
+  /** What `toString()` gives for the functions the code marks (runtime/function-sources.ts). */
+  functions?: FunctionTexts;
 }
 
 type AnyNode = SwcNode & { kind?: string; isAwait?: boolean; await?: unknown };
@@ -649,103 +652,6 @@ function strippedCodeError(error: unknown, js: { code: string; map: string }, so
   return new CellSyntaxError(message, line + 1, utf16ToCodePoint(sourceLine, column) + 1);
 }
 
-/** Nodes whose text V8 keeps for `toString()`: functions, methods, accessors, classes (a constructor's is its class's). */
-const FUNCTION_TEXTS = new Set([
-  "FunctionDeclaration",
-  "FunctionExpression",
-  "ArrowFunctionExpression",
-  "ClassDeclaration",
-  "ClassExpression",
-  "ClassMethod",
-  "PrivateMethod",
-  "MethodProperty",
-  "GetterProperty",
-  "SetterProperty",
-]);
-/** Members whose node starts at modifiers (`public static`) or decorators before the text V8 keeps. */
-const MEMBERS = new Set(["ClassMethod", "PrivateMethod", "MethodProperty", "GetterProperty", "SetterProperty"]);
-
-/**
- * Marks each function of the compiled cell with its place in the cell's TypeScript source
- * (runtime/function-sources.ts), so that `f.toString()` gives the text the user wrote: swc has
- * reformatted it, and the transform drops names and adds interrupt checks. A function is marked
- * when its first token maps to the start of a function of the source with the same token (a
- * generic arrow's `<` for its `(`); a member when its key maps to a member's key of the source
- * and the words before the key (`async`, `get`, `*`) are the source's, after its modifiers and
- * decorators. Those swc writes for an enum, a namespace or a decorator map to no such place.
- */
-function markFunctionSources(edit: Rewrite, code: string, body: Swc.ModuleItem[], at: (pos: number) => number, map: OffsetMap, source: string): void {
-  const compiled: { start: number; token: string; keyStart?: number }[] = [];
-  eachNode<AnyNode>(body, (n) => {
-    if (!FUNCTION_TEXTS.has(n.type ?? "") || !n.span) return true;
-    let start = at(n.span.start);
-    // V8's text of a static method starts after `static` (a method named `static` is not static).
-    if (n.isStatic === true) start += /^static\s*/.exec(code.slice(start, start + 40))?.[0].length ?? 0;
-    const token = FIRST_TOKEN.exec(code.slice(start, start + 256))?.[0];
-    const key = MEMBERS.has(n.type!) ? (n.key as AnyNode | undefined)?.span : undefined;
-    if (token !== undefined) compiled.push({ start, token, keyStart: key && at(key.start) });
-    return true;
-  });
-  if (compiled.length === 0) return;
-  let written: ReturnType<typeof parseWithOffsets>;
-  try {
-    written = parseWithOffsets(source, "typescript");
-  } catch {
-    return;
-  }
-  /** `start`: where V8's text would start; `nodeStart`: the node's (at its decorators, which swc maps a decorated class's `class` to). */
-  const functions: { start: number; nodeStart: number; end: number; keyStart?: number }[] = [];
-  eachNode<AnyNode>(written.body, (n) => {
-    if (!FUNCTION_TEXTS.has(n.type ?? "") || !n.span) return true;
-    const key = MEMBERS.has(n.type!) ? (n.key as AnyNode | undefined)?.span : undefined;
-    let start = written.at(n.span.start);
-    // A decorated class's node starts at its decorators; V8's text of it, at `class`.
-    const decorators = n.decorators as { span: Swc.Span }[] | undefined;
-    if (!key && decorators && decorators.length > 0) {
-      const after = written.at(decorators[decorators.length - 1]!.span.end);
-      const keyword = source.slice(after).search(/\bclass\b/);
-      if (keyword >= 0) start = after + keyword;
-    }
-    functions.push({ start, nodeStart: written.at(n.span.start), end: written.at(n.span.end), keyStart: key && written.at(key.start) });
-    return true;
-  });
-  const starts = lineStarts(source);
-  const key = sourceKey(source);
-  const words = (text: string): string => text.replace(/\s+/g, "");
-  for (const { start, token, keyStart } of compiled) {
-    let place: number | undefined;
-    let fn: { start: number; end: number } | undefined;
-    if (keyStart === undefined) {
-      const mapped = sourceOffset(map, start, starts);
-      fn = functions.find((f) => f.keyStart === undefined && (f.start === mapped || f.nodeStart === mapped));
-      place = fn?.start;
-      if (place === undefined || !(source.startsWith(token, place) || (token === "(" && source[place] === "<"))) continue;
-    } else {
-      const sourceKeyStart = sourceOffset(map, keyStart, starts);
-      const member = functions.find((f) => f.keyStart !== undefined && f.keyStart === sourceKeyStart);
-      if (member === undefined || sourceKeyStart === undefined) continue;
-      const before = words(code.slice(start, keyStart));
-      for (let p = sourceKeyStart; p >= member.start && place === undefined; p--) if (words(source.slice(p, sourceKeyStart)) === before) place = p;
-      fn = member;
-    }
-    if (fn && place !== undefined) edit.insert(start + token.length, functionSourceMark(key, place, fn.end));
-  }
-}
-
-/**
- * Where the compiled `offset` is in the source, through swc's map: exact when a segment starts
- * there, else that far past the segment before it on its line (swc maps `static` of
- * `static async m()`, not `async`; the text between is the source's).
- */
-function sourceOffset(map: OffsetMap, offset: number, sourceLineStarts: readonly number[]): number | undefined {
-  const i = map.firstAtOrAfter(offset + 1) - 1;
-  const segment = map.segments[i];
-  const original = map.lookup(offset);
-  if (segment === undefined || original === undefined) return undefined;
-  const lineStart = sourceLineStarts[original[1]];
-  return lineStart === undefined ? undefined : lineStart + original[2] + (offset - segment.at);
-}
-
 /** The names `import x = require("m")` declares in `source` (`import type` is gone from swc's output). */
 function importEqualsNames(source: string): Set<string> {
   const names = new Set<string>();
@@ -815,7 +721,7 @@ export function transformCell(source: string, options: { filename: string; typeO
   rewriter.publishDecoratedClasses(own);
   const swcMap = JSON.parse(js.map) as { mappings: string };
   const offsets = new OffsetMap(code, swcMap.mappings);
-  markFunctionSources(rewriter.edit, code, body, at, offsets, source);
+  const functions = markFunctionTexts(rewriter.edit, code, body, at, offsets, source);
   rewriter.writeHead(`${own.length > 0 ? `var ${own.join(", ")}; ` : ""}${guarded ? `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}(); ` : ""}`);
 
   const hoisted = [...rewriter.hoisted].filter((name) => !own.includes(name));
@@ -831,5 +737,6 @@ export function transformCell(source: string, options: { filename: string; typeO
     code: built.text,
     map: buildSourceMap(built.text, built.segments, { filename, content: source }),
     declared: hoisted,
+    ...(functions && { functions }),
   };
 }

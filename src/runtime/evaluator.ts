@@ -20,7 +20,7 @@ export interface CellOutcome {
 
 export class Evaluator {
   readonly cells = new CellRegistry();
-  /** The cells' sources, which `f.toString()` shows a cell's function from. */
+  /** The texts of the cells' functions, which `f.toString()` shows. */
   private readonly functionSources = new FunctionSources();
   /** `import()` written in a cell, resolved from the notebook's folder like a static import. */
   private readonly importDynamically: vm.ScriptOptions["importModuleDynamically"];
@@ -36,7 +36,7 @@ export class Evaluator {
 
   async run(cell: ExecuteCell): Promise<CellOutcome> {
     this.cells.add(cell.filename, cell.label, cell.source, cell.map);
-    this.functionSources.remember(cell.source);
+    if (cell.functions) this.functionSources.remember(cell.functions);
     this.channel.startCell(cell.id);
     try {
       const completion = cellScope.run({ id: cell.id }, () => {

@@ -62,6 +62,13 @@ export const KEYBOARD_INTERRUPT: ErrorContent = {
 /** What input() says when the cell's client takes no input (allow_stdin false), in the runtime and the kernel alike. */
 export const STDIN_REFUSED = "input() is not available: this client does not accept input (allow_stdin is false)";
 
+/** The texts `toString()` gives for a compiled cell's functions, by the number in their marks (function-sources.ts). */
+export interface FunctionTexts {
+  /** The cell's source's key: a cell run again as it was reuses its code and these. */
+  key: string;
+  texts: string[];
+}
+
 export interface ExecuteCell {
   type: "execute";
   /** The request's msg_id: every output of the cell is tagged with it. */
@@ -74,6 +81,7 @@ export interface ExecuteCell {
   /** The cell as the user wrote it, for traceback source lines. */
   source: string;
   map?: SourceMapV3;
+  functions?: FunctionTexts;
   /** False when the client takes no input (allow_stdin false, as nbconvert's): input() then fails at once. */
   stdin?: boolean;
   /**

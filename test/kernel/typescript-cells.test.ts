@@ -99,7 +99,7 @@ describe("TypeScript cells", () => {
   it("a function declaration's toString reads as written: its name, and none of the runtime's instrumentation", async () => {
     const { reply, iopub } = await k.client.execute("function addUp(a: number, b: number) { return a + b }\naddUp.toString()");
     expect(reply.content.status).toBe("ok");
-    expect(resultText(iopub)).toBe("'function addUp(a: number, b: number) { return a + b }'");
+    expect(resultText(iopub)).toBe("'function addUp(a, b) { return a + b }'");
   });
 
   it("a recursive function's String() is its source as written, with its name", async () => {
@@ -107,7 +107,7 @@ describe("TypeScript cells", () => {
     expect(await valueOf("fact(5)")).toBe("120");
   });
 
-  it("async functions, arrows, generators, methods and classes show their source as written, without the interrupt checks", async () => {
+  it("async functions, arrows, generators, methods and classes show their source as written, without types or the interrupt checks", async () => {
     const cell = [
       "async function load(url: string) {",
       "  for await (const part of [url]) { await part }",
@@ -128,15 +128,15 @@ describe("TypeScript cells", () => {
     expect(reply.content.evalue ?? "").toBe("");
     const texts = streamText(iopub, "stdout").trim().split("\n").map((line) => JSON.parse(line) as string);
     expect(texts).toEqual([
-      "async function load(url: string) {\n  for await (const part of [url]) { await part }\n  return url\n}",
-      "async (ms: number) => { await new Promise((r) => setTimeout(r, ms)); return ms }",
-      "async (x: number) => 2 * await x",
-      "function* count(n: number) { for (let i = 0; i < n; i++) yield i }",
-      "async open(name: string): Promise<Store<string>> { await null; return new Store<string>() }",
-      "get size(): number { return 0 }",
+      "async function load(url) {\n  for await (const part of [url]) { await part }\n  return url\n}",
+      "async (ms) => { await new Promise((r) => setTimeout(r, ms)); return ms }",
+      "async (x) => 2 * await x",
+      "function* count(n) { for (let i = 0; i < n; i++) yield i }",
+      "async open(name) { await null; return new Store() }",
+      "get size() { return 0 }",
       "async *[Symbol.asyncIterator]() { yield await Promise.resolve(1) }",
-      "async save(x: unknown) { await x }",
-      cell.split("\n").slice(7, 12).join("\n"),
+      "async save(x) { await x }",
+      "class Store {\n  static async open(name) { await null; return new Store() }\n  get size() { return 0 }\n  async *[Symbol.asyncIterator]() { yield await Promise.resolve(1) }\n}",
     ]);
   });
 
@@ -146,17 +146,32 @@ describe("TypeScript cells", () => {
     const { reply, iopub } = await k.client.execute(cell);
     expect(reply.content.evalue ?? "").toBe("");
     expect(streamText(iopub).trim().split("\n").map((line) => JSON.parse(line) as string)).toEqual([
-      "class Ledger { total(): number { return 1 } }",
-      "total(): number { return 1 }",
+      "class Ledger { total() { return 1 } }",
+      "total() { return 1 }",
       '"two words"() { return 2 }',
       "42() { return 3 }",
     ]);
   });
 
+  it("a typed function's text runs as JavaScript (a worker's eval), and TypeScript that makes code shows the JavaScript made", async () => {
+    const cell = [
+      'import { Worker } from "node:worker_threads";',
+      "const work = <T extends number>(n: T, label?: string): number => { const twice = (n as number) * 2; return twice satisfies number };",
+      "const worker = new Worker(`require('node:worker_threads').parentPort.postMessage((${work})(21))`, { eval: true });",
+      "await new Promise((resolve) => worker.once(\"message\", resolve))",
+    ].join("\n");
+    expect(await valueOf(cell)).toBe("42");
+    expect(await valueOf("String(work)")).toBe("'(n, label) => { const twice = (n) * 2; return twice }'");
+    expect(await valueOf("class Account implements Iterable<number> { private readonly opened = 1; constructor(public owner: string) {} *[Symbol.iterator]() { yield this.opened } }\nString(Account).includes('this.owner = owner')")).toBe("true");
+    expect(await valueOf("String(Account.prototype[Symbol.iterator])")).toBe("'*[Symbol.iterator]() { yield this.opened }'");
+    // A cell from a client on Windows (the kernel reads its lines as `\n`).
+    expect(await valueOf("const spaced = 1;\r\nfunction crlf(a: number) {\r\n  return a\r\n}\r\nString(crlf)")).toBe("'function crlf(a) {\\n  return a\\n}'");
+  });
+
   it("a function of an earlier cell shows the source of its latest run, and Function.prototype.toString still looks native", async () => {
     await valueOf("async function fetchIt(n: number) { await null; return n }");
     await valueOf("async function fetchIt(n: number) { await null; return n + 1 }");
-    expect(await valueOf("fetchIt.toString()")).toBe("'async function fetchIt(n: number) { await null; return n + 1 }'");
+    expect(await valueOf("fetchIt.toString()")).toBe("'async function fetchIt(n) { await null; return n + 1 }'");
     expect(await valueOf("Function.prototype.toString.toString()")).toBe("'function toString() { [native code] }'");
     expect(await valueOf("String(Math.max)")).toBe("'function max() { [native code] }'");
     expect(await valueOf("Function.prototype.toString instanceof Function")).toBe("true");
