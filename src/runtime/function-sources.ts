@@ -31,6 +31,14 @@ export function functionSourceMark(key: string, index: number): string {
   return `${MARK_START}${key} ${index}*/`;
 }
 
+/**
+ * `text` without the marks of functions: V8 writes a function's compiled text into some messages
+ * (`structuredClone(f)`: "… could not be cloned.").
+ */
+export function withoutMarks(text: string): string {
+  return text.includes(MARK_START) ? text.replace(EVERY_MARK, "") : text;
+}
+
 export class FunctionSources {
   private readonly cells = new Map<string, readonly string[]>();
 

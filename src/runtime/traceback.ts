@@ -10,6 +10,7 @@ import type { ErrorContent } from "../../kernel/messages.js";
 import type { SourceMapV3 } from "./protocol.js";
 import { plainText } from "./format.js";
 import { sourceLines } from "./source-lines.js";
+import { withoutMarks } from "./function-sources.js";
 
 const RED = "\u001b[0;31m";
 const GREEN = "\u001b[0;32m";
@@ -249,7 +250,7 @@ const AGGREGATED_SHOWN = 10;
 export function formatError(error: unknown, cells: CellRegistry, depth = 0, seen = new Set<unknown>()): ErrorContent {
   seen.add(error);
   const ename = errorName(error);
-  const evalue = errorMessage(error);
+  const evalue = withoutMarks(errorMessage(error));
   const traceback: string[] = [RULE];
   if (isErrorLike(error)) {
     traceback.push(`${RED}${ename}${RESET}${" ".repeat(Math.max(1, 42 - ename.length))}Traceback (most recent call last)`);
