@@ -31,7 +31,10 @@ export class Evaluator {
   ) {
     this.importDynamically = (async (specifier: string, _script: unknown, attributes?: ImportAttributes) =>
       asDynamicImport(await importWithAttributes(specifier, process.cwd(), attributes), context)) as unknown as vm.ScriptOptions["importModuleDynamically"];
+    // The notebook's realm, and the runtime's, whose Function.prototype.toString the packages a cell
+    // requires call (`Function.prototype.toString.call(fn)`: parameter names, dependency injection).
     this.functionSources.install((context as { Function: FunctionConstructor }).Function);
+    this.functionSources.install(Function);
   }
 
   async run(cell: ExecuteCell): Promise<CellOutcome> {

@@ -62,7 +62,7 @@ export class FunctionSources {
     return text ?? compiled.replace(EVERY_MARK, "");
   }
 
-  /** The notebook realm's Function.prototype.toString gives the texts as the cells wrote them. */
+  /** The realm's Function.prototype.toString gives the texts as the cells wrote them (other functions' as before). */
   install(realmFunction: FunctionConstructor): void {
     const prototype = realmFunction.prototype;
     const native = prototype.toString;

@@ -70,6 +70,11 @@ describe("TypeScript cells", () => {
     writeFileSync(join(oneFunction, "package.json"), JSON.stringify({ name: "one-function", main: "index.js", types: "index.d.ts" }));
     writeFileSync(join(oneFunction, "index.js"), "module.exports = function double(n) { return n * 2; };\n");
     writeFileSync(join(oneFunction, "index.d.ts"), "declare function double(n: number): number;\nexport = double;\n");
+    // A package that reads a function's text as libraries do (dependency injection, parameter names).
+    const introspect = join(dir, "node_modules", "introspect");
+    mkdirSync(introspect, { recursive: true });
+    writeFileSync(join(introspect, "package.json"), JSON.stringify({ name: "introspect", main: "index.js" }));
+    writeFileSync(join(introspect, "index.js"), "module.exports = (fn) => Function.prototype.toString.call(fn);\n");
     // A module of the notebook's own, beside it, with its types.
     writeFileSync(join(dir, "units.mjs"), "export const toKb = (bytes) => bytes / 1024;\n");
     writeFileSync(join(dir, "units.d.mts"), "export declare const toKb: (bytes: number) => number;\n");
@@ -164,6 +169,8 @@ describe("TypeScript cells", () => {
     expect(await valueOf("String(work)")).toBe("'(n, label) => { const twice = (n) * 2; return twice }'");
     expect(await valueOf("class Account implements Iterable<number> { private readonly opened = 1; constructor(public owner: string) {} *[Symbol.iterator]() { yield this.opened } }\nString(Account).includes('this.owner = owner')")).toBe("true");
     expect(await valueOf("String(Account.prototype[Symbol.iterator])")).toBe("'*[Symbol.iterator]() { yield this.opened }'");
+    // A package's Function.prototype.toString is Node's realm's: it reads the same text.
+    expect(await valueOf('// @ts-nocheck\nconst textOf = require("introspect");\ntextOf(work)')).toBe("'(n, label) => { const twice = (n) * 2; return twice }'");
     // V8 writes a function's compiled text into some messages: the runtime's marks are not shown.
     expect(await failureOf("structuredClone((n: number) => n)")).toBe("(n)=>n could not be cloned.");
     // A cell from a client on Windows (the kernel reads its lines as `\n`).
