@@ -58,6 +58,7 @@ interface CompiledFunction {
   keyStart?: number;
   async: boolean;
   kind: "class member" | "object member" | "other";
+  family: string;
 }
 
 /** A function's place in the cell's source. */
@@ -68,6 +69,12 @@ interface WrittenFunction {
   nodeStart: number;
   end: number;
   keyStart?: number;
+  family: string;
+}
+
+/** Which functions may be the same one in the source and in swc's JavaScript. */
+function familyOf(type: string | undefined): string {
+  return type === "ArrowFunctionExpression" ? "arrow" : type === "ClassDeclaration" || type === "ClassExpression" ? "class" : isMember(type) ? "member" : "function";
 }
 
 /** The cell's source as parsed for function texts: where its functions are, and what is TypeScript's. */
@@ -127,7 +134,8 @@ class WrittenSource {
 
   private placeOf(n: Node, start: number, end: number, at: (pos: number) => number): WrittenFunction {
     const key = isMember(n.type) ? (n.key as Node | undefined)?.span : undefined;
-    if (key) return { start, nodeStart: start, end, keyStart: at(key.start) };
+    const family = familyOf(n.type);
+    if (key) return { start, nodeStart: start, end, keyStart: at(key.start), family };
     let textStart = start;
     if (n.type === "ClassDeclaration" || n.type === "ClassExpression") {
       // V8's text of a class starts at `class`, after its decorators and `abstract`.
@@ -136,7 +144,7 @@ class WrittenSource {
       const keyword = this.source.slice(after, end).search(/\bclass\b/);
       if (keyword >= 0) textStart = after + keyword;
     }
-    return { start: textStart, nodeStart: start, end };
+    return { start: textStart, nodeStart: start, end, family };
   }
 
   /** A class member: declared, abstract and signature-only members go whole; TypeScript's modifiers, `?` and `!` go. Whether any of it stays. */
@@ -219,8 +227,8 @@ function sourceOffset(map: OffsetMap, offset: number, sourceLineStarts: readonly
 /**
  * Marks each function of the compiled cell (`code`, before the transform's edits, which `edit`
  * holds) with the number of its text: the text as the cell wrote it, when its first token maps
- * to the start of a function of the source with the same token (a generic arrow's `<` for its
- * `(`), or its key to a member's key with the same words before it (`async`, `get`, `*`); swc's
+ * to the start of a function of the source of its kind (or with that token), or its key to a
+ * member's key with the same words before it (`async`, `get`, `*`); swc's
  * JavaScript of it when it is an async function the source has no place for (its interrupt checks
  * would show). The texts, by number.
  */
@@ -235,7 +243,7 @@ export function markFunctionTexts(edit: Rewrite, code: string, body: Swc.ModuleI
     const key = isMember(n.type) ? (n.key as Node | undefined)?.span : undefined;
     const async = n.async === true || (n.function as { async?: boolean } | undefined)?.async === true;
     const kind = CLASS_MEMBERS.has(n.type!) ? "class member" : OBJECT_MEMBERS.has(n.type!) ? "object member" : "other";
-    if (token !== undefined) compiled.push({ start, end: at(n.span.end), token, keyStart: key && at(key.start), async, kind });
+    if (token !== undefined) compiled.push({ start, end: at(n.span.end), token, keyStart: key && at(key.start), async, kind, family: familyOf(n.type) });
     return true;
   });
   if (compiled.length === 0) return undefined;
@@ -257,7 +265,8 @@ export function markFunctionTexts(edit: Rewrite, code: string, body: Swc.ModuleI
       const mapped = sourceOffset(map, fn.start, starts);
       match = written.functions.find((f) => f.keyStart === undefined && (f.start === mapped || f.nodeStart === mapped));
       place = match?.start;
-      if (place !== undefined && !(source.startsWith(fn.token, place) || (fn.token === "(" && source[place] === "<"))) place = undefined;
+      // The same kind of function, or the same first token (swc writes `x => x` as `(x)=>x`).
+      if (place !== undefined && match!.family !== fn.family && !source.startsWith(fn.token, place)) place = undefined;
     } else {
       const sourceKeyStart = sourceOffset(map, fn.keyStart, starts);
       match = written.functions.find((f) => f.keyStart !== undefined && f.keyStart === sourceKeyStart);

@@ -169,6 +169,8 @@ describe("TypeScript cells", () => {
     expect(await valueOf("String(work)")).toBe("'(n, label) => { const twice = (n) * 2; return twice }'");
     expect(await valueOf("class Account implements Iterable<number> { private readonly opened = 1; constructor(public owner: string) {} *[Symbol.iterator]() { yield this.opened } }\nString(Account).includes('this.owner = owner')")).toBe("true");
     expect(await valueOf("String(Account.prototype[Symbol.iterator])")).toBe("'*[Symbol.iterator]() { yield this.opened }'");
+    // An arrow's one parameter without parentheses (swc writes them).
+    expect(await valueOf("const tripler: (n: number) => number = n => n * 3;\nString(tripler)")).toBe("'n => n * 3'");
     // A package's Function.prototype.toString is Node's realm's: it reads the same text.
     expect(await valueOf('// @ts-nocheck\nconst textOf = require("introspect");\ntextOf(work)')).toBe("'(n, label) => { const twice = (n) * 2; return twice }'");
     // V8 writes a function's compiled text into some messages: the runtime's marks are not shown.
