@@ -257,6 +257,7 @@ export function markFunctionTexts(edit: Rewrite, code: string, body: Swc.ModuleI
   const starts = lineStarts(source);
   const key = sourceKey(source);
   const texts: string[] = [];
+  const marks: number[] = [];
   const words = (text: string): string => text.replace(/\s+/g, "");
   for (const fn of compiled) {
     let place: number | undefined;
@@ -280,8 +281,10 @@ export function markFunctionTexts(edit: Rewrite, code: string, body: Swc.ModuleI
     // swc's JavaScript: for a function whose types do not simply come out, and an async one the source has no place for.
     const text = asWritten ?? (placed || fn.async ? code.slice(fn.start, fn.end) : undefined);
     if (text === undefined) continue;
-    edit.insert(fn.start + fn.token.length, functionSourceMark(key, texts.length));
+    marks.push(fn.start + fn.token.length);
     texts.push(text);
   }
+  // Written once all are known: a cell whose texts could not be made runs as it would without them.
+  marks.forEach((at, index) => edit.insert(at, functionSourceMark(key, index)));
   return texts.length > 0 ? { key, texts } : undefined;
 }

@@ -721,7 +721,13 @@ export function transformCell(source: string, options: { filename: string; typeO
   rewriter.publishDecoratedClasses(own);
   const swcMap = JSON.parse(js.map) as { mappings: string };
   const offsets = new OffsetMap(code, swcMap.mappings);
-  const functions = markFunctionTexts(rewriter.edit, code, body, at, offsets, source);
+  let functions: FunctionTexts | undefined;
+  try {
+    functions = markFunctionTexts(rewriter.edit, code, body, at, offsets, source);
+  } catch {
+    // Texts as the cell wrote them are a nicety: without them, toString() gives the compiled text.
+    functions = undefined;
+  }
   rewriter.writeHead(`${own.length > 0 ? `var ${own.join(", ")}; ` : ""}${guarded ? `const ${TOKEN} = ${CELL_TOKEN_FUNCTION}(); ` : ""}`);
 
   const hoisted = [...rewriter.hoisted].filter((name) => !own.includes(name));
