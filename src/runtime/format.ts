@@ -3,7 +3,7 @@
 // jupyter_kernel_test), plus every richer MIME type the value offers through
 // `[Symbol.for("Jupyter.display")]()`, the convention Deno's kernel uses.
 
-import { inspect } from "node:util";
+import { inspect, types } from "node:util";
 import type { JsonObject, MimeBundle } from "../../kernel/messages.js";
 
 export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
@@ -17,8 +17,21 @@ export function plainText(value: unknown): string {
   return inspect(value, { colors: false, depth: 2, showProxy: false, maxArrayLength: 100, maxStringLength: 10_000 });
 }
 
+/**
+ * The proxies whose display method is looked up through them: weakref.proxy's, which forward to
+ * their referent as CPython's proxy forwards IPython's `_repr_html_` lookup (set by main.ts).
+ */
+let displaysThrough: (proxy: object) => boolean = () => false;
+
+export function lookUpDisplayThrough(proxies: (proxy: object) => boolean): void {
+  displaysThrough = proxies;
+}
+
 function hasDisplayMethod(value: unknown): value is { [JUPYTER_DISPLAY]: () => unknown } {
   if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  // Any other Proxy is shown as its target, as Node's REPL shows it: a lookup would run its traps
+  // (a logging proxy printed "get Symbol(Jupyter.display)" under the cell).
+  if (types.isProxy(value) && !displaysThrough(value)) return false;
   try {
     return typeof (value as { [JUPYTER_DISPLAY]?: unknown })[JUPYTER_DISPLAY] === "function";
   } catch {

@@ -10,6 +10,7 @@ import { OutputChannel, captureProcessStreams, cellScope, notebookTimers, shortT
 import { createNotebookContext, define } from "./context.js";
 import { installStackTraces } from "./traceback.js";
 import { createDisplay } from "./display.js";
+import { lookUpDisplayThrough } from "./format.js";
 import { Evaluator, type CellOutcome } from "./evaluator.js";
 import { InputRequests } from "./input.js";
 import { CommManager } from "./comm.js";
@@ -57,6 +58,7 @@ const memory = installMemoryApi(context, notebookTimers);
 // notebook): this notebook's own API, whatever a cell later declares under those names. A copy of
 // the package installed beside the notebook would be another API, bound to another realm.
 provideModule("ephemeron", { weakref: memory.weakref, gc: memory.gc, id: memory.id, display, clearOutput, input: inputs.ask, comm });
+lookUpDisplayThrough((proxy) => proxy instanceof memory.weakref.ProxyType || proxy instanceof memory.weakref.CallableProxyType);
 const evaluator = new Evaluator(context, channel);
 
 /**

@@ -136,4 +136,21 @@ describe("displaying values", () => {
     const [result] = ofType(iopub, "execute_result");
     expect((result!.content.data as Record<string, string>)["text/plain"]).toMatch(/^<weakproxy at #\d+; dead>$/);
   });
+
+  it("a Proxy as a cell's value or display()ed shows its target as Node's REPL does, without running its traps", async () => {
+    const cell = 'const seen: string[] = [];\nconst logged = new Proxy({ a: 1 }, { get(target, key) { seen.push(String(key)); return Reflect.get(target, key) } });\ndisplay(logged);\nlogged';
+    const { reply, iopub } = await k.client.execute(cell);
+    expect(reply.content.status).toBe("ok");
+    expect(ofType(iopub, "display_data")[0]!.content).toMatchObject({ data: { "text/plain": "{ a: 1 }" } });
+    expect(ofType(iopub, "execute_result")[0]!.content).toMatchObject({ data: { "text/plain": "{ a: 1 }" } });
+    const after = await k.client.execute("seen");
+    expect(ofType(after.iopub, "execute_result")[0]!.content).toMatchObject({ data: { "text/plain": "[]" } });
+  });
+
+  it("a weakref.proxy shows through its referent's display method, as IPython finds _repr_html_ through a CPython proxy", async () => {
+    const cell = 'const shown = { [Symbol.for("Jupyter.display")]() { return { "text/html": "<b>shown</b>" } } };\nweakref.proxy(shown)';
+    const { iopub } = await k.client.execute(cell);
+    expect(ofType(iopub, "execute_result")[0]!.content).toMatchObject({ data: { "text/html": "<b>shown</b>" } });
+  });
+
 });
