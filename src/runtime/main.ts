@@ -5,7 +5,7 @@
 
 import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { ASK_FIRST_MS, CELL_TOKEN_FUNCTION, END_OF_CELL, KEYBOARD_INTERRUPT, RESUMED_FUNCTION, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
+import { CELL_TOKEN_FUNCTION, END_OF_CELL, KEYBOARD_INTERRUPT, RESUMED_FUNCTION, type ExecuteCell, type FromRuntime, type ToRuntime, type TranspiledFile } from "./protocol.js";
 import { OutputChannel, captureProcessStreams, cellScope, notebookTimers, shortTimers, type CellScope } from "./output.js";
 import { createNotebookContext, define } from "./context.js";
 import { installStackTraces } from "./traceback.js";
@@ -14,8 +14,8 @@ import { lookUpDisplayThrough } from "./format.js";
 import { Evaluator, type CellOutcome } from "./evaluator.js";
 import { InputRequests } from "./input.js";
 import { CommManager } from "./comm.js";
-import type { FromWatchdog, ToWatchdog } from "./watchdog.js";
-import { ChildInterrupts } from "./child-interrupts.js";
+import type { FromWatchdog } from "./watchdog.js";
+import { InterruptLedger } from "./interrupt-ledger.js";
 import { createLogger } from "../../kernel/log.js";
 import { installMemoryApi } from "../memory/install.js";
 import { importWithAttributes, loadTypeScriptWith, provideModule, typeScriptPath } from "./imports.js";
@@ -165,7 +165,7 @@ function runCell(cell: ExecuteCell): Promise<void> {
       if (finished) return;
       finished = true;
       // Its child was stopped by an interrupt, and it ended before the interrupt's message was read.
-      if (childInterrupts.claim(startedAt)) outcome = { error: KEYBOARD_INTERRUPT };
+      if (ledger.claim(startedAt)) outcome = { error: KEYBOARD_INTERRUPT };
       shortTimers.stop();
       current = undefined;
       channel.running = undefined;
@@ -216,13 +216,12 @@ function runCell(cell: ExecuteCell): Promise<void> {
  * running, comm handlers still at work end the same way.
  *
  * The kernel sends a cell and an interrupt on different channels, so the interrupt may come first
- * while this thread is free (it would have answered the watchdog in time: nothing was stopped).
+ * while this thread is free (`free`: it answered before the watchdog gave up, and nothing was stopped).
  * Then the interrupt is the cell's, the one the kernel sent before it: it ends if it has begun, and
  * else never starts.
  */
-function interrupt(at: number): boolean {
+function interrupt(at: number, free: boolean): boolean {
   inputs.cancelAll(keyboardInterrupt());
-  const free = Date.now() - at < ASK_FIRST_MS / 2;
   if (current && (current.startedAt <= at || (free && current.sentAt <= at))) {
     current.token.interrupted = true;
     current.finish({ error: KEYBOARD_INTERRUPT });
@@ -246,10 +245,10 @@ function interrupt(at: number): boolean {
  * waits in its pipe.
  */
 let watchdog: Worker | undefined;
-const childInterrupts = new ChildInterrupts();
+const ledger = new InterruptLedger();
 function startWatchdog(): void {
   if (watchdog) return;
-  const worker = new Worker(new URL("./watchdog.js", import.meta.url), { workerData: childInterrupts.buffer });
+  const worker = new Worker(new URL("./watchdog.js", import.meta.url), { workerData: ledger.buffer });
   watchdog = worker;
   worker.unref();
   /**
@@ -258,12 +257,13 @@ function startWatchdog(): void {
    */
   let unclaimed: { seq: number; scope: CellScope | undefined } | undefined;
   worker.on("message", (message: FromWatchdog) => {
-    if (message.type === "interrupt") worker.postMessage({ type: "ack", seq: message.seq } satisfies ToWatchdog);
+    // Answered in time, the interrupt stopped nothing (the watchdog leaves this thread alone).
+    const free = message.type === "interrupt" && ledger.answer(message.seq);
     // Unless the cell whose child it stopped has claimed it as it ended: nothing more is to be stopped.
-    if (message.type === "interrupt" && !childInterrupts.claimed(message.seq)) {
+    if (message.type === "interrupt" && !ledger.claimed(message.seq)) {
       const startedSince = recentStarts.find((start) => start.at > message.at);
       const scope = startedSince ? startedSince.scopeBefore : cellScope.getStore();
-      unclaimed = interrupt(message.at) ? undefined : { seq: message.seq, scope };
+      unclaimed = interrupt(message.at, free) ? undefined : { seq: message.seq, scope };
     }
     // "terminated" comes after the "interrupt" of its seq, which this now free thread has handled:
     // the main thread was busy and its JavaScript was stopped. If that was no cell's and no comm's

@@ -20,13 +20,12 @@ import { ASK_FIRST_MS } from "./protocol.js";
 import { Session } from "node:inspector";
 import net from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
-import { ChildInterrupts } from "./child-interrupts.js";
+import { InterruptLedger } from "./interrupt-ledger.js";
 
 export const INTERRUPT_FD = 4;
 /** How long a main thread whose child processes were interrupted has to come back before its JavaScript is terminated. */
 const CHILD_GRACE_MS = 300;
 
-export type ToWatchdog = { type: "ack"; seq: number };
 /** `at`: when the kernel's request arrived (Date.now()): a cell that started after it is not what was interrupted. */
 export type FromWatchdog = { type: "interrupt"; seq: number; at: number } | { type: "terminated"; seq: number };
 
@@ -52,15 +51,7 @@ function interruptChildren(): boolean {
 if (parentPort) {
   const port = parentPort;
   let seq = 0;
-  const childInterrupts = new ChildInterrupts(workerData as SharedArrayBuffer);
-  /** Interrupts the main thread has not answered yet, with the timer that gives up asking. */
-  const unanswered = new Map<number, NodeJS.Timeout | undefined>();
-
-  port.on("message", (message: ToWatchdog) => {
-    if (message.type !== "ack") return;
-    clearTimeout(unanswered.get(message.seq));
-    unanswered.delete(message.seq);
-  });
+  const ledger = new InterruptLedger(workerData as SharedArrayBuffer);
 
   const terminate = (seq: number) => {
     const session = new Session();
@@ -76,17 +67,16 @@ if (parentPort) {
    * The main thread did not answer: it runs JavaScript, or waits for a child process (execSync,
    * spawnSync) and runs none. The child gets the SIGINT a terminal's Ctrl-C would give it; if that
    * was what held the main thread, it comes back, and answers or claims the interrupt as its cell
-   * ends (child-interrupts.ts); else its JavaScript is terminated.
+   * ends (interrupt-ledger.ts); else its JavaScript is terminated.
    */
   const stopBusyThread = (seq: number, at: number) => {
-    childInterrupts.record(seq, at);
+    ledger.record(seq, at);
     if (!interruptChildren()) return terminate(seq);
     const givenUpAt = Date.now() + CHILD_GRACE_MS;
     const poll = setInterval(() => {
-      const answered = !unanswered.has(seq) || childInterrupts.claimed(seq);
+      const answered = ledger.answered(seq) || ledger.claimed(seq);
       if (!answered && Date.now() < givenUpAt) return;
       clearInterval(poll);
-      unanswered.delete(seq);
       if (!answered) terminate(seq);
     }, 5);
   };
@@ -97,13 +87,9 @@ if (parentPort) {
       const current = ++seq;
       const at = Date.now();
       port.postMessage({ type: "interrupt", seq: current, at } satisfies FromWatchdog);
-      unanswered.set(
-        current,
-        setTimeout(() => {
-          unanswered.set(current, undefined);
-          stopBusyThread(current, at);
-        }, ASK_FIRST_MS),
-      );
+      setTimeout(() => {
+        if (ledger.giveUp(current)) stopBusyThread(current, at);
+      }, ASK_FIRST_MS);
     }
   });
   // The kernel closed its end: the runtime is going away.
