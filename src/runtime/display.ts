@@ -41,6 +41,15 @@ function base64(image: Uint8Array | string): string {
   return typeof image === "string" ? image : Buffer.from(image).toString("base64");
 }
 
+/** display.json's data as indented JSON text; what JSON cannot write (undefined, a BigInt) keeps the placeholder. */
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value, null, 2) ?? "<JSON>";
+  } catch {
+    return "<JSON>";
+  }
+}
+
 /** The promises display() and update() return: a cell ending in `display(x)` shows x, and no `Promise { undefined }` after it. */
 const displayCalls = new WeakSet<object>();
 
@@ -91,17 +100,25 @@ export function createDisplay(channel: OutputChannel): { display: DisplayFunctio
   };
   const display = ((value: unknown, options: DisplayOptions = {}) => show(value, options, (next: unknown) => next)) as DisplayFunction;
 
-  const typed = <T>(mime: string, encode: (input: T) => unknown, plain: string) => {
-    const asBundle = (input: T) => bundle({ [mime]: encode(input), "text/plain": plain });
+  /**
+   * `plain`: the text/plain every bundle carries for the clients that render no richer type:
+   * jupyter console and `jupyter run` print it, nbconvert's HTML has no JSON renderer, nor has the
+   * classic Notebook. Markdown, LaTeX and JSON read well as their own text, so that is what they get;
+   * HTML, SVG and images would be a wall of markup or base64, so they get a placeholder.
+   */
+  const typed = <T>(mime: string, encode: (input: T) => unknown, plain: (input: T) => string) => {
+    const asBundle = (input: T) => bundle({ [mime]: encode(input), "text/plain": plain(input) });
     return (input: T, options: DisplayOptions = {}) => show(asBundle(input), options, asBundle);
   };
-  display.html = typed("text/html", (s: string) => s, "<HTML>");
-  display.markdown = typed("text/markdown", (s: string) => s, "<Markdown>");
-  display.svg = typed("image/svg+xml", (s: string) => s, "<SVG>");
-  display.png = typed("image/png", base64, "<PNG image>");
-  display.jpeg = typed("image/jpeg", base64, "<JPEG image>");
-  display.json = typed("application/json", (v: unknown) => v, "<JSON>");
-  display.latex = typed("text/latex", (s: string) => s, "<LaTeX>");
+  const placeholder = (text: string) => () => text;
+  const itself = (s: string) => s;
+  display.html = typed("text/html", itself, placeholder("<HTML>"));
+  display.markdown = typed("text/markdown", itself, itself);
+  display.svg = typed("image/svg+xml", itself, placeholder("<SVG>"));
+  display.png = typed("image/png", base64, placeholder("<PNG image>"));
+  display.jpeg = typed("image/jpeg", base64, placeholder("<JPEG image>"));
+  display.json = typed("application/json", (v: unknown) => v, jsonText);
+  display.latex = typed("text/latex", itself, itself);
 
   const clearOutput = (wait = false) => {
     const id = channel.target();

@@ -30,4 +30,15 @@ describeWithTool(RUN, "jupyter run", () => {
     expect(result.stdout, result.stderr).toContain("answer is 42");
     expect(result.code, result.stderr).toBe(0);
   }, 90_000);
+
+  it("prints what display.markdown, display.json and display.latex show as text, where a terminal cannot render them (before: <Markdown>, <JSON>, <LaTeX>)", async () => {
+    const file = join(dir, "displays.ts");
+    writeFileSync(file, 'display.markdown("# Results\\n*all* good");\nconsole.log();\ndisplay.json({ answer: 42, tags: ["a"] });\nconsole.log();\ndisplay.latex("$x^2$");\nconsole.log();\n');
+    const result = await run(PYTHON, ["-m", "jupyter", "run", `--kernel=${kernel.name}`, file], { env: kernel.env, cwd: dir, timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toMatch(/<Markdown>|<JSON>|<LaTeX>/);
+    expect(result.stdout).toContain("# Results\n*all* good");
+    expect(result.stdout).toContain('{\n  "answer": 42,\n  "tags": [\n    "a"\n  ]\n}');
+    expect(result.stdout).toContain("$x^2$");
+  }, 90_000);
 });

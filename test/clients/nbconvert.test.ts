@@ -1,7 +1,7 @@
 // `jupyter nbconvert --execute` runs the first-steps notebook through the
 // installed kernelspec, as a teacher would to print a handout.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -67,5 +67,42 @@ describeWithTool(NBCONVERT, "jupyter nbconvert --execute", () => {
 
   it("keeps a class declared in one cell usable in a later cell", () => {
     expect(stdoutOf(cellWith('new Counter("clicks")'))).toBe("clicks: 7\n");
+  });
+});
+
+describeWithTool(NBCONVERT, "jupyter nbconvert --execute --to html (a handout)", () => {
+  let kernel: InstalledKernel;
+  let dir: string;
+  let html = "";
+  let result: RunResult;
+
+  beforeAll(async () => {
+    kernel = await installKernel();
+    dir = mkdtempSync(join(tmpdir(), "ephemeron-nbconvert-html-"));
+    const source = 'display.json({ answer: 42, tags: ["a"] })';
+    writeFileSync(
+      join(dir, "displays.ipynb"),
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: kernel.name, display_name: "TypeScript (ephemeron)", language: "typescript" } },
+        cells: [{ cell_type: "code", id: "json", metadata: {}, execution_count: null, outputs: [], source }],
+      }),
+    );
+    result = await run(PYTHON, ["-m", "jupyter", "nbconvert", "--to", "html", "--execute", `--ExecutePreprocessor.kernel_name=${kernel.name}`, join(dir, "displays.ipynb")], { env: kernel.env, cwd: dir, timeoutMs: 120_000 });
+    if (result.code === 0) html = readFileSync(join(dir, "displays.html"), "utf8");
+  }, 150_000);
+
+  afterAll(() => {
+    kernel?.remove();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("prints display.json's data in the handout, which has no JSON renderer (before: <JSON>)", () => {
+    expect(result.code, result.stderr).toBe(0);
+    // The output area's text, as a reader of the page sees it.
+    const shown = html.replace(/<[^>]*>/g, "").replace(/&#34;|&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+    expect(shown).not.toContain("<JSON>");
+    expect(shown).toContain('"answer": 42');
   });
 });
