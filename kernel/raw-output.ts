@@ -90,14 +90,28 @@ export class RawOutput {
     }
     this.lineBuffer += text;
     const lastNewline = this.lineBuffer.lastIndexOf("\n");
-    const whole = complete ? this.lineBuffer : this.lineBuffer.slice(0, lastNewline + 1);
+    let whole = complete ? this.lineBuffer : this.lineBuffer.slice(0, lastNewline + 1);
+    // Blank lines at the end wait for the line after them, as a partial line does: V8 opens its
+    // out-of-memory report with one, which would otherwise reach the notebook as an empty stderr
+    // output above the cell's error.
+    if (!complete) whole = whole.replace(/\n+$/, (blank) => (blank.length === whole.length ? "" : "\n"));
     this.lineBuffer = this.lineBuffer.slice(whole.length);
     let forNotebook = "";
+    let blanks = "";
     for (const line of whole.split(/(?<=\n)/)) {
       if (line === "") continue;
-      if (isOwn(line)) aside?.(line);
-      else forNotebook += line;
+      if (line === "\n") {
+        blanks += line;
+      } else if (isOwn(line)) {
+        // Blank lines right before the runtime's own line are part of what it wrote.
+        aside?.(blanks + line);
+        blanks = "";
+      } else {
+        forNotebook += blanks + line;
+        blanks = "";
+      }
     }
+    forNotebook += blanks;
     if (forNotebook !== "") show(forNotebook);
     clearTimeout(this.partialTimer);
     if (this.lineBuffer !== "") this.partialTimer = setTimeout(() => this.emit("", true), PARTIAL_LINE_MS).unref();

@@ -387,18 +387,16 @@ export class RuntimeSupervisor {
     const running = this.running;
     this.running = undefined;
     const outOfMemory = this.stderrTail.includes("heap out of memory");
-    const detail = outOfMemory
-      ? "It ran out of memory (JavaScript heap out of memory)."
-      : this.stderrTail.trim() === ""
-        ? ""
-        : `Its last words on stderr:\n${this.stderrTail.trim().split("\n").slice(-6).join("\n")}`;
+    // Out of memory is said in the error's first line (`what`); V8's report of it stays in the log.
+    const detail =
+      outOfMemory || this.stderrTail.trim() === "" ? "" : `Its last words on stderr:\n${this.stderrTail.trim().split("\n").slice(-6).join("\n")}`;
     // V8 aborts on out of memory: say what happened, not only the SIGABRT it ends with.
     const what = outOfMemory ? `ran out of memory (JavaScript heap out of memory) and ${how}` : how;
     // Only a runtime that ran a cell had variables to lose (not one that never started, or its idle replacement).
     if (!running && this.ranCell) {
       const when = this.lastLabel === undefined ? "before this cell" : `after ${this.lastLabel.replace(/^Cell /, "cell ")} ended`;
       const notice = `The runtime ${what} ${when}, while no cell ran. Every variable of the session was lost; this cell runs in a fresh runtime.`;
-      this.lostBetweenCells = `${notice}\n${outOfMemory || detail === "" ? "" : `${detail}\n`}`;
+      this.lostBetweenCells = `${notice}\n${detail === "" ? "" : `${detail}\n`}`;
     }
     if (running) {
       const evalue = `The runtime ${what} while this cell ran. Every variable of the session is lost; the next cell runs in a fresh runtime.`;

@@ -106,3 +106,77 @@ describeWithTool(NBCONVERT, "jupyter nbconvert --execute --to html (a handout)",
     expect(shown).toContain('"answer": 42');
   });
 });
+
+describeWithTool(NBCONVERT, "jupyter nbconvert --execute of cells that end the runtime or never finish", () => {
+  let kernel: InstalledKernel;
+  let dir: string;
+  let result: RunResult;
+  let cells: Cell[] = [];
+  const sources = [
+    "let kept = 1;",
+    "process.exit(3)",
+    'console.log("after exit")',
+    // Grows until the 64 MB heap the kernelspec gives the runtime is full.
+    "const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(7));",
+    'console.log("after out of memory")',
+    "await new Promise(() => {})",
+    'console.log("after timeout")',
+  ];
+
+  beforeAll(async () => {
+    kernel = await installKernel();
+    // The kernelspec as installed, with a small heap for the runtime: out of memory in a second, not after 4 GB.
+    const specFile = join(kernel.prefix, "share", "jupyter", "kernels", kernel.name, "kernel.json");
+    const spec = JSON.parse(readFileSync(specFile, "utf8")) as { argv: string[] };
+    spec.argv.push("--runtime-flag=--max-old-space-size=64");
+    writeFileSync(specFile, JSON.stringify(spec));
+    dir = mkdtempSync(join(tmpdir(), "ephemeron-nbconvert-faults-"));
+    writeFileSync(
+      join(dir, "faults.ipynb"),
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: kernel.name, display_name: "TypeScript (ephemeron)", language: "typescript" } },
+        cells: sources.map((source, i) => ({ cell_type: "code", id: `cell-${i}`, metadata: {}, execution_count: null, outputs: [], source })),
+      }),
+    );
+    result = await run(
+      PYTHON,
+      ["-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--allow-errors", `--ExecutePreprocessor.kernel_name=${kernel.name}`, "--ExecutePreprocessor.timeout=5", "--ExecutePreprocessor.interrupt_on_timeout=True", "--output", "executed", join(dir, "faults.ipynb")],
+      { env: kernel.env, cwd: dir, timeoutMs: 150_000 },
+    );
+    if (result.code === 0) cells = readNotebookFile(join(dir, "executed.ipynb")).cells;
+  }, 180_000);
+
+  afterAll(() => {
+    kernel?.remove();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const outputsOf = (index: number) => {
+    expect(result.code, result.stderr).toBe(0);
+    return cells[index]?.outputs ?? [];
+  };
+
+  it("saves process.exit as the cell's RuntimeDied error, and the next cell runs", () => {
+    const outputs = outputsOf(1);
+    expect(outputs.map((o) => [o.output_type, o.ename])).toEqual([["error", "RuntimeDied"]]);
+    expect(outputs[0]!.evalue).toMatch(/exited with code 3/);
+    expect(stdoutOf(cells[2]!)).toBe("after exit\n");
+  });
+
+  it("saves running out of memory as one RuntimeDied error that says so once, with no empty stderr output before it (before: a stream of one newline, and the cause said twice)", () => {
+    const outputs = outputsOf(3);
+    expect(outputs.map((o) => [o.output_type, o.ename])).toEqual([["error", "RuntimeDied"]]);
+    const error = outputs[0]! as { evalue?: string; traceback?: string[] };
+    expect(error.evalue).toMatch(/ran out of memory/);
+    expect(error.traceback!.join("\n").match(/heap out of memory/g)).toHaveLength(1);
+    expect(stdoutOf(cells[4]!)).toBe("after out of memory\n");
+  });
+
+  it("interrupts a cell that never finishes at nbconvert's timeout (interrupt_on_timeout), and the next cell runs", () => {
+    const outputs = outputsOf(5);
+    expect(outputs.map((o) => [o.output_type, o.ename])).toEqual([["error", "KeyboardInterrupt"]]);
+    expect(stdoutOf(cells[6]!)).toBe("after timeout\n");
+  });
+});
