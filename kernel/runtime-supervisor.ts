@@ -128,7 +128,12 @@ export class RuntimeSupervisor {
         show: (text) => this.rawOutput("stderr", text),
         isOwn: (line) => (dying ||= FATAL_REPORT.test(line)) || RUNTIME_OWN_LINE.test(line) || line === DEBUGGER_NOTICE,
         aside: (line) => {
-          if (line !== DEBUGGER_NOTICE) process.stderr.write(line);
+          if (line === DEBUGGER_NOTICE) return;
+          // V8's fatal report (30 lines of native stack on out of memory) would land in the terminal of
+          // a `jupyter console` or `jupyter run` user, who launched the kernel; the cell's RuntimeDied
+          // error says what it means. The report stays available at EPHEMERON_LOG=debug.
+          if (dying) log.debug(`runtime ${child.pid}: ${line.trimEnd()}`);
+          else process.stderr.write(line);
         },
       }),
       marks: 0,
@@ -382,12 +387,15 @@ export class RuntimeSupervisor {
     this.commDeliveries.clear();
     const how = describeExit(code, signal);
     if (this.stopping) return;
-    log.warn(`runtime ${child.pid} ${how}`);
-    this.options.lost?.();
     const running = this.running;
+    // A death the user is told about (the running cell's error, or the next cell's notice) is not
+    // also a warning in the terminal of a console user; one nobody is told about is.
+    if (running || this.ranCell) log.info(`runtime ${child.pid} ${how}`);
+    else log.warn(`runtime ${child.pid} ${how}`);
+    this.options.lost?.();
     this.running = undefined;
     const outOfMemory = this.stderrTail.includes("heap out of memory");
-    // Out of memory is said in the error's first line (`what`); V8's report of it stays in the log.
+    // Out of memory is said in the error's first line (`what`); V8's report of it goes to the log at debug level.
     const detail =
       outOfMemory || this.stderrTail.trim() === "" ? "" : `Its last words on stderr:\n${this.stderrTail.trim().split("\n").slice(-6).join("\n")}`;
     // V8 aborts on out of memory: say what happened, not only the SIGABRT it ends with.

@@ -3,7 +3,7 @@
 // command line, as jupyter_client's console apps append what they do not
 // know; ipykernel takes such arguments and ignores them.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -41,4 +41,29 @@ describeWithTool(RUN, "jupyter run", () => {
     expect(result.stdout).toContain('{\n  "answer": 42,\n  "tags": [\n    "a"\n  ]\n}');
     expect(result.stdout).toContain("$x^2$");
   }, 90_000);
+
+  it("shows a script that runs out of memory or exits as the cell's error only, without the kernel's log or V8's crash report in the terminal (before: 30 lines of native stack trace and a WARN line)", async () => {
+    // The installed kernelspec with a small heap for the runtime: out of memory in a second, not after 4 GB.
+    const specFile = join(kernel.prefix, "share", "jupyter", "kernels", kernel.name, "kernel.json");
+    const original = readFileSync(specFile, "utf8");
+    const spec = JSON.parse(original) as { argv: string[] };
+    writeFileSync(specFile, JSON.stringify({ ...spec, argv: [...spec.argv, "--runtime-flag=--max-old-space-size=64"] }));
+    try {
+      for (const [name, source, said] of [
+        ["hoard.ts", "const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(100_000).fill(7));\n", /ran out of memory/],
+        ["exits.ts", "process.exit(4);\n", /exited with code 4/],
+      ] as const) {
+        const file = join(dir, name);
+        writeFileSync(file, source);
+        const result = await run(PYTHON, ["-m", "jupyter", "run", `--kernel=${kernel.name}`, file], { env: kernel.env, cwd: dir, timeoutMs: 60_000 });
+        const terminal = `${result.stdout}\n${result.stderr}`;
+        expect(terminal).toMatch(said);
+        expect(terminal).not.toContain("Native stack trace");
+        expect(terminal).not.toContain("Last few GCs");
+        expect(terminal).not.toMatch(/\[ephemeron supervisor\]/);
+      }
+    } finally {
+      writeFileSync(specFile, original);
+    }
+  }, 150_000);
 });
