@@ -44,8 +44,13 @@ export class InputRequests {
   }
 
   answer(requestId: number, value: string): void {
-    this.waiting.get(requestId)?.resolve(value);
+    const waiting = this.waiting.get(requestId);
+    if (waiting === undefined) return;
     this.waiting.delete(requestId);
+    // "\x04" is end of file: what jupyter console sends for Ctrl-D at the prompt, and what ipykernel
+    // turns into Python's EOFError. A read of process.stdin then ends (stdin.ts), as a file's does.
+    if (value === END_OF_FILE) waiting.reject(named(waiting.failure, "EOFError", "EOF when reading a line"));
+    else waiting.resolve(value);
   }
 
   cancel(requestId: number, reason: string): void {
@@ -62,10 +67,17 @@ export class InputRequests {
   }
 }
 
+/** The answer that means end of file (Ctrl-D), as ipykernel reads it. */
+const END_OF_FILE = "\u0004";
+
 /** `failure` (made where the cell asked, for its stack) as Python's StdinNotImplementedError. */
 function stdinNotImplemented(reason: string, failure: Error): Error {
+  return named(failure, "StdinNotImplementedError", reason);
+}
+
+function named(failure: Error, name: string, message: string): Error {
   // Named before its stack is first read: V8 writes the stack's header then.
-  failure.name = "StdinNotImplementedError";
-  failure.message = reason;
+  failure.name = name;
+  failure.message = message;
   return failure;
 }

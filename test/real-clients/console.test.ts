@@ -17,6 +17,9 @@ interface Transcript {
   counter?: string;
   input?: string;
   input_error?: string;
+  eof_lines?: string;
+  eof_input?: string;
+  eof_error?: string;
   exited?: boolean;
   error?: string;
   tail?: string;
@@ -55,6 +58,18 @@ describeWithTool(CONSOLE, "jupyter console", () => {
     expect(transcript.input_error).toBeUndefined();
     expect(transcript.input).toMatch(/Your name\? /);
     expect(transcript.input).toMatch(/Out\[4\]: 'hello Ada'/);
+  });
+
+  it("ends a cell's reading of process.stdin with Ctrl-D, as end of file in a terminal (before: Ctrl-D came as the line \"\\x04\" and the reading went on)", () => {
+    expect(transcript.eof_error).toBeUndefined();
+    expect(transcript.error).toBeUndefined();
+    expect(transcript.eof_lines).toMatch(/Out\[5\]: 'read 2 lines'/);
+  });
+
+  it("makes await input() throw EOFError on Ctrl-D, as Python's input() under ipykernel (before: it returned \"\\x04\")", () => {
+    expect(transcript.eof_error).toBeUndefined();
+    expect(transcript.error).toBeUndefined();
+    expect(transcript.eof_input).toMatch(/EOFError: EOF when reading a line/);
   });
 
   it("leaves with Ctrl-D at an empty prompt", () => {

@@ -2,7 +2,8 @@
 simple prompt cannot take multi-line input) with pexpect against the
 kernel named in argv[1], as a person at a terminal would: a class typed line
 by line, held until complete, then run; an `await input()` answered at the
-console's prompt; Ctrl-D to leave. Prints one JSON object with what the console showed."""
+console's prompt; Ctrl-D to leave. Prints one JSON object with what the console showed.
+Ctrl-D where a cell reads stdin ends it, as end of file."""
 
 import json
 import os
@@ -25,6 +26,10 @@ child = pexpect.spawn(
     dimensions=(40, 200),
 )
 result = {}
+
+
+class SessionStuck(Exception):
+    """A step left the console waiting for good; what it saw is in the result already."""
 
 
 def clean(text):
@@ -117,10 +122,31 @@ try:
         result["input_error"] = "no prompt within 20 s after answering input()"
         child.sendcontrol("c")
         prompt(5)
+    # Ctrl-D where a cell reads stdin is end of file, as in a terminal (the console sends "\x04",
+    # ipykernel's mark for it): two lines, then Ctrl-D, end the cell's `for await`.
+    type_line('import * as readline from "node:readline"; let lines = 0; for await (const line of readline.createInterface({ input: process.stdin })) lines++; `read ${lines} lines`')
+    for answer in ["first", "second"]:
+        time.sleep(1.5)
+        child.sendline(answer)
+    time.sleep(1.5)
+    child.sendcontrol("d")
+    try:
+        result["eof_lines"] = prompt(6, timeout=20)
+        type_line('await input("Anything? ")')
+        child.expect("Anything\\? ")
+        child.sendcontrol("d")
+        result["eof_input"] = prompt(7, timeout=20)
+    except pexpect.TIMEOUT:
+        # The cell still reads, and this console's Ctrl-C cannot interrupt it (jupyter-console
+        # 6.4.4 loses its SIGINT handler to prompt_toolkit): the session ends here.
+        result["eof_error"] = f"no prompt within 20 s after Ctrl-D: {clean(child.before)[-500:]}"
+        raise SessionStuck()
     # Ctrl-D at an empty prompt: the console shuts the kernel down and exits.
     child.sendcontrol("d")
     child.expect(pexpect.EOF, timeout=20)
     result["exited"] = True
+except SessionStuck:
+    pass
 except Exception as error:  # report, do not hide: the test prints it
     result["error"] = f"{type(error).__name__}: {error}"
     result["tail"] = clean(str(child.before))[-2000:]

@@ -18,7 +18,7 @@ declare function id(obj: object): number;
 declare var display: EphemeronRuntime.Display;
 /** Clears the cell's output; with `wait`, only once new output arrives. */
 declare var clearOutput: (wait?: boolean) => void;
-/** Asks the notebook's user for a line of text through Jupyter's stdin channel. */
+/** Asks the notebook's user for a line of text through Jupyter's stdin channel; throws EOFError when they end input (Ctrl-D in jupyter console), StdinNotImplementedError when the client takes none (nbconvert). */
 declare var input: (prompt?: string, options?: EphemeronRuntime.InputOptions) => Promise<string>;
 /** Jupyter comms: the channel widgets use between the kernel and the frontend. */
 declare var comm: EphemeronRuntime.CommManager;
