@@ -77,3 +77,36 @@ describeWithTool(CONSOLE, "jupyter console", () => {
     expect(transcript.exited).toBe(true);
   });
 });
+
+interface InterruptTranscript {
+  interrupted?: string;
+  seconds?: number;
+  after?: string;
+  exited?: boolean;
+  error?: string;
+  tail?: string;
+}
+
+describeWithTool(CONSOLE, "jupyter console --simple-prompt and Ctrl-C", () => {
+  let installed: InstalledKernel | undefined;
+  let transcript: InterruptTranscript = {};
+  beforeAll(async () => {
+    installed = await installKernel();
+    const result = await run(PYTHON, [join(PACKAGE_ROOT, "test", "real-clients", "console_interrupt_driver.py"), installed.name], { env: installed.env, timeoutMs: 120_000 });
+    try {
+      transcript = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}") as InterruptTranscript;
+    } catch {
+      transcript = { error: `the driver printed no transcript (exit ${result.code})`, tail: `${result.stdout}\n${result.stderr}` };
+    }
+    if (transcript.error) process.stderr.write(`console interrupt driver: ${JSON.stringify(transcript, null, 2)}\n${result.stderr}\n`);
+  }, 150_000);
+  afterAll(() => installed?.remove());
+
+  it("stops `while (true) {}` with Ctrl-C, shows KeyboardInterrupt, and the next line sees the variables set before it", () => {
+    expect(transcript.error).toBeUndefined();
+    expect(transcript.interrupted).toMatch(/KeyboardInterrupt: the cell was interrupted/);
+    expect(transcript.seconds).toBeLessThan(5);
+    expect(transcript.after).toMatch(/Out\[3\]: true/);
+    expect(transcript.exited).toBe(true);
+  });
+});

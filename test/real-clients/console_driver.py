@@ -133,7 +133,10 @@ try:
     try:
         result["eof_lines"] = prompt(6, timeout=20)
         type_line('await input("Anything? ")')
-        child.expect("Anything\\? ")
+        # The prompt input() printed, not the echo of the typed line (where a quote comes before it);
+        # and a moment for the console to be reading the terminal, else Ctrl-D lands in no read.
+        child.expect(r'[^"]Anything\? ')
+        time.sleep(1)
         child.sendcontrol("d")
         result["eof_input"] = prompt(7, timeout=20)
     except pexpect.TIMEOUT:
