@@ -86,7 +86,10 @@ describeWithTool(NBCONVERT, "jupyter nbconvert --execute --to html (a handout)",
         nbformat: 4,
         nbformat_minor: 5,
         metadata: { kernelspec: { name: kernel.name, display_name: "TypeScript (ephemeron)", language: "typescript" } },
-        cells: [{ cell_type: "code", id: "json", metadata: {}, execution_count: null, outputs: [], source }],
+        cells: [
+          { cell_type: "code", id: "json", metadata: {}, execution_count: null, outputs: [], source },
+          { cell_type: "code", id: "file", metadata: {}, execution_count: null, outputs: [], source: "console.log(__filename, __dirname === process.cwd())" },
+        ],
       }),
     );
     result = await run(PYTHON, ["-m", "jupyter", "nbconvert", "--to", "html", "--execute", `--ExecutePreprocessor.kernel_name=${kernel.name}`, join(dir, "displays.ipynb")], { env: kernel.env, cwd: dir, timeoutMs: 120_000 });
@@ -104,6 +107,11 @@ describeWithTool(NBCONVERT, "jupyter nbconvert --execute --to html (a handout)",
     const shown = html.replace(/<[^>]*>/g, "").replace(/&#34;|&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
     expect(shown).not.toContain("<JSON>");
     expect(shown).toContain('"answer": 42');
+  });
+
+  it("names the notebook's folder in __dirname, but not the notebook in __filename: nbclient does not say which notebook it runs (the README said both name it)", () => {
+    expect(result.code, result.stderr).toBe(0);
+    expect(html).toContain(`${join(dir, "[notebook]")} true`);
   });
 });
 
