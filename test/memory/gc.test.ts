@@ -432,4 +432,19 @@ describe("the package in a plain Node program", () => {
     expect(run.stderr).toBe("");
     expect(run.stdout).toBe("undefined 1 1 1 callback 2 undefined\natexit\n");
   });
+
+  it("counts what the heap holds, as the README says: a module's top-level const that no function captures lives on the stack and counts 0; captured, exported or a global's, 1", () => {
+    const dir = mkdtempSync(`${tmpdir()}/ephemeron-`);
+    const file = `${dir}/module-level.mjs`;
+    writeFileSync(file, `import { gc } from ${JSON.stringify(`${root}dist/src/memory/index.js`)};
+      const alone = [1, 2, 3];
+      const captured = [1, 2, 3];
+      const read = () => captured;
+      export const exported = [1, 2, 3];
+      globalThis.held = [1, 2, 3];
+      process.stdout.write([gc.refcount(alone), gc.refcount(captured), gc.refcount(exported), gc.refcount(globalThis.held)].join(" ") + "\\n");`);
+    const run = spawnSync(process.execPath, [file], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toBe("0 1 1 1\n");
+  });
 });
