@@ -23,7 +23,8 @@ writes the notebook with its outputs (into --out DIR, or in place).
   --allow-errors    go on after a cell that fails, and exit 0
   --quiet           print progress only, not the outputs
   --html            also write an HTML handout beside each executed notebook (needs jupyter nbconvert)
-  --verbose         also show the kernel's log on stderr (where an InternalError's whole error is)
+  --verbose         also show the kernel's log on stderr, at EPHEMERON_LOG=info unless that is set
+                    (where an InternalError's whole error is)
 `;
 
 interface RunOptions {
@@ -134,7 +135,10 @@ function dim(text: string): string {
 export async function runNotebook(path: string, options: Pick<RunOptions, "timeoutSeconds" | "allowErrors" | "quiet"> & { verbose?: boolean }): Promise<{ notebook: Notebook; ok: boolean }> {
   const notebook = readNotebook(path);
   // As Jupyter's server does: the kernel learns which notebook it runs (a cell's __filename).
-  const { kernel, client, info } = await launchReadyKernel({ cwd: dirname(resolve(path)), env: { JPY_SESSION_NAME: resolve(path) }, echoStderr: options.verbose === true });
+  // --verbose shows the log at info, where a runtime's death that a cell's error reports is logged
+  // (at the default level it stays out of a terminal that already shows the error); EPHEMERON_LOG wins.
+  const logLevel = options.verbose === true ? { EPHEMERON_LOG: process.env.EPHEMERON_LOG ?? "info" } : {};
+  const { kernel, client, info } = await launchReadyKernel({ cwd: dirname(resolve(path)), env: { JPY_SESSION_NAME: resolve(path), ...logLevel }, echoStderr: options.verbose === true });
   running = kernel;
   let ok = true;
   // A kernel that dies (killed, out of memory) answers nothing more: the cell it ran fails, and the run ends, as nbclient's DeadKernelError.

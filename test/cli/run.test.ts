@@ -363,7 +363,7 @@ describe("ephemeron run --verbose", () => {
     expect(quiet.stderr).not.toContain("[ephemeron supervisor]");
     const verbose = await ephemeron(["run", path, "--out", join(dir, "log-verbose"), "--verbose"]);
     expect(verbose.code).toBe(1);
-    expect(verbose.stderr).toMatch(/\[ephemeron supervisor\] WARN runtime \d+ exited with code 3/);
+    expect(verbose.stderr).toMatch(/\[ephemeron supervisor\] INFO runtime \d+ exited with code 3/);
     expect((await ephemeron(["run", "--help"])).stdout).toContain("--verbose");
   }, 90_000);
 });
