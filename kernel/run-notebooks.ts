@@ -165,7 +165,8 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
       process.stdout.write(dim(`── ${basename(path)}: cell ${index} of ${codeCells.length} ──`) + "\n");
       const collector = new OutputCollector(displays);
       // As nbclient: a cell tagged raises-exception is meant to fail; its error is its output, and the run goes on.
-      const allowErrors = options.allowErrors || cellTags(cell).includes("raises-exception");
+      const mayFail = cellTags(cell).includes("raises-exception");
+      const allowErrors = options.allowErrors || mayFail;
       const run = client.execute(joinSource(cell.source), {
         stop_on_error: !allowErrors,
         onIopub: (message) => {
@@ -216,7 +217,8 @@ export async function runNotebook(path: string, options: Pick<RunOptions, "timeo
         cell.execution_count = ((finished.reply.content as { execution_count?: number }).execution_count ?? null);
       }
       cell.outputs = collector.outputs;
-      if (failed && allowErrors && !options.allowErrors && !stuck && dead === undefined) {
+      // With --allow-errors too: a tagged cell's error is what the notebook teaches, not a failed run.
+      if (failed && mayFail && !stuck && dead === undefined) {
         process.stderr.write(`${basename(path)}: cell ${index} failed, as its raises-exception tag says it may\n`);
       } else if (failed) {
         ok = false;

@@ -282,6 +282,19 @@ describe("ephemeron run protects and explains what it writes", () => {
     expect(resultOf(cells[1]!)).toBe("'after'");
   }, 90_000);
 
+  it("reports a notebook whose only failing cell is tagged raises-exception as a success with --allow-errors too (before: ✗ a cell failed, where without --allow-errors it said ✓)", async () => {
+    const taught = notebook('throw new Error("as the lesson says")', '"after"');
+    taught.cells[1]!.metadata = { tags: ["raises-exception"] };
+    const path = write("taught-allowed.ipynb", taught);
+    for (const extra of [[], ["--allow-errors"]]) {
+      const result = await ephemeron(["run", path, "--out", join(dir, "taught-allowed"), "--quiet", ...extra], { timeoutMs: 60_000 });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain("✓");
+      expect(result.stdout).not.toContain("a cell failed");
+      expect(result.stderr).toContain("failed, as its raises-exception tag says it may");
+    }
+  }, 90_000);
+
   it("refuses two notebooks of the same name written into one --out folder", async () => {
     const result = await ephemeron(["run", join(dir, "a", "same.ipynb"), join(dir, "b", "same.ipynb"), "--out", join(dir, "together")]);
     expect(result.code).toBe(2);
