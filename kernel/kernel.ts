@@ -56,7 +56,10 @@ export function kernelInfo(): KernelInfoReply {
     },
     banner: `ephemeron ${KERNEL_VERSION}: TypeScript ${version} on Node ${process.versions.node}, with weakref, gc() and refcounts you can watch`,
     help_links: [
-      { text: "ephemeron", url: "https://www.npmjs.com/package/ephemeron" },
+      // ephemeron has no page of its own on the web (it is not on npm: its README travels with it);
+      // what its teaching API mirrors has, and JupyterLab's Help menu opens these.
+      { text: "Python's weakref module (what weakref mirrors)", url: "https://docs.python.org/3/library/weakref.html" },
+      { text: "Python's gc module (what gc mirrors)", url: "https://docs.python.org/3/library/gc.html" },
       { text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" },
       { text: "Node.js API", url: "https://nodejs.org/api/" },
     ],

@@ -36,6 +36,10 @@ describe("a running kernel", () => {
     });
     expect(content.language_info.version).toMatch(/^7\./);
     expect(content.banner).toContain("ephemeron");
+    // JupyterLab's Help menu lists these: pages that exist (ephemeron is not on npm, so no link there).
+    const urls = (content.help_links as { url: string }[]).map((link) => link.url);
+    expect(urls).toEqual(expect.arrayContaining(["https://docs.python.org/3/library/weakref.html", "https://www.typescriptlang.org/docs/handbook/intro.html", "https://nodejs.org/api/"]));
+    expect(urls.filter((url) => url.includes("npmjs.com"))).toEqual([]);
   });
 
   it("wraps every request in busy and idle under the request's parent header", async () => {
