@@ -10,7 +10,6 @@
 import { readFileSync } from "node:fs";
 import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
 import { checkedText, NO_CHECK, type CheckedText } from "./cell-source.js";
-import { readGlobalNames } from "./global-names.js";
 import type { CellProject, CellProjectOptions } from "./cell-project.js";
 import { CellFiles } from "./cell-files.js";
 import { caretUnder } from "./code-points.js";
@@ -167,7 +166,6 @@ export class CellChecker {
       const { CellProject } = await import("./cell-project.js");
       const project = await CellProject.open(files, channel, this.options, this.untypedModules, preloaded);
       log.debug(`checker warm, ${sinceStart()}`);
-      void readGlobalNames();
       return project;
     })().catch((error: Error) => {
       // Closed before it was warm (the kernel shut down, or forgot its cells): nothing went wrong.

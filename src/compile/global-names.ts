@@ -10,11 +10,13 @@
 // elsewhere that the pattern also takes only cost their import the longer
 // stand-in, which types it the same.
 
-import { readdirSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { tsgoPath } from "./tsgo-channel.js";
+
+const require = createRequire(import.meta.url);
 
 /** Node's globals at run time (`crypto`, `URL`, `process`), and CommonJS's names a cell may import under (`module`). */
 export const GLOBAL_VALUE_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(globalThis), "require", "module", "exports", "__dirname", "__filename"]);
@@ -46,6 +48,13 @@ export function globalDeclarations(text: string): string[] {
 
 let libraryNames: Set<string> | undefined;
 
+/**
+ * The names as the build found them (`npm run build` runs this file): reading and scanning the
+ * libraries' 3 MB on the kernel's thread took 50–200 ms and left the kernel's heap 3–4 MB larger
+ * for good. Tagged with the libraries' versions: after an upgrade without a build, a scan.
+ */
+const NAMES_FILE = fileURLToPath(new URL("./global-names.json", import.meta.url));
+
 /** The .d.ts files of TypeScript's libraries (the ES ones a cell may use) and of @types/node. */
 function libraryFiles(): string[] {
   const files: string[] = [];
@@ -62,47 +71,60 @@ function libraryFiles(): string[] {
         else if (entry.name.endsWith(".d.ts")) files.push(join(dir, entry.name));
       }
     };
-    walk(dirname(createRequire(import.meta.url).resolve("@types/node/package.json")));
+    walk(dirname(require.resolve("@types/node/package.json")));
   } catch {
     // Without @types/node, Node's names are typed by nothing a cell's import could merge with.
   }
   return files;
 }
 
-/**
- * Reads the libraries' global names while the kernel has nothing else to do (the checker is warm,
- * no cell has imported yet): 3 MB to read and scan, 50–200 ms that the session's first import would
- * otherwise wait for. A file at a time, so that a request arriving meanwhile waits for one file at most.
- */
-export async function readGlobalNames(): Promise<void> {
-  const names = new Set<string>();
-  for (const file of libraryFiles()) {
-    if (libraryNames !== undefined) return;
-    try {
-      for (const name of globalDeclarations(await readFile(file, "utf8"))) names.add(name);
-    } catch {
-      // Unreadable: its names are not known, and their imports keep the shorter stand-in.
-    }
-  }
-  libraryNames ??= names;
+/** Which libraries the names are of: the installed versions of typescript and @types/node. */
+function librariesVersions(): string {
+  return ["typescript", "@types/node"]
+    .map((name) => {
+      try {
+        return `${name}@${(JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version?: string }).version ?? "?"}`;
+      } catch {
+        return `${name}@none`;
+      }
+    })
+    .join(" ");
 }
 
-/** The names TypeScript's libraries and @types/node declare globally: read now if readGlobalNames has not finished. */
-function librariesGlobalNames(): Set<string> {
-  if (libraryNames !== undefined) return libraryNames;
+export function scanLibraries(): Set<string> {
   const names = new Set<string>();
   for (const file of libraryFiles()) {
     try {
       for (const name of globalDeclarations(readFileSync(file, "utf8"))) names.add(name);
     } catch {
-      // As in readGlobalNames.
+      // Unreadable: its names are not known, and their imports keep the shorter stand-in.
     }
   }
-  libraryNames = names;
   return names;
+}
+
+/** The names TypeScript's libraries and @types/node declare globally: the build's, or a scan's where it has none for these libraries. */
+function librariesGlobalNames(): Set<string> {
+  if (libraryNames !== undefined) return libraryNames;
+  try {
+    const built = JSON.parse(readFileSync(NAMES_FILE, "utf8")) as { libraries?: unknown; names?: unknown };
+    if (built.libraries === librariesVersions() && Array.isArray(built.names)) libraryNames = new Set(built.names as string[]);
+  } catch {
+    // Not built: scanned below.
+  }
+  libraryNames ??= scanLibraries();
+  return libraryNames;
+}
+
+/** Writes the names for librariesGlobalNames to find (the build's last step). */
+export function writeGlobalNames(): void {
+  writeFileSync(NAMES_FILE, `${JSON.stringify({ libraries: librariesVersions(), names: [...scanLibraries()].sort() })}\n`);
 }
 
 /** Whether the checker's global scope has `name` before any cell declares it, in any meaning. */
 export function isGlobalName(name: string): boolean {
   return GLOBAL_VALUE_NAMES.has(name) || librariesGlobalNames().has(name);
 }
+
+// `node dist/src/compile/global-names.js`: the build writes the names file.
+if (process.argv[1] === fileURLToPath(import.meta.url)) writeGlobalNames();
