@@ -33,19 +33,16 @@ export type FromWatchdog = { type: "interrupt"; seq: number; at: number } | { ty
  * SIGINT to the runtime's descendants (Linux: found through /proc), as a terminal's Ctrl-C reaches
  * a shell command's whole foreground group: `execSync("sleep 100")` waits for `sh`, which waits for
  * `sleep`. Not the process group: the kernel is in it, and takes a SIGINT for an interrupt request.
- * Whether there were any.
  */
-function interruptChildren(): boolean {
-  const descendants = processTree(process.pid).slice(1);
+function interruptChildren(descendants: readonly number[]): void {
   // Children before their parents: `sleep` ends first, and its `sh` finds it gone.
-  for (const pid of descendants.reverse()) {
+  for (const pid of [...descendants].reverse()) {
     try {
       process.kill(pid, "SIGINT");
     } catch {
       // gone meanwhile
     }
   }
-  return descendants.length > 0;
 }
 
 if (parentPort) {
@@ -70,8 +67,10 @@ if (parentPort) {
    * ends (interrupt-ledger.ts); else its JavaScript is terminated.
    */
   const stopBusyThread = (seq: number, at: number) => {
+    const descendants = processTree(process.pid).slice(1);
+    if (descendants.length === 0) return terminate(seq);
     ledger.record(seq, at);
-    if (!interruptChildren()) return terminate(seq);
+    interruptChildren(descendants);
     const givenUpAt = Date.now() + CHILD_GRACE_MS;
     const poll = setInterval(() => {
       const answered = ledger.answered(seq) || ledger.claimed(seq);
