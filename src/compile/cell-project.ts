@@ -10,6 +10,10 @@
 // A name a later cell (or the scratch cell) declares again is renamed, in
 // every earlier cell's file, to a name nobody uses: the newest declaration
 // wins, as at run time. A cell file left with no names returns to the pool.
+// A cell's interface or type alias under a name the libraries declare globally
+// (`interface Event`) is renamed too, with the uses that mean it, in its cell
+// and in later ones: as a global script's it would merge with the library's
+// (or clash with it), where a module's shadows it.
 //
 // Its methods are not reentrant: the caller (checker.ts) runs one at a time.
 
@@ -18,12 +22,13 @@ import { isAbsolute, relative } from "node:path";
 import type { Diagnostic, Project } from "typescript/unstable/async";
 import type { UpdateSnapshotResponse } from "typescript/unstable/proto";
 import { lineAndColumn } from "./code-points.js";
-import { checkedText, kindMeaning, MEANING, sourceOffset, withoutStandInModules, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
+import { cellReferences, checkedText, kindMeaning, MEANING, sourceOffset, withoutStandInModules, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
 import { ALWAYS_DEFINED_GLOBALS, type CellDiagnostic, type CheckResult, type CompletionResult, type InspectResult } from "./checker-types.js";
 import type { CellFiles } from "./cell-files.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
 import type { LanguageService, LanguageView } from "./cell-language.js";
-import { markingReplacedNames, replacedName } from "./replaced-names.js";
+import { markingReplacedNames, ownGlobalTypeName, replacedName } from "./replaced-names.js";
+import { isGlobalName } from "./global-names.js";
 import { localTypeScriptImports } from "./local-imports.js";
 import { installHint, isInstalled, isPackageSpecifier, packageName } from "../runtime/missing-package.js";
 
@@ -221,9 +226,9 @@ export class CellProject implements LanguageView {
       // A cell without module syntax is checked as it is written: it goes to tsgo at once, and is
       // parsed for its names once tsgo has read it (this thread answers that read), while tsgo
       // builds the new program. The names only rename earlier cells' files.
-      const early = this.lastPrepared?.source === source || REWRITTEN.test(source) ? undefined : this.sendScratch(source);
+      const early = this.lastPrepared?.source === source || REWRITTEN.test(source) || this.mayUseOwnGlobalType(source) ? undefined : this.sendScratch(source);
       if (early) await Promise.race([taken, early]);
-      cell = this.prepare(source, checked?.());
+      cell = this.renderScratch(this.prepare(source, checked?.()));
       await early;
       await this.sync(cell.text, cell.names);
     } finally {
@@ -303,7 +308,7 @@ export class CellProject implements LanguageView {
     let accepted: AcceptedCell | undefined;
     if (keeps) {
       let file: string;
-      if (this.files.get(this.files.scratch) === prepared.text) {
+      if (this.files.get(this.files.scratch) === this.renderScratch(prepared).text) {
         // Checked just now: the checker has its text in the scratch file already, which becomes its
         // file (without the probes, at the next sync). An import cell's stand-ins declare ambient
         // modules: moved into a fresh file while the scratch lost them, both files' sets of ambient
@@ -391,6 +396,58 @@ export class CellProject implements LanguageView {
     return this.language;
   }
 
+  /**
+   * Whether `source` may declare a type under a library's global name, or use an accepted cell's
+   * (ownGlobalTypeName): its checked text is then not the cell as written, and is not sent early.
+   */
+  private mayUseOwnGlobalType(source: string): boolean {
+    for (const match of source.matchAll(/\b(?:interface|type)\s+([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)/gu)) if (isGlobalName(match[1]!)) return true;
+    return this.accepted.some((cell) => cell.names.some((n) => source.includes(n.name) && shadowsGlobal(n) && liveMeaning(cell, n.name) !== 0));
+  }
+
+  /**
+   * The scratch cell as the checker gets it: its interfaces and type aliases under a library's
+   * global name, and the uses of them and of an accepted cell's (renderAccepted), renamed; it will
+   * be the cell numbered `this.serial` when accepted. A renamed name is the name with a prefix, which
+   * the cell's offsets take as inserted text (CheckedText.inserted): its diagnostics keep their places.
+   */
+  private renderScratch(cell: PreparedCell): PreparedCell {
+    const prefixes: { at: number; prefix: string }[] = [];
+    const prefixOf = (serial: number, name: string): string => ownGlobalTypeName(serial, name).slice(0, -name.length);
+    const own = new Set<string>();
+    for (const n of cell.names) {
+      if (!shadowsGlobal(n)) continue;
+      own.add(n.name);
+      prefixes.push({ at: n.start, prefix: prefixOf(this.serial, n.name) });
+    }
+    for (const use of cell.references) {
+      // A use in a type is never an object literal's shorthand: the prefix goes before the name.
+      if ((use.meaning & MEANING.type) === 0 || use.shorthand || !isGlobalName(use.name)) continue;
+      if (own.has(use.name)) prefixes.push({ at: use.start, prefix: prefixOf(this.serial, use.name) });
+      else if ((meaningOf(cell, use.name) & MEANING.type) === 0) {
+        const owner = [...(this.cellsByName.get(use.name) ?? [])].find((c) => (liveMeaning(c, use.name) & MEANING.type) !== 0);
+        if (owner !== undefined && ownsGlobalType(owner, use.name)) prefixes.push({ at: use.start, prefix: prefixOf(owner.serial, use.name) });
+      }
+    }
+    if (prefixes.length === 0) return cell;
+    prefixes.sort((a, b) => a.at - b.at);
+    /** Where offset `at` of the cell's text is in the renamed text: after the prefixes before it. */
+    const moved = (at: number): number => at + prefixes.reduce((sum, p) => sum + (p.at < at ? p.prefix.length : 0), 0);
+    let text = cell.text;
+    for (const p of [...prefixes].reverse()) text = text.slice(0, p.at) + p.prefix + text.slice(p.at);
+    const inserted = [...cell.inserted.map((i) => ({ at: moved(i.at), length: i.length })), ...prefixes.map((p) => ({ at: moved(p.at), length: p.prefix.length }))].sort((a, b) => a.at - b.at);
+    return {
+      ...cell,
+      text,
+      inserted,
+      ownLength: moved(cell.ownLength),
+      names: cell.names.map((n) => ({ ...n, start: moved(n.start), end: moved(n.end) })),
+      references: cell.references.map((r) => ({ ...r, start: moved(r.start), end: moved(r.end) })),
+      appended: cell.appended.map((a) => ({ ...a, start: moved(a.start), end: moved(a.end) })),
+      probesFrom: cell.probesFrom === undefined ? undefined : moved(cell.probesFrom),
+    };
+  }
+
   /** The scratch file's text set and sent to tsgo, before the accepted cells are brought up to date. */
   private async sendScratch(text: string): Promise<void> {
     if (this.files.pendingChanges.length === 0 && this.files.set(this.files.scratch, text)) await this.update([this.files.scratch]);
@@ -403,7 +460,9 @@ export class CellProject implements LanguageView {
     const declaresUntyped = [...this.untypedModules].some((m) => source.includes(JSON.stringify(m).slice(1, -1)) && /\bdeclare\s+module\b/.test(source));
     const text = (declaresUntyped ? undefined : checked) ?? checkedText(source, this.untypedModules);
     const ownLength = source.length + text.inserted.reduce((sum, insertion) => sum + insertion.length, 0);
-    this.lastPrepared = { source, ownLength, ...text };
+    // A cell that declares nothing has no uses parsed (checkedText): it needs them to mean an earlier cell's renamed type.
+    const references = text.names.length === 0 && text.references.length === 0 && text.text === source && this.mayUseOwnGlobalType(source) ? cellReferences(source) : text.references;
+    this.lastPrepared = { source, ownLength, ...text, references };
     return this.lastPrepared;
   }
 
@@ -563,12 +622,21 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): s
   const gone = (owner: AcceptedCell, name: string) => (owner.shadowed.get(name) ?? 0) !== 0 || ((replacedNow.get(name) ?? 0) & meaningOf(owner, name)) !== 0;
   const values = new Set<string>();
   for (const n of cell.names) {
-    if (!gone(cell, n.name)) continue;
+    if (!gone(cell, n.name)) {
+      if (shadowsGlobal(n)) renames.push({ start: n.start, end: n.end, text: ownGlobalTypeName(cell.serial, n.name) });
+      continue;
+    }
     renames.push({ start: n.start, end: n.end, text: `${n.shorthand ? `${n.name}: ` : ""}${replacedName(cell.serial, n.local ?? n.name)}` });
     if (n.local === undefined && IDENTIFIER_NAME.test(n.name) && (liveMeaning(cell, n.name) & ~(replacedNow.get(n.name) ?? 0) & MEANING.value) !== 0) values.add(n.name);
   }
   for (const use of cell.uses) {
-    if (!gone(use.owner, use.name)) continue;
+    if (!gone(use.owner, use.name)) {
+      if ((use.meaning & MEANING.type) !== 0 && ownsGlobalType(use.owner, use.name)) {
+        const renamed = ownGlobalTypeName(use.owner.serial, use.name);
+        renames.push({ start: use.start, end: use.end, text: use.shorthand ? `${use.name}: ${renamed}` : renamed });
+      }
+      continue;
+    }
     const renamed = replacedName(use.owner.serial, use.name);
     renames.push({ start: use.start, end: use.end, text: use.shorthand ? `${use.name}: ${renamed}` : renamed });
   }
@@ -576,6 +644,20 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): s
   for (const r of renames.sort((a, b) => b.start - a.start)) text = text.slice(0, r.start) + r.text + text.slice(r.end);
   for (const name of values) text += `\ndeclare const ${name}: typeof ${replacedName(cell.serial, name)};`;
   return text;
+}
+
+/**
+ * Whether a declaration is an interface or type alias of the cell's own under a name the libraries
+ * declare globally (`interface Event`, `type Record`), which the checker's files rename
+ * (ownGlobalTypeName); one in `declare global { … }` adds to the library's, as the user means.
+ */
+function shadowsGlobal(n: DeclaredName): boolean {
+  return (n.kind === "interface" || n.kind === "type") && n.augmentsGlobal !== true && isGlobalName(n.name);
+}
+
+/** Whether the cell's type meaning of `name` is such a declaration. */
+function ownsGlobalType(cell: { names: readonly DeclaredName[] }, name: string): boolean {
+  return cell.names.some((n) => n.name === name && shadowsGlobal(n));
 }
 
 const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;

@@ -60,6 +60,8 @@ export interface DeclaredName {
   shorthand?: boolean;
   /** The identifier as the cell wrote it, where `name` is not (a member of a module augmentation: AUGMENTED_NAME). */
   local?: string;
+  /** Declared in the cell's `declare global { … }`: it adds to the global scope's declaration of its name, where the cell's own would shadow it. */
+  augmentsGlobal?: true;
 }
 
 /** One appended stand-in declaration and the place in the cell it stands for. */
@@ -258,7 +260,28 @@ export function checkedText(source: string, untypedModules: ReadonlySet<string> 
   const final = rewritten === undefined ? parsed : parseWithOffsets(text, "typescript");
   const declarations = collectDeclarations(final, text);
   const references = [...collectReferences(final, text, new Set(declarations.names.map((n) => n.start))), ...standInUses(final)];
-  return { text, appended: [], inserted: [], ...rewritten, ...declarations, references };
+  const checked: CheckedText = { text, appended: [], inserted: [], ...rewritten, ...declarations, references };
+  // The rewrite unwraps `declare global { … }` into top-level declarations: its names are marked, in the cell's own offsets.
+  const blocks = parsed.body.flatMap((item) => item.type === "TsModuleDeclaration" && item.global ? [[parsed.at(item.span.start), parsed.at(item.span.end)] as const] : []);
+  for (const name of blocks.length === 0 ? [] : checked.names) {
+    const at = sourceOffset(checked, name.start);
+    if (blocks.some(([from, to]) => at >= from && at < to)) name.augmentsGlobal = true;
+  }
+  return checked;
+}
+
+/**
+ * The uses of names in a cell that declares and imports nothing (checkedText leaves them out: no
+ * later cell's rendering needs them), for a cell that uses a type of an earlier cell's whose
+ * name the libraries declare too (cell-project.ts renames such a type in the checker's files).
+ */
+export function cellReferences(source: string): NameReference[] {
+  try {
+    return collectReferences(parseWithOffsets(source, "typescript"), source, new Set());
+  } catch {
+    // Unfinished code or a syntax error: tsgo reports what it makes of it.
+    return [];
+  }
 }
 
 /** `untypedModules`: packages without types, which a cell's `declare module` declares (a script's ambient module) rather than augments. */

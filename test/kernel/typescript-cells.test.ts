@@ -333,6 +333,31 @@ describe("TypeScript cells", () => {
     });
   });
 
+  it("lets a cell's own interface or type alias take a name the libraries declare globally (Event, Record, Response, Partial), in that cell and later ones, as in a module", async () => {
+    await withFreshKernel(async (own) => {
+      const run = async (code: string) => (await own.client.execute(code)).reply.content as { status: string; evalue?: string };
+      expect(await run('interface Event { name: string }\nconst ev: Event = { name: "launch" };\nev.name')).toMatchObject({ status: "ok" });
+      expect(await run('const later: Event = { name: "land" };\nfunction describe(e: Event): string { return e.name; }\ndescribe(later)')).toMatchObject({ status: "ok" });
+      // Without a declaration of its own, a later cell's Event is the cell's too.
+      expect(await run('console.log(({ name: "x" }) satisfies Event)')).toMatchObject({ status: "ok" });
+      // The library's own uses of its Event keep theirs: the value, and EventTarget's parameter.
+      expect(await run('new EventTarget().dispatchEvent(new Event("x"))')).toMatchObject({ status: "ok" });
+      // Errors name the type as the user wrote it.
+      const wrong = (await run('const bad: Event = { title: "x" };')).evalue ?? "";
+      expect(wrong).toContain("TS2353");
+      expect(wrong).toContain("'Event'");
+      expect(wrong).not.toContain("__ephemeron");
+      expect(await run("type Record = { id: number };\nconst rec: Record = { id: 1 };\nrec.id")).toMatchObject({ status: "ok" });
+      expect(await run("interface Response { code: number }\nconst res: Response = { code: 200 };\nres.code")).toMatchObject({ status: "ok" });
+      expect(await run("type Partial<T> = { [K in keyof T]?: T[K] | null };\nconst part: Partial<{ a: number }> = { a: null };")).toMatchObject({ status: "ok" });
+      // A later cell's declaration of the name replaces the earlier one's.
+      expect(await run("interface Event { at: number }\nconst next: Event = { at: 1 };")).toMatchObject({ status: "ok" });
+      expect((await run('const old: Event = { name: "x" };')).evalue).toContain("TS2353");
+      // An augmentation of the library's Event is still one.
+      expect(await run('declare global { interface Event { launchedAt?: number } }\nnew Event("x").launchedAt')).toMatchObject({ status: "ok" });
+    });
+  });
+
   it("reads a cell that is one object literal in braces as the object, as Node's REPL does, and a block as a block", async () => {
     expect(await valueOf("{ a: 1 }")).toBe("{ a: 1 }");
     expect(await valueOf('{ "a": 1, "b": [2] }')).toBe("{ a: 1, b: [ 2 ] }");
