@@ -649,10 +649,11 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): s
 /**
  * Whether a declaration is an interface or type alias of the cell's own under a name the libraries
  * declare globally (`interface Event`, `type Record`), which the checker's files rename
- * (ownGlobalTypeName); one in `declare global { … }` adds to the library's, as the user means.
+ * (ownGlobalTypeName). One in `declare global { … }` adds to the library's, as the user means: it is
+ * named apart (`augmented:global:Event`, cell-source.ts), no global name.
  */
 function shadowsGlobal(n: DeclaredName): boolean {
-  return (n.kind === "interface" || n.kind === "type") && n.augmentsGlobal !== true && isGlobalName(n.name);
+  return (n.kind === "interface" || n.kind === "type") && isGlobalName(n.name);
 }
 
 /** Whether the cell's type meaning of `name` is such a declaration. */

@@ -60,8 +60,6 @@ export interface DeclaredName {
   shorthand?: boolean;
   /** The identifier as the cell wrote it, where `name` is not (a member of a module augmentation: AUGMENTED_NAME). */
   local?: string;
-  /** Declared in the cell's `declare global { … }`: it adds to the global scope's declaration of its name, where the cell's own would shadow it. */
-  augmentsGlobal?: true;
 }
 
 /** One appended stand-in declaration and the place in the cell it stands for. */
@@ -261,11 +259,16 @@ export function checkedText(source: string, untypedModules: ReadonlySet<string> 
   const declarations = collectDeclarations(final, text);
   const references = [...collectReferences(final, text, new Set(declarations.names.map((n) => n.start))), ...standInUses(final)];
   const checked: CheckedText = { text, appended: [], inserted: [], ...rewritten, ...declarations, references };
-  // The rewrite unwraps `declare global { … }` into top-level declarations: its names are marked, in the cell's own offsets.
+  // The rewrite unwraps `declare global { … }` into top-level declarations. Its interfaces and type
+  // aliases of a library's global name add to the library's: named apart from the cell's own of that
+  // name (`augmented:global:Event`), which shadow the library's (cell-project.ts), so that neither replaces the other.
   const blocks = parsed.body.flatMap((item) => item.type === "TsModuleDeclaration" && item.global ? [[parsed.at(item.span.start), parsed.at(item.span.end)] as const] : []);
-  for (const name of blocks.length === 0 ? [] : checked.names) {
-    const at = sourceOffset(checked, name.start);
-    if (blocks.some(([from, to]) => at >= from && at < to)) name.augmentsGlobal = true;
+  if (blocks.length > 0) {
+    checked.names = checked.names.map((n) => {
+      const at = sourceOffset(checked, n.start);
+      if ((n.kind !== "interface" && n.kind !== "type") || !isGlobalName(n.name) || !blocks.some(([from, to]) => at >= from && at < to)) return n;
+      return { ...n, name: `${AUGMENTED_NAME}global:${n.name}`, local: n.name };
+    });
   }
   return checked;
 }

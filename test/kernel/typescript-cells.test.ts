@@ -355,6 +355,8 @@ describe("TypeScript cells", () => {
       expect((await run('const old: Event = { name: "x" };')).evalue).toContain("TS2353");
       // An augmentation of the library's Event is still one.
       expect(await run('declare global { interface Event { launchedAt?: number } }\nnew Event("x").launchedAt')).toMatchObject({ status: "ok" });
+      // … which leaves the cell's Event the cell's.
+      expect(await run("const afterAugmenting: Event = { at: 2 };")).toMatchObject({ status: "ok" });
     });
   });
 
