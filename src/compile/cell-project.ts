@@ -18,6 +18,7 @@
 // Its methods are not reentrant: the caller (checker.ts) runs one at a time.
 
 import { readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import { isAbsolute, relative } from "node:path";
 import type { Diagnostic, Project } from "typescript/unstable/async";
 import type { UpdateSnapshotResponse } from "typescript/unstable/proto";
@@ -402,7 +403,7 @@ export class CellProject implements LanguageView {
    */
   private mayUseOwnGlobalType(source: string): boolean {
     for (const match of source.matchAll(/\b(?:interface|type)\s+([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)/gu)) if (isGlobalName(match[1]!)) return true;
-    return this.accepted.some((cell) => cell.names.some((n) => source.includes(n.name) && shadowsGlobal(n) && liveMeaning(cell, n.name) !== 0));
+    return this.accepted.some((cell) => cell.names.some((n) => source.includes(n.name) && shadowsGlobal(n, cell.ownLength) && liveMeaning(cell, n.name) !== 0));
   }
 
   /**
@@ -416,16 +417,16 @@ export class CellProject implements LanguageView {
     const prefixOf = (serial: number, name: string): string => ownGlobalTypeName(serial, name).slice(0, -name.length);
     const own = new Set<string>();
     for (const n of cell.names) {
-      if (!shadowsGlobal(n)) continue;
+      if (!shadowsGlobal(n, cell.ownLength)) continue;
       own.add(n.name);
       prefixes.push({ at: n.start, prefix: prefixOf(this.serial, n.name) });
     }
     for (const use of cell.references) {
       // A use in a type is never an object literal's shorthand: the prefix goes before the name.
-      if ((use.meaning & MEANING.type) === 0 || use.shorthand || !isGlobalName(use.name)) continue;
+      if ((use.meaning & TYPE_MEANINGS) === 0 || use.shorthand || !isGlobalName(use.name)) continue;
       if (own.has(use.name)) prefixes.push({ at: use.start, prefix: prefixOf(this.serial, use.name) });
-      else if ((meaningOf(cell, use.name) & MEANING.type) === 0) {
-        const owner = [...(this.cellsByName.get(use.name) ?? [])].find((c) => (liveMeaning(c, use.name) & MEANING.type) !== 0);
+      else if ((meaningOf(cell, use.name) & use.meaning & TYPE_MEANINGS) === 0) {
+        const owner = [...(this.cellsByName.get(use.name) ?? [])].find((c) => (liveMeaning(c, use.name) & use.meaning & TYPE_MEANINGS) !== 0);
         if (owner !== undefined && ownsGlobalType(owner, use.name)) prefixes.push({ at: use.start, prefix: prefixOf(owner.serial, use.name) });
       }
     }
@@ -623,7 +624,7 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): s
   const values = new Set<string>();
   for (const n of cell.names) {
     if (!gone(cell, n.name)) {
-      if (shadowsGlobal(n)) renames.push({ start: n.start, end: n.end, text: ownGlobalTypeName(cell.serial, n.name) });
+      if (shadowsGlobal(n, cell.ownLength)) renames.push({ start: n.start, end: n.end, text: ownGlobalTypeName(cell.serial, n.name) });
       continue;
     }
     renames.push({ start: n.start, end: n.end, text: `${n.shorthand ? `${n.name}: ` : ""}${replacedName(cell.serial, n.local ?? n.name)}` });
@@ -631,7 +632,7 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): s
   }
   for (const use of cell.uses) {
     if (!gone(use.owner, use.name)) {
-      if ((use.meaning & MEANING.type) !== 0 && ownsGlobalType(use.owner, use.name)) {
+      if ((use.meaning & TYPE_MEANINGS) !== 0 && ownsGlobalType(use.owner, use.name)) {
         const renamed = ownGlobalTypeName(use.owner.serial, use.name);
         renames.push({ start: use.start, end: use.end, text: use.shorthand ? `${use.name}: ${renamed}` : renamed });
       }
@@ -652,14 +653,25 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): s
  * (ownGlobalTypeName). One in `declare global { … }` adds to the library's, as the user means: it is
  * named apart (`augmented:global:Event`, cell-source.ts), no global name.
  */
-function shadowsGlobal(n: DeclaredName): boolean {
-  return (n.kind === "interface" || n.kind === "type") && isGlobalName(n.name);
+function shadowsGlobal(n: DeclaredName, ownLength: number): boolean {
+  if (!isGlobalName(n.name)) return false;
+  // An import's stand-ins under a global name (cell-source.ts's throughAlias): a constant for the
+  // value, which shadows the global's as a redeclared value does, and an alias (every meaning) for
+  // the types and namespaces, which would merge with the global's (`import { Partial }`: lib's Partial).
+  // Not an import of Node's modules: those export Node's own values under its global types' names
+  // (node:console's Console, a value only), and tsc leaves such a name's type the global's, which a
+  // renamed alias would lose. A module of the notebook's or a package's names its types as it means.
+  if (n.start >= ownLength) return n.meaning === MEANING.all && n.importedFrom !== undefined && !n.importedFrom.startsWith("node:") && !builtinModules.includes(n.importedFrom);
+  return n.kind === "interface" || n.kind === "type";
 }
 
-/** Whether the cell's type meaning of `name` is such a declaration. */
-function ownsGlobalType(cell: { names: readonly DeclaredName[] }, name: string): boolean {
-  return cell.names.some((n) => n.name === name && shadowsGlobal(n));
+/** Whether the cell's type (or namespace) meaning of `name` is such a declaration. */
+function ownsGlobalType(cell: { names: readonly DeclaredName[]; ownLength: number }, name: string): boolean {
+  return cell.names.some((n) => n.name === name && shadowsGlobal(n, cell.ownLength));
 }
+
+/** The meanings a use may have that such a declaration gives. */
+const TYPE_MEANINGS = MEANING.type | MEANING.namespace;
 
 const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 

@@ -60,6 +60,8 @@ export interface DeclaredName {
   shorthand?: boolean;
   /** The identifier as the cell wrote it, where `name` is not (a member of a module augmentation: AUGMENTED_NAME). */
   local?: string;
+  /** The alias an import's stand-in declares (ALIAS_MODULE): the module it imports from, as the cell wrote it. */
+  importedFrom?: string;
 }
 
 /** One appended stand-in declaration and the place in the cell it stands for. */
@@ -625,7 +627,10 @@ function collectDeclarations({ body, at }: Parsed, text: string): { names: Decla
         break;
       case "TsModuleDeclaration": {
         const alias = aliasDeclared(declaration);
-        if (alias !== undefined) add(alias, throughKinds.get(alias.value) ?? "variable", MEANING.all);
+        if (alias !== undefined) {
+          add(alias, throughKinds.get(alias.value) ?? "variable", MEANING.all);
+          names[names.length - 1]!.importedFrom = (declaration.id as Swc.StringLiteral).value.slice(ALIAS_MODULE.length);
+        }
         else if (isThroughModule(declaration)) for (const name of exportedNames(declaration)) throughKinds.set(name, throughKind(declaration));
         else if (isStandInModule(declaration)) break;
         else if (declaration.id.type === "Identifier" && !declaration.global) add(declaration.id, "module", instantiated(declaration) ? kindMeaning("namespace") : MEANING.namespace);

@@ -360,6 +360,12 @@ describe("TypeScript cells", () => {
     });
   });
 
+  it("types a name imported from a module beside the notebook under a library's global type name (Partial) as the module exports it, in that cell and later ones", async () => {
+    writeFileSync(join(dir, "nullable.ts"), "export type Partial<T> = { [K in keyof T]?: T[K] | null };\n");
+    expect(await valueOf('import { Partial } from "./nullable.ts";\nconst fromModule: Partial<{ a: number }> = { a: null };\nfromModule.a')).toBe("null");
+    expect(await valueOf("const laterFromModule: Partial<{ b: string }> = { b: null };\nlaterFromModule.b")).toBe("null");
+  });
+
   it("reads a cell that is one object literal in braces as the object, as Node's REPL does, and a block as a block", async () => {
     expect(await valueOf("{ a: 1 }")).toBe("{ a: 1 }");
     expect(await valueOf('{ "a": 1, "b": [2] }')).toBe("{ a: 1, b: [ 2 ] }");
