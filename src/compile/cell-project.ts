@@ -402,7 +402,7 @@ export class CellProject implements LanguageView {
    * (ownGlobalTypeName): its checked text is then not the cell as written, and is not sent early.
    */
   private mayUseOwnGlobalType(source: string): boolean {
-    for (const match of source.matchAll(/\b(?:interface|type)\s+([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)/gu)) if (isGlobalName(match[1]!)) return true;
+    for (const match of source.matchAll(/\b(?:interface|type|class)\s+([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)/gu)) if (isGlobalName(match[1]!)) return true;
     return this.accepted.some((cell) => cell.names.some((n) => source.includes(n.name) && shadowsGlobal(n, cell.ownLength) && liveMeaning(cell, n.name) !== 0));
   }
 
@@ -416,10 +416,13 @@ export class CellProject implements LanguageView {
     const prefixes: { at: number; prefix: string }[] = [];
     const prefixOf = (serial: number, name: string): string => ownGlobalTypeName(serial, name).slice(0, -name.length);
     const own = new Set<string>();
+    /** The cell's classes among them: their value keeps the name (ownClassValues). */
+    const classes = new Set<string>();
     for (const n of cell.names) {
       if (!shadowsGlobal(n, cell.ownLength)) continue;
       own.add(n.name);
       prefixes.push({ at: n.start, prefix: prefixOf(this.serial, n.name) });
+      if (n.kind === "class") classes.add(n.name);
     }
     for (const use of cell.references) {
       // A use in a type is never an object literal's shorthand: the prefix goes before the name.
@@ -436,6 +439,7 @@ export class CellProject implements LanguageView {
     const moved = (at: number): number => at + prefixes.reduce((sum, p) => sum + (p.at < at ? p.prefix.length : 0), 0);
     let text = cell.text;
     for (const p of [...prefixes].reverse()) text = text.slice(0, p.at) + p.prefix + text.slice(p.at);
+    text += ownClassValues(classes, this.serial);
     const inserted = [...cell.inserted.map((i) => ({ at: moved(i.at), length: i.length })), ...prefixes.map((p) => ({ at: moved(p.at), length: p.prefix.length }))].sort((a, b) => a.at - b.at);
     return {
       ...cell,
@@ -622,9 +626,13 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): s
   const renames: { start: number; end: number; text: string }[] = [];
   const gone = (owner: AcceptedCell, name: string) => (owner.shadowed.get(name) ?? 0) !== 0 || ((replacedNow.get(name) ?? 0) & meaningOf(owner, name)) !== 0;
   const values = new Set<string>();
+  const classes = new Set<string>();
   for (const n of cell.names) {
     if (!gone(cell, n.name)) {
-      if (shadowsGlobal(n, cell.ownLength)) renames.push({ start: n.start, end: n.end, text: ownGlobalTypeName(cell.serial, n.name) });
+      if (shadowsGlobal(n, cell.ownLength)) {
+        renames.push({ start: n.start, end: n.end, text: ownGlobalTypeName(cell.serial, n.name) });
+        if (n.kind === "class") classes.add(n.name);
+      }
       continue;
     }
     renames.push({ start: n.start, end: n.end, text: `${n.shorthand ? `${n.name}: ` : ""}${replacedName(cell.serial, n.local ?? n.name)}` });
@@ -644,11 +652,25 @@ function renderAccepted(cell: AcceptedCell, replacedNow: Map<string, number>): s
   let text = cell.text;
   for (const r of renames.sort((a, b) => b.start - a.start)) text = text.slice(0, r.start) + r.text + text.slice(r.end);
   for (const name of values) text += `\ndeclare const ${name}: typeof ${replacedName(cell.serial, name)};`;
+  return text + ownClassValues(classes, cell.serial);
+}
+
+/**
+ * The values of a cell's classes under a library's global name (`class Record`, `class Event`),
+ * whose declarations are renamed (ownGlobalTypeName) so that their types shadow the library's: a
+ * constant of the renamed class under the name, which every use of the value means, in a function
+ * too. Where the libraries declare a value of that name too (`declare var Event`), the two are
+ * redeclarations the checker reports at this text, past the cell's own (dropped), and types the
+ * name by the cell's, as for a cell's `const URL`.
+ */
+function ownClassValues(classes: ReadonlySet<string>, serial: number): string {
+  let text = "";
+  for (const name of classes) text += `\ndeclare const ${name}: typeof ${ownGlobalTypeName(serial, name)};`;
   return text;
 }
 
 /**
- * Whether a declaration is an interface or type alias of the cell's own under a name the libraries
+ * Whether a declaration is an interface, type alias or class of the cell's own under a name the libraries
  * declare globally (`interface Event`, `type Record`), which the checker's files rename
  * (ownGlobalTypeName). One in `declare global { … }` adds to the library's, as the user means: it is
  * named apart (`augmented:global:Event`, cell-source.ts), no global name.
@@ -662,7 +684,7 @@ function shadowsGlobal(n: DeclaredName, ownLength: number): boolean {
   // (node:console's Console, a value only), and tsc leaves such a name's type the global's, which a
   // renamed alias would lose. A module of the notebook's or a package's names its types as it means.
   if (n.start >= ownLength) return n.meaning === MEANING.all && n.importedFrom !== undefined && !n.importedFrom.startsWith("node:") && !builtinModules.includes(n.importedFrom);
-  return n.kind === "interface" || n.kind === "type";
+  return n.kind === "interface" || n.kind === "type" || n.kind === "class";
 }
 
 /** Whether the cell's type (or namespace) meaning of `name` is such a declaration. */

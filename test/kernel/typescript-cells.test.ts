@@ -360,6 +360,29 @@ describe("TypeScript cells", () => {
     });
   });
 
+  it("lets a cell's own class take a name the libraries declare globally (Record, Event, Response), as a type and a value, in that cell and later ones, as in a module", async () => {
+    await withFreshKernel(async (own) => {
+      const run = async (code: string) => (await own.client.execute(code)).reply.content as { status: string; evalue?: string };
+      const result = async (code: string) => {
+        const { reply, iopub } = await own.client.execute(code);
+        expect(reply.content.evalue ?? "").toBe("");
+        return resultText(iopub);
+      };
+      expect(await result("class Record { id = 1 }\nconst rr: Record = new Record();\nrr.id")).toBe("1");
+      // Later cells see the cell's class in both meanings, in a function too.
+      expect(await result("const r2: Record = new Record();\nfunction make(): Record { return new Record(); }\n[r2.id, make().id]")).toBe("[ 1, 1 ]");
+      // Errors name the class as the user wrote it.
+      const wrong = (await run("const bad: Record = new Record();\nbad.nope")).evalue ?? "";
+      expect(wrong).toContain("TS2339");
+      expect(wrong).toContain("'Record'");
+      expect(wrong).not.toContain("__ephemeron");
+      // A class under a name the libraries declare as a value too: its type is the cell's alone, not merged with the library's interface.
+      expect(await result('class Event { constructor(public name: string) {} }\nconst e: Event = new Event("launch");\nconst plain: Event = { name: "x" };\ne.name')).toBe("'launch'");
+      expect(await result('const e3: Event = new Event("b");\n[e3.name, e3 instanceof Event]')).toBe("[ 'b', true ]");
+      expect(await result("class Response { ok = 7 }\nconst res: Response = new Response();\nres.ok")).toBe("7");
+    });
+  });
+
   it("types a name imported from a module beside the notebook under a library's global type name (Partial) as the module exports it, in that cell and later ones", async () => {
     writeFileSync(join(dir, "nullable.ts"), "export type Partial<T> = { [K in keyof T]?: T[K] | null };\n");
     expect(await valueOf('import { Partial } from "./nullable.ts";\nconst fromModule: Partial<{ a: number }> = { a: null };\nfromModule.a')).toBe("null");
