@@ -13,7 +13,7 @@ import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
 import type { DeclaredName } from "./cell-source.js";
 import { ALWAYS_DEFINED_GLOBALS, type CompletionResult, type InspectResult } from "./checker-types.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
-import { withoutReplacedNames } from "./replaced-names.js";
+import { withoutOwnName, withoutReplacedNames } from "./replaced-names.js";
 import { inTextOrComment } from "./text-or-comment.js";
 
 /** What completion and inspection need of the cell project. */
@@ -28,6 +28,12 @@ export interface LanguageView {
   isImport(name: string): boolean;
   /** Puts `text` in the scratch file (its `names` replacing earlier cells'), and the project as the checker then sees it. */
   projectWith(text: string, names: DeclaredName[]): Promise<Project>;
+  /**
+   * The text to put in the scratch file for the cell `text` with the cursor at `cursor`: with the
+   * checker's names for the cell's and earlier cells' own types under a library's global name
+   * (`Event`: replaced-names.ts's ownGlobalTypeName), and where each offset of `text` is in it.
+   */
+  languageText(text: string, cursor: number): { text: string; at: (offset: number) => number };
 }
 
 interface CompletionEntryLike {
@@ -134,11 +140,13 @@ export class LanguageService {
    * `globalThis`), and keywords.
    */
   private async completionEntries(view: LanguageView, source: string, offset: number, start: number, names: DeclaredName[]): Promise<CompletionEntryLike[]> {
-    // The cell as typed (imports included, so completion inside them works); its names replace earlier ones.
-    const project = await view.projectWith(source, names);
+    // The cell as typed (imports included, so completion inside them works), its own types under a
+    // library's global name as the check names them (languageText); its names replace earlier ones.
+    const shown = view.languageText(source, offset);
+    const project = await view.projectWith(shown.text, names);
     try {
-      const info = await project.checker.getCompletionsAtPosition(view.scratch, offset);
-      return (info?.entries ?? []).map((e) => ({ name: insertedName(e), kind: completionKindName(e.kind), sortText: e.sortText ?? "" }));
+      const info = await project.checker.getCompletionsAtPosition(view.scratch, shown.at(offset));
+      return (info?.entries ?? []).map((e) => ({ name: withoutOwnName(insertedName(e)), kind: completionKindName(e.kind), sortText: e.sortText ?? "" }));
     } catch (error) {
       if (!(error instanceof Error && /needs auto imports/.test(error.message))) throw error;
     }
@@ -151,7 +159,7 @@ export class LanguageService {
     for (const match of source.matchAll(/[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu)) {
       if (match.index !== start && match[0].toLowerCase().startsWith(prefix) && !KEYWORD_SET.has(match[0])) words.add(match[0]);
     }
-    const here = { document: view.scratch, position: offset };
+    const here = { document: view.scratch, position: shown.at(offset) };
     for (const word of words) {
       const symbol = await project.checker.resolveName(word, SymbolFlags.Value | SymbolFlags.Type | SymbolFlags.Namespace, here, true);
       if (symbol !== undefined) entries.push({ name: word, kind: symbolKind(symbol.flags), sortText: "11" });
@@ -159,11 +167,11 @@ export class LanguageService {
     if (TYPE_POSITION.test(source.slice(0, start))) {
       for (const keyword of TYPE_KEYWORDS) entries.push({ name: keyword, kind: "keyword", sortText: "10" });
     }
-    const probe = `${source.slice(0, start)}globalThis.${source.slice(start)}`;
+    const probe = `${shown.text.slice(0, shown.at(start))}globalThis.${shown.text.slice(shown.at(start))}`;
     const probed = await view.projectWith(probe, names);
     try {
-      const info = await probed.checker.getCompletionsAtPosition(view.scratch, offset + "globalThis.".length);
-      for (const e of info?.entries ?? []) entries.push({ name: insertedName(e), kind: completionKindName(e.kind), sortText: "13" });
+      const info = await probed.checker.getCompletionsAtPosition(view.scratch, shown.at(offset) + "globalThis.".length);
+      for (const e of info?.entries ?? []) entries.push({ name: withoutOwnName(insertedName(e)), kind: completionKindName(e.kind), sortText: "13" });
     } catch {
       // Globals are a bonus: the cells' own names are already there.
     }
@@ -179,16 +187,19 @@ export class LanguageService {
     // A number is no name (`max(1, |2)`): its call's function is what is asked about.
     const at = word >= 0 && /^[\p{ID_Start}$_#]/u.test(source.slice(wordStart(source, word + 1))) ? word : calleeEnd(source, offset);
     if (at < 0) return nothing;
-    let project = await view.projectWith(source, names);
-    let symbol = await project.checker.getSymbolAtPosition(view.scratch, at);
-    const valuePath = await notebookValuePath(project, view, source, at, symbol);
+    const shown = view.languageText(source, offset);
+    let project = await view.projectWith(shown.text, names);
+    let symbol = await project.checker.getSymbolAtPosition(view.scratch, shown.at(at));
+    const valuePath = await notebookValuePath(project, view, source, at, symbol, shown.at);
     const notFound: InspectResult = valuePath === undefined ? nothing : { ...nothing, valuePath };
     if (symbol === undefined) {
       // A name that is only a type (`Shape?` for an interface) means nothing where a value goes:
       // asked again in a type's place.
-      const path = TYPE_PATH.exec(source.slice(0, wordEnd(source, at)))?.[0];
-      if (path === undefined) return notFound;
-      const probe = `${source}\n;type __ephemeron_inspected = ${path};`;
+      const found = TYPE_PATH.exec(source.slice(0, wordEnd(source, at)));
+      if (found === null) return notFound;
+      // The path as the scratch file has it (an own type's name renamed).
+      const path = shown.text.slice(shown.at(found.index), shown.at(found.index + found[0].length));
+      const probe = `${shown.text}\n;type __ephemeron_inspected = ${path};`;
       project = await view.projectWith(probe, names);
       symbol = await project.checker.getSymbolAtPosition(view.scratch, probe.length - 2);
       // A name nothing declares comes back as the checker's stand-in for it, with no declaration.
@@ -199,7 +210,7 @@ export class LanguageService {
     if (view.isImport(symbol.name)) symbol = (await importedThrough(project, view.prefix, symbol)) ?? symbol;
     // A name both a value and a type (`const Status` and `type Status`) is described as what it means here, as tsc's quick info does.
     const meaning = symbol.flags & SymbolFlags.Value && symbol.flags & SymbolFlags.Type && !(symbol.flags & SymbolFlags.Class)
-      ? ((await atTypePosition(project, view.scratch, at)) ? "type" : "value")
+      ? ((await atTypePosition(project, view.scratch, shown.at(at))) ? "type" : "value")
       : undefined;
     if (meaning !== "type") symbol = (await replacedClass(project, view.prefix, symbol)) ?? symbol;
     const runtimes = await runtimeGlobal(project, symbol);
@@ -241,15 +252,15 @@ const NAME_PATH = /(?<![\p{ID_Continue}$\u200c\u200d.\])#])[\p{ID_Start}$_][\p{I
  * global holds. A parameter or a function's local that shares a global's spelling is not, and neither
  * is a name no cell declares (`Math`): the runtime is asked only about what the notebook made.
  */
-async function notebookValuePath(project: Project, view: LanguageView, source: string, at: number, symbol: TsSymbol | undefined): Promise<string[] | undefined> {
+async function notebookValuePath(project: Project, view: LanguageView, source: string, at: number, symbol: TsSymbol | undefined, scratchAt: (offset: number) => number): Promise<string[] | undefined> {
   const match = NAME_PATH.exec(source.slice(0, wordEnd(source, at)));
   if (match === null) return undefined;
   const path = match[0].split(".").map((name) => name.trim());
-  const root = path.length === 1 ? symbol : await project.checker.getSymbolAtPosition(view.scratch, match.index);
+  const root = path.length === 1 ? symbol : await project.checker.getSymbolAtPosition(view.scratch, scratchAt(match.index));
   const declaration = root?.valueDeclaration;
   if (root === undefined || declaration === undefined || !declaration.path.startsWith(view.prefix) || !cellGlobal(await declaration.resolve(project))) return undefined;
   // `const lit: Light` where Light is a constant and a type: the type is meant, which has no value.
-  if (root.flags & (SymbolFlags.Type | SymbolFlags.Namespace) && (await atTypePosition(project, view.scratch, at))) return undefined;
+  if (root.flags & (SymbolFlags.Type | SymbolFlags.Namespace) && (await atTypePosition(project, view.scratch, scratchAt(at)))) return undefined;
   return path;
 }
 

@@ -413,26 +413,7 @@ export class CellProject implements LanguageView {
    * the cell's offsets take as inserted text (CheckedText.inserted): its diagnostics keep their places.
    */
   private renderScratch(cell: PreparedCell): PreparedCell {
-    const prefixes: { at: number; prefix: string }[] = [];
-    const prefixOf = (serial: number, name: string): string => ownGlobalTypeName(serial, name).slice(0, -name.length);
-    const own = new Set<string>();
-    /** The cell's classes among them: their value keeps the name (ownClassValues). */
-    const classes = new Set<string>();
-    for (const n of cell.names) {
-      if (!shadowsGlobal(n, cell.ownLength)) continue;
-      own.add(n.name);
-      prefixes.push({ at: n.start, prefix: prefixOf(this.serial, n.name) });
-      if (n.kind === "class") classes.add(n.name);
-    }
-    for (const use of cell.references) {
-      // A use in a type is never an object literal's shorthand: the prefix goes before the name.
-      if ((use.meaning & TYPE_MEANINGS) === 0 || use.shorthand || !isGlobalName(use.name)) continue;
-      if (own.has(use.name)) prefixes.push({ at: use.start, prefix: prefixOf(this.serial, use.name) });
-      else if ((meaningOf(cell, use.name) & use.meaning & TYPE_MEANINGS) === 0) {
-        const owner = [...(this.cellsByName.get(use.name) ?? [])].find((c) => (liveMeaning(c, use.name) & use.meaning & TYPE_MEANINGS) !== 0);
-        if (owner !== undefined && ownsGlobalType(owner, use.name)) prefixes.push({ at: use.start, prefix: prefixOf(owner.serial, use.name) });
-      }
-    }
+    const { prefixes, classes } = this.ownNamePrefixes(cell);
     if (prefixes.length === 0) return cell;
     prefixes.sort((a, b) => a.at - b.at);
     /** Where offset `at` of the cell's text is in the renamed text: after the prefixes before it. */
@@ -451,6 +432,61 @@ export class CellProject implements LanguageView {
       appended: cell.appended.map((a) => ({ ...a, start: moved(a.start), end: moved(a.end) })),
       probesFrom: cell.probesFrom === undefined ? undefined : moved(cell.probesFrom),
     };
+  }
+
+  /**
+   * What completion and inspection put in the scratch file for `text`, the cell as typed (its
+   * imports not rewritten, so that completion inside them works): with renderScratch's renaming,
+   * so that `Event` there means what it means to the check (the cell's own or an earlier cell's);
+   * and where each offset of `text` is in it. Unfinished code (`ev3.`) does not parse: the text
+   * up to `cursor` is parsed then, with a name put at the cursor, for the uses before it.
+   */
+  languageText(text: string, cursor: number): { text: string; at: (offset: number) => number } {
+    const same = { text, at: (offset: number) => offset };
+    if (!this.mayUseOwnGlobalType(text)) return same;
+    const parsed = (source: string): PreparedCell => {
+      const checked = checkedText(source, this.untypedModules);
+      const references = checked.names.length === 0 && checked.references.length === 0 && checked.text === source ? cellReferences(source) : checked.references;
+      return { source, ...checked, references, ownLength: source.length + checked.inserted.reduce((sum, insertion) => sum + insertion.length, 0) };
+    };
+    const inSource = (cell: PreparedCell, upTo: number) => {
+      const { prefixes, classes } = this.ownNamePrefixes(cell);
+      const within = prefixes.filter((p) => p.at < cell.ownLength).map((p) => ({ ...p, at: sourceOffset(cell, p.at) }));
+      // Only where the name stands in `text` as well (the parse of a shortened text agrees before the cursor).
+      return { prefixes: within.filter((p) => text.startsWith(p.name, p.at) && p.at <= upTo).sort((a, b) => a.at - b.at), classes };
+    };
+    let found = inSource(parsed(text), text.length);
+    if (found.prefixes.length === 0) found = inSource(parsed(`${text.slice(0, cursor)}${CURSOR_NAME}`), cursor);
+    const { prefixes, classes } = found;
+    if (prefixes.length === 0) return same;
+    let renamed = text;
+    for (const p of [...prefixes].reverse()) renamed = renamed.slice(0, p.at) + p.prefix + renamed.slice(p.at);
+    return { text: renamed + ownClassValues(classes, this.serial), at: (offset) => offset + prefixes.reduce((sum, p) => sum + (p.at < offset ? p.prefix.length : 0), 0) };
+  }
+
+  /** The prefixes renderScratch puts before names in the cell's checked text, and the cell's classes among the names. */
+  private ownNamePrefixes(cell: PreparedCell): { prefixes: { at: number; prefix: string; name: string }[]; classes: Set<string> } {
+    const prefixes: { at: number; prefix: string; name: string }[] = [];
+    const prefixOf = (serial: number, name: string): string => ownGlobalTypeName(serial, name).slice(0, -name.length);
+    const own = new Set<string>();
+    /** The cell's classes among them: their value keeps the name (ownClassValues). */
+    const classes = new Set<string>();
+    for (const n of cell.names) {
+      if (!shadowsGlobal(n, cell.ownLength)) continue;
+      own.add(n.name);
+      prefixes.push({ at: n.start, prefix: prefixOf(this.serial, n.name), name: n.name });
+      if (n.kind === "class") classes.add(n.name);
+    }
+    for (const use of cell.references) {
+      // A use in a type is never an object literal's shorthand: the prefix goes before the name.
+      if ((use.meaning & TYPE_MEANINGS) === 0 || use.shorthand || !isGlobalName(use.name)) continue;
+      if (own.has(use.name)) prefixes.push({ at: use.start, prefix: prefixOf(this.serial, use.name), name: use.name });
+      else if ((meaningOf(cell, use.name) & use.meaning & TYPE_MEANINGS) === 0) {
+        const owner = [...(this.cellsByName.get(use.name) ?? [])].find((c) => (liveMeaning(c, use.name) & use.meaning & TYPE_MEANINGS) !== 0);
+        if (owner !== undefined && ownsGlobalType(owner, use.name)) prefixes.push({ at: use.start, prefix: prefixOf(owner.serial, use.name), name: use.name });
+      }
+    }
+    return { prefixes, classes };
   }
 
   /** The scratch file's text set and sent to tsgo, before the accepted cells are brought up to date. */
@@ -691,6 +727,9 @@ function shadowsGlobal(n: DeclaredName, ownLength: number): boolean {
 function ownsGlobalType(cell: { names: readonly DeclaredName[]; ownLength: number }, name: string): boolean {
   return cell.names.some((n) => n.name === name && shadowsGlobal(n, cell.ownLength));
 }
+
+/** A name put at the cursor of unfinished code (`ev3.`) for it to parse (CellProject.languageText). */
+const CURSOR_NAME = "__ephemeron_cursor";
 
 /** The meanings a use may have that such a declaration gives. */
 const TYPE_MEANINGS = MEANING.type | MEANING.namespace;

@@ -34,3 +34,8 @@ export function withoutReplacedNames(text: string): string {
 export function markingReplacedNames(text: string): string {
   return text.replace(/__ephemeron_replaced_\d+_([\p{ID_Continue}$\u200c\u200d]+)/gu, "$1 (earlier)").replace(OWN_NAME, "$1");
 }
+
+/** A completion's name as the user wrote it when it is a cell's own type under a library's global name (ownGlobalTypeName); else as it is. */
+export function withoutOwnName(name: string): string {
+  return /^__ephemeron_own_\d+_/.test(name) ? name.replace(OWN_NAME, "$1") : name;
+}

@@ -383,6 +383,28 @@ describe("TypeScript cells", () => {
     });
   });
 
+  it("completes and inspects a cell's own type or class under a name the libraries declare globally (Event, Record, Response) as the cell declared it, named as written", async () => {
+    await withFreshKernel(async (own) => {
+      const complete = async (code: string) => (await own.client.request("shell", "complete_request", { code, cursor_pos: [...code].length })).reply.content as { matches: string[]; cursor_start: number };
+      const inspect = async (code: string, cursor_pos: number) => ((await own.client.request("shell", "inspect_request", { code, cursor_pos, detail_level: 0 })).reply.content.data as Record<string, string>)["text/plain"] ?? "";
+      expect((await own.client.execute("interface Event { name: string }\ntype Record = { id: number };\nclass Response { ok = 7 }")).reply.content).toMatchObject({ status: "ok" });
+      // Unfinished code, as completion gets it: the members are the cell's Event's, not the library's (bubbles…).
+      const members = await complete('const ev3: Event = { name: "b" };\nev3.');
+      expect(members.matches).toEqual(["name"]);
+      expect(members.cursor_start).toBe(38);
+      expect((await complete("new Response().")).matches).toEqual(["ok"]);
+      // The cell's own declaration of the name, in the text being completed.
+      expect((await complete("interface Response { code: number }\nconst res: Response = { code: 1 };\nres.")).matches).toEqual(["code"]);
+      const names = await complete("const rec: Reco");
+      expect(names.matches).toContain("Record");
+      expect(names.matches.join(" ")).not.toContain("__ephemeron");
+      const hover = await inspect("const rec: Record = { id: 1 };", 12);
+      expect(hover).toContain("Record");
+      expect(hover).toContain("id: number");
+      expect(hover).not.toContain("__ephemeron");
+    });
+  });
+
   it("types a name imported from a module beside the notebook under a library's global type name (Partial) as the module exports it, in that cell and later ones", async () => {
     writeFileSync(join(dir, "nullable.ts"), "export type Partial<T> = { [K in keyof T]?: T[K] | null };\n");
     expect(await valueOf('import { Partial } from "./nullable.ts";\nconst fromModule: Partial<{ a: number }> = { a: null };\nfromModule.a')).toBe("null");
