@@ -21,6 +21,8 @@
 // The runtime reads nothing from process.stdin itself (the kernel talks over IPC, the watchdog
 // over fd 4), so the notebook may have it.
 
+import { createRequire } from "node:module";
+import type { Interface } from "node:readline";
 import { Readable } from "node:stream";
 
 /**
@@ -107,10 +109,94 @@ export function installNotebookStdin(askLine: AskLine): { mayAsk: () => boolean 
     configurable: true,
     enumerable: true,
     get(): Readable {
+      if (stream === undefined) pauseReadlineAfterLoops();
       if (stream === undefined || stream.abandoned) stream = new NotebookStdin(askLine);
       return stream;
     },
   });
   // Without making a stream: output.ts asks on every write to stdout.
   return { mayAsk: () => stream !== undefined && stream.mayAsk };
+}
+
+/** A readline interface, with the input Node gives it but its types leave out. */
+type LineReader = Interface & { readonly input?: unknown };
+
+/**
+ * Node 20's readline interface goes on reading its input when no code waits for a line: after a
+ * `for await (const line of rl)` that breaks or throws, after `rl.question(…)` is answered. In a
+ * script the next line waits unread in stdin's buffer, but here reading is asking, and the user
+ * would get a question no code waits for (and the cell's end, which cancels it, closed the
+ * interface: a later `rl.question` failed with "readline was closed"). So an interface over the
+ * notebook's stdin pauses once nothing listens for its lines, as `rl.pause()` would: it reads again
+ * for the next `rl.question` (which resumes it, as readline does) or `rl.on("line", …)` (which
+ * resumes it here). Loaded when the notebook first touches `process.stdin`: only then can an
+ * interface read it.
+ */
+function pauseReadlineAfterLoops(): void {
+  const load = createRequire(import.meta.url);
+  const readline = load("node:readline") as typeof import("node:readline");
+  const promises = load("node:readline/promises") as typeof import("node:readline/promises");
+  const lines = ownerOf(readline.Interface.prototype, Symbol.asyncIterator);
+  if (lines !== undefined) {
+    const iterate = lines[Symbol.asyncIterator] as (this: LineReader) => AsyncIterableIterator<string>;
+    const watched = new WeakSet<object>();
+    replaceMethod(lines, Symbol.asyncIterator, function (this: LineReader): AsyncIterableIterator<string> {
+      const iterator = iterate.call(this);
+      const finish = iterator.return?.bind(iterator);
+      if (!(this.input instanceof NotebookStdin) || finish === undefined || watched.has(iterator)) return iterator;
+      watched.add(iterator);
+      iterator.return = (value?: unknown) => {
+        const finished = finish(value);
+        pauseIfUnheard(this);
+        return finished;
+      };
+      return iterator;
+    });
+  }
+  const asked = readline.Interface.prototype.question as (this: LineReader, query: string, ...rest: unknown[]) => void;
+  replaceMethod(readline.Interface.prototype, "question", function (this: LineReader, query: string, ...rest: unknown[]): void {
+    const last = rest.length - 1;
+    const answer = rest[last];
+    if (this.input instanceof NotebookStdin && typeof answer === "function") {
+      rest[last] = (line: string): unknown => {
+        pauseIfUnheard(this);
+        return Reflect.apply(answer, undefined, [line]) as unknown;
+      };
+    }
+    Reflect.apply(asked, this, [query, ...rest]);
+  });
+  const askedAsync = promises.Interface.prototype.question as (this: LineReader, ...args: unknown[]) => Promise<string>;
+  replaceMethod(promises.Interface.prototype, "question", function (this: LineReader, ...args: unknown[]): Promise<string> {
+    const answered = Reflect.apply(askedAsync, this, args) as Promise<string>;
+    if (!(this.input instanceof NotebookStdin)) return answered;
+    return answered.then((line) => {
+      pauseIfUnheard(this);
+      return line;
+    });
+  });
+}
+
+/** Pauses an interface no one listens to for lines, until someone does. */
+function pauseIfUnheard(reader: LineReader): void {
+  if (reader.listenerCount("line") > 0) return;
+  reader.pause();
+  const resume = (event: string | symbol): void => {
+    if (event !== "line") return;
+    reader.off("newListener", resume);
+    reader.resume();
+  };
+  reader.on("newListener", resume);
+  // A resume for any other reason (the next rl.question) ends the wait for a listener.
+  reader.once("resume", () => reader.off("newListener", resume));
+}
+
+function ownerOf(object: object, key: symbol): Record<symbol, unknown> | undefined {
+  for (let at: object | null = object; at !== null; at = Object.getPrototypeOf(at) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(at, key)) return at as Record<symbol, unknown>;
+  }
+  return undefined;
+}
+
+function replaceMethod(owner: object, key: string | symbol, method: Function): void {
+  Object.defineProperty(owner, key, { configurable: true, writable: true, enumerable: false, value: method });
 }

@@ -223,6 +223,41 @@ describe("input from the notebook's user", () => {
     expect(resultText(iopub)).toBe("[ 'one', 'two' ]");
   });
 
+  it("a for await loop over readline that breaks asks no further question, and the interface still asks for rl.question", async () => {
+    const prompts: string[] = [];
+    const answers = ["one", "two", "three"];
+    const onInput = (prompt: string): string => {
+      prompts.push(prompt);
+      return answers.shift() ?? "none";
+    };
+    const code = [
+      'import { createInterface } from "node:readline";',
+      "const rl = createInterface({ input: process.stdin, output: process.stdout });",
+      "const taken: string[] = [];",
+      "for await (const line of rl) {",
+      "  taken.push(line);",
+      "  if (line === 'two') break;",
+      "}",
+      "taken",
+    ].join("\n");
+    const { reply, iopub } = await k.client.execute(code, { onInput });
+    expect(reply.content, JSON.stringify(iopub.map((m) => m.content))).toMatchObject({ status: "ok" });
+    expect(resultText(iopub)).toBe("[ 'one', 'two' ]");
+    // Node 20 leaves the interface reading after the loop: a third question (an input box no code
+    // waits for) went out before the cell ended.
+    await sleep(200);
+    expect(prompts).toEqual(["", ""]);
+    const later = await k.client.execute('await new Promise<string>((done) => rl.question("more? ", done))', { onInput });
+    expect(later.reply.content, JSON.stringify(later.iopub.map((m) => m.content))).toMatchObject({ status: "ok" });
+    expect(resultText(later.iopub)).toBe("'three'");
+    // Answered, the interface asks nothing more of its own; a "line" listener makes it read again.
+    await sleep(200);
+    expect(prompts).toEqual(["", "", "more? "]);
+    answers.push("four");
+    const listened = await k.client.execute('await new Promise<string>((heard) => rl.once("line", heard))', { onInput });
+    expect(resultText(listened.iopub)).toBe("'four'");
+  });
+
   it("reading process.stdin with allow_stdin false (nbconvert) ends at once, as at the end of a file", async () => {
     const code = [
       'import { createInterface } from "node:readline";',
