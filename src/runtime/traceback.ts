@@ -87,6 +87,17 @@ function parseFrames(stack: string): Frame[] {
   return frames;
 }
 
+/**
+ * The function a stack line names (`Shape.area (Cell In[3]:4:11)`: "Shape.area", also `measure`,
+ * `new Shape`); none for a cell's top level, an arrow function or a module's body.
+ */
+function calledName(text: string): string | undefined {
+  const name = /^(?:at )?(?:async )?(.+?)(?: \[as [^\]]*\])? \(.*\)$/.exec(text.trim())?.[1];
+  if (name === undefined || name.endsWith("<anonymous>")) return undefined;
+  // V8's receiver type for a plain object (an object literal's method, a namespace's function) says nothing.
+  return name.startsWith("Object.") ? name.slice("Object.".length) : name;
+}
+
 function isInternal(frame: Frame): boolean {
   const file = frame.file ?? frame.text;
   if (/^node:|node:internal|\(node:|^at node:|<anonymous>|^at new Promise/.test(file)) return true;
@@ -264,7 +275,10 @@ export function formatError(error: unknown, cells: CellRegistry, depth = 0, seen
       let run = 1;
       while (i + run < frames.length && sameFrame(frames[i + run]!, frame)) run++;
       for (let shown = 0; shown < Math.min(run, REPEATS_SHOWN); shown++) {
-        if (frame.cell) traceback.push(`${frame.cell.label}, line ${frame.line}`, ...cellExcerpt(frame.cell, frame.line), "");
+        // IPython's header names the function a frame is in ("Cell In[3], line 2, in area()").
+        const name = frame.cell ? calledName(frame.text) : undefined;
+        const within = name === undefined ? "" : `, in ${name}()`;
+        if (frame.cell) traceback.push(`${frame.cell.label}, line ${frame.line}${within}`, ...cellExcerpt(frame.cell, frame.line), "");
         else traceback.push(frame.text);
       }
       // The oldest run of a cut stack may go on among the calls that were not recorded.

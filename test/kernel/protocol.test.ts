@@ -95,6 +95,17 @@ describe("a running kernel", () => {
     expect(traceback).toContain('throw new RangeError("too far")');
   });
 
+  it("names the function of each frame in a traceback, as IPython does (`Cell In[3], line 2, in area()`), and not the cell's own top level", async () => {
+    const { count } = await k.client.execute(
+      ["class Shape {", "  constructor(readonly side: number) {}", "  area(): number {", '    throw new Error("no area");', "  }", "}", "function measure(s: Shape) {", "  return s.area();", "}", "measure(new Shape(2));"].join("\n"),
+    ).then(({ reply }) => ({ count: reply.content.execution_count as number }));
+    const { iopub } = await k.client.execute("const shapes = [new Shape(1)];\nshapes.map((s) => measure(s));");
+    const error = iopub.find((message) => message.header.msg_type === "error")!;
+    const headers = (error.content.traceback as string[]).filter((line) => line.startsWith("Cell In["));
+    // Outermost first, as Python prints them; an arrow function has no name to give.
+    expect(headers, JSON.stringify(headers)).toEqual([`Cell In[${count + 1}], line 2`, `Cell In[${count + 1}], line 2`, `Cell In[${count}], line 8, in measure()`, `Cell In[${count}], line 4, in Shape.area()`]);
+  });
+
   it("answers `expr?` and `?expr` with the signature and documentation as a pager payload, running nothing", async () => {
     for (const code of ["Math.max?", "?Math.max", "Math.max??"]) {
       const { reply, iopub } = await k.client.execute(code);

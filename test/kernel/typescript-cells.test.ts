@@ -252,7 +252,7 @@ describe("TypeScript cells", () => {
     expect(await valueOf('import { Units } from "./reopened.ts";\nUnits.double')).toBe("6");
     const failed = errorOf((await k.client.execute("Units.fail()")).reply);
     expect(failed.evalue).toBe("at 3");
-    expect(failed.traceback.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/reopened\.ts, line 4\n[^]*--> 4 +export function fail/);
+    expect(failed.traceback.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/reopened\.ts, line 4, in fail\(\)\n[^]*--> 4 +export function fail/);
   });
 
   it("runs an import alias of an earlier cell's namespace type, which has nothing to run, and keeps the alias of a value", async () => {
