@@ -170,16 +170,16 @@ export class CellProject implements LanguageView {
   private language: Promise<LanguageService> | undefined;
 
   /**
-   * `untypedModules`: packages without types that a cell which imports has `declare module`d: tsc
-   * refuses to augment them (TS2665), and the cell gives them types as a script's ambient module
-   * instead, as it would alone. The caller's set, which outlives this project: a restarted tsgo's
+   * `declaredModules`: modules a cell's `declare module` declares as a script's ambient module,
+   * where tsc would find nothing to augment: packages without types (tsc refuses to augment them,
+   * TS2665), and modules nobody can find that a cell without imports or exports names. The caller's set, which outlives this project: a restarted tsgo's
    * project replays the accepted cells, and must know them before it renders those cells.
    */
   private constructor(
     private readonly files: CellFiles,
     private readonly channel: TsgoChannel,
     private readonly cwd: string,
-    private readonly untypedModules: Set<string>,
+    private readonly declaredModules: Set<string>,
   ) {}
 
   /**
@@ -187,8 +187,8 @@ export class CellProject implements LanguageView {
    * an `updateSnapshot` that opened the tsconfig, sent before this module loaded). Resolves when
    * the libraries, @types/node and a cell that uses what most cells do are checked.
    */
-  static async open(files: CellFiles, channel: TsgoChannel, options: CellProjectOptions, untypedModules: Set<string>, preloaded?: Promise<unknown>): Promise<CellProject> {
-    const project = new CellProject(files, channel, options.cwd, untypedModules);
+  static async open(files: CellFiles, channel: TsgoChannel, options: CellProjectOptions, declaredModules: Set<string>, preloaded?: Promise<unknown>): Promise<CellProject> {
+    const project = new CellProject(files, channel, options.cwd, declaredModules);
     // The runtime's values (CellFiles put their texts in from the start) are the session's first cells.
     for (const file of files.initialFiles) {
       const text = files.get(file) ?? "";
@@ -240,9 +240,9 @@ export class CellProject implements LanguageView {
     const asked = this.channel.request("getSemanticDiagnostics", { snapshot: this.snapshot.id, project: this.snapshot.project, file: this.files.scratch });
     handedOver?.();
     const diagnostics = ((await asked) ?? []) as Diagnostic[];
-    const untyped = diagnostics.flatMap((d) => d.code === UNTYPED_AUGMENTATION ? [/^Invalid module name in augmentation\. Module '([^']+)'/.exec(d.text)?.[1] ?? ""] : []).filter((m) => m !== "" && !this.untypedModules.has(m));
-    if (untyped.length > 0) {
-      for (const module of untyped) this.untypedModules.add(module);
+    const declared = diagnostics.flatMap((d) => nothingToAugment(d, cell)).filter((m) => !this.declaredModules.has(m));
+    if (declared.length > 0) {
+      for (const module of declared) this.declaredModules.add(module);
       this.lastPrepared = undefined;
       return this.check(source);
     }
@@ -445,7 +445,7 @@ export class CellProject implements LanguageView {
     const same = { text, at: (offset: number) => offset };
     if (!this.mayUseOwnGlobalType(text)) return same;
     const parsed = (source: string): PreparedCell => {
-      const checked = checkedText(source, this.untypedModules);
+      const checked = checkedText(source, this.declaredModules);
       const references = checked.names.length === 0 && checked.references.length === 0 && checked.text === source ? cellReferences(source) : checked.references;
       return { source, ...checked, references, ownLength: source.length + checked.inserted.reduce((sum, insertion) => sum + insertion.length, 0) };
     };
@@ -497,9 +497,9 @@ export class CellProject implements LanguageView {
   /** Rewrites a cell's imports and exports and finds its top-level names. */
   private prepare(source: string, checked?: CheckedText): PreparedCell {
     if (this.lastPrepared?.source === source) return this.lastPrepared;
-    // The caller's parse knows nothing of untypedModules: a cell that declares one is parsed again.
-    const declaresUntyped = [...this.untypedModules].some((m) => source.includes(JSON.stringify(m).slice(1, -1)) && /\bdeclare\s+module\b/.test(source));
-    const text = (declaresUntyped ? undefined : checked) ?? checkedText(source, this.untypedModules);
+    // The caller's parse knows nothing of declaredModules: a cell that declares one is parsed again.
+    const declaresUntyped = [...this.declaredModules].some((m) => source.includes(JSON.stringify(m).slice(1, -1)) && /\bdeclare\s+module\b/.test(source));
+    const text = (declaresUntyped ? undefined : checked) ?? checkedText(source, this.declaredModules);
     const ownLength = source.length + text.inserted.reduce((sum, insertion) => sum + insertion.length, 0);
     // A cell that declares nothing has no uses parsed (checkedText): it needs them to mean an earlier cell's renamed type.
     const references = text.names.length === 0 && text.references.length === 0 && text.text === source && this.mayUseOwnGlobalType(source) ? cellReferences(source) : text.references;
@@ -740,6 +740,19 @@ const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 const UNTYPED_AUGMENTATION = 2665;
 
 const MODULE_NOT_FOUND = 2307;
+
+/**
+ * The module a diagnostic says the cell's augmentation has nothing to augment in, which the cell
+ * then declares: a package without types, or, for a cell without imports or exports, a module tsgo
+ * cannot find (the augmentation's probe). A module cell's augmentation of a missing module stays
+ * an error, as tsc's TS2664.
+ */
+function nothingToAugment(diagnostic: Diagnostic, cell: PreparedCell): string[] {
+  if (diagnostic.code === UNTYPED_AUGMENTATION) return [/^Invalid module name in augmentation\. Module '([^']+)'/.exec(diagnostic.text)?.[1] ?? ""].filter((m) => m !== "");
+  if (diagnostic.code !== MODULE_NOT_FOUND || cell.scriptAugmentations === undefined) return [];
+  const missing = /^Cannot find module '([^']+)'/.exec(withoutStandInModules(diagnostic.text))?.[1];
+  return missing !== undefined && cell.scriptAugmentations.includes(missing) ? [missing] : [];
+}
 /** "Cannot find module 'pkg'" for a package nobody installed also says how to install it, as the runtime's import error does. */
 function withInstallHint(diagnostic: CellDiagnostic, cwd: string): CellDiagnostic {
   const specifier = diagnostic.code === MODULE_NOT_FOUND ? /^Cannot find module '([^']+)'/.exec(diagnostic.message)?.[1] : undefined;

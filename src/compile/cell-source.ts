@@ -114,6 +114,12 @@ export interface CheckedText {
    */
   references: NameReference[];
   /**
+   * The modules a cell without imports or exports augments (`declare module "pkg" { … }`): one tsgo
+   * cannot find ("Cannot find module") it declares instead, as a script's ambient module, once
+   * cell-project.ts has added it to the modules cells declare.
+   */
+  scriptAugmentations?: string[];
+  /**
    * Where the probes of the imports begin in `text`, the last of it (undefined: there are none).
    * They tell type-only names in the cell's own check; an accepted cell's file leaves them out,
    * where they would only cost every later check.
@@ -172,11 +178,14 @@ const THROUGH_MODULE = "ephemeron-through:";
 export const RELATIVE_MODULE = "ephemeron-relative:";
 
 /**
- * The ambient module a cell's module augmentation (`declare module "pkg" { … }` in a cell that
- * imports or exports, a module to tsc) is moved into. In a script, which every cell is to the
- * checker, `declare module "pkg"` declares a module of that name in the package's place (it lost
- * every export it did not repeat, for the rest of the session); nested in an ambient module of a
- * script, it is an augmentation, as `global { … }` is one there.
+ * The ambient module a cell's module augmentation (`declare module "pkg" { … }`) is moved into. In
+ * a script, which every cell is to the checker, `declare module "pkg"` declares a module of that
+ * name in the package's place (under moduleResolution bundler it lost every export it did not
+ * repeat, for the rest of the session); nested in an ambient module of a script, it is an
+ * augmentation, as `global { … }` is one there. A cell that imports or exports is a module to tsc,
+ * whose `declare module` augments; so is a cell without either, as a notebook's augmentation of a
+ * package it imported in an earlier cell means to, unless tsgo finds no module to augment
+ * (CheckedText.scriptAugmentations): then it declares one, as a script does.
  */
 const AUGMENTATION_MODULE = "ephemeron-augmentation:";
 
@@ -246,7 +255,7 @@ export function withoutStandInModules(text: string): string {
  * The text the checker gets for a cell, with its top-level names. Throws swc's error when the
  * cell does not parse (the transform reports syntax errors before the check is asked for).
  */
-export function checkedText(source: string, untypedModules: ReadonlySet<string> = new Set()): CheckedText {
+export function checkedText(source: string, declaredModules: ReadonlySet<string> = new Set()): CheckedText {
   if (!mayDeclareOrImport(source)) return { text: source, appended: [], names: [], unnamed: false, inserted: [], references: [] };
   let parsed: Parsed;
   try {
@@ -255,7 +264,7 @@ export function checkedText(source: string, untypedModules: ReadonlySet<string> 
     // Unfinished code (completion, inspection) or a syntax error: as it is, for tsgo to report.
     return { text: source, appended: [], names: [], unnamed: false, inserted: [], references: [] };
   }
-  const rewritten = rewriteModuleSyntax(parsed, source, untypedModules);
+  const rewritten = rewriteModuleSyntax(parsed, source, declaredModules);
   const text = rewritten?.text ?? source;
   const final = rewritten === undefined ? parsed : parseWithOffsets(text, "typescript");
   const declarations = collectDeclarations(final, text);
@@ -289,8 +298,12 @@ export function cellReferences(source: string): NameReference[] {
   }
 }
 
-/** `untypedModules`: packages without types, which a cell's `declare module` declares (a script's ambient module) rather than augments. */
-function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules: ReadonlySet<string>): Omit<CheckedText, "names" | "unnamed" | "references"> | undefined {
+/**
+ * `declaredModules`: modules a cell's `declare module` declares (a script's ambient module) rather
+ * than augments: packages without types, which tsc cannot augment (TS2665), and modules nobody can
+ * find that a cell without imports or exports declares.
+ */
+function rewriteModuleSyntax({ body, at }: Parsed, text: string, declaredModules: ReadonlySet<string>): Omit<CheckedText, "names" | "unnamed" | "references"> | undefined {
   /** Ranges blanked out; or replaced with a word (space-padded to the range's length). */
   const blanks: [number, number, string?][] = [];
   /** Words put in at offsets of the cell (ascending). */
@@ -299,6 +312,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
   const standIns: StandIn[] = [];
   /** Appended after every other stand-in: CheckedText.probesFrom. */
   const probes: StandIn[] = [];
+  const scriptAugmentations: string[] = [];
   let group = 0;
   const moduleType = (specifier: string): string => `import(${JSON.stringify(specifier)})`;
   const start = (node: { span: Swc.Span }): number => at(node.span.start);
@@ -426,7 +440,12 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
               inserts.push([start(declaration), "declare "]);
             }
           }
-        } else if (isModule && item.id.type === "StringLiteral" && !untypedModules.has(item.id.value) && item.body?.type === "TsModuleBlock" && text.startsWith("declare", start(item))) {
+        } else if (
+          item.id.type === "StringLiteral" && !declaredModules.has(item.id.value) && item.body?.type === "TsModuleBlock" && text.startsWith("declare", start(item)) &&
+          // A pattern (`declare module "*.css"`) names no module to augment.
+          (isModule || !item.id.value.includes("*"))
+        ) {
+          if (!isModule) scriptAugmentations.push(item.id.value);
           // An augmentation: inside the ambient module, without its `declare` (already ambient there);
           // a relative name through the tsconfig's prefix, as an import's stand-in names it.
           blanks.push([start(item), start(item) + "declare".length]);
@@ -494,7 +513,7 @@ function rewriteModuleSyntax({ body, at }: Parsed, text: string, untypedModules:
     });
     rewritten += standIn.code;
   }
-  return { text: rewritten, appended, inserted, ...(probesFrom === undefined ? {} : { probesFrom }) };
+  return { text: rewritten, appended, inserted, ...(probesFrom === undefined ? {} : { probesFrom }), ...(scriptAugmentations.length === 0 ? {} : { scriptAugmentations }) };
 }
 
 /**

@@ -54,8 +54,8 @@ export class CellChecker {
   private disposed = false;
   private gaveUp = false;
   private readonly acceptedSources: string[] = [];
-  /** Packages without types the accepted cells declare (CellProject's untypedModules): kept across tsgo's restarts, as the cells are. */
-  private readonly untypedModules = new Set<string>();
+  /** Modules the accepted cells declare rather than augment (CellProject's declaredModules): kept across tsgo's restarts, as the cells are. */
+  private readonly declaredModules = new Set<string>();
   /** Counts changes to what cells see (accepted declarations, a new tsgo): a check's answer holds within one. */
   private generation = 0;
   private lastCheck: { source: string; generation: number; result: CheckResult } | undefined;
@@ -166,7 +166,7 @@ export class CellChecker {
         () => undefined,
       );
       const { CellProject } = await import("./cell-project.js");
-      const project = await CellProject.open(files, channel, this.options, this.untypedModules, preloaded);
+      const project = await CellProject.open(files, channel, this.options, this.declaredModules, preloaded);
       log.debug(`checker warm, ${sinceStart()}`);
       return project;
     })().catch((error: Error) => {

@@ -70,6 +70,12 @@ describe("TypeScript cells", () => {
     writeFileSync(join(oneFunction, "package.json"), JSON.stringify({ name: "one-function", main: "index.js", types: "index.d.ts" }));
     writeFileSync(join(oneFunction, "index.js"), "module.exports = function double(n) { return n * 2; };\n");
     writeFileSync(join(oneFunction, "index.d.ts"), "declare function double(n: number): number;\nexport = double;\n");
+    // A typed package with an interface a notebook may augment, as lodash's LoDashStatic or express's Request are.
+    const augmentable = join(dir, "node_modules", "typed-options");
+    mkdirSync(augmentable, { recursive: true });
+    writeFileSync(join(augmentable, "package.json"), JSON.stringify({ name: "typed-options", main: "index.js", types: "index.d.ts" }));
+    writeFileSync(join(augmentable, "index.js"), "exports.make = () => ({ a: 1 });\n");
+    writeFileSync(join(augmentable, "index.d.ts"), "export interface Opts { a: number }\nexport declare function make(): Opts;\n");
     // A package that reads a function's text as libraries do (dependency injection, parameter names).
     const introspect = join(dir, "node_modules", "introspect");
     mkdirSync(introspect, { recursive: true });
@@ -810,6 +816,17 @@ describe("TypeScript cells", () => {
     const { reply, iopub } = await k.client.execute('const esm = await import("esm-only");\nconst { sep } = await import("node:path");\n[esm.version, sep]');
     expect(reply.content.evalue ?? "").toBe("");
     expect(resultText(iopub)).toBe("[ 3, '/' ]");
+  });
+
+  it("takes declare module \"pkg\" in a cell of its own, after the cell that imported the package, as an augmentation: the package keeps its exports", async () => {
+    expect(await valueOf('import { make, type Opts } from "typed-options";\nmake().a')).toBe("1");
+    expect(await valueOf('declare module "typed-options" { interface Opts { label?: string } }')).toBeUndefined();
+    expect(await valueOf('const labelled: Opts = { ...make(), label: "x" };\nlabelled.label')).toBe("'x'");
+    expect(await valueOf('import { make as makeAgain } from "typed-options";\nmakeAgain().a')).toBe("1");
+    expect(await failureOf('const wrongLabel: Opts = { a: 1, label: 2 };')).toContain("TS2322");
+    // A module nobody can find is declared by such a cell, as a script declares it, and typed so for later cells.
+    expect(await valueOf('declare module "virtual-config" { export const level: number }')).toBeUndefined();
+    expect(await failureOf('import { level } from "virtual-config";\nconst levelText: string = level;')).toContain("TS2322");
   });
 
   it("says how to install a package that is missing, whether the checker or the import finds it missing", async () => {
