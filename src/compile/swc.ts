@@ -67,6 +67,19 @@ function mendedEnd(code: string): string {
   return /(?<![\p{ID_Continue}$.]|\bdeclare\s+)module\s*$/u.test(code) ? `${code};` : code;
 }
 
+/**
+ * Whether `code`, which does not parse as TypeScript, parses as TSX: a cell written in JSX
+ * (`<div/>`), where swc's own error reads as nonsense ("Unterminated regexp literal").
+ */
+export function parsesAsTsx(code: string): boolean {
+  try {
+    load().parseSync(code, { syntax: "typescript", tsx: true, decorators: true, dynamicImport: true, target: "es2022", script: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether swc parses `code` as a TypeScript module (what the transform will do with it). */
 export function parsesAsTypeScript(code: string): boolean {
   return parseProblem(code) === undefined;

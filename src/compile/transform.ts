@@ -47,7 +47,7 @@ import type * as Swc from "@swc/core";
 import { Rewrite } from "./rewrite.js";
 import { buildSourceMap, lineStarts, OffsetMap, type SourceMapV3 } from "./sourcemap.js";
 import { codePointToUtf16, utf16ToCodePoint } from "./code-points.js";
-import { bindingIdentifiers, eachNode, identifierIn, importMetaStarts, nestedVars, parseWithOffsets, stripTypes, type SwcNode } from "./swc.js";
+import { bindingIdentifiers, eachNode, identifierIn, importMetaStarts, nestedVars, parseWithOffsets, parsesAsTsx, stripTypes, type SwcNode } from "./swc.js";
 import { CellSyntaxError, cellSyntaxError } from "./syntax-error.js";
 import { reopenedNamespaceUses } from "./reopened-namespaces.js";
 import { suppressedErrorUses } from "./suppressed-error.js";
@@ -701,7 +701,10 @@ export function transformCell(source: string, options: { filename: string; typeO
   try {
     js = stripTypes(source, filename);
   } catch (error) {
-    throw cellSyntaxError(error, source);
+    const syntax = cellSyntaxError(error, source);
+    // Parsed again only when a tag could be the trouble: a syntax error costs nothing else.
+    if (!/<[\p{ID_Start}>]/u.test(source) || !parsesAsTsx(source)) throw syntax;
+    throw new CellSyntaxError(`${syntax.message}. The cell is written in JSX, which ephemeron does not compile: a cell is TypeScript as in a .ts file, not .tsx`, syntax.line, syntax.column);
   }
   let parsed: ReturnType<typeof parseWithOffsets>;
   try {

@@ -987,6 +987,17 @@ describe("TypeScript cells", () => {
     expect(errorOf(reply).traceback).toContain("line 2");
   });
 
+  it("says a cell written in JSX is not TypeScript a cell can hold, where swc alone reports a baffling syntax error", async () => {
+    for (const cell of ["const el = <div/>;", "const item = (x: number) => <span>{x}</span>;"]) {
+      const error = errorOf((await k.client.execute(cell)).reply);
+      expect(error.ename).toBe("SyntaxError");
+      expect(error.evalue).toContain("JSX");
+      expect(error.traceback).toContain("line 1");
+    }
+    // A syntax error in a cell that is not JSX either says nothing of it.
+    expect(errorOf((await k.client.execute("const = <number>1;")).reply).evalue).not.toContain("JSX");
+  });
+
   it("numbers and shows the lines of a cell written with Windows line endings as the user sees them", async () => {
     const thrown = errorOf((await k.client.execute('const crlfFirst = 1;\r\nconst crlfSecond = 2;\r\nthrow new Error("from line 3");\r\n')).reply);
     const lines = thrown.traceback.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
