@@ -7,7 +7,7 @@ import type { ErrorContent, ExecuteRequest, JsonObject, Message, MimeBundle } fr
 import type { RequestContext } from "./dispatcher.js";
 import type { OutputSink, RuntimeSupervisor, RunOutcome } from "./runtime-supervisor.js";
 import { KEYBOARD_INTERRUPT, type FunctionTexts, type SourceMapV3 } from "../src/runtime/protocol.js";
-import { helpTarget, namePath, wantsSource } from "../src/compile/help-syntax.js";
+import { helpLines, helpTarget, namePath, wantsSource } from "../src/compile/help-syntax.js";
 import { createLogger } from "./log.js";
 import { withStringForm } from "./live-members.js";
 
@@ -40,6 +40,8 @@ export interface CellCompiler {
   accepted(source: string): void;
   /** Signature and documentation of an expression, for `expr?` help; undefined when nothing is known. */
   help(expression: string, withSource?: boolean): Promise<MimeBundle | undefined>;
+  /** Whether the source parses as TypeScript: a line `x?` among code that does not is a help request. */
+  parses(source: string): boolean;
 }
 
 
@@ -92,8 +94,11 @@ export class Executor {
       return { status: "ok", execution_count: count, user_expressions: {}, payload: [{ source: "ask_exit", keepkernel: false }] };
     }
     const helpFor = helpTarget(code);
-    if (helpFor !== undefined) return this.page(helpFor, wantsSource(code), count, publish);
-    const outcome = await this.run(code, count, context.request.header.msg_id, context, publish, true);
+    if (helpFor !== undefined) return { status: "ok", execution_count: count, user_expressions: {}, payload: await this.page(helpFor, wantsSource(code), publish) };
+    // Help asked on a line of its own among code: the code runs, then the request is paged, as in IPython.
+    const withHelp = /\?\s*$/m.test(code) || /^\s*\?/m.test(code) ? helpLines(code) : undefined;
+    const help = withHelp !== undefined && !this.compiler.parses(code) ? withHelp : undefined;
+    const outcome = await this.run(help?.code ?? code, count, context.request.header.msg_id, context, publish, true);
     const userExpressions = await this.evaluateUserExpressions(request.user_expressions, context);
     if (outcome.error) {
       publish("error", outcome.error);
@@ -101,8 +106,10 @@ export class Executor {
       if (!silent && request.stop_on_error !== false) this.abortUpTo = context.received();
       return { status: "error", execution_count: count, ...outcome.error, user_expressions: userExpressions };
     }
-    if (outcome.result) publish("execute_result", { execution_count: count, ...outcome.result });
-    return { status: "ok", execution_count: count, user_expressions: userExpressions, payload: [] };
+    if (outcome.result && help?.last !== true) publish("execute_result", { execution_count: count, ...outcome.result });
+    const target = help && helpTarget(help.request);
+    const payload = target === undefined ? [] : await this.page(target, wantsSource(help!.request), publish);
+    return { status: "ok", execution_count: count, user_expressions: userExpressions, payload };
   };
 
   /** Whether the notebook has a `name` of its own (`const exit = 5`), asked as the checker and the runtime see it. */
@@ -117,12 +124,12 @@ export class Executor {
    * `x??` adds the source of a function or class a cell declared.
    * Of a name neither knows, IPython's line under the cell, and no page.
    */
-  private async page(expression: string, withSource: boolean, count: number, publish: RequestContext["publish"]): Promise<JsonObject> {
+  private async page(expression: string, withSource: boolean, publish: RequestContext["publish"]): Promise<JsonObject[]> {
     const path = namePath(expression);
     const [documented, value] = await Promise.all([this.compiler.help(expression, withSource), path && this.runtime.stringForm(path)]);
     const data = withStringForm(documented, value);
     if (data === undefined) publish("stream", { name: "stdout", text: `Object \`${expression}\` not found.\n` });
-    return { status: "ok", execution_count: count, user_expressions: {}, payload: data === undefined ? [] : [{ source: "page", data, start: 0 }] };
+    return data === undefined ? [] : [{ source: "page", data, start: 0 }];
   }
 
   /** `cell`: a cell of the notebook, whose declarations later cells see (user_expressions are not). */

@@ -6,7 +6,7 @@
 
 import { LanguageVariant, SyntaxKind } from "typescript/unstable/ast";
 import { createScanner } from "typescript/unstable/ast/scanner";
-import { helpTarget } from "./help-syntax.js";
+import { helpLines, helpTarget } from "./help-syntax.js";
 import { parseProblem } from "./swc.js";
 
 export interface IsCompleteResult {
@@ -72,6 +72,11 @@ export function isComplete(source: string): IsCompleteResult {
   // `obj?`, `obj??`, `?obj` ask for help: the kernel pages the documentation, as IPython does.
   const help = helpTarget(source);
   if (help !== undefined && scanCell(help).status === "complete") return { status: "complete" };
+  // Code, then `x?` on a line of its own: the kernel runs the code and pages the help (execute.ts), as IPython does.
+  const lines = helpLines(source);
+  if (lines?.last === true && scanCell(helpTarget(lines.request) ?? "").status === "complete" && scanCell(lines.code).status === "complete") {
+    return { status: "complete" };
+  }
   // A lone `?` or `??` names nothing to wait for: run it, and its error says so.
   if (/^\s*\?{1,2}\s*$/.test(source)) return { status: "invalid" };
   return scanCell(source);

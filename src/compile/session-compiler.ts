@@ -215,6 +215,11 @@ export class SessionCompiler implements CellCompiler, LanguageTools {
     return inspected.found ? inspected.data : undefined;
   }
 
+  /** Whether swc parses `code` as TypeScript (what a cell is compiled from). */
+  parses(code: string): boolean {
+    return parsesAsTypeScript(code);
+  }
+
   async isComplete(code: string) {
     this.scanner ??= loadIsComplete();
     return (await this.scanner).isComplete(code);

@@ -177,6 +177,27 @@ describe("a running kernel", () => {
     expect((reply.content.data as Record<string, string>)["text/plain"]).toContain("Source:\nfunction halve(n: number): number {");
   });
 
+  it("runs a cell with a help request on a line of its own, as IPython does: the code first, then the page for the request", async () => {
+    const { reply, iopub } = await k.client.execute('const measured = [4, 5];\nconsole.log("ran");\nmeasured?');
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub)).toBe("ran\n");
+    const payload = reply.content.payload as { source: string; data: Record<string, string> }[];
+    expect(payload).toHaveLength(1);
+    expect(payload[0]!.data["text/plain"]).toContain("Value: [ 4, 5 ]");
+    // The code's value is not the cell's result when a help request ends the cell; later cells see what it declared.
+    expect(types(iopub)).not.toContain("execute_result");
+    expect(await k.client.execute("measured.length").then(({ iopub: later }) => resultText(later))).toBe("2");
+    // `??` on a line of its own in code that reads on is TypeScript, not help.
+    expect(await k.client.execute("const none = (): number[] | undefined => undefined;\nconst fallback = none()\n  ?? measured\nfallback.length").then(({ iopub: later }) => resultText(later))).toBe("2");
+    // A failing line before the request fails the cell, and nothing is paged.
+    const failed = await k.client.execute('throw new Error("before help");\nmeasured?');
+    expect(failed.reply.content).toMatchObject({ status: "error", evalue: "before help" });
+    expect(failed.reply.content.payload ?? []).toEqual([]);
+    // jupyter console runs such an input as it stands, as IPython's does, instead of asking for more lines.
+    const finished = await k.client.request("shell", "is_complete_request", { code: "const more = [1];\nmore?" });
+    expect(finished.reply.content).toMatchObject({ status: "complete" });
+  });
+
   it("says of a name nothing knows what IPython says, under the cell, and opens no pager", async () => {
     const { reply, iopub } = await k.client.execute("nothingNamedSo?");
     expect(reply.content).toMatchObject({ status: "ok", payload: [] });
