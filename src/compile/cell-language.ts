@@ -14,7 +14,7 @@ import type { DeclaredName } from "./cell-source.js";
 import { ALWAYS_DEFINED_GLOBALS, type CompletionResult, type InspectResult } from "./checker-types.js";
 import type { TsgoChannel } from "./tsgo-channel.js";
 import { withoutOwnName, withoutReplacedNames } from "./replaced-names.js";
-import { inTextOrComment } from "./text-or-comment.js";
+import { inTextOrComment, stringTextStart } from "./text-or-comment.js";
 
 /** What completion and inspection need of the cell project. */
 export interface LanguageView {
@@ -104,12 +104,15 @@ export class LanguageService {
 
   async complete(view: LanguageView, source: string, cursorPos: number, names: DeclaredName[]): Promise<CompletionResult> {
     const offset = codePointToUtf16(source, Math.min(cursorPos, [...source].length));
-    // In a string's or a comment's text there is no code to complete (`"Math.|`), except a module specifier.
-    if (inTextOrComment(source, offset) && SPECIFIER_SO_FAR.exec(source.slice(0, offset)) === null) {
+    // In a string's or a comment's text there is no code to complete (`"Math.|`), except a module specifier;
+    // a string's text is completed with what its type allows (`speed: "|` of a union of literals, `o["|` a key).
+    const inText = inTextOrComment(source, offset) && SPECIFIER_SO_FAR.exec(source.slice(0, offset)) === null;
+    const textStart = inText ? stringTextStart(source, offset) : undefined;
+    if (inText && textStart === undefined) {
       const at = utf16ToCodePoint(source, offset);
       return { matches: [], cursorStart: at, cursorEnd: at, types: [] };
     }
-    const start = wordStart(source, offset);
+    const start = textStart ?? wordStart(source, offset);
     const prefix = source.slice(start, offset);
     const cursorStart = utf16ToCodePoint(source, start);
     // After `.`, only what can follow a dot: a member, named as an identifier (`o["my-key"]` cannot be written
@@ -117,7 +120,8 @@ export class LanguageService {
     const member = /\??\.$/.test(source.slice(0, start));
     // Matched regardless of case, as editors do (`weak` offers weakref and WeakMap); the exact case first.
     const lower = prefix.toLowerCase();
-    const entries = (await this.completionEntries(view, source, offset, start, names)).filter(
+    const candidates = textStart === undefined ? await this.completionEntries(view, source, offset, start, names) : ((await this.checkerEntries(view, source, offset, names)) ?? []);
+    const entries = candidates.filter(
       (e) => e.name.toLowerCase().startsWith(lower) && !e.name.startsWith("__ephemeron_") && (!member || IDENTIFIER.test(e.name)),
     );
     const exact = (e: CompletionEntryLike) => (e.name.startsWith(prefix) ? 0 : 1);
@@ -140,16 +144,10 @@ export class LanguageService {
    * `globalThis`), and keywords.
    */
   private async completionEntries(view: LanguageView, source: string, offset: number, start: number, names: DeclaredName[]): Promise<CompletionEntryLike[]> {
-    // The cell as typed (imports included, so completion inside them works), its own types under a
-    // library's global name as the check names them (languageText); its names replace earlier ones.
+    const fromChecker = await this.checkerEntries(view, source, offset, names);
+    if (fromChecker !== undefined) return fromChecker;
     const shown = view.languageText(source, offset);
     const project = await view.projectWith(shown.text, names);
-    try {
-      const info = await project.checker.getCompletionsAtPosition(view.scratch, shown.at(offset));
-      return (info?.entries ?? []).map((e) => ({ name: withoutOwnName(insertedName(e)), kind: completionKindName(e.kind), sortText: e.sortText ?? "" }));
-    } catch (error) {
-      if (!(error instanceof Error && /needs auto imports/.test(error.message))) throw error;
-    }
     const entries: CompletionEntryLike[] = [];
     // Names a cell can write: not a module's (AMBIENT_MODULE_NAME).
     for (const n of [...view.visibleNames(), ...names]) if (IDENTIFIER.test(n.name)) entries.push({ name: n.name, kind: n.kind, sortText: "11" });
@@ -177,6 +175,25 @@ export class LanguageService {
     }
     for (const keyword of KEYWORDS) entries.push({ name: keyword, kind: "keyword", sortText: "15" });
     return entries;
+  }
+
+  /**
+   * The checker's completions at `offset`, or undefined where TypeScript 7.0.2's API cannot give them
+   * (a bare identifier: "completion list needs auto imports"). In a string's text, the literals and
+   * keys its type allows, none where any text goes.
+   */
+  private async checkerEntries(view: LanguageView, source: string, offset: number, names: DeclaredName[]): Promise<CompletionEntryLike[] | undefined> {
+    // The cell as typed (imports included, so completion inside them works), its own types under a
+    // library's global name as the check names them (languageText); its names replace earlier ones.
+    const shown = view.languageText(source, offset);
+    const project = await view.projectWith(shown.text, names);
+    try {
+      const info = await project.checker.getCompletionsAtPosition(view.scratch, shown.at(offset));
+      return (info?.entries ?? []).map((e) => ({ name: withoutOwnName(insertedName(e)), kind: completionKindName(e.kind), sortText: e.sortText ?? "" }));
+    } catch (error) {
+      if (!(error instanceof Error && /needs auto imports/.test(error.message))) throw error;
+      return undefined;
+    }
   }
 
   async inspect(view: LanguageView, source: string, cursorPos: number, detailLevel: 0 | 1, names: DeclaredName[]): Promise<InspectResult> {

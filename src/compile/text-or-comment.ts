@@ -6,7 +6,19 @@
  * before it (template `${…}` nesting followed; a regular expression literal is taken for code).
  */
 export function inTextOrComment(text: string, offset: number): boolean {
+  return lexedTo(text, offset).state !== "code";
+}
+
+/** Where the text of the '…' or "…" string `offset` is in begins (after its quote); undefined outside one. */
+export function stringTextStart(text: string, offset: number): number | undefined {
+  const { state, from } = lexedTo(text, offset);
+  return state === "'" || state === '"' ? from : undefined;
+}
+
+/** What the text before `offset` leaves open (code, a string, a template, a comment), and where that began. */
+function lexedTo(text: string, offset: number): { state: "code" | "'" | '"' | "`" | "//" | "/*"; from: number } {
   let state: "code" | "'" | '"' | "`" | "//" | "/*" = "code";
+  let from = 0;
   const templates: number[] = []; // brace depth at each `${` a template's text is waiting to resume after
   let braces = 0;
   for (let i = 0; i < offset; i++) {
@@ -18,6 +30,7 @@ export function inTextOrComment(text: string, offset: number): boolean {
         i++;
       } else if (ch === "'" || ch === '"' || ch === "`") {
         state = ch;
+        from = i + 1;
       } else if (ch === "{") {
         braces++;
       } else if (ch === "}" && templates.at(-1) === braces) {
@@ -41,5 +54,5 @@ export function inTextOrComment(text: string, offset: number): boolean {
       state = "code";
     }
   }
-  return state !== "code";
+  return { state, from };
 }

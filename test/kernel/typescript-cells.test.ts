@@ -1066,6 +1066,24 @@ describe("TypeScript cells", () => {
     expect(await complete("const t = `${Math.fl")).toHaveProperty("floor");
   });
 
+  it("completes inside a string what its type allows, as editors do: a union's literals, readFileSync's encodings, an object's keys, replacing the string's text typed so far", async () => {
+    const complete = async (code: string) => {
+      const { reply } = await k.client.request("shell", "complete_request", { code, cursor_pos: [...code].length });
+      return reply.content as { matches: string[]; cursor_start: number; cursor_end: number };
+    };
+    await k.client.execute('interface Shipping { speed: "standard" | "express-1d" }');
+    const union = await complete('const order: Shipping = { speed: "ex');
+    expect(union.matches).toEqual(["express-1d"]);
+    expect(union).toMatchObject({ cursor_start: 'const order: Shipping = { speed: "'.length, cursor_end: 'const order: Shipping = { speed: "ex'.length });
+    expect((await complete('const all: Shipping = { speed: "')).matches).toEqual(["express-1d", "standard"]);
+    const encodings = await complete('import { readFileSync } from "node:fs";\nreadFileSync("notes.txt", "utf');
+    expect(encodings.matches).toEqual(expect.arrayContaining(["utf8", "utf-8"]));
+    expect(encodings.matches.every((m) => m.startsWith("utf"))).toBe(true);
+    expect((await complete("const keyedByWords = { alpha: 1, 'two words': 2 };\nkeyedByWords['")).matches).toEqual(["alpha", "two words"]);
+    // A string whose type allows any text offers nothing.
+    expect((await complete('console.log("Ma')).matches).toEqual([]);
+  });
+
   it("a let, const or class is not there before its declaration runs: read too early, or after a line above it threw, it is a ReferenceError", async () => {
     const early = await k.client.execute("function readsLater() { return laterValue; }\nconst tooEarly = readsLater();\nconst laterValue = 1;");
     expect(errorOf(early.reply)).toMatchObject({ ename: "ReferenceError", evalue: "laterValue is not defined" });
