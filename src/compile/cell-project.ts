@@ -22,7 +22,7 @@ import { builtinModules } from "node:module";
 import { isAbsolute, relative } from "node:path";
 import type { Diagnostic, Project } from "typescript/unstable/async";
 import type { UpdateSnapshotResponse } from "typescript/unstable/proto";
-import { lineAndColumn } from "./code-points.js";
+import { codePointToUtf16, lineAndColumn } from "./code-points.js";
 import { cellReferences, checkedText, kindMeaning, MEANING, sourceOffset, withoutStandInModules, type AppendedDeclaration, type CheckedText, type DeclaredName } from "./cell-source.js";
 import { ALWAYS_DEFINED_GLOBALS, type CellDiagnostic, type CheckResult, type CompletionResult, type InspectResult } from "./checker-types.js";
 import type { CellFiles } from "./cell-files.js";
@@ -32,6 +32,7 @@ import { markingReplacedNames, ownGlobalTypeName, replacedName } from "./replace
 import { isGlobalName } from "./global-names.js";
 import { localTypeScriptImports } from "./local-imports.js";
 import { installHint, isInstalled, isPackageSpecifier, packageName } from "../runtime/missing-package.js";
+import { parsesAsTypeScript } from "./swc.js";
 
 /** What may make a cell's checked text differ from the cell (cell-source.ts rewrites imports, exports, `declare global`). */
 const REWRITTEN = /\\|\b(?:import|export|declare)\b/;
@@ -366,13 +367,27 @@ export class CellProject implements LanguageView {
   }
 
   async complete(source: string, cursorPos: number, checked?: () => CheckedText): Promise<CompletionResult> {
-    const cell = this.prepare(source, checked?.());
-    return (await this.languageService()).complete(this, source, cursorPos, cell.names);
+    return (await this.languageService()).complete(this, source, cursorPos, this.namesUpTo(source, cursorPos, checked?.()));
   }
 
   async inspect(source: string, cursorPos: number, detailLevel: 0 | 1, checked?: () => CheckedText): Promise<InspectResult> {
-    const cell = this.prepare(source, checked?.());
-    return (await this.languageService()).inspect(this, source, cursorPos, detailLevel, cell.names);
+    return (await this.languageService()).inspect(this, source, cursorPos, detailLevel, this.namesUpTo(source, cursorPos, checked?.()));
+  }
+
+  /**
+   * The names a cell being completed or inspected declares, which replace earlier cells' as they
+   * will when it runs. Unfinished code (`settings.` after `const settings = …`) does not parse: then
+   * the longest text before the cursor that does, for the declarations above it: up to the cursor
+   * with a name put there, else up to the start of a line (`console.log(settings.theme, |`).
+   */
+  private namesUpTo(source: string, cursorPos: number, checked?: CheckedText): DeclaredName[] {
+    const names = this.prepare(source, checked).names;
+    if (names.length > 0 || parsesAsTypeScript(source)) return names;
+    const cursor = codePointToUtf16(source, Math.min(cursorPos, [...source].length));
+    const before = [`${source.slice(0, cursor)}${CURSOR_NAME}`];
+    for (let end = source.lastIndexOf("\n", cursor - 1); end > 0; end = source.lastIndexOf("\n", end - 1)) before.push(source.slice(0, end + 1));
+    const parsed = before.find((text) => parsesAsTypeScript(text));
+    return parsed === undefined ? [] : checkedText(parsed, this.declaredModules).names.filter((n) => !n.name.includes(CURSOR_NAME));
   }
 
   isImport(name: string): boolean {

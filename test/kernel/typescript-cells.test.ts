@@ -1084,6 +1084,16 @@ describe("TypeScript cells", () => {
     expect((await complete('console.log("Ma')).matches).toEqual([]);
   });
 
+  it("completes and inspects after the dot the members of the declaration the cell itself makes again above the cursor, not the earlier cell's", async () => {
+    await k.client.execute("const settings = { verbose: true, level: 1 };");
+    const code = 'const settings = { theme: "dark", width: 80 };\nsettings.';
+    const { reply } = await k.client.request("shell", "complete_request", { code, cursor_pos: [...code].length });
+    expect(reply.content.matches).toEqual(["theme", "width"]);
+    const unfinished = 'const settings = { theme: "dark", width: 80 };\nconsole.log(settings.theme, ';
+    const inspected = await k.client.request("shell", "inspect_request", { code: unfinished, cursor_pos: unfinished.indexOf("settings.theme") + 3, detail_level: 0 });
+    expect((inspected.reply.content.data as Record<string, string>)["text/plain"]).toContain("theme: string");
+  });
+
   it("a let, const or class is not there before its declaration runs: read too early, or after a line above it threw, it is a ReferenceError", async () => {
     const early = await k.client.execute("function readsLater() { return laterValue; }\nconst tooEarly = readsLater();\nconst laterValue = 1;");
     expect(errorOf(early.reply)).toMatchObject({ ename: "ReferenceError", evalue: "laterValue is not defined" });
