@@ -275,7 +275,9 @@ async function notebookValuePath(project: Project, view: LanguageView, source: s
   const path = match[0].split(".").map((name) => name.trim());
   const root = path.length === 1 ? symbol : await project.checker.getSymbolAtPosition(view.scratch, scratchAt(match.index));
   const declaration = root?.valueDeclaration;
-  if (root === undefined || declaration === undefined || !declaration.path.startsWith(view.prefix) || !cellGlobal(await declaration.resolve(project))) return undefined;
+  // Declared by the text inspected (the scratch file), the name has no value yet: the notebook's is an earlier cell's declaration's.
+  if (root === undefined || declaration === undefined || !declaration.path.startsWith(view.prefix) || declaration.path === view.scratch) return undefined;
+  if (!cellGlobal(await declaration.resolve(project))) return undefined;
   // `const lit: Light` where Light is a constant and a type: the type is meant, which has no value.
   if (root.flags & (SymbolFlags.Type | SymbolFlags.Namespace) && (await atTypePosition(project, view.scratch, scratchAt(at)))) return undefined;
   return path;

@@ -1092,6 +1092,15 @@ describe("TypeScript cells", () => {
     const unfinished = 'const settings = { theme: "dark", width: 80 };\nconsole.log(settings.theme, ';
     const inspected = await k.client.request("shell", "inspect_request", { code: unfinished, cursor_pos: unfinished.indexOf("settings.theme") + 3, detail_level: 0 });
     expect((inspected.reply.content.data as Record<string, string>)["text/plain"]).toContain("theme: string");
+    // The value the earlier cell made is not this declaration's: no Value: beside its type, before or after a `?`.
+    expect((inspected.reply.content.data as Record<string, string>)["text/plain"]).not.toContain("Value:");
+    const finished = 'const settings = { theme: "dark", width: 80 };\nsettings';
+    const hover = await k.client.request("shell", "inspect_request", { code: finished, cursor_pos: [...finished].length, detail_level: 0 });
+    expect((hover.reply.content.data as Record<string, string>)["text/plain"]).toBe("const settings: { theme: string; width: number; }");
+    // Once the cell ran, its value is the notebook's and shows.
+    await k.client.execute(finished);
+    const after = await k.client.request("shell", "inspect_request", { code: "settings", cursor_pos: 8, detail_level: 0 });
+    expect((after.reply.content.data as Record<string, string>)["text/plain"]).toContain("Value: { theme: 'dark', width: 80 }");
   });
 
   it("a let, const or class is not there before its declaration runs: read too early, or after a line above it threw, it is a ReferenceError", async () => {
