@@ -22,15 +22,16 @@ export class Evaluator {
   readonly cells = new CellRegistry();
   /** The texts of the cells' functions, which `f.toString()` shows. */
   private readonly functionSources = new FunctionSources();
-  /** `import()` written in a cell, resolved from the notebook's folder like a static import. */
+  /** `import()` written in a cell, resolved from the notebook's folder like a static import (not the working directory a cell may change). */
   private readonly importDynamically: vm.ScriptOptions["importModuleDynamically"];
 
   constructor(
     private readonly context: vm.Context,
     private readonly channel: OutputChannel,
+    notebookFolder: string,
   ) {
     this.importDynamically = (async (specifier: string, _script: unknown, attributes?: ImportAttributes) =>
-      asDynamicImport(await importWithAttributes(specifier, process.cwd(), attributes), context)) as unknown as vm.ScriptOptions["importModuleDynamically"];
+      asDynamicImport(await importWithAttributes(specifier, notebookFolder, attributes), context)) as unknown as vm.ScriptOptions["importModuleDynamically"];
     // The notebook's realm, and the runtime's, whose Function.prototype.toString the packages a cell
     // requires call (`Function.prototype.toString.call(fn)`: parameter names, dependency injection).
     this.functionSources.install((context as { Function: FunctionConstructor }).Function);

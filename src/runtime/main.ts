@@ -41,7 +41,9 @@ flushBeforeChildProcesses(() => {
   childProcessesStarted = true;
   channel.flush();
 });
-const { context, global, startCell } = createNotebookContext(process.cwd());
+// Where the notebook is: the runtime starts there, and a cell may change the working directory later.
+const notebookFolder = process.cwd();
+const { context, global, startCell } = createNotebookContext(notebookFolder);
 const { display, clearOutput } = createDisplay(channel);
 const inputs = new InputRequests(channel, () => current?.stdin === false);
 define(global, "display", display);
@@ -59,7 +61,7 @@ const memory = installMemoryApi(context, notebookTimers);
 // the package installed beside the notebook would be another API, bound to another realm.
 provideModule("ephemeron", { weakref: memory.weakref, gc: memory.gc, id: memory.id, display, clearOutput, input: inputs.ask, comm });
 lookUpDisplayThrough((proxy) => proxy instanceof memory.weakref.ProxyType || proxy instanceof memory.weakref.CallableProxyType);
-const evaluator = new Evaluator(context, channel);
+const evaluator = new Evaluator(context, channel, notebookFolder);
 
 /**
  * Each cell's token, which an interrupt marks. The compiled cell takes its token when it starts and

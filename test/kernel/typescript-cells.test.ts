@@ -818,6 +818,22 @@ describe("TypeScript cells", () => {
     expect(resultText(iopub)).toBe("[ 3, '/' ]");
   });
 
+  it("resolves a cell's dynamic import() from the notebook's folder after a cell changed the working directory, as its static imports are", async () => {
+    const own = await startKernel({ cwd: dir });
+    try {
+      const run = async (code: string) => {
+        const { reply, iopub } = await own.client.execute(code);
+        return { evalue: String(reply.content.evalue ?? ""), result: resultText(iopub) };
+      };
+      expect(await run(`process.chdir(${JSON.stringify(tmpdir())});\nprocess.cwd() !== ${JSON.stringify(dir)}`)).toEqual({ evalue: "", result: "true" });
+      expect(await run('import { toKb } from "./units.mjs";\ntoKb(2048)')).toEqual({ evalue: "", result: "2" });
+      expect(await run('const { toKb: toKbLater } = await import("./units.mjs");\ntoKbLater(4096)')).toEqual({ evalue: "", result: "4" });
+      expect(await run('const { area: areaLater } = await import("./geometry.ts");\nareaLater({ w: 1, h: 3 })')).toEqual({ evalue: "", result: "6" });
+    } finally {
+      await own.close();
+    }
+  });
+
   it("takes declare module \"pkg\" in a cell of its own, after the cell that imported the package, as an augmentation: the package keeps its exports", async () => {
     expect(await valueOf('import { make, type Opts } from "typed-options";\nmake().a')).toBe("1");
     expect(await valueOf('declare module "typed-options" { interface Opts { label?: string } }')).toBeUndefined();
