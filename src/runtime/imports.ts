@@ -6,7 +6,7 @@
 import { builtinModules, createRequire } from "node:module";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { installHint, packageName } from "./missing-package.js";
 import { linkDeepEqualityFor } from "./cross-realm-equality.js";
@@ -45,8 +45,30 @@ export async function importFrom(specifier: string, cwd: string, options?: Impor
   const local = typeScriptPath(specifier, cwd);
   if (local !== undefined && importTypeScript !== undefined) return importTypeScript(local);
   const path = isRelative(specifier) ? resolve(cwd, specifier) : resolvePackage(specifier, cwd);
-  const namespace: unknown = await import(pathToFileURL(path).href, withJsonType(path, options));
+  let namespace: unknown;
+  try {
+    namespace = await import(pathToFileURL(path).href, withJsonType(path, options));
+  } catch (error) {
+    throw importedFromFolder(error, cwd);
+  }
   return isModuleExports(path) ? ofModuleExports(namespace) : namespace;
+}
+
+/** This file, which Node names as the importer when a module it imports is missing. */
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+/**
+ * Node's "Cannot find module '/nb/data.mjs' imported from …/imports.js" with the notebook's folder,
+ * whence the cell's import was resolved, in place of the runtime's own file, which the cell never named.
+ */
+function importedFromFolder(error: unknown, folder: string): unknown {
+  if (!(error instanceof Error) || (error as { code?: unknown }).code !== "ERR_MODULE_NOT_FOUND") return error;
+  const named = ` imported from ${THIS_FILE}`;
+  if (!error.message.endsWith(named)) return error;
+  const message = `${error.message.slice(0, -named.length)} imported from ${folder}`;
+  if (error.stack !== undefined) error.stack = error.stack.replace(error.message, message);
+  error.message = message;
+  return error;
 }
 
 /**

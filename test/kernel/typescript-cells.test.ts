@@ -862,6 +862,15 @@ describe("TypeScript cells", () => {
     }
   });
 
+  it("says a file a cell imports at run time is missing from the notebook's folder, naming none of the kernel's own files", async () => {
+    for (const cell of ['const missingName = "./no-such-data.mjs";\nawait import(missingName)', '// @ts-nocheck\nimport gone from "./no-such-helper.js";']) {
+      const error = errorOf((await k.client.execute(cell)).reply);
+      expect(error.evalue).toMatch(/^Cannot find module '.*\/no-such-(?:data\.mjs|helper\.js)' imported from /);
+      expect(error.evalue).toContain(`imported from ${dir}`);
+      expect(error.evalue + error.traceback).not.toContain("dist/src/runtime");
+    }
+  });
+
   it("points a runtime error at the cell's own line after a type-only prelude", async () => {
     const { reply } = await k.client.execute("type Id = string;\ninterface Box { id: Id }\ntype Maybe<T> = T | undefined;\nconst box: Maybe<Box> = undefined;\nconsole.log(box!.id);");
     expect(reply.content.status).toBe("error");
