@@ -107,8 +107,8 @@ export class Executor {
       return { status: "error", execution_count: count, ...outcome.error, user_expressions: userExpressions };
     }
     if (outcome.result && help?.last !== true) publish("execute_result", { execution_count: count, ...outcome.result });
-    const target = help && helpTarget(help.request);
-    const payload = target === undefined ? [] : await this.page(target, wantsSource(help!.request), publish);
+    const target = help === undefined ? undefined : helpTarget(help.request);
+    const payload = help === undefined || target === undefined ? [] : await this.page(target, wantsSource(help.request), publish);
     return { status: "ok", execution_count: count, user_expressions: userExpressions, payload };
   };
 

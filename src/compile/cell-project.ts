@@ -173,8 +173,9 @@ export class CellProject implements LanguageView {
   /**
    * `declaredModules`: modules a cell's `declare module` declares as a script's ambient module,
    * where tsc would find nothing to augment: packages without types (tsc refuses to augment them,
-   * TS2665), and modules nobody can find that a cell without imports or exports names. The caller's set, which outlives this project: a restarted tsgo's
-   * project replays the accepted cells, and must know them before it renders those cells.
+   * TS2665), and modules nobody can find that a cell without imports or exports names. The
+   * caller's set, which outlives this project: a restarted tsgo's project replays the accepted
+   * cells, and must know them before it renders those cells.
    */
   private constructor(
     private readonly files: CellFiles,
@@ -513,8 +514,8 @@ export class CellProject implements LanguageView {
   private prepare(source: string, checked?: CheckedText): PreparedCell {
     if (this.lastPrepared?.source === source) return this.lastPrepared;
     // The caller's parse knows nothing of declaredModules: a cell that declares one is parsed again.
-    const declaresUntyped = [...this.declaredModules].some((m) => source.includes(JSON.stringify(m).slice(1, -1)) && /\bdeclare\s+module\b/.test(source));
-    const text = (declaresUntyped ? undefined : checked) ?? checkedText(source, this.declaredModules);
+    const declaresOne = [...this.declaredModules].some((m) => source.includes(JSON.stringify(m).slice(1, -1)) && /\bdeclare\s+module\b/.test(source));
+    const text = (declaresOne ? undefined : checked) ?? checkedText(source, this.declaredModules);
     const ownLength = source.length + text.inserted.reduce((sum, insertion) => sum + insertion.length, 0);
     // A cell that declares nothing has no uses parsed (checkedText): it needs them to mean an earlier cell's renamed type.
     const references = text.names.length === 0 && text.references.length === 0 && text.text === source && this.mayUseOwnGlobalType(source) ? cellReferences(source) : text.references;
