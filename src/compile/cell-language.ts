@@ -15,6 +15,7 @@ import { ALWAYS_DEFINED_GLOBALS, type CompletionResult, type InspectResult } fro
 import type { TsgoChannel } from "./tsgo-channel.js";
 import { withoutOwnName, withoutReplacedNames } from "./replaced-names.js";
 import { inTextOrComment, stringTextStart } from "./text-or-comment.js";
+import { packageName } from "../runtime/missing-package.js";
 
 /** What completion and inspection need of the cell project. */
 export interface LanguageView {
@@ -473,9 +474,13 @@ function wordEnd(text: string, offset: number): number {
 }
 
 function wordStart(text: string, offset: number): number {
-  // In a module specifier the word is the whole name (`node:fs`, `@scope/pkg`), or a path's last segment.
+  // In a module specifier the word is the whole name (`node:fs`, `@scope/pkg`), or the last segment of a
+  // path or of a package's subpath (`zod/v4`, `date-fns/locale/fr`), as the checker offers them.
   const specifier = SPECIFIER_SO_FAR.exec(text.slice(0, offset))?.[1];
-  if (specifier !== undefined) return offset - (/^\.{1,2}\//.test(specifier) ? specifier.length - (specifier.lastIndexOf("/") + 1) : specifier.length);
+  if (specifier !== undefined) {
+    const inPath = /^\.{1,2}\//.test(specifier) || specifier.startsWith(`${packageName(specifier)}/`);
+    return offset - (inPath ? specifier.length - (specifier.lastIndexOf("/") + 1) : specifier.length);
+  }
   let start = offset;
   while (start > 0 && isIdentifierChar(text, start - 1)) start--;
   return text[start - 1] === "#" ? start - 1 : start;

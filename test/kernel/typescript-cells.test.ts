@@ -76,6 +76,17 @@ describe("TypeScript cells", () => {
     writeFileSync(join(augmentable, "package.json"), JSON.stringify({ name: "typed-options", main: "index.js", types: "index.d.ts" }));
     writeFileSync(join(augmentable, "index.js"), "exports.make = () => ({ a: 1 });\n");
     writeFileSync(join(augmentable, "index.d.ts"), "export interface Opts { a: number }\nexport declare function make(): Opts;\n");
+    // A package with subpath exports, typed, as zod/v4 or date-fns/locale are.
+    const subpaths = join(dir, "node_modules", "with-subpaths");
+    mkdirSync(join(subpaths, "locale"), { recursive: true });
+    writeFileSync(join(subpaths, "package.json"), JSON.stringify({
+      name: "with-subpaths",
+      exports: { ".": { types: "./index.d.ts", default: "./index.js" }, "./extra": { types: "./extra.d.ts", default: "./extra.js" }, "./locale/*": { types: "./locale/*.d.ts", default: "./locale/*.js" } },
+    }));
+    for (const file of ["index", "extra", "locale/fr", "locale/de"]) {
+      writeFileSync(join(subpaths, `${file}.js`), `exports.name = ${JSON.stringify(file)};\n`);
+      writeFileSync(join(subpaths, `${file}.d.ts`), "export declare const name: string;\n");
+    }
     // A package that reads a function's text as libraries do (dependency injection, parameter names).
     const introspect = join(dir, "node_modules", "introspect");
     mkdirSync(introspect, { recursive: true });
@@ -1126,6 +1137,25 @@ describe("TypeScript cells", () => {
     await k.client.execute(finished);
     const after = await k.client.request("shell", "inspect_request", { code: "settings", cursor_pos: 8, detail_level: 0 });
     expect((after.reply.content.data as Record<string, string>)["text/plain"]).toContain("Value: { theme: 'dark', width: 80 }");
+  });
+
+  it("completes a package's subpaths after its name and a slash, as it completes a file's path", async () => {
+    const complete = async (code: string) => {
+      const { reply } = await k.client.request("shell", "complete_request", { code, cursor_pos: [...code].length });
+      return reply.content as { matches: string[]; cursor_start: number; cursor_end: number };
+    };
+    const all = await complete('import { name } from "with-subpaths/');
+    expect(all.matches).toEqual(expect.arrayContaining(["extra"]));
+    expect(all.cursor_start).toBe('import { name } from "with-subpaths/'.length);
+    const some = await complete('import { name } from "with-subpaths/ex');
+    expect(some.matches).toEqual(["extra"]);
+    expect(some).toMatchObject({ cursor_start: 'import { name } from "with-subpaths/'.length, cursor_end: 'import { name } from "with-subpaths/ex'.length });
+    // Deeper, the last segment, as in a path.
+    const deeper = await complete('const fr = await import("with-subpaths/locale/f');
+    expect(deeper.matches).toEqual(["fr"]);
+    expect(deeper.cursor_start).toBe('const fr = await import("with-subpaths/locale/'.length);
+    // The package's own name still completes whole.
+    expect((await complete('import { name } from "with-sub')).matches).toEqual(["with-subpaths"]);
   });
 
   it("a let, const or class is not there before its declaration runs: read too early, or after a line above it threw, it is a ReferenceError", async () => {
