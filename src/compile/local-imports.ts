@@ -8,16 +8,10 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { typeScriptPath } from "../runtime/imports.js";
-
-/** `from "./x"`, `import "./x"`, `import("./x")`, `require("./x")`: relative and absolute specifiers only. */
-const LOCAL_SPECIFIER = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*(["'])((?:\.{1,2})?\/[^"'\r\n]*)\1/g;
+import { localSpecifiers } from "../runtime/syntax-error-place.js";
 
 /** Specifiers of the files read so far, by path, with the modification time they were read at. */
 const specifiersOf = new Map<string, { mtimeMs: number; specifiers: string[] }>();
-
-export function localSpecifiers(text: string): string[] {
-  return [...text.matchAll(LOCAL_SPECIFIER)].map((match) => match[2]!);
-}
 
 /** The TypeScript files `source`, in folder `dir`, imports through any chain of local imports; in the order found. */
 export function localTypeScriptImports(source: string, dir: string): string[] {

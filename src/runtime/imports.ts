@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { installHint, packageName } from "./missing-package.js";
 import { linkDeepEqualityFor } from "./cross-realm-equality.js";
+import { withSyntaxErrorPlace } from "./syntax-error-place.js";
 
 type Conditions = string | { [condition: string]: Conditions } | Conditions[] | null;
 
@@ -49,7 +50,7 @@ export async function importFrom(specifier: string, cwd: string, options?: Impor
   try {
     namespace = await import(pathToFileURL(path).href, withJsonType(path, options));
   } catch (error) {
-    throw importedFromFolder(error, cwd);
+    throw importedFromFolder(withSyntaxErrorPlace(error, path), cwd);
   }
   return isModuleExports(path) ? ofModuleExports(namespace) : namespace;
 }

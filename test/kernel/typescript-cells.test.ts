@@ -882,6 +882,24 @@ describe("TypeScript cells", () => {
     }
   });
 
+  it("says where the syntax error is when a JavaScript module beside the notebook (or one it imports) does not parse", async () => {
+    writeFileSync(join(dir, "half-written.mjs"), "export const ready = 1;\nexport function pending( {\n");
+    writeFileSync(join(dir, "imports-half-written.mjs"), 'import { ready } from "./half-written.mjs";\nexport const again = ready;\n');
+    for (const [cell, file] of [
+      ['// @ts-nocheck\nimport { ready } from "./half-written.mjs";', "half-written.mjs"],
+      ['// @ts-nocheck\nconst { again } = await import("./imports-half-written.mjs");', "half-written.mjs"],
+    ] as const) {
+      const error = errorOf((await k.client.execute(cell)).reply);
+      expect(error).toMatchObject({ ename: "SyntaxError", evalue: "Unexpected end of input" });
+      expect(error.traceback).toContain(`${file}:3`);
+    }
+    // A module that parses, and throws as it runs, keeps its own frames.
+    writeFileSync(join(dir, "throws-when-run.mjs"), 'throw new RangeError("from the module");\n');
+    const thrown = errorOf((await k.client.execute('// @ts-nocheck\nimport "./throws-when-run.mjs";')).reply);
+    expect(thrown).toMatchObject({ ename: "RangeError", evalue: "from the module" });
+    expect(thrown.traceback).toContain("throws-when-run.mjs:1");
+  });
+
   it("points a runtime error at the cell's own line after a type-only prelude", async () => {
     const { reply } = await k.client.execute("type Id = string;\ninterface Box { id: Id }\ntype Maybe<T> = T | undefined;\nconst box: Maybe<Box> = undefined;\nconsole.log(box!.id);");
     expect(reply.content.status).toBe("error");
