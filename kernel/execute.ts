@@ -96,8 +96,9 @@ export class Executor {
     const helpFor = helpTarget(code);
     if (helpFor !== undefined) return { status: "ok", execution_count: count, user_expressions: {}, payload: await this.page(helpFor, wantsSource(code), publish) };
     // Help asked on a line of its own among code: the code runs, then the request is paged, as in IPython.
+    // Only where the cell reads as code without those lines alone (`? b` may be a ternary's, in a cell whose error is elsewhere).
     const withHelp = /\?\s*$/m.test(code) || /^\s*\?/m.test(code) ? helpLines(code) : undefined;
-    const help = withHelp !== undefined && !this.compiler.parses(code) ? withHelp : undefined;
+    const help = withHelp !== undefined && !this.compiler.parses(code) && this.compiler.parses(withHelp.code) ? withHelp : undefined;
     const outcome = await this.run(help?.code ?? code, count, context.request.header.msg_id, context, publish, true);
     const userExpressions = await this.evaluateUserExpressions(request.user_expressions, context);
     if (outcome.error) {

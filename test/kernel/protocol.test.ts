@@ -193,6 +193,10 @@ describe("a running kernel", () => {
     const failed = await k.client.execute('throw new Error("before help");\nmeasured?');
     expect(failed.reply.content).toMatchObject({ status: "error", evalue: "before help" });
     expect(failed.reply.content.payload ?? []).toEqual([]);
+    // A cell that does not parse either way keeps its own syntax error: a ternary's `? b` line is no help request there.
+    const broken = await k.client.execute("const picked = measured.length > 1\n  ? measured\n  : [];\nconst = 1;");
+    expect(broken.reply.content).toMatchObject({ status: "error", ename: "SyntaxError" });
+    expect((broken.reply.content.traceback as string[]).join("\n")).toContain("line 4");
     // jupyter console runs such an input as it stands, as IPython's does, instead of asking for more lines.
     const finished = await k.client.request("shell", "is_complete_request", { code: "const more = [1];\nmore?" });
     expect(finished.reply.content).toMatchObject({ status: "complete" });
