@@ -8,8 +8,25 @@ import { marksAPlace } from "./syntax-error.js";
 
 let swc: typeof Swc | undefined;
 
+/**
+ * swc's binding allocates with mimalloc, which asks the OS for transparent huge pages: with
+ * THP on `madvise` (Debian's default) the few kB a cell's parse touches in its arena made it a
+ * 2 MB page, 3 MB more resident in the kernel for good, and no faster (the arena holds one
+ * cell's syntax tree). mimalloc reads its options from the environment when the binding is
+ * loaded; the variable is gone again before anything else (the runtime, the notebook's child
+ * processes) could inherit it. A value the user set is left as it is.
+ */
+const NO_LARGE_PAGES = "MIMALLOC_ALLOW_LARGE_OS_PAGES";
+
 function load(): typeof Swc {
-  swc ??= createRequire(import.meta.url)("@swc/core") as typeof Swc;
+  if (swc) return swc;
+  const userSet = NO_LARGE_PAGES in process.env;
+  if (!userSet) process.env[NO_LARGE_PAGES] = "0";
+  try {
+    swc = createRequire(import.meta.url)("@swc/core") as typeof Swc;
+  } finally {
+    if (!userSet) delete process.env[NO_LARGE_PAGES];
+  }
   return swc;
 }
 
