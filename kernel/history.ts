@@ -9,16 +9,18 @@ type Entry = [session: number, line: number, input: string];
 type Reply = [number, number, string | [string, null]];
 
 export class History {
-  private loaded: { earlier: Entry[]; session: number } | undefined;
+  /** This kernel's session number, once the file has been read for it. */
+  private current: number | undefined;
   /** This session's inputs, as [line, input]: numbered with the session once it is known. */
   private readonly mine: [line: number, input: string][] = [];
   /** How many of `mine` are in the file. */
   private saved = 0;
 
   /**
-   * With a file: earlier sessions are loaded from it when first needed (the first save, after the
-   * first cell's reply, or the first history request), this one numbered one past them and saved
-   * to it. Not at start-up: a long history (up to 2 MB) takes 40–50 ms to read and parse, which
+   * With a file: this session is numbered one past the newest in it when first needed (the first
+   * save, after the first cell's reply, or the first history request), and saved to it; earlier
+   * sessions, and sessions other kernels have saved since, are read from it for each history
+   * request, as IPython's queries read its database. Not at start-up: reading a long history
    * held the kernel's thread while the checker's tsgo was loading and waiting on that thread to
    * answer its file reads.
    */
@@ -26,7 +28,11 @@ export class History {
 
   /** This kernel's session number: one past the newest in the file. */
   get session(): number {
-    return this.load().session;
+    if (this.current === undefined) {
+      this.current = (this.file?.lastSession() ?? 0) + 1;
+      this.file?.startSession(this.current);
+    }
+    return this.current;
   }
 
   add(line: number, input: string): void {
@@ -36,23 +42,17 @@ export class History {
   /** Writes what add() recorded to the file: the kernel calls it after the reply, so file I/O is not part of a cell's round trip. */
   save(): void {
     if (this.file === undefined) return;
-    const { session } = this.load();
+    const session = this.session;
     for (const [line, input] of this.mine.slice(this.saved)) this.file.append([session, line, input]);
     this.saved = this.mine.length;
   }
 
-  private load(): { earlier: Entry[]; session: number } {
-    if (this.loaded === undefined) {
-      const earlier = this.file?.load() ?? { entries: [], lastSession: 0 };
-      this.loaded = { earlier: earlier.entries, session: earlier.lastSession + 1 };
-      this.file?.startSession(this.loaded.session);
-    }
-    return this.loaded;
-  }
-
   query(request: JsonObject): Reply[] {
-    const { earlier, session: current } = this.load();
-    const entries: Entry[] = [...earlier, ...this.mine.map(([line, input]): Entry => [current, line, input])];
+    const current = this.session;
+    // This session's own inputs from memory (the file may not have the newest yet); the others'
+    // ordered by session, as IPython orders them: one a kernel started later comes after this one.
+    const others = (this.file?.entries() ?? []).filter(([session]) => session !== current);
+    const entries: Entry[] = [...others, ...this.mine.map(([line, input]): Entry => [current, line, input])].sort((a, b) => a[0] - b[0]);
     const output = request.output === true;
     const shape = ([session, line, input]: Entry): Reply => [session, line, output ? [input, null] : input];
     const n = typeof request.n === "number" && request.n >= 0 ? request.n : undefined;

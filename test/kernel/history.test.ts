@@ -112,6 +112,55 @@ describe("input history across sessions", () => {
     }
   });
 
+  it("a kernel's history finds what a kernel started after it stored, as IPython's shared history database does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ephemeron-history-two-"));
+    const first = await startKernel({ env: { JUPYTER_DATA_DIR: dir } });
+    try {
+      await first.client.execute("const fromFirst = 1;");
+      const second = await startKernel({ env: { JUPYTER_DATA_DIR: dir } });
+      try {
+        await second.client.execute("const fromSecond = 2;");
+        const rows = await history(first, { hist_access_type: "search", pattern: "const from*" });
+        const session = rows.find((row) => row[2] === "const fromFirst = 1;")?.[0];
+        expect(session).toBeGreaterThan(0);
+        expect(rows).toEqual([
+          [session, 1, "const fromFirst = 1;"],
+          [session! + 1, 1, "const fromSecond = 2;"],
+        ]);
+        expect(await history(first, { hist_access_type: "range", session: 0, start: 1, stop: 10 })).toEqual([[session, 1, "const fromFirst = 1;"]]);
+      } finally {
+        await shutdown(second);
+      }
+    } finally {
+      await shutdown(first);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a history file past its size bound because of a few huge inputs is cut below the bound, keeping the newest inputs that fit", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ephemeron-history-huge-"));
+    try {
+      mkdirSync(join(dir, "ephemeron"));
+      const path = join(dir, "ephemeron", "history.jsonl");
+      const lines = [1, 2, 3].map((line) => JSON.stringify({ session: 1, line, input: `const big${line} = "${"x".repeat(1_500_000)}";` }));
+      for (let line = 1; line <= 20; line++) lines.push(JSON.stringify({ session: 2, line, input: `const small${line} = ${line};` }));
+      writeFileSync(path, lines.join("\n") + "\n");
+      expect(statSync(path).size).toBeGreaterThan(4_000_000);
+      const k = await startKernel({ env: { JUPYTER_DATA_DIR: dir } });
+      try {
+        await k.client.execute("1 + 1");
+        const rows = await history(k, { hist_access_type: "tail", n: 21 });
+        expect(statSync(path).size).toBeLessThan(2 * 1024 * 1024);
+        expect(rows.map((row) => row[2])).toEqual([...Array.from({ length: 20 }, (_, i) => `const small${i + 1} = ${i + 1};`), "1 + 1"]);
+        expect(rows[20]!.slice(0, 2)).toEqual([3, 1]);
+      } finally {
+        await shutdown(k);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a history file past its size bound is cut down to its newest entries when a kernel first reads it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ephemeron-history-big-"));
     try {
