@@ -12,13 +12,23 @@
 // does not parse as JavaScript, gives swc's JavaScript of the function instead.
 
 import type * as Swc from "@swc/core";
+import { createHash } from "node:crypto";
 import type { Rewrite } from "./rewrite.js";
 import { lineStarts, type OffsetMap } from "./sourcemap.js";
 import { eachNode, parseWithOffsets, type SwcNode } from "./swc.js";
-import { FIRST_TOKEN, functionSourceMark, sourceKey } from "../runtime/function-sources.js";
+import { FIRST_TOKEN, functionSourceMark } from "../runtime/function-sources.js";
 import type { FunctionTexts } from "../runtime/protocol.js";
 
 type Node = SwcNode & { span: Swc.Span };
+
+/**
+ * The key by which a cell's texts are known to the marks in its compiled code (12 hex digits, as
+ * function-sources.ts reads them). Made here, in the kernel: the runtime only reads keys, and
+ * node:crypto would cost every runtime about a megabyte (ids.ts loads it on first use only).
+ */
+export function sourceKey(source: string): string {
+  return createHash("sha1").update(source).digest("hex").slice(0, 12);
+}
 interface Range {
   start: number;
   end: number;

@@ -7,7 +7,6 @@
 // KEY (the cell's source's, as a cell run again as it was reuses its compiled code). The kernel
 // sends the texts with the cell, and the notebook's Function.prototype.toString gives them.
 
-import { createHash } from "node:crypto";
 import type { FunctionTexts } from "./protocol.js";
 
 const MARK_START = "/*@ephemeron ";
@@ -21,10 +20,6 @@ export const FIRST_TOKEN = /^(?:#?[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]
 /** Cells whose function texts are kept: as many as tracebacks keep (traceback.ts). */
 const REMEMBERED_CELLS = 1000;
 
-/** The key by which a cell's texts are known to the marks in its compiled code. */
-export function sourceKey(source: string): string {
-  return createHash("sha1").update(source).digest("hex").slice(0, 12);
-}
 
 /** The comment the transform writes into a function whose text is text `index` of the cell `key`. */
 export function functionSourceMark(key: string, index: number): string {

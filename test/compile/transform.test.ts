@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { CellSyntaxError, transformCell, type TransformedCell } from "../../src/compile/transform.js";
 import { importedName, importedNamespace, requiredModule } from "../../src/runtime/imports.js";
 import { CELL_TOKEN_FUNCTION, IMPORTED_NAME, IMPORTED_NAMESPACE, LEXICAL_NAMES_FUNCTION, REQUIRED_MODULE, RESUMED_FUNCTION } from "../../src/runtime/protocol.js";
-import { FunctionSources, functionSourceMark, sourceKey } from "../../src/runtime/function-sources.js";
+import { FunctionSources, functionSourceMark } from "../../src/runtime/function-sources.js";
+import { sourceKey } from "../../src/compile/function-texts.js";
 
 /** A notebook's worth of state: one vm context, cells numbered as a kernel would. */
 class Notebook {

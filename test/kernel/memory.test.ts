@@ -94,3 +94,15 @@ describe("the kernel process with a long input history", () => {
     }
   }, 120_000);
 });
+
+describe("the runtime process after a cell", () => {
+  it("has not loaded node:crypto (about 1 MB) for itself: the kernel makes the keys of a cell's function texts", async () => {
+    const k = await startKernel();
+    try {
+      const { iopub } = await k.client.execute('const f = (n: number) => n * 2;\n(process as unknown as { moduleLoadList: string[] }).moduleLoadList.filter((name) => /^NativeModule (?:internal\\/)?crypto\\b/.test(name))');
+      expect(resultText(iopub)).toBe("[]");
+    } finally {
+      await k.close();
+    }
+  });
+});
