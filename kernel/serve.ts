@@ -2,6 +2,7 @@
 // kernel_info can be answered, in the background, the checker's warm-up, the
 // runtime child and the transform.
 
+import { readFileSync } from "node:fs";
 import type { ConnectionInfo } from "./connection.js";
 import { Session } from "./wire.js";
 import { Dispatcher } from "./dispatcher.js";
@@ -76,16 +77,40 @@ export async function serve(options: KernelOptions, info: ConnectionInfo): Promi
   watchParent(() => void exit(0));
 }
 
-/** Exits when the process that launched the kernel is gone, as ipykernel's parent poller does. */
+/**
+ * Exits when the process that launched the kernel is gone, as ipykernel's parent poller does: when
+ * the kernel has been reparented (its launcher died, even if nobody has reaped it yet, when its pid
+ * still answers as a zombie), or when the launcher's pid no longer exists.
+ */
 function watchParent(onGone: () => void): void {
   const parent = Number(process.env.JPY_PARENT_PID ?? process.ppid);
   if (!Number.isInteger(parent) || parent <= 1) return;
+  const launchedBy = currentParent();
   setInterval(() => {
-    try {
-      process.kill(parent, 0);
-    } catch {
+    const now = currentParent();
+    let gone = launchedBy !== undefined && now !== undefined && now !== launchedBy;
+    if (!gone) {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        gone = true;
+      }
+    }
+    if (gone) {
       log.warn(`parent process ${parent} is gone; exiting`);
       onGone();
     }
   }, 1000).unref();
+}
+
+/** The kernel's parent pid as it is now (Node's process.ppid is read once, at start-up); undefined where /proc cannot tell. */
+function currentParent(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,7 +3,7 @@
 // its key, and refuses a connection file it cannot use with one line of error.
 
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -113,6 +113,62 @@ describe("lifecycle", () => {
     } finally {
       client.close();
       if (running(kernelPid)) process.kill(kernelPid, "SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits when its launcher is killed but left unreaped (a zombie), as ipykernel does", async () => {
+    // `jupyter console` killed with SIGKILL under a parent that has not waited for it yet: the
+    // launcher's pid still exists, as a zombie, so asking whether it exists says yes. The kernel was
+    // reparented the moment its launcher died; ipykernel's parent poller watches for that.
+    const check = book.check(
+      "a kernel whose launcher died unreaped (a zombie) exits, leaving no runtime",
+      "a launcher under a parent that never waits for it (sh, then exec sleep) starts the kernel and is killed with SIGKILL",
+    );
+    const dir = mkdtempSync(join(tmpdir(), "ephemeron-zombie-"));
+    const connection = await newConnectionInfo();
+    const file = join(dir, "kernel.json");
+    writeFileSync(file, JSON.stringify(connection), { mode: 0o600 });
+    const [node, ...args] = resolvedKernelSpec().argv.map((arg) => arg.replace("{connection_file}", file));
+    const launcherFile = join(dir, "launcher.cjs");
+    writeFileSync(
+      launcherFile,
+      `
+      const { spawn } = require("node:child_process");
+      const fs = require("node:fs");
+      const log = fs.openSync(${JSON.stringify(join(dir, "kernel.log"))}, "a");
+      const kernel = spawn(${JSON.stringify(node)}, ${JSON.stringify(args)}, {
+        env: { ...process.env, JPY_PARENT_PID: String(process.pid) },
+        stdio: ["ignore", log, log],
+      });
+      process.stdout.write(process.pid + " " + kernel.pid + "\\n");
+      setInterval(() => {}, 1000);
+    `,
+    );
+    // sleep never waits for the launcher sh started in the background: once killed, it stays a zombie.
+    const reaper = spawn("/bin/sh", ["-c", `"${process.execPath}" "${launcherFile}" & exec sleep 600`], { stdio: ["ignore", "pipe", "inherit"] });
+    const [launcherPid, kernelPid] = await new Promise<number[]>((resolve) =>
+      reaper.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString().trim().split(" ").map(Number))),
+    );
+    const client = KernelClient.connect(connection);
+    try {
+      await client.waitForReady();
+      const runtime = Number(resultText((await client.execute("process.pid")).iopub));
+      expect(running(runtime)).toBe(true);
+      process.kill(launcherPid!, "SIGKILL");
+      expect(await eventually(() => !running(launcherPid!))).toBe(true);
+      // The launcher is a zombie now: it still has a pid.
+      expect(existsSync(`/proc/${launcherPid}`)).toBe(true);
+      expect(await eventually(() => !running(kernelPid!), 30_000)).toBe(true);
+      expect(await eventually(() => !running(runtime))).toBe(true);
+      const log = readFileSync(join(dir, "kernel.log"), "utf8");
+      expect(log).toMatch(/parent process \d+ is gone/);
+      Object.assign(check.figures, { "launcher a zombie": true, "kernel exited": true, "runtime left running": false });
+      check.held = true;
+    } finally {
+      client.close();
+      reaper.kill("SIGKILL");
+      if (running(kernelPid!)) process.kill(kernelPid!, "SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     }
   });
