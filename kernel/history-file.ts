@@ -124,7 +124,10 @@ export class HistoryFile {
     for (let i = raws.length - 1; i >= 0 && kept.length < KEEP_ENTRIES; i--) {
       const line = parsed(raws[i]!);
       if (!line || !("input" in line)) continue;
-      bytes += Buffer.byteLength(raws[i]!) + 1;
+      const size = Buffer.byteLength(raws[i]!) + 1;
+      // An input larger than the whole allowance on its own (a pasted 3 MB cell) is left out, and the older ones kept.
+      if (size > KEEP_BYTES) continue;
+      bytes += size;
       if (bytes > KEEP_BYTES) break;
       kept.push(raws[i]!);
     }

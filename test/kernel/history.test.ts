@@ -187,4 +187,28 @@ describe("input history across sessions", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it("a history file over its bound because of one huge input is cut below the bound, so later kernels do not read it whole again", async () => {
+    // A cell that pasted 3 MB of data: kept among the newest 5,000 entries, the file stayed over its
+    // bound, and every kernel started afterwards read it, rewrote it and kept it in memory.
+    const dir = mkdtempSync(join(tmpdir(), "ephemeron-history-huge-"));
+    try {
+      mkdirSync(join(dir, "ephemeron"));
+      const path = join(dir, "ephemeron", "history.jsonl");
+      const lines = [JSON.stringify({ session: 1, start: "2026-01-01T00:00:00.000Z" })];
+      for (let i = 1; i <= 20; i++) lines.push(JSON.stringify({ session: 1, line: i, input: `small ${i}` }));
+      lines.push(JSON.stringify({ session: 1, line: 21, input: `const data = "${"d".repeat(3_000_000)}";` }));
+      lines.push(JSON.stringify({ session: 1, line: 22, input: "data.length" }));
+      writeFileSync(path, lines.join("\n") + "\n");
+      const k = await startKernel({ env: { JUPYTER_DATA_DIR: dir } });
+      try {
+        const rows = await history(k, { hist_access_type: "tail", n: 3 });
+        expect(rows.map((row) => row[2])).toEqual(["small 19", "small 20", "data.length"]);
+        expect(statSync(path).size).toBeLessThan(2 * 1024 * 1024);
+      } finally {
+        await shutdown(k);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
