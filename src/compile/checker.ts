@@ -3,9 +3,10 @@
 // event loop (tsgo-channel.ts), so the kernel's thread keeps answering
 // heartbeats and control messages while tsgo works. tsgo is started, and told
 // to load the project, as soon as the CellChecker is created: before
-// TypeScript's JavaScript API (cell-project.ts) has even loaded. If tsgo dies,
-// the checker logs one line to stderr, answers as if the cell had no errors,
-// and starts a fresh one once (with the accepted cells).
+// TypeScript's JavaScript API (cell-project.ts) has even loaded. If tsgo dies
+// (or is canceled by a signal), the checker logs one line to stderr and starts
+// a fresh one once, with the accepted cells, which answers the request that was
+// waiting; after that, it answers as if each cell had no errors.
 
 import { readFileSync } from "node:fs";
 import type { CellDiagnostic, CheckResult, CompletionResult, InspectResult } from "./checker-types.js";
@@ -23,6 +24,8 @@ const sinceStart = () => `${performance.now().toFixed(0)} ms after start`;
 export type { CellDiagnostic, CompletionResult, InspectResult } from "./checker-types.js";
 
 const MAX_RESTARTS = 1;
+/** A request to send again to the tsgo that replaced the one that died while it was answering. */
+const RETRY: unique symbol = Symbol("retry");
 /**
  * A request tsgo has not answered in this long has wedged it: the cell runs unchecked rather than
  * every later request waiting forever, and checking is off for the session.
@@ -201,7 +204,7 @@ export class CellChecker {
    * Runs `op` on the project once the requests before it are done; `fallback` when there is no
    * checker, it fails, or it does not answer in time.
    */
-  private run<T>(source: string, fallback: T, op: (project: CellProject, cell: string, checked: () => CheckedText) => Promise<T>): Promise<T> {
+  private run<T>(source: string, fallback: T, op: (project: CellProject, cell: string, checked: () => CheckedText) => Promise<T>, retried = false): Promise<T> {
     // tsgo 7.0.2 panics on a lone surrogate (invalid UTF-16: JSON may carry
     // "\ude00") and then never answers again, wedging every later cell. U+FFFD
     // in its place keeps code-point offsets (cursor_pos) unchanged.
@@ -212,7 +215,7 @@ export class CellChecker {
       if (this.parsed?.source !== cell) this.parsed = { source: cell, checked: checkedText(cell) };
       return this.parsed.checked;
     };
-    const answer = this.queue.then(async () => {
+    const answer = this.queue.then(async (): Promise<T | typeof RETRY> => {
       const checker = this.current;
       const project = await checker.project;
       if (project === undefined || !this.available) return fallback;
@@ -220,8 +223,14 @@ export class CellChecker {
       try {
         return await op(project, cell, checked);
       } catch (error) {
-        if (checker.channel?.alive) log.warn(`checker request failed: ${(error as Error).message}`);
-        return fallback;
+        if (checker.channel?.alive) {
+          log.warn(`checker request failed: ${(error as Error).message}`);
+          return fallback;
+        }
+        // tsgo went away during the request: once its exit is seen, a fresh one is starting (stopped()),
+        // with the accepted cells queued to it; this request goes after them, so the cell is still checked.
+        await checker.channel?.exited;
+        return retried || this.current === checker ? fallback : RETRY;
       } finally {
         clearTimeout(timer);
       }
@@ -231,7 +240,7 @@ export class CellChecker {
       const project = await this.current.project;
       if (project !== undefined && this.available) await project.releaseStale().catch(() => undefined);
     });
-    return answer;
+    return answer.then((value) => (value === RETRY ? this.run(source, fallback, op, true) : value));
   }
 
   /** Gives up on a tsgo that stopped answering: what waits gets its fallback, later requests too. */

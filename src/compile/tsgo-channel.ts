@@ -39,6 +39,12 @@ const FIXARRAY3 = 0x93;
 const BIN8 = 0xc4;
 const BIN16 = 0xc5;
 const BIN32 = 0xc6;
+/**
+ * tsgo's answer once it took SIGINT or SIGTERM (someone's `kill`, a signal to its process group) as
+ * "cancel": its server goes on running but panics on the request it was in and never answers
+ * another, so the kernel's cells waited 30 s each and then ran unchecked.
+ */
+const CANCELED = /^panic: context canceled/;
 
 /** The file-system questions tsgo asks; `undefined` sends it to the disk. */
 export interface TsgoFileSystem {
@@ -88,6 +94,8 @@ export class TsgoChannel {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private failure: Error | undefined;
+  /** Why the channel ended tsgo itself, for `exited` (it was killed, but not by someone else). */
+  private stopReason: string | undefined;
   /** Settles when tsgo has gone, with why. */
   readonly exited: Promise<string>;
 
@@ -127,7 +135,7 @@ export class TsgoChannel {
       });
       this.child.on("exit", (code, signal) => {
         const said = /^(?:panic|fatal error): .*$/m.exec(this.stderrTail)?.[0];
-        const why = (signal ? `killed by ${signal}` : `exit code ${code}`) + (said ? `: ${said}` : "");
+        const why = this.stopReason ?? (signal ? `killed by ${signal}` : `exit code ${code}`) + (said ? `: ${said}` : "");
         this.fail(new Error(`the checker stopped (${why})`));
         resolve(why);
       });
@@ -252,7 +260,17 @@ export class TsgoChannel {
     if (method !== request.method) throw new Error(`answer to ${method} while waiting for ${request.method}`);
     this.current = undefined;
     if (kind === ERROR) {
-      request.reject(new Error(payload.toString("utf8")));
+      const message = payload.toString("utf8");
+      if (CANCELED.test(message)) {
+        // Failed before it is rejected: the checker sees a channel that is gone, and replaces it.
+        this.stopReason = "it was canceled by a signal, and answers no more";
+        const error = new Error(`the checker stopped (${this.stopReason})`);
+        this.fail(error);
+        request.reject(error);
+        this.child.kill("SIGKILL");
+        return;
+      }
+      request.reject(new Error(message));
     } else if (request.binary) {
       request.resolve(payload.length === 0 ? undefined : new Uint8Array(payload.buffer, payload.byteOffset, payload.length));
     } else {

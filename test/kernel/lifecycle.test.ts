@@ -1,9 +1,30 @@
 // shutdown_request over the real protocol: with restart true or false the
 // kernel replies, exits with code 0 and leaves no runtime process behind.
 
+import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { alive, resultText, startKernel } from "../helpers/kernel.js";
 import { sleep } from "../../kernel/client.js";
+
+/** The kernel's type checker (tsgo --api), found among its children in /proc. */
+function checkerPid(kernelPid: number): number | undefined {
+  for (const task of readdirSync(`/proc/${kernelPid}/task`)) {
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/${kernelPid}/task/${task}/children`, "utf8").trim().split(/\s+/);
+    } catch {
+      continue; // the thread ended
+    }
+    for (const child of children.filter(Boolean)) {
+      try {
+        if (readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0").includes("--api")) return Number(child);
+      } catch {
+        // the child ended
+      }
+    }
+  }
+  return undefined;
+}
 
 async function waitUntilGone(pid: number, ms = 3000): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -95,4 +116,30 @@ describe("shutting the kernel down", () => {
       await k.close();
     }
   });
+});
+
+describe("the type checker's process", () => {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    it(`stopped with ${signal} (which tsgo takes as 'cancel', and lives on), is replaced: the next cells' type errors are reported`, async () => {
+      const k = await startKernel();
+      try {
+        const { reply } = await k.client.execute("const kept: number = 41;");
+        expect(reply.content.status).toBe("ok");
+        const checker = checkerPid(k.kernel.process.pid!);
+        expect(checker).toBeDefined();
+        process.kill(checker!, signal);
+        // Before, the first cell after the signal ran unchecked (tsgo's answer was a panic), and the
+        // one after waited 30 s for an answer that never came, then ran unchecked too, as every later cell did.
+        for (const code of ["const wrong: string = kept;", "const again: boolean = kept;"]) {
+          const { reply: checked, iopub } = await k.client.execute(code);
+          expect(checked.content.status).toBe("error");
+          expect(String(checked.content.evalue)).toMatch(/TS2322/);
+          expect(resultText(iopub)).toBeUndefined();
+        }
+        expect(resultText((await k.client.execute("kept + 1")).iopub)).toBe("42");
+      } finally {
+        await k.close();
+      }
+    });
+  }
 });
