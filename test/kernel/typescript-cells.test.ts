@@ -214,6 +214,23 @@ describe("TypeScript cells", () => {
     }
   });
 
+  it("a long cell run again keeps type checking on: the next cell's type error is still reported", async () => {
+    // Running it again renames the first run's 20,000 uses of its function in the checker's files.
+    // That copied the whole text once per use: the kernel's thread was held for 15–35 s (heartbeat
+    // and interrupts unanswered), long enough for the checker to be given up on for the session.
+    await withFreshKernel(async (own) => {
+      const cell = "function twice(n: number) { return n * 2; }\n" + "twice(1);\n".repeat(20_000) + "twice(21)";
+      for (let run = 0; run < 2; run++) {
+        const { reply, iopub } = await own.client.execute(cell);
+        expect(reply.content.status).toBe("ok");
+        expect(resultText(iopub)).toBe("42");
+      }
+      const { reply } = await own.client.execute("const wrong: string = twice(1);");
+      expect(reply.content.status).toBe("error");
+      expect(String(reply.content.evalue)).toMatch(/TS2322/);
+    });
+  }, 300_000);
+
   it("reports a type error in a later cell about a type from an earlier cell, in the cell's own coordinates", async () => {
     await k.client.execute("interface Account { owner: string; balance: number }");
     await k.client.execute("const acct: Account = { owner: 'ada', balance: 10 };");
