@@ -131,7 +131,8 @@ export class CellChecker {
     this.acceptedSources.push(source);
     const memo = this.lastCheck;
     if (!(memo?.source === source && !memo.result.declares)) this.generation++;
-    await this.run(source, undefined, async (project, cell, checked) => project.accept(cell, checked));
+    // Not sent again if tsgo dies answering it: the fresh tsgo is given every accepted cell (stopped()).
+    await this.run(source, undefined, async (project, cell, checked) => project.accept(cell, checked), false);
   }
 
   async complete(source: string, cursorPos: number): Promise<CompletionResult> {
@@ -197,14 +198,15 @@ export class CellChecker {
     this.restarts++;
     log.warn(`checker stopped (${why}); restarting it`);
     this.current = this.start();
-    for (const source of this.acceptedSources) void this.run(source, undefined, async (project, cell, checked) => project.accept(cell, checked));
+    for (const source of this.acceptedSources) void this.run(source, undefined, async (project, cell, checked) => project.accept(cell, checked), false);
   }
 
   /**
    * Runs `op` on the project once the requests before it are done; `fallback` when there is no
-   * checker, it fails, or it does not answer in time.
+   * checker, it fails, or it does not answer in time. `mayRetry`: if tsgo dies while answering, `op`
+   * goes again to the tsgo that replaces it.
    */
-  private run<T>(source: string, fallback: T, op: (project: CellProject, cell: string, checked: () => CheckedText) => Promise<T>, retried = false): Promise<T> {
+  private run<T>(source: string, fallback: T, op: (project: CellProject, cell: string, checked: () => CheckedText) => Promise<T>, mayRetry = true): Promise<T> {
     // tsgo 7.0.2 panics on a lone surrogate (invalid UTF-16: JSON may carry
     // "\ude00") and then never answers again, wedging every later cell. U+FFFD
     // in its place keeps code-point offsets (cursor_pos) unchanged.
@@ -230,7 +232,7 @@ export class CellChecker {
         // tsgo went away during the request: once its exit is seen, a fresh one is starting (stopped()),
         // with the accepted cells queued to it; this request goes after them, so the cell is still checked.
         await checker.channel?.exited;
-        return retried || this.current === checker ? fallback : RETRY;
+        return !mayRetry || this.current === checker ? fallback : RETRY;
       } finally {
         clearTimeout(timer);
       }
@@ -240,7 +242,7 @@ export class CellChecker {
       const project = await this.current.project;
       if (project !== undefined && this.available) await project.releaseStale().catch(() => undefined);
     });
-    return answer.then((value) => (value === RETRY ? this.run(source, fallback, op, true) : value));
+    return answer.then((value) => (value === RETRY ? this.run(source, fallback, op, false) : value));
   }
 
   /** Gives up on a tsgo that stopped answering: what waits gets its fallback, later requests too. */
