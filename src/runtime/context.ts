@@ -17,6 +17,7 @@ import { linkInstanceof } from "./cross-realm-instanceof.js";
 import { linkDeepEqualityFor, linkDeepEqualityTo } from "./cross-realm-equality.js";
 import { importedName, importedNamespace, importFrom, providedModule, requiredModule } from "./imports.js";
 import { bindTimers } from "./output.js";
+import { withSyntaxErrorPlace } from "./syntax-error-place.js";
 
 /** Names of the runtime's realm that a cell must not see as they are. */
 const NOT_COPIED = new Set(["global", "globalThis", "console", "gc", "require", "module", "exports", "__filename", "__dirname"]);
@@ -57,7 +58,12 @@ export function createNotebookContext(cwd: string): NotebookContext {
     const provided = providedModule(id);
     if (provided) return provided;
     linkDeepEqualityFor(id);
-    return nodeRequire(id);
+    try {
+      return nodeRequire(id);
+    } catch (error) {
+      // Node's SyntaxError for a file that does not parse names no file: say which (as import does).
+      throw error instanceof Error && error.name === "SyntaxError" ? withSyntaxErrorPlace(error, nodeRequire.resolve(id)) : error;
+    }
   }, nodeRequire);
   define(global, "require", require);
   // A notebook has no module of its own; these say where it is, as a .ts file beside it would (the checker knows them from @types/node).

@@ -191,7 +191,7 @@ function shownFrames(all: Frame[], cells: CellRegistry): ShownFrame[] {
 }
 
 /** The frames a notebook error's `stack` was written from (see installStackTraces), already mapped. */
-const framesOfStack = new WeakMap<object, ShownFrame[]>();
+const framesOfStack = new WeakMap<object, { stack: string; frames: ShownFrame[] }>();
 /** Errors whose stack V8 cut at Error.stackTraceLimit frames, with that limit. */
 const cutStacks = new WeakMap<object, number>();
 
@@ -235,14 +235,15 @@ function cellStack(error: Error, sites: NodeJS.CallSite[], cells: CellRegistry, 
       sites.map((site) => ({ text: site.toString(), file: site.getFileName() ?? undefined, line: site.getLineNumber() ?? undefined, column: site.getColumnNumber() ?? undefined })),
       cells,
     );
-    if (typeof error === "object" && error !== null) framesOfStack.set(error, frames);
     const lines = frames.map((frame, index) => {
       if (!frame.cell) return `    at ${frame.text}`;
       const site = sites.find((s) => s.toString() === frame.text) ?? sites[index];
       const where = `${site?.getFileName() ?? ""}:${site?.getLineNumber() ?? ""}:${site?.getColumnNumber() ?? ""}`;
       return `    at ${frame.text.replace(where, `${stackName(frame.cell)}:${frame.line}:${frame.column}`)}`;
     });
-    return [header, ...lines].join("\n");
+    const stack = [header, ...lines].join("\n");
+    if (typeof error === "object" && error !== null) framesOfStack.set(error, { stack, frames });
+    return stack;
   } catch {
     return [header, ...sites.map((site) => `    at ${String(site)}`)].join("\n");
   }
@@ -267,8 +268,11 @@ export function formatError(error: unknown, cells: CellRegistry, depth = 0, seen
     traceback.push(`${RED}${ename}${RESET}${" ".repeat(Math.max(1, 42 - ename.length))}Traceback (most recent call last)`);
     // Reading `stack` writes it (and its frames) if the notebook's Error made it.
     const stack = error.stack;
-    const frames = (framesOfStack.get(error) ?? shownFrames(parseFrames(stack), cells)).slice().reverse();
-    const limit = cutStacks.get(error);
+    // The frames the stack was written from, unless something wrote the stack again since
+    // (syntax-error-place.ts: the place of a module that does not parse).
+    const written = framesOfStack.get(error);
+    const frames = (written?.stack === stack ? written.frames : shownFrames(parseFrames(stack), cells)).slice().reverse();
+    const limit = written === undefined || written.stack === stack ? cutStacks.get(error) : undefined;
     if (limit !== undefined) traceback.push(`[Older calls not recorded: the stack keeps the newest ${limit} (Error.stackTraceLimit)]`, "");
     for (let i = 0; i < frames.length; ) {
       const frame = frames[i]!;

@@ -902,13 +902,15 @@ describe("TypeScript cells", () => {
   it("says where the syntax error is when a JavaScript module beside the notebook (or one it imports) does not parse", async () => {
     writeFileSync(join(dir, "half-written.mjs"), "export const ready = 1;\nexport function pending( {\n");
     writeFileSync(join(dir, "imports-half-written.mjs"), 'import { ready } from "./half-written.mjs";\nexport const again = ready;\n');
+    writeFileSync(join(dir, "half-written.cjs"), "exports.early = 1;\nfunction pending( {\n");
     for (const [cell, file] of [
       ['// @ts-nocheck\nimport { ready } from "./half-written.mjs";', "half-written.mjs"],
       ['// @ts-nocheck\nconst { again } = await import("./imports-half-written.mjs");', "half-written.mjs"],
+      ['// @ts-nocheck\nconst { early } = require("./half-written.cjs");', "half-written.cjs"],
     ] as const) {
       const error = errorOf((await k.client.execute(cell)).reply);
       expect(error).toMatchObject({ ename: "SyntaxError", evalue: "Unexpected end of input" });
-      expect(error.traceback).toContain(`${file}:3`);
+      expect(error.traceback, error.traceback).toContain(`${file}:3`);
     }
     // A module that parses, and throws as it runs, keeps its own frames.
     writeFileSync(join(dir, "throws-when-run.mjs"), 'throw new RangeError("from the module");\n');
