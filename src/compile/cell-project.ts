@@ -166,6 +166,10 @@ export class CellProject implements LanguageView {
   /** What to render again at the next sync: names whose declarations were replaced since, and cells not rendered yet. */
   private readonly dirtyNames = new Set<string>();
   private readonly dirtyCells = new Set<AcceptedCell>();
+  /** The accepted cells that declare a type under a library's global name (shadowsGlobal): the only ones mayUseOwnGlobalType looks at. */
+  private readonly globalTypeCells = new Set<AcceptedCell>();
+  /** Whether dropUnused has swept every cell once: after that, only the cells an acceptance touched. */
+  private swept = false;
   /** Snapshots replaced by newer ones, released after the answer has gone out (one round trip to tsgo each). */
   private readonly stale: number[] = [];
   private language: Promise<LanguageService> | undefined;
@@ -292,19 +296,20 @@ export class CellProject implements LanguageView {
     this.replacedNow = new Map();
     const replaced = meanings(cell.names);
     for (const name of replaced.keys()) this.dirtyNames.add(name);
-    // The accepted cells that own each name, before the new cell's declarations shadow any: a use
-    // means the newest of them that gives the name the use's meaning (the value `Status`, the type `Status`).
-    const owners = new Map<string, AcceptedCell[]>();
-    for (const earlier of this.accepted) {
-      for (const name of new Set(earlier.names.map((n) => n.name))) {
-        if (liveMeaning(earlier, name) !== 0) owners.set(name, [...(owners.get(name) ?? []), earlier]);
-      }
-    }
-    const ownerOf = (name: string, meaning: number): AcceptedCell | undefined => owners.get(name)?.findLast((owner) => (liveMeaning(owner, name) & meaning) !== 0);
-    for (const earlier of this.accepted) {
-      for (const [name, meaning] of replaced) {
+    // A use means the newest accepted cell that still gives the name the use's meaning (the value
+    // `Status`, the type `Status`). Only the cells indexed under a name are looked at, so a cell's
+    // acceptance costs what its names touch, not what the session holds.
+    const ownerOf = (name: string, meaning: number): AcceptedCell | undefined => {
+      const cells = this.cellsByName.get(name);
+      return cells === undefined ? undefined : [...cells].findLast((owner) => (liveMeaning(owner, name) & meaning) !== 0);
+    };
+    const shadowedNow: AcceptedCell[] = [];
+    for (const [name, meaning] of replaced) {
+      for (const earlier of this.cellsByName.get(name) ?? []) {
         const taken = meaningOf(earlier, name) & meaning;
-        if (taken !== 0) earlier.shadowed.set(name, (earlier.shadowed.get(name) ?? 0) | taken);
+        if (taken === 0) continue;
+        earlier.shadowed.set(name, (earlier.shadowed.get(name) ?? 0) | taken);
+        shadowedNow.push(earlier);
       }
     }
     const keeps = cell.names.length > 0 || cell.unnamed;
@@ -330,11 +335,12 @@ export class CellProject implements LanguageView {
         if (owner !== accepted) owner.usedBy++;
       }
     }
-    this.dropUnused(replaced);
+    this.dropUnused(replaced, shadowedNow);
     // A cell that declares nothing is not kept: later cells could not see anything of it.
     if (accepted) {
       this.accepted.push(accepted);
       this.index(accepted);
+      if (accepted.names.some((n) => shadowsGlobal(n, accepted!.ownLength))) this.globalTypeCells.add(accepted);
       this.dirtyCells.add(accepted);
     }
   }
@@ -349,21 +355,34 @@ export class CellProject implements LanguageView {
     }
   }
 
-  /** Cells all of whose names are replaced, and that no kept cell's uses mean, go back to the pool. */
-  private dropUnused(replaced: Map<string, number>): void {
-    for (let dropped = true; dropped; ) {
-      dropped = false;
-      for (let i = this.accepted.length - 1; i >= 0; i--) {
-        const earlier = this.accepted[i]!;
-        if (earlier.unnamed || earlier.usedBy > 0 || earlier.names.some((n) => liveMeaning(earlier, n.name) !== 0)) continue;
-        this.accepted.splice(i, 1);
-        this.index(earlier, true);
-        this.dirtyCells.delete(earlier);
-        for (const use of earlier.uses) if (use.owner !== earlier) use.owner.usedBy--;
-        // Left as it is if all its names are renamed away already (the cell that replaced them was checked); else emptied.
-        this.files.release(earlier.file, this.files.get(earlier.file) !== renderAccepted(earlier, replaced));
-        dropped = true;
+  /**
+   * Cells all of whose names are replaced, and that no kept cell's uses mean, go back to the pool.
+   * Only a cell shadowed just now, or one whose last user went, can have become unused; the first
+   * sweep looks at every cell (the runtime's own were never swept). Newest first, as a cell's
+   * uses mean older cells: dropping it may free those in the same sweep.
+   */
+  private dropUnused(replaced: Map<string, number>, shadowedNow: readonly AcceptedCell[]): void {
+    const candidates = new Set<AcceptedCell>(this.swept ? shadowedNow : this.accepted);
+    this.swept = true;
+    while (candidates.size > 0) {
+      let earlier: AcceptedCell | undefined;
+      for (const cell of candidates) if (earlier === undefined || cell.serial > earlier.serial) earlier = cell;
+      candidates.delete(earlier!);
+      const cell = earlier!;
+      if (cell.unnamed || cell.usedBy > 0 || cell.names.some((n) => liveMeaning(cell, n.name) !== 0)) continue;
+      const at = this.accepted.indexOf(cell);
+      if (at < 0) continue;
+      this.accepted.splice(at, 1);
+      this.index(cell, true);
+      this.globalTypeCells.delete(cell);
+      this.dirtyCells.delete(cell);
+      for (const use of cell.uses) {
+        if (use.owner === cell) continue;
+        use.owner.usedBy--;
+        candidates.add(use.owner);
       }
+      // Left as it is if all its names are renamed away already (the cell that replaced them was checked); else emptied.
+      this.files.release(cell.file, this.files.get(cell.file) !== renderAccepted(cell, replaced));
     }
   }
 
@@ -422,7 +441,8 @@ export class CellProject implements LanguageView {
    */
   private mayUseOwnGlobalType(source: string): boolean {
     for (const match of source.matchAll(/\b(?:interface|type|class)\s+([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)/gu)) if (isGlobalName(match[1]!)) return true;
-    return this.accepted.some((cell) => cell.names.some((n) => source.includes(n.name) && shadowsGlobal(n, cell.ownLength) && liveMeaning(cell, n.name) !== 0));
+    for (const cell of this.globalTypeCells) if (cell.names.some((n) => source.includes(n.name) && shadowsGlobal(n, cell.ownLength) && liveMeaning(cell, n.name) !== 0)) return true;
+    return false;
   }
 
   /**

@@ -487,6 +487,25 @@ describe("CellChecker restarted", () => {
 });
 
 describe("CellChecker's cell files", () => {
+  it("frees a chain of replaced cells and keeps a cell's own global type name in force across a long session (the pool grows past 32 files)", async () => {
+    const checker = new CellChecker({ cwd, globalsDts: [globalsDts] });
+    await checker.ready();
+    expect(await run(checker, "interface Event { name: string }")).toEqual([]);
+    expect(await run(checker, "const base = 1;")).toEqual([]);
+    expect(await run(checker, "const derived = base + 1;")).toEqual([]);
+    for (let i = 0; i < 40; i++) expect(await run(checker, `const filler${i}: number = ${i};`)).toEqual([]);
+    // base is replaced while derived still means the old one; then derived is replaced too, and both old cells go.
+    expect(await run(checker, 'const base = "now a string";')).toEqual([]);
+    expect(await checker.check("const n: number = derived;")).toEqual([]);
+    expect(await run(checker, 'const derived = base + "!";')).toEqual([]);
+    expect(await checker.check("const s: string = base + derived;")).toEqual([]);
+    expect(codes(await checker.check("const n: number = derived;"))).toEqual([2322]);
+    // The first cell's Event is still the cell's, not the library's, 45 cells on.
+    expect(await checker.check('const ev: Event = { name: "x" };\nev.name')).toEqual([]);
+    expect(codes(await checker.check("const ev: Event = { name: 1 };"))).toEqual([2322]);
+    await checker.dispose();
+  });
+
   it("leaves nothing in the notebook's folder by default", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ephemeron-checker-"));
     try {
