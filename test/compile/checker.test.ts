@@ -1,11 +1,12 @@
 // The checker as the kernel uses it: cells checked against the cells run
 // before them, completion and inspection with those cells as context.
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CellFiles } from "../../src/compile/cell-files.js";
 import { CellChecker, formatDiagnostics, type CellDiagnostic } from "../../src/compile/checker.js";
 
 const globalsDts = fileURLToPath(new URL("./fixtures/globals.d.ts", import.meta.url));
@@ -487,6 +488,31 @@ describe("CellChecker restarted", () => {
 });
 
 describe("CellChecker's cell files", () => {
+  it("watches the notebook's own files tsgo read for edits, not the kernel's declaration files nor the kernel's package.json", () => {
+    const root = mkdtempSync(join(tmpdir(), "ephemeron-shipped-"));
+    try {
+      // A kernel as installed: its package.json above the types folder it ships.
+      mkdirSync(join(root, "kernel", "types"), { recursive: true });
+      writeFileSync(join(root, "kernel", "package.json"), '{ "name": "kernel", "type": "module" }');
+      const shipped = join(root, "kernel", "types", "runtime.d.ts");
+      writeFileSync(shipped, "declare const shipped: number;\n");
+      mkdirSync(join(root, "notebook"));
+      const helper = join(root, "notebook", "helper.ts");
+      writeFileSync(helper, "export const h = 1;\n");
+      const files = new CellFiles(join(root, "notebook"), [shipped]);
+      const fs = files.fileSystem();
+      for (const file of [shipped, join(root, "kernel", "package.json"), helper]) fs.readFile(file);
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(shipped, later, later);
+      utimesSync(join(root, "kernel", "package.json"), later, later);
+      expect(files.editedSources()).toEqual([]);
+      utimesSync(helper, later, later);
+      expect(files.editedSources()).toEqual([helper]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("frees a chain of replaced cells and keeps a cell's own global type name in force across a long session (the pool grows past 32 files)", async () => {
     const checker = new CellChecker({ cwd, globalsDts: [globalsDts] });
     await checker.ready();
