@@ -237,8 +237,10 @@ export class TsgoChannel {
     if (this.buffered < payloadHeader.end) return false;
     const message = this.contiguous(payloadHeader.end);
     const method = message.toString("utf8", name.start, name.end);
-    // Copied out: the API reads binary answers through views at absolute offsets of their buffer.
-    const payload = Buffer.from(message.subarray(payloadHeader.start, payloadHeader.end));
+    // A binary answer is copied out: the API reads it through views at absolute offsets of its buffer.
+    // JSON is decoded at once, from the chunk itself (no copy of every answer and callback).
+    const view = message.subarray(payloadHeader.start, payloadHeader.end);
+    const payload = kind === RESPONSE && this.current?.binary === true ? Buffer.from(view) : view;
     this.consume(payloadHeader.end);
     this.handle(kind, method, payload);
     return true;
