@@ -668,8 +668,16 @@ function aliasNames(source: string): Set<string> {
 
 /** Whether `source` has `name` as a word of its own: a name the cell wrote, not one swc made up. */
 function mentions(source: string, name: string): boolean {
-  const escaped = name.replace(/[$]/g, "\\$");
-  return new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`).test(source);
+  // A scan rather than a RegExp built for each name of each cell (compiled anew every time).
+  for (let at = source.indexOf(name); at >= 0; at = source.indexOf(name, at + 1)) {
+    if (!isWordCharacter(source.charCodeAt(at - 1)) && !isWordCharacter(source.charCodeAt(at + name.length))) return true;
+  }
+  return false;
+}
+
+/** Whether a UTF-16 code unit is one of RegExp's \w or `$` (NaN, off either end: no). */
+function isWordCharacter(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
 }
 
 /**
