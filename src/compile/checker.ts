@@ -66,8 +66,12 @@ export class CellChecker {
   private readyPromise: Promise<number | undefined> = Promise.resolve(undefined);
   private readonly options: CellProjectOptions;
 
-  constructor(options: Partial<CellProjectOptions> = {}) {
+  /** How long tsgo may leave a request unanswered before it is given up on (REQUEST_TIMEOUT_MS). */
+  private readonly requestTimeoutMs: number;
+
+  constructor(options: Partial<CellProjectOptions> = {}, limits: { requestTimeoutMs?: number } = {}) {
     this.options = { cwd: options.cwd ?? process.cwd(), globalsDts: options.globalsDts ?? [], globalValues: options.globalValues ?? [] };
+    this.requestTimeoutMs = limits.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.current = this.start();
   }
 
@@ -221,7 +225,21 @@ export class CellChecker {
       const checker = this.current;
       const project = await checker.project;
       if (project === undefined || !this.available) return fallback;
-      const timer = setTimeout(() => this.wedged(checker), REQUEST_TIMEOUT_MS).unref();
+      let settled = false;
+      const watch = (): NodeJS.Timeout => {
+        const armed = performance.now();
+        return setTimeout(() => {
+          // A turn later, once what waits in tsgo's pipe has been read: the kernel's own thread may
+          // have been the one that was busy (a huge cell's parse), with tsgo's answer long there.
+          setImmediate(() => {
+            if (settled) return;
+            // Fired late: the thread was blocked past the deadline; that time was not tsgo's.
+            if (performance.now() - armed > this.requestTimeoutMs * 1.5) timer = watch();
+            else this.wedged(checker);
+          });
+        }, this.requestTimeoutMs).unref();
+      };
+      let timer = watch();
       try {
         return await op(project, cell, checked);
       } catch (error) {
@@ -234,6 +252,7 @@ export class CellChecker {
         await checker.channel?.exited;
         return !mayRetry || this.current === checker ? fallback : RETRY;
       } finally {
+        settled = true;
         clearTimeout(timer);
       }
     });
@@ -249,7 +268,7 @@ export class CellChecker {
   private wedged(checker: Checker): void {
     if (checker !== this.current || this.gaveUp) return;
     this.gaveUp = true;
-    log.warn(`checker did not answer within ${REQUEST_TIMEOUT_MS / 1000} s; type checking, completion and inspection are off for this session`);
+    log.warn(`checker did not answer within ${this.requestTimeoutMs / 1000} s; type checking, completion and inspection are off for this session`);
     checker.channel?.close();
   }
 }

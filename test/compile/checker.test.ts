@@ -1,6 +1,7 @@
 // The checker as the kernel uses it: cells checked against the cells run
 // before them, completion and inspection with those cells as context.
 
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -423,6 +424,42 @@ describe("CellChecker while it warms up", () => {
     await fresh.accept("// @ts-nocheck\nconst late: number = 'not checked';");
     expect(codes(await fresh.check("const s: string = late;"))).toEqual([2322]);
     await fresh.dispose();
+  });
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("CellChecker when the kernel's own thread is busy", () => {
+  it("keeps checking when the thread was busy past the request timeout while tsgo answered in time", async () => {
+    const slow = new CellChecker({ cwd, globalsDts: [globalsDts] }, { requestTimeoutMs: 300 });
+    await slow.ready();
+    expect(await slow.check("const ok: number = 1;")).toEqual([]);
+    // The kernel's thread blocked (a huge cell's parse) from the moment the request went to tsgo until
+    // past the timeout: tsgo's answer waits in the pipe, and must be read rather than tsgo given up on.
+    const busy = () => {
+      const until = Date.now() + 900;
+      while (Date.now() < until);
+    };
+    expect(codes(await slow.check("const bad: string = 1;", busy))).toEqual([2322]);
+    expect(codes(await slow.check("const worse: number = 'x';"))).toEqual([2322]);
+    // A tsgo that stops answering while the thread is free is still given up on, and the check does not hang.
+    // The newest tsgo this process started: this checker's.
+    const tsgo = [Number(execFileSync("pgrep", ["-n", "-P", String(process.pid), "-f", "--", "tsc --api"], { encoding: "utf8" }).trim())];
+    for (const pid of tsgo) process.kill(pid, "SIGSTOP");
+    try {
+      expect(await slow.check("const lost: string = 2;")).toEqual([]);
+    } finally {
+      // Given up on, it was killed; otherwise it must not stay stopped.
+      for (const pid of tsgo) if (isRunning(pid)) process.kill(pid, "SIGCONT");
+    }
+    await slow.dispose();
   });
 });
 
