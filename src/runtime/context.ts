@@ -62,7 +62,14 @@ export function createNotebookContext(cwd: string): NotebookContext {
       return nodeRequire(id);
     } catch (error) {
       // Node's SyntaxError for a file that does not parse names no file: say which (as import does).
-      throw error instanceof Error && error.name === "SyntaxError" ? withSyntaxErrorPlace(error, nodeRequire.resolve(id)) : error;
+      if (!(error instanceof Error) || error.name !== "SyntaxError") throw error;
+      let path: string;
+      try {
+        path = nodeRequire.resolve(id);
+      } catch {
+        throw error;
+      }
+      throw withSyntaxErrorPlace(error, path);
     }
   }, nodeRequire);
   define(global, "require", require);

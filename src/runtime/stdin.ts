@@ -109,7 +109,7 @@ export function installNotebookStdin(askLine: AskLine): { mayAsk: () => boolean 
     configurable: true,
     enumerable: true,
     get(): Readable {
-      if (stream === undefined) pauseReadlineAfterLoops();
+      if (stream === undefined) pauseReadlineWhenUnheard();
       if (stream === undefined || stream.abandoned) stream = new NotebookStdin(askLine);
       return stream;
     },
@@ -132,7 +132,7 @@ type LineReader = Interface & { readonly input?: unknown };
  * resumes it here). Loaded when the notebook first touches `process.stdin`: only then can an
  * interface read it.
  */
-function pauseReadlineAfterLoops(): void {
+function pauseReadlineWhenUnheard(): void {
   const load = createRequire(import.meta.url);
   const readline = load("node:readline") as typeof import("node:readline");
   const promises = load("node:readline/promises") as typeof import("node:readline/promises");
@@ -197,6 +197,6 @@ function ownerOf(object: object, key: symbol): Record<symbol, unknown> | undefin
   return undefined;
 }
 
-function replaceMethod(owner: object, key: string | symbol, method: Function): void {
+function replaceMethod(owner: object, key: string | symbol, method: (this: LineReader, ...args: never[]) => unknown): void {
   Object.defineProperty(owner, key, { configurable: true, writable: true, enumerable: false, value: method });
 }
